@@ -1,0 +1,95 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every code a client can see in `extensions.code`. Yoga masks any error that is not a
+ * `GraphQLError`, so only these reach a client with their message intact.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNSUPPORTED_BY_SOURCE'
+  | 'SOURCE_UNAVAILABLE'
+  | 'SOURCE_TIMEOUT'
+  | 'SOURCE_RATE_LIMITED'
+  | 'SOURCE_AUTH_FAILED'
+  | 'SOURCE_BAD_RESPONSE';
+
+export interface GatewayErrorOptions {
+  /** The configured source name the error belongs to, shown as `extensions.source`. */
+  source?: string;
+  /** Where the error came from, for logs only (never serialised to a client). */
+  cause?: unknown;
+}
+
+/** The root of the hierarchy: a GraphQLError with a stable code and, when known, the source. */
+export class GatewayError extends GraphQLError {
+  readonly code: ErrorCode;
+  readonly sourceName: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, {
+      extensions: options.source === undefined ? { code } : { code, source: options.source },
+    });
+    this.name = new.target.name;
+    this.code = code;
+    this.sourceName = options.source;
+    if (options.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false });
+  }
+}
+
+/** The caller sent something the gateway cannot use: a bad cursor, id, page size or filter. */
+export class BadUserInputError extends GatewayError {
+  constructor(message: string, options?: GatewayErrorOptions) {
+    super('BAD_USER_INPUT', message, options);
+  }
+}
+
+/** The thing asked for does not exist at its source. */
+export class NotFoundError extends GatewayError {
+  constructor(message: string, options?: GatewayErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+/** The source's API cannot answer this field; other fields of the same query still resolve. */
+export class UnsupportedBySourceError extends GatewayError {
+  constructor(message: string, options?: GatewayErrorOptions) {
+    super('UNSUPPORTED_BY_SOURCE', message, options);
+  }
+}
+
+export type SourceErrorCode = Extract<ErrorCode, `SOURCE_${string}`>;
+
+/** The vendor failed us: unreachable, slow, throttling, refusing our credentials or answering nonsense. */
+export class SourceError extends GatewayError {
+  /** Whether an idempotent call that failed this way may be tried again. */
+  readonly retryable: boolean;
+
+  constructor(code: SourceErrorCode, message: string, options: GatewayErrorOptions & { retryable?: boolean } = {}) {
+    super(code, message, options);
+    this.retryable = options.retryable ?? (code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_RATE_LIMITED');
+  }
+}
+
+/**
+ * Maps a vendor HTTP status to the error a client sees, in one place. The message names the
+ * source and the status only: never the URL, a header or the vendor's body.
+ */
+export function sourceErrorForStatus(source: string, status: number): SourceError {
+  if (status === 401 || status === 403) {
+    return new SourceError('SOURCE_AUTH_FAILED', `source "${source}" refused the gateway's credentials (HTTP ${status})`, { source });
+  }
+  // 420 is Ledger Enterprise's documented rate-limit status.
+  if (status === 429 || status === 420) {
+    return new SourceError('SOURCE_RATE_LIMITED', `source "${source}" is rate limiting the gateway (HTTP ${status})`, { source });
+  }
+  if (status >= 500 || status === 408) {
+    return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed (HTTP ${status})`, { source });
+  }
+  return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" answered an unexpected HTTP ${status}`, { source, retryable: false });
+}
+
+/** A configuration file that cannot be used. Its message is one line naming the field, never a value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

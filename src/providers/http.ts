@@ -1,0 +1,219 @@
+import { Pool } from 'undici';
+import { SourceError, sourceErrorForStatus } from '../errors.ts';
+import { parseLosslessJson, VendorShapeError } from './json.ts';
+
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path below the base URL's own path, starting with `/`. Segments must already be encoded. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** A JSON body (serialised here) or a form body. */
+  body?: { json: unknown } | { form: Record<string, string> };
+  /** Statuses other than 2xx the caller handles itself (typically 404). */
+  accept?: readonly number[];
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  /** The configured source name, used in error messages and `extensions.source`. */
+  source: string;
+  /** The vendor API base URL, possibly with a path prefix (`https://x.formance.cloud/api/ledger`). */
+  baseUrl: string;
+  /** Deadline for one upstream call, retries and body included. */
+  timeoutMs: number;
+  /** Largest response body accepted. Default 16 MiB. */
+  maxResponseBytes?: number;
+  /** Keep-alive connections to the vendor. Default 16. */
+  connections?: number;
+  /** Retries of an idempotent call after a retryable failure. Default 2. */
+  retries?: number;
+  /** Headers for every call (credentials). Called per attempt so tokens can refresh. */
+  authorize?: (signal: AbortSignal) => Promise<Record<string, string>> | Record<string, string>;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One vendor's HTTP client: an undici Pool with keep-alive, a per-call deadline, retries of
+ * idempotent calls with jittered backoff, a response size cap, redirects never followed, and
+ * identical GETs in flight made once. Errors are SourceErrors that name the source only.
+ */
+export class HttpClient {
+  readonly source: string;
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #options: HttpClientOptions;
+  readonly #inflight = new Map<string, Promise<HttpResponse>>();
+  #calls = 0;
+
+  constructor(options: HttpClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.source = options.source;
+    this.#options = options;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#pool = new Pool(url.origin, {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** How many HTTP calls this client has started (retries included). */
+  get calls(): number {
+    return this.#calls;
+  }
+
+  /** Sends a request and returns its JSON body, parsed losslessly. Non-2xx statuses not in `accept` throw. */
+  async json(request: HttpRequest): Promise<JsonResponse> {
+    const response = await this.send(request);
+    if (response.status === 204 || response.text === '') return { status: response.status, body: null };
+    return { status: response.status, body: this.decode(() => parseLosslessJson(response.text)) };
+  }
+
+  /** Runs a mapping of a vendor body, turning a shape error into SOURCE_BAD_RESPONSE. */
+  decode<T>(map: () => T): T {
+    try {
+      return map();
+    } catch (error) {
+      if (error instanceof VendorShapeError) {
+        throw new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response the gateway cannot read: ${error.message}`, {
+          source: this.source,
+          retryable: false,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Sends a request; identical GETs already in flight share one upstream call. */
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const target = this.#target(request);
+    if (request.method !== 'GET' || request.body !== undefined) return this.#sendWithRetries(request, target);
+    const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
+    const existing = this.#inflight.get(key);
+    if (existing) return existing;
+    const pending = this.#sendWithRetries(request, target).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, pending);
+    return pending;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #target(request: HttpRequest): string {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined || value === null) continue;
+      if (Array.isArray(value)) for (const item of value) search.append(name, item);
+      else search.append(name, String(value));
+    }
+    const query = search.toString();
+    return `${this.#basePath}${request.path}${query ? `?${query}` : ''}`;
+  }
+
+  async #sendWithRetries(request: HttpRequest, target: string): Promise<HttpResponse> {
+    const signal = AbortSignal.timeout(this.#options.timeoutMs);
+    const deadline = Date.now() + this.#options.timeoutMs;
+    const retries = request.method === 'GET' ? (this.#options.retries ?? 2) : 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const response = await this.#attempt(request, target, signal);
+        const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
+        if (ok) return response;
+        throw Object.assign(sourceErrorForStatus(this.source, response.status), { retryAfter: response.headers['retry-after'] });
+      } catch (error) {
+        const failure = this.#toSourceError(error, signal);
+        const pause = backoff(attempt, failure);
+        if (attempt >= retries || !failure.retryable || Date.now() + pause >= deadline) throw failure;
+        await sleep(pause, signal).catch(() => {
+          throw this.#toSourceError(signal.reason, signal);
+        });
+      }
+    }
+  }
+
+  async #attempt(request: HttpRequest, target: string, signal: AbortSignal): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    if (this.#options.authorize) Object.assign(headers, await this.#options.authorize(signal));
+    let body: string | undefined;
+    if (request.body && 'json' in request.body) {
+      body = JSON.stringify(request.body.json);
+      headers['content-type'] = 'application/json';
+    } else if (request.body && 'form' in request.body) {
+      body = new URLSearchParams(request.body.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    this.#calls += 1;
+    const response = await this.#pool.request({ method: request.method, path: target, headers, body, signal });
+    const limit = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const declared = Number(response.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      response.body.destroy();
+      throw this.#oversize();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      if (size > limit) {
+        response.body.destroy();
+        throw this.#oversize();
+      }
+      chunks.push(chunk);
+    }
+    return { status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  #oversize(): SourceError {
+    return new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response larger than the gateway accepts`, {
+      source: this.source,
+      retryable: false,
+    });
+  }
+
+  #toSourceError(error: unknown, signal: AbortSignal): SourceError {
+    if (error instanceof SourceError) return error;
+    if (signal.aborted) {
+      return new SourceError('SOURCE_TIMEOUT', `source "${this.source}" did not answer within ${this.#options.timeoutMs} ms`, {
+        source: this.source,
+        retryable: false,
+        cause: error,
+      });
+    }
+    return new SourceError('SOURCE_UNAVAILABLE', `source "${this.source}" could not be reached`, { source: this.source, cause: error });
+  }
+}
+
+/** Jittered exponential backoff; a Retry-After in seconds wins when it is given. */
+function backoff(attempt: number, failure: SourceError & { retryAfter?: unknown }): number {
+  const retryAfter = Number(failure.retryAfter);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  const base = 50 * 2 ** attempt;
+  return base / 2 + Math.random() * base;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

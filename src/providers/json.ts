@@ -1,0 +1,97 @@
+import { isLosslessNumber, parse } from 'lossless-json';
+import { MoneyFormatError, parseInteger } from '../money.ts';
+
+/**
+ * Lossless reading of vendor JSON. Formance and Blnk write amounts as unquoted integers that can
+ * pass 2^53, and Vonage writes EUR as a JSON float: `JSON.parse` would round all three. Here every
+ * JSON number comes back as its source text (a `LosslessNumber`), and the `read*` helpers turn it
+ * into exactly the type a field needs.
+ */
+
+/** A vendor body that does not have the shape the connector expects. Connectors turn it into SOURCE_BAD_RESPONSE. */
+export class VendorShapeError extends Error {
+  override name = 'VendorShapeError';
+}
+
+/** Parses JSON text keeping every number's digits. Throws VendorShapeError for text that is not JSON. */
+export function parseLosslessJson(text: string): unknown {
+  try {
+    return parse(text);
+  } catch {
+    throw new VendorShapeError('body is not valid JSON');
+  }
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
+}
+
+export function readObject(value: unknown, what: string): JsonObject {
+  if (!isObject(value)) throw new VendorShapeError(`${what} is not an object`);
+  return value;
+}
+
+export function readArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new VendorShapeError(`${what} is not an array`);
+  return value;
+}
+
+export function readString(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new VendorShapeError(`${what} is not a string`);
+  return value;
+}
+
+export function readOptionalString(value: unknown, what: string): string | null {
+  return value === undefined || value === null ? null : readString(value, what);
+}
+
+export function readBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new VendorShapeError(`${what} is not a boolean`);
+  return value;
+}
+
+/** The exact source text of a JSON number, or of a string holding one. */
+export function readNumberText(value: unknown, what: string): string {
+  if (isLosslessNumber(value)) return value.toString();
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return value;
+  throw new VendorShapeError(`${what} is not a number`);
+}
+
+/**
+ * An exact integer from a JSON number (`123456789012345678901`) or an integer string
+ * (`"123456789012345678901"`): vendors use both for the same field.
+ */
+export function readInteger(value: unknown, what: string): bigint {
+  const text = isLosslessNumber(value) ? value.toString() : value;
+  if (typeof text !== 'string') throw new VendorShapeError(`${what} is not an integer`);
+  try {
+    return parseInteger(text);
+  } catch (error) {
+    if (error instanceof MoneyFormatError) throw new VendorShapeError(`${what} is not an integer`);
+    throw error;
+  }
+}
+
+/** A small integer that must fit a JS number exactly (page sizes, counts, versions). */
+export function readSafeInteger(value: unknown, what: string): number {
+  const integer = readInteger(value, what);
+  if (integer > BigInt(Number.MAX_SAFE_INTEGER) || integer < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new VendorShapeError(`${what} is out of range`);
+  }
+  return Number(integer);
+}
+
+/** Converts lossless numbers back to plain JSON values for pass-through data such as metadata. */
+export function toPlainJson(value: unknown): unknown {
+  if (isLosslessNumber(value)) {
+    const text = value.toString();
+    const number = Number(text);
+    // Keep a number only when it survives the round trip; otherwise keep the exact text.
+    return String(number) === text ? number : text;
+  }
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toPlainJson(item)]));
+  return value;
+}

@@ -1,0 +1,126 @@
+import type { Money } from '../money.ts';
+import type { VendorList } from '../relay/sequence.ts';
+
+/**
+ * The domain model every connector produces and every resolver consumes. Vendor wire shapes never
+ * leave their connector; codegen maps GraphQL types onto these interfaces.
+ */
+export type ProviderKind = 'formance' | 'ledger-enterprise' | 'midaz' | 'blnk' | 'vonage';
+
+export type JsonMap = Record<string, unknown>;
+
+export interface LedgerRef {
+  /** The configured source name. */
+  readonly source: string;
+  /** The vendor's own ledger id (Formance ledger name, Blnk `ldg_…`). */
+  readonly ledgerId: string;
+}
+
+export interface AccountRef extends LedgerRef {
+  /** The vendor's own account id (Formance address, Blnk `bln_…`). */
+  readonly accountId: string;
+}
+
+export interface BalanceRef extends AccountRef {
+  /** The balance's id inside its account (Formance: the asset code; Blnk: the `bln_…` id). */
+  readonly balanceId: string;
+}
+
+export interface LedgerModel extends LedgerRef {
+  readonly name: string;
+  readonly createdAt: string | null;
+  readonly metadata: JsonMap | null;
+}
+
+export interface AccountModel extends AccountRef {
+  /** How the vendor addresses the account (`users:001`, a Blnk indicator or balance id). */
+  readonly address: string;
+  readonly name: string | null;
+  readonly metadata: JsonMap | null;
+}
+
+export interface BalanceModel extends BalanceRef {
+  /** The asset code without any scale suffix (`USD`, not `USD/2`). */
+  readonly asset: string;
+  /** What can be spent now. */
+  readonly available: Money;
+  /** Amounts on hold or in flight; null where the vendor has no such notion. */
+  readonly pending: Money | null;
+  /** The book balance. */
+  readonly total: Money;
+  /** Everything ever credited; null where the call used does not tell. */
+  readonly credits: Money | null;
+  /** Everything ever debited; null where the call used does not tell. */
+  readonly debits: Money | null;
+  /** ISO 8601; null where the vendor does not tell. */
+  readonly updatedAt: string | null;
+}
+
+export interface HistoryPointModel {
+  /** ISO 8601 instant the balance was read at. */
+  readonly at: string;
+  readonly balance: Money;
+}
+
+export interface AccountFilter {
+  /** Vendor address pattern or exact address (Formance `users:`), or Blnk indicator. */
+  readonly address?: string | null;
+}
+
+export interface BalanceFilter {
+  /** Only balances in this asset (`USD`). */
+  readonly asset?: string | null;
+  /** Only balances of accounts matching this address pattern. */
+  readonly address?: string | null;
+}
+
+export interface HistoryRequest {
+  readonly account: AccountRef;
+  readonly asset: string;
+  /** The instants to read the balance at, ISO 8601, ascending. */
+  readonly at: readonly string[];
+}
+
+/** What a client can ask of a source, shown in `Query.sources`. */
+export type Capability = 'LEDGERS' | 'ACCOUNTS' | 'BALANCES' | 'AGGREGATED_BALANCES' | 'HISTORY' | 'TOP_UP';
+
+/** A lookup result: one value or one Error per key, in key order (DataLoader's batch contract). */
+export type BatchResult<T> = Promise<Array<T | Error>>;
+
+/**
+ * One vendor behind one interface. Lookup methods are batch-first: they take many keys (all of
+ * this connector's source) and return one result or one Error per key, in key order, making the
+ * fewest vendor calls the API allows. List methods describe the vendor's own paging and the relay
+ * layer turns it into Relay connections.
+ */
+export interface Connector {
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly capabilities: readonly Capability[];
+  /** Most keys one lookup batch may carry; loaders split larger batches. */
+  readonly maxBatchSize: number;
+
+  listLedgers(): VendorList<LedgerModel>;
+  getLedgers(refs: readonly LedgerRef[]): BatchResult<LedgerModel>;
+
+  listAccounts(ledger: LedgerRef, filter: AccountFilter): VendorList<AccountModel>;
+  getAccounts(refs: readonly AccountRef[]): BatchResult<AccountModel>;
+
+  /** Every balance of a ledger, in the vendor's list order. */
+  listBalances(ledger: LedgerRef, filter: BalanceFilter): VendorList<BalanceModel>;
+  /** All balances of each account (an unknown account is a NotFoundError in its slot). */
+  getAccountBalances(refs: readonly AccountRef[]): BatchResult<readonly BalanceModel[]>;
+
+  /** Per-asset sums over a ledger (capability AGGREGATED_BALANCES). */
+  aggregateBalances?(ledger: LedgerRef, filter: BalanceFilter): Promise<Money[]>;
+  /** Point-in-time reads of one account's balance in one asset (capability HISTORY). */
+  getHistory?(requests: readonly HistoryRequest[]): BatchResult<readonly HistoryPointModel[]>;
+
+  /** Releases sockets; the connector is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Identity helper that checks a connector factory's type where it is defined. */
+export function defineProvider<Options>(factory: (name: string, options: Options) => Connector): (name: string, options: Options) => Connector {
+  return factory;
+}

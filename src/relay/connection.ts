@@ -1,0 +1,77 @@
+import type { CursorCodec } from './cursor.ts';
+import { RelayInputError, type Sequence } from './sequence.ts';
+
+/** The Relay connection arguments (Relay Cursor Connections spec, "Arguments"). */
+export interface ConnectionArguments {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  readonly last?: number | null;
+  readonly before?: string | null;
+}
+
+export interface PageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  readonly startCursor: string | null;
+  readonly endCursor: string | null;
+}
+
+export interface Connection<T> {
+  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
+  readonly pageInfo: PageInfo;
+  /** Asked only when a client selects `totalCount`. */
+  readonly totalCount: () => Promise<number | null>;
+}
+
+export interface ConnectionOptions {
+  readonly codec: CursorCodec;
+  /** Names this connection: field, parent and filter arguments. Cursors are bound to it. */
+  readonly key: string;
+  readonly defaultSize?: number;
+  readonly maxSize?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+function checkSize(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new RelayInputError(`"${name}" must be a non-negative integer`);
+  if (value > max) throw new RelayInputError(`"${name}" must be at most ${max}`);
+  return value;
+}
+
+/**
+ * Reads one Relay page from a sequence. `first`/`after` read forwards, `last`/`before` backwards;
+ * with neither size, `first` defaults to 20. Mixing directions (`first` with `last` or `before`,
+ * `last` with `after`) is refused rather than guessed at.
+ *
+ * pageInfo is exact and costs no extra call: the sequence reads one item beyond the page (or uses
+ * the vendor's own next/previous marker) in the direction of travel, and the opposite flag is true
+ * exactly when a cursor was given, since the item it points at lies on that side.
+ */
+export async function connectionFromSequence<T>(sequence: Sequence<T>, args: ConnectionArguments, options: ConnectionOptions): Promise<Connection<T>> {
+  const max = options.maxSize ?? MAX_PAGE_SIZE;
+  const { first, after, last, before } = args;
+  const has = (value: unknown) => value !== undefined && value !== null;
+  if (has(first) && has(last)) throw new RelayInputError('pass "first" or "last", not both');
+  if (has(first) && has(before)) throw new RelayInputError('"before" goes with "last"; use "after" with "first"');
+  if (has(last) && has(after)) throw new RelayInputError('"after" goes with "first"; use "before" with "last"');
+
+  const backward = has(last) || has(before);
+  const size = backward ? checkSize('last', last ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max) : checkSize('first', first ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max);
+  const cursor = backward ? before : after;
+  const position = has(cursor) ? options.codec.decode(options.key, cursor as string) : null;
+
+  const slice = backward ? await sequence.before(position, size) : await sequence.after(position, size);
+  const edges = slice.edges.map((edge) => ({ cursor: options.codec.encode(options.key, edge.position), node: edge.node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backward ? position !== null : slice.more,
+      hasPreviousPage: backward ? slice.more : position !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => sequence.totalCount(),
+  };
+}
