@@ -1,0 +1,97 @@
+import { createServer as createHttpServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+import { createGateway } from './gateway.ts';
+import { createLogger, type LogLevel } from './logger.ts';
+import { startDemoSources } from './simulators/demo.ts';
+
+const USAGE = `Usage: balance-gateway (--config FILE | --demo) [--port N] [--host H] [--log-level LEVEL]
+
+  --config FILE     YAML or JSON configuration (see README, "Configuration")
+  --demo            run against built-in vendor simulators; no configuration needed
+  --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
+  --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
+  --log-level L     debug | info | warn | error | silent (default info)`;
+
+function fail(message: string): never {
+  process.stderr.write(`balance-gateway: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseArgs({
+      options: {
+        config: { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!options.config && !options.demo) fail(`pass --config FILE or --demo\n${USAGE}`);
+  const level = options['log-level'] as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) fail('--log-level must be debug, info, warn, error or silent');
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail('--port must be an integer from 0 to 65535');
+  const logger = createLogger(level);
+
+  let config: GatewayConfig;
+  let closeDemo = async () => {};
+  try {
+    if (options.config) {
+      config = await loadConfig(options.config);
+    } else {
+      const demo = await startDemoSources();
+      closeDemo = demo.close;
+      config = parseConfig({ sources: demo.sources });
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  config = { ...config, server: { ...config.server, ...(port !== undefined ? { port } : {}), ...(options.host ? { host: options.host } : {}) } };
+
+  let gateway;
+  try {
+    gateway = createGateway(config, { logger });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const server = createHttpServer(gateway.yoga);
+  server.on('error', (error: NodeJS.ErrnoException) => fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`));
+  server.listen(config.server.port, config.server.host, () => {
+    const address = server.address();
+    const shownPort = typeof address === 'object' && address ? address.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    const url = `http://${host}:${shownPort}/graphql`;
+    logger.info('listening', { url, sources: config.sources.map((source) => `${source.name} (${source.kind})`) });
+    process.stdout.write(
+      `balance-gateway ${options.demo ? 'demo ' : ''}listening on ${url}\n` +
+        `  sources: ${config.sources.map((source) => `${source.name} (${source.kind})`).join(', ')}\n` +
+        (config.server.graphiql ? `  GraphiQL: open ${url} in a browser\n` : '') +
+        `  health: http://${host}:${shownPort}/health\n`,
+    );
+  });
+
+  const shutdown = () => {
+    server.close();
+    server.closeIdleConnections();
+    void Promise.all([gateway.close(), closeDemo()]).then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+await main();

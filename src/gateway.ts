@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayRuntime } from './context.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createConnector } from './providers/index.ts';
+import type { Connector } from './providers/types.ts';
+import { createCursorCodec } from './relay/cursor.ts';
+import { createServer, type GatewayServer } from './server.ts';
+
+export interface Gateway {
+  /** The yoga server; `yoga.fetch` serves a request in process, `yoga` is also a Node request listener. */
+  readonly yoga: GatewayServer;
+  readonly runtime: GatewayRuntime;
+  /** Closes every source's connections. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly logger?: Logger;
+}
+
+/** Builds the connectors of a validated configuration and the server in front of them. */
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger('info');
+  const connectors = new Map<string, Connector>();
+  config.sources.forEach((source, index) => connectors.set(source.name, createConnector(source, index)));
+  const runtime: GatewayRuntime = {
+    connectors,
+    cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),
+  };
+  return {
+    yoga: createServer(runtime, { graphiql: config.server.graphiql, logger }),
+    runtime,
+    close: async () => {
+      await Promise.all([...connectors.values()].map((connector) => connector.close()));
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** The public surface of balance-gateway. */
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
+export { loadConfig, parseConfig, type GatewayConfig, type SourceConfig, type ServerConfig } from './config.ts';
+export { createSchema } from './server.ts';
+export { createLogger, type Logger, type LogLevel } from './logger.ts';
+export type { Connector, ProviderKind, Capability, LedgerModel, AccountModel, BalanceModel, HistoryPointModel } from './providers/types.ts';
+export { defineProvider } from './providers/types.ts';
+export { GatewayError, BadUserInputError, NotFoundError, UnsupportedBySourceError, SourceError, ConfigError, type ErrorCode } from './errors.ts';
+export type { Money } from './money.ts';

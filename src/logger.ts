@@ -1,0 +1,37 @@
+import { GatewayError } from './errors.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** The yoga logger shape, writing one JSON object per line. */
+export interface Logger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/**
+ * Describes a value for a log line without leaking: gateway errors keep their message (built to
+ * name only the source and status); any other error keeps its name and stack frames but not its
+ * message, which may quote a vendor URL or body.
+ */
+export function describe(value: unknown): unknown {
+  if (value instanceof GatewayError) return { error: value.name, code: value.code, source: value.sourceName, message: value.message };
+  if (value instanceof Error) {
+    const original = (value as { originalError?: unknown }).originalError;
+    if (original instanceof Error) return describe(original);
+    return { error: value.name, stack: value.stack?.split('\n').slice(1, 6).map((line) => line.trim()) };
+  }
+  return typeof value === 'string' ? value : '[value]';
+}
+
+export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+  const log = (at: Exclude<LogLevel, 'silent'>) => (...args: unknown[]) => {
+    if (ORDER[at] < ORDER[level]) return;
+    const [message, ...rest] = args;
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: typeof message === 'string' ? message : describe(message), ...(rest.length ? { details: rest.map(describe) } : {}) }));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

@@ -1,0 +1,22 @@
+import type { BalanceResolvers, MoneyResolvers } from '../generated/resolvers.ts';
+import { formatDecimal } from '../money.ts';
+import { balanceGlobalId } from './ids.ts';
+
+export const Balance: BalanceResolvers = {
+  id: (balance) => balanceGlobalId(balance),
+  asset: (balance) => balance.asset,
+  account: (balance, _, context) => context.loaders.accounts.load(balance),
+  available: (balance) => balance.available,
+  pending: (balance) => balance.pending,
+  total: (balance) => balance.total,
+  credits: (balance) => balance.credits,
+  debits: (balance) => balance.debits,
+  updatedAt: (balance) => balance.updatedAt,
+};
+
+export const Money: MoneyResolvers = {
+  amount: (value) => formatDecimal(value.minorUnits, value.scale),
+  minorUnits: (value) => value.minorUnits,
+  scale: (value) => value.scale,
+  asset: (value) => value.asset,
+};

@@ -1,0 +1,31 @@
+import { UnsupportedBySourceError } from '../errors.ts';
+import type { LedgerResolvers } from '../generated/resolvers.ts';
+import { filterKey, resolveConnection } from './connections.ts';
+import { connectorOf } from './helpers.ts';
+import { ledgerGlobalId } from './ids.ts';
+
+export const Ledger: LedgerResolvers = {
+  id: (ledger) => ledgerGlobalId(ledger),
+  name: (ledger) => ledger.name,
+  source: (ledger, _, context) => connectorOf(context, ledger.source),
+  createdAt: (ledger) => ledger.createdAt,
+  metadata: (ledger) => ledger.metadata,
+  accounts: async (ledger, { filter, ...args }, context) => {
+    const connector = connectorOf(context, ledger.source);
+    const connection = await resolveConnection(context, connector.listAccounts(ledger, filter ?? {}), args, `Ledger.accounts:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
+    // Accounts read in a list need no second call when the same request asks for them by ID.
+    for (const edge of connection.edges) context.loaders.accounts.prime(edge.node, edge.node);
+    return connection;
+  },
+  balances: (ledger, { filter, ...args }, context) => {
+    const connector = connectorOf(context, ledger.source);
+    return resolveConnection(context, connector.listBalances(ledger, filter ?? {}), args, `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
+  },
+  aggregatedBalances: (ledger, { address }, context) => {
+    const connector = connectorOf(context, ledger.source);
+    if (!connector.aggregateBalances) {
+      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot sum the balances of a ledger`, { source: connector.name });
+    }
+    return connector.aggregateBalances(ledger, { address });
+  },
+};

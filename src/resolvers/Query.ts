@@ -1,0 +1,42 @@
+import { BadUserInputError } from '../errors.ts';
+import type { QueryResolvers } from '../generated/resolvers.ts';
+import { concatSequences, sequenceOf } from '../relay/sequence.ts';
+import { resolveConnection } from './connections.ts';
+import { connectorOf, orNull } from './helpers.ts';
+import { decodeIdOf, decodeNodeId } from './ids.ts';
+import { loadBalance, loadNode } from './Node.ts';
+
+const MAX_NODES = 100;
+
+export const Query: QueryResolvers = {
+  node: (_, { id }, context) => orNull(() => loadNode(context, decodeNodeId(id))),
+  nodes: (_, { ids }, context) => {
+    if (ids.length > MAX_NODES) throw new BadUserInputError(`"ids" takes at most ${MAX_NODES} IDs`);
+    const refs = ids.map(decodeNodeId); // a malformed ID fails the whole field before any vendor call
+    return Promise.all(refs.map((ref) => orNull(() => loadNode(context, ref))));
+  },
+  sources: (_, __, context) => [...context.runtime.connectors.values()],
+  ledgers: (_, args, context, info) => {
+    const parts = [...context.runtime.connectors.values()].map((connector) => ({ key: connector.name, sequence: sequenceOf(connector.listLedgers()) }));
+    // A sick source leaves the others' ledgers in the page and adds one error naming it.
+    const sequence = concatSequences(parts, (_source, error) => {
+      context.partialErrors.push({ error, info });
+    });
+    return resolveConnection(context, sequence, args, 'Query.ledgers');
+  },
+  ledger: (_, { id }, context) => {
+    const ref = decodeIdOf(id, 'Ledger');
+    return orNull(() => {
+      connectorOf(context, ref.source);
+      return context.loaders.ledgers.load(ref);
+    });
+  },
+  account: (_, { id }, context) => {
+    const ref = decodeIdOf(id, 'Account');
+    return orNull(() => context.loaders.accounts.load(ref));
+  },
+  balance: (_, { id }, context) => {
+    const ref = decodeIdOf(id, 'Balance');
+    return orNull(() => loadBalance(context, ref));
+  },
+};

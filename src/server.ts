@@ -1,0 +1,93 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { locatedError, type GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
+import type { Logger } from './logger.ts';
+import { resolvers } from './resolvers/index.ts';
+
+const schemaDirectory = join(import.meta.dirname, '..', 'schema');
+
+/** The SDL in schema/ joined with the resolvers; resolvers that do not match the schema are an error. */
+export function createSchema(): GraphQLSchema {
+  const typeDefs = readdirSync(schemaDirectory)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => readFileSync(join(schemaDirectory, file), 'utf8'));
+  return makeExecutableSchema<GatewayContext>({
+    typeDefs,
+    resolvers: resolvers as never,
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
+  });
+}
+
+/**
+ * Adds the errors of sources a field skipped (a sick source inside a merged list) to the
+ * response, each located at its field, while the field's data from healthy sources stays.
+ */
+export function usePartialErrors(): Plugin<GatewayContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone({ args, result, setResult }) {
+        const { partialErrors } = args.contextValue as GatewayContext;
+        if (partialErrors.length === 0 || !('data' in result)) return;
+        const errors = partialErrors.map(({ error, info }) => locatedError(error, info.fieldNodes, pathOf(info.path)));
+        setResult({ ...result, errors: [...(result.errors ?? []), ...errors] });
+      },
+    }),
+  };
+}
+
+function pathOf(path: { prev: unknown; key: string | number } | undefined): Array<string | number> {
+  const keys: Array<string | number> = [];
+  for (let cursor = path; cursor; cursor = cursor.prev as typeof path) keys.unshift(cursor.key);
+  return keys;
+}
+
+export interface ServerOptions {
+  readonly graphiql: boolean;
+  readonly logger: Logger;
+}
+
+export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+/** The yoga server: GraphQL over HTTP at /graphql (GET and POST), GraphiQL for browsers, /health. */
+export function createServer(runtime: GatewayRuntime, options: ServerOptions): GatewayServer {
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema: createSchema(),
+    context: () => createContext(runtime),
+    plugins: [usePartialErrors()],
+    graphiql: options.graphiql
+      ? {
+          title: 'balance-gateway',
+          defaultQuery: DEFAULT_QUERY,
+        }
+      : false,
+    landingPage: false,
+    logging: options.logger,
+    maskedErrors: true,
+    healthCheckEndpoint: '/health',
+  });
+}
+
+const DEFAULT_QUERY = `# Every source, its ledgers, a few accounts and their exact balances.
+query FirstLook {
+  sources { name kind capabilities }
+  ledgers(first: 10) {
+    nodes {
+      id
+      name
+      source { name }
+      accounts(first: 3) {
+        totalCount
+        nodes {
+          address
+          balances { asset total { amount minorUnits scale } }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+`;
