@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { locatedError, type GraphQLSchema } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
 import type { Logger } from './logger.ts';
@@ -64,6 +65,9 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
           defaultQuery: DEFAULT_QUERY,
         }
       : false,
+    // GraphiQL bundled into the page: yoga's default loads it from a CDN, which an offline or
+    // locked-down deployment cannot reach.
+    renderGraphiQL,
     landingPage: false,
     logging: options.logger,
     maskedErrors: true,

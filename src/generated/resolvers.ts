@@ -27,17 +27,18 @@ export type Account = Node & {
   __typename?: 'Account';
   /** How the vendor addresses the account (`users:001`, a Blnk indicator or balance id). */
   address: Scalars['String']['output'];
-  /** The account's current balances, one per asset. */
-  balances: Array<Balance>;
+  /** The account's current balances, one per asset. Null, with an error, when the source fails. */
+  balances: Maybe<Array<Balance>>;
   /**
    * The account's balance in one asset over time, one point per `interval` from `from` to `to`
-   * (both included). `UNSUPPORTED_BY_SOURCE` where the vendor cannot tell past balances.
+   * (both included). Null, with an `UNSUPPORTED_BY_SOURCE` error, where the vendor cannot tell
+   * past balances, or with another coded error when the source fails.
    */
-  history: BalanceHistoryConnection;
+  history: Maybe<BalanceHistoryConnection>;
   /** The account's global ID. */
   id: Scalars['ID']['output'];
-  /** The ledger that holds the account. */
-  ledger: Ledger;
+  /** The ledger that holds the account. Null, with an error, when the source fails. */
+  ledger: Maybe<Ledger>;
   /** The account's metadata as the vendor stores it; null where there is none. */
   metadata: Maybe<Scalars['JSON']['output']>;
   /** A display name where the vendor has one. */
@@ -96,8 +97,8 @@ export type AccountFilter = {
 /** An account's balance in one asset. */
 export type Balance = Node & {
   __typename?: 'Balance';
-  /** The account that holds the balance. */
-  account: Account;
+  /** The account that holds the balance. Null, with an error, when the source fails. */
+  account: Maybe<Account>;
   /** The asset code (`USD`). */
   asset: Scalars['String']['output'];
   /** What can be spent now. */
@@ -204,12 +205,12 @@ export type HistoryInterval =
 /** A ledger at one source: a Formance ledger, a Blnk ledger, … */
 export type Ledger = Node & {
   __typename?: 'Ledger';
-  /** The accounts of this ledger, in the vendor's order. */
-  accounts: AccountConnection;
-  /** The sum of the ledger's balances, one Money per asset. `UNSUPPORTED_BY_SOURCE` where the vendor cannot sum. */
-  aggregatedBalances: Array<Money>;
-  /** Every balance of this ledger, one per account and asset, in the vendor's order. */
-  balances: BalanceConnection;
+  /** The accounts of this ledger, in the vendor's order. Null, with an error, when the source fails. */
+  accounts: Maybe<AccountConnection>;
+  /** The sum of the ledger's balances, one Money per asset. Null, with an `UNSUPPORTED_BY_SOURCE` error, where the vendor cannot sum. */
+  aggregatedBalances: Maybe<Array<Money>>;
+  /** Every balance of this ledger, one per account and asset, in the vendor's order. Null, with an error, when the source fails. */
+  balances: Maybe<BalanceConnection>;
   /** When the vendor says the ledger was created; null where it does not tell. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
   /** The ledger's global ID. */
@@ -378,8 +379,8 @@ export type Source = Node & {
   id: Scalars['ID']['output'];
   /** Which vendor API the source speaks. */
   kind: ProviderKind;
-  /** The ledgers of this source, in the vendor's order. */
-  ledgers: LedgerConnection;
+  /** The ledgers of this source, in the vendor's order. Null, with an error, when the source fails. */
+  ledgers: Maybe<LedgerConnection>;
   /** The name given in the gateway configuration (`ledger-eu`). */
   name: Scalars['String']['output'];
 };
@@ -540,10 +541,10 @@ export type ResolversParentTypes = {
 
 export type AccountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  balances?: Resolver<Array<ResolversTypes['Balance']>, ParentType, ContextType, Partial<AccountBalancesArgs>>;
-  history?: Resolver<ResolversTypes['BalanceHistoryConnection'], ParentType, ContextType, RequireFields<AccountHistoryArgs, 'asset' | 'from' | 'interval' | 'to'>>;
+  balances?: Resolver<Maybe<Array<ResolversTypes['Balance']>>, ParentType, ContextType, Partial<AccountBalancesArgs>>;
+  history?: Resolver<Maybe<ResolversTypes['BalanceHistoryConnection']>, ParentType, ContextType, RequireFields<AccountHistoryArgs, 'asset' | 'from' | 'interval' | 'to'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  ledger?: Resolver<ResolversTypes['Ledger'], ParentType, ContextType>;
+  ledger?: Resolver<Maybe<ResolversTypes['Ledger']>, ParentType, ContextType>;
   metadata?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
@@ -563,7 +564,7 @@ export type AccountEdgeResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type BalanceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Balance'] = ResolversParentTypes['Balance']> = {
-  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
   asset?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   available?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   credits?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -621,9 +622,9 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type LedgerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Ledger'] = ResolversParentTypes['Ledger']> = {
-  accounts?: Resolver<ResolversTypes['AccountConnection'], ParentType, ContextType, Partial<LedgerAccountsArgs>>;
-  aggregatedBalances?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType, Partial<LedgerAggregatedBalancesArgs>>;
-  balances?: Resolver<ResolversTypes['BalanceConnection'], ParentType, ContextType, Partial<LedgerBalancesArgs>>;
+  accounts?: Resolver<Maybe<ResolversTypes['AccountConnection']>, ParentType, ContextType, Partial<LedgerAccountsArgs>>;
+  aggregatedBalances?: Resolver<Maybe<Array<ResolversTypes['Money']>>, ParentType, ContextType, Partial<LedgerAggregatedBalancesArgs>>;
+  balances?: Resolver<Maybe<ResolversTypes['BalanceConnection']>, ParentType, ContextType, Partial<LedgerBalancesArgs>>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   metadata?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
@@ -676,7 +677,7 @@ export type SourceResolvers<ContextType = GatewayContext, ParentType extends Res
   capabilities?: Resolver<Array<ResolversTypes['Capability']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ProviderKind'], ParentType, ContextType>;
-  ledgers?: Resolver<ResolversTypes['LedgerConnection'], ParentType, ContextType, Partial<SourceLedgersArgs>>;
+  ledgers?: Resolver<Maybe<ResolversTypes['LedgerConnection']>, ParentType, ContextType, Partial<SourceLedgersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };

@@ -37,6 +37,12 @@ export interface AccountModel extends AccountRef {
   readonly address: string;
   readonly name: string | null;
   readonly metadata: JsonMap | null;
+  /**
+   * All of the account's balances, when the vendor's account read already carries them (a Blnk
+   * balance is its own account; Ledger Enterprise search pages carry balances). The request's
+   * balance loader is primed with them, so listing accounts with balances costs no second call.
+   */
+  readonly balances?: readonly BalanceModel[];
 }
 
 export interface BalanceModel extends BalanceRef {

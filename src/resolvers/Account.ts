@@ -18,7 +18,8 @@ export const Account: AccountResolvers = {
   source: (account, _, context) => connectorOf(context, account.source),
   metadata: (account) => account.metadata,
   balances: async (account, { asset }, context) => {
-    const balances = await context.loaders.accountBalances.load(account);
+    // Some vendors' account reads carry every balance already (Blnk, Ledger Enterprise pages).
+    const balances = account.balances ?? (await context.loaders.accountBalances.load(account));
     return asset ? balances.filter((balance) => balance.asset === asset) : [...balances];
   },
   history: (account, { asset, from, to, interval, ...args }, context) => {

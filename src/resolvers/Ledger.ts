@@ -13,8 +13,11 @@ export const Ledger: LedgerResolvers = {
   accounts: async (ledger, { filter, ...args }, context) => {
     const connector = connectorOf(context, ledger.source);
     const connection = await resolveConnection(context, connector.listAccounts(ledger, filter ?? {}), args, `Ledger.accounts:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
-    // Accounts read in a list need no second call when the same request asks for them by ID.
-    for (const edge of connection.edges) context.loaders.accounts.prime(edge.node, edge.node);
+    // Accounts (and balances) read in a list need no second call when the same request asks for them again.
+    for (const { node } of connection.edges) {
+      context.loaders.accounts.prime(node, node);
+      if (node.balances) context.loaders.accountBalances.prime(node, node.balances);
+    }
     return connection;
   },
   balances: (ledger, { filter, ...args }, context) => {

@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLScalarType, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { BadUserInputError } from '../errors.ts';
 
 /** Exact decimal amounts travel as strings; a JS number would lose digits, so none is accepted. */
@@ -28,8 +28,16 @@ function parseDateTime(value: unknown): string {
   throw new BadUserInputError('DateTime must be an RFC 3339 string with a time zone, such as "2026-11-22T10:00:00Z"');
 }
 
-export const Decimal = new GraphQLScalarType({
-  name: 'Decimal',
+/**
+ * Scalar behaviour without a name or description: graphql-tools copies every own property of a
+ * scalar resolver onto the SDL's scalar, so a full GraphQLScalarType would blank the SDL's
+ * description. The SDL in schema/ stays the one place scalars are described.
+ */
+function sdlScalar(config: Omit<GraphQLScalarTypeConfig<unknown, unknown>, 'name'>): GraphQLScalarType {
+  return config as GraphQLScalarType;
+}
+
+export const Decimal = sdlScalar({
   serialize(value) {
     if (typeof value === 'string' && DECIMAL.test(value)) return value;
     throw new TypeError('Decimal must be a decimal string');
@@ -38,8 +46,7 @@ export const Decimal = new GraphQLScalarType({
   parseLiteral: (ast) => parseDecimal(stringLiteral(ast, 'Decimal')),
 });
 
-export const BigIntScalar = new GraphQLScalarType({
-  name: 'BigInt',
+export const BigIntScalar = sdlScalar({
   serialize(value) {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'string' && INTEGER.test(value)) return value;
@@ -49,8 +56,7 @@ export const BigIntScalar = new GraphQLScalarType({
   parseLiteral: (ast) => parseBigInt(stringLiteral(ast, 'BigInt')),
 });
 
-export const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
+export const DateTime = sdlScalar({
   serialize(value) {
     if (typeof value === 'string' && DATE_TIME.test(value)) return value;
     throw new TypeError('DateTime must be an RFC 3339 string');
@@ -59,8 +65,7 @@ export const DateTime = new GraphQLScalarType({
   parseLiteral: (ast) => parseDateTime(stringLiteral(ast, 'DateTime')),
 });
 
-export const JSONScalar = new GraphQLScalarType({
-  name: 'JSON',
+export const JSONScalar = sdlScalar({
   serialize: (value) => value,
   parseValue: (value) => value,
 });

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'balance-gateway.js');
+
+interface Run {
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: () => void;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return { output: () => output, exited: new Promise((resolve) => child.on('exit', resolve)), stop: () => child.kill('SIGTERM') };
+}
+
+async function waitFor(run: Run, pattern: RegExp): Promise<RegExpMatchArray> {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const match = run.output().match(pattern);
+    if (match) return match;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${pattern}; output:\n${run.output()}`);
+}
+
+describe('the balance-gateway command', () => {
+  let demo: DemoSources;
+  let directory: string;
+  beforeAll(async () => {
+    demo = await startDemoSources();
+    directory = await mkdtemp(join(tmpdir(), 'gateway-cli-'));
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('starts from a config file with ${VARS}, answers /health and GraphQL, and exits 0 on SIGTERM', async () => {
+    const [formance, blnk] = demo.sources as Array<Record<string, Record<string, string>>>;
+    const file = join(directory, 'gateway.yaml');
+    await writeFile(
+      file,
+      [
+        'server: { graphiql: false }',
+        'sources:',
+        `  - { name: ledger-eu, kind: formance, url: "${formance!.url}", auth: { clientId: "${formance!.auth!.clientId}", clientSecret: "\${FORMANCE_SECRET}" } }`,
+        `  - { name: payments, kind: blnk, url: "${blnk!.url}", auth: { apiKey: "\${BLNK_KEY}" }, currencyScales: { USD: 2, EUR: 2, NGN: 2, BTC: 8, JPY: 0, GBP: 2 } }`,
+      ].join('\n'),
+    );
+    const gateway = run(['--config', file, '--port', '0'], { FORMANCE_SECRET: formance!.auth!.clientSecret!, BLNK_KEY: blnk!.auth!.apiKey! });
+    try {
+      const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
+      expect((await fetch(url!.replace('/graphql', '/health'))).status).toBe(200);
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ sources { name kind } }')}`);
+      expect(await response.json()).toEqual({ data: { sources: [{ name: 'ledger-eu', kind: 'FORMANCE' }, { name: 'payments', kind: 'BLNK' }] } });
+    } finally {
+      gateway.stop();
+    }
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it('stops with a one-line message naming the field, and no secret, when the config is invalid', async () => {
+    const file = join(directory, 'bad.yaml');
+    await writeFile(file, 'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY}" }, currencyScales: { USD: two } }\n');
+    const gateway = run(['--config', file], { BLNK_KEY: 'very-secret-key' });
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.output().trim()).toBe('balance-gateway: sources[0].currencyScales.USD: must be an integer from 0 to 36');
+  });
+
+  it('names the missing environment variable', async () => {
+    const file = join(directory, 'env.yaml');
+    await writeFile(file, 'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY_MISSING}" } }\n');
+    const gateway = run(['--config', file]);
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.output().trim()).toBe('balance-gateway: sources[0].auth.apiKey: environment variable BLNK_KEY_MISSING is not set');
+  });
+
+  it('explains its usage when given neither --config nor --demo', async () => {
+    const gateway = run([]);
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.output()).toContain('pass --config FILE or --demo');
+  });
+});

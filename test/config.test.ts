@@ -1,0 +1,102 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+const SECRET = 'sup3r-s3cret-value';
+
+const valid = () => ({
+  server: { port: 4100 },
+  sources: [
+    { name: 'ledger-eu', kind: 'formance', url: 'https://acme.eu-west-1.formance.cloud/', auth: { clientId: 'gateway', clientSecret: '${FORMANCE_SECRET}' }, timeoutMs: 1500 },
+    { name: 'payments', kind: 'blnk', url: 'http://blnk.internal:5001', auth: { apiKey: '${BLNK_KEY}' }, currencyScales: { USD: 2, BTC: 8 } },
+  ],
+});
+const env = { FORMANCE_SECRET: SECRET, BLNK_KEY: 'blnk-key' };
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('reads the documented example with defaults and environment variables', () => {
+    const config = parseConfig(valid(), env);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4100, graphiql: true, cursorSecret: null });
+    expect(config.sources[0]).toEqual({
+      name: 'ledger-eu',
+      kind: 'formance',
+      url: 'https://acme.eu-west-1.formance.cloud',
+      timeoutMs: 1500,
+      auth: { clientId: 'gateway', clientSecret: SECRET, tokenUrl: null },
+    });
+    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 } });
+  });
+
+  it('accepts the kinds that follow the core design', () => {
+    const config = parseConfig(
+      {
+        sources: [
+          { name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops' } },
+          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1' },
+          { name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', auth: { apiKey: 'k', apiSecret: 's' } },
+        ],
+      },
+      {},
+    );
+    expect(config.sources.map((source) => source.kind)).toEqual(['ledger-enterprise', 'midaz', 'vonage']);
+  });
+
+  // Each case: a change to the valid example, and the one-line message that must name the field.
+  const cases: Array<[string, (config: ReturnType<typeof valid>) => void, string]> = [
+    ['missing api key', (config) => delete (config.sources[1]!.auth as Partial<{ apiKey: string }>).apiKey, 'sources[1].auth.apiKey: required'],
+    ['unknown kind', (config) => ((config.sources[0] as { kind: string }).kind = 'stripe'), 'sources[0].kind: must be one of'],
+    ['bad name', (config) => (config.sources[0]!.name = 'Ledger EU'), 'sources[0].name: use lowercase letters'],
+    ['duplicate name', (config) => (config.sources[1]!.name = 'ledger-eu'), 'sources[1].name: "ledger-eu" is used by an earlier source'],
+    ['bad url', (config) => (config.sources[1]!.url = 'blnk.internal'), 'sources[1].url: must be an absolute http or https URL'],
+    ['url with credentials', (config) => (config.sources[1]!.url = 'http://user:pw@blnk'), 'sources[1].url: put credentials under auth'],
+    ['typo', (config) => ((config.sources[0] as Record<string, unknown>).timeout = 5), 'sources[0].timeout: unknown field'],
+    ['bad port', (config) => (config.server.port = 70000), 'server.port: must be an integer from 0 to 65535'],
+    ['bad timeout', (config) => (config.sources[0]!.timeoutMs = -1), 'sources[0].timeoutMs: must be an integer'],
+    ['bad scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = 'two'), 'sources[1].currencyScales.USD: must be an integer'],
+    ['no sources', (config) => (config.sources = []), 'sources: list at least one source'],
+  ];
+  for (const [label, change, message] of cases) {
+    it(`names the field when ${label}`, () => {
+      const config = valid();
+      change(config);
+      const error = errorOf(() => parseConfig(config, env));
+      expect(error.message).toContain(message);
+      expect(error.message).not.toContain('\n');
+      expect(error.message).not.toContain(SECRET);
+    });
+  }
+
+  it('names the field and the variable, never a value, when an environment variable is missing', () => {
+    const error = errorOf(() => parseConfig(valid(), { FORMANCE_SECRET: SECRET }));
+    expect(error.message).toBe('sources[1].auth.apiKey: environment variable BLNK_KEY is not set');
+  });
+
+  it('loads YAML and JSON files and reports a YAML syntax error by line', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'gateway-config-'));
+    const yamlFile = join(directory, 'gateway.yaml');
+    await writeFile(yamlFile, 'sources:\n  - name: payments\n    kind: blnk\n    url: http://127.0.0.1:5001\n    currencyScales: { USD: 2 }\n');
+    expect((await loadConfig(yamlFile, {})).sources[0]).toMatchObject({ name: 'payments', auth: null });
+    const jsonFile = join(directory, 'gateway.json');
+    await writeFile(jsonFile, JSON.stringify(valid()));
+    expect((await loadConfig(jsonFile, env)).sources).toHaveLength(2);
+    const broken = join(directory, 'broken.yaml');
+    await writeFile(broken, `sources:\n  - name: x\n   kind: [${SECRET}\n`);
+    const error = await loadConfig(broken, {}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/broken\.yaml: not valid YAML or JSON \(line \d+\)/);
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+});

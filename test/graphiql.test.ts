@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+// GraphiQL as a person uses it: Debian's Chromium, headless, runs the default query.
+// CI installs the `chromium` package (.ci/run); without it this suite is reported as skipped.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
+  let t: TestGateway;
+  let server: Server;
+  let browser: Browser;
+  let url = '';
+  beforeAll(async () => {
+    t = await startTestGateway();
+    server = createServer(t.gateway.yoga);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await t?.close();
+  });
+
+  it('loads, runs the default query and shows both sources\' data', async () => {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    await page.goto(url);
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    const result = page.locator('.graphiql-response');
+    await expect.poll(async () => result.innerText(), { timeout: 20_000 }).toContain('blnk-demo');
+    const text = await result.innerText();
+    expect(text).toContain('formance-demo');
+    expect(text).toContain('minorUnits');
+    expect(text).not.toContain('"errors"');
+    await page.screenshot({ path: 'test/__artifacts__/graphiql.png' }).catch(() => undefined);
+    expect(failures).toEqual([]);
+  }, 60_000);
+});

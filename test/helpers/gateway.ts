@@ -1,0 +1,54 @@
+import { parseConfig } from '../../src/config.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startDemoSources, type DemoSources } from '../../src/simulators/demo.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  text: string;
+  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; source?: string } }> };
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  demo: DemoSources;
+  /** Log lines the gateway wrote. */
+  logs: string[];
+  /** POSTs a GraphQL request to the gateway in process (yoga.fetch: the full HTTP pipeline, no socket). */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Upstream requests every simulator received since the last reset. */
+  upstream(): { formance: number; blnk: number };
+  resetUpstream(): void;
+  close(): Promise<void>;
+}
+
+/** The demo: both simulators and a gateway configured for them, as `npm start` runs it. */
+export async function startTestGateway(): Promise<TestGateway> {
+  const demo = await startDemoSources();
+  const logs: string[] = [];
+  const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789' }, sources: demo.sources });
+  const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
+  return {
+    gateway,
+    demo,
+    logs,
+    async query(query, variables) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, text, body: JSON.parse(text) };
+    },
+    upstream: () => ({ formance: demo.simulators.formance.requests.length, blnk: demo.simulators.blnk.requests.length }),
+    resetUpstream() {
+      demo.simulators.formance.resetRequests();
+      demo.simulators.blnk.resetRequests();
+    },
+    async close() {
+      await gateway.close();
+      await demo.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+// One vendor down must leave the other vendor's data in the response, with one coded error for it.
+describe('one source down', () => {
+  let t: TestGateway;
+  let blnkUrl: string;
+  beforeAll(async () => {
+    t = await startTestGateway();
+    blnkUrl = t.demo.simulators.blnk.url;
+    await t.demo.simulators.blnk.close(); // connections to Blnk are now refused
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 200 with the healthy source\'s ledgers and one SOURCE_UNAVAILABLE error naming the sick one', async () => {
+    const response = await t.query<{ ledgers: { nodes: Array<{ name: string; source: { name: string } }> } }>(
+      '{ ledgers(first: 50) { nodes { name source { name } } } }',
+    );
+    expect(response.status).toBe(200);
+    const names = response.body.data!.ledgers.nodes.map((ledger) => ledger.name);
+    expect(names).toEqual(t.demo.simulators.formance.truth.ledgers().map((ledger) => ledger.name));
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors![0]).toMatchObject({ path: ['ledgers'], extensions: { code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' } });
+  });
+
+  it('keeps sibling fields of the healthy source when a field of the sick one fails', async () => {
+    const response = await t.query<{ sources: Array<{ name: string; ledgers: { nodes: Array<{ name: string }> } | null }> }>(
+      '{ sources { name ledgers(first: 5) { nodes { name } } } }',
+    );
+    expect(response.status).toBe(200);
+    const [formance, blnk] = response.body.data!.sources;
+    expect(formance!.ledgers!.nodes.length).toBeGreaterThan(0);
+    expect(blnk).toEqual({ name: 'blnk-demo', ledgers: null });
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors![0]).toMatchObject({ path: ['sources', 1, 'ledgers'], extensions: { code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' } });
+  });
+
+  it('never shows the vendor URL to the client or in a log line', async () => {
+    const response = await t.query('{ ledgers { nodes { name } } sources { ledgers { nodes { name } } } }');
+    const port = new URL(blnkUrl).port;
+    expect(response.text).not.toContain(port);
+    expect(response.text).not.toContain('127.0.0.1');
+    for (const line of t.logs) expect(line).not.toContain(`:${port}`);
+  });
+});
