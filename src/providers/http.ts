@@ -150,7 +150,8 @@ export class HttpClient {
 
   async #attempt(request: HttpRequest, target: string, signal: AbortSignal): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (this.#options.authorize) Object.assign(headers, await this.#options.authorize(signal));
+    // Raced with the deadline: a token endpoint that hangs and ignores the signal must not hold the call.
+    if (this.#options.authorize) Object.assign(headers, await untilAborted(Promise.resolve(this.#options.authorize(signal)), signal));
     let body: string | undefined;
     if (request.body && 'json' in request.body) {
       body = JSON.stringify(request.body.json);
@@ -206,6 +207,16 @@ function backoff(attempt: number, failure: SourceError & { retryAfter?: unknown 
   if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
   const base = 50 * 2 ** attempt;
   return base / 2 + Math.random() * base;
+}
+
+/** Settles as `promise` does, or rejects with the signal's reason as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -52,10 +52,14 @@ export function readBoolean(value: unknown, what: string): boolean {
   return value;
 }
 
+/** Decimal digits with an optional fraction and exponent: a JSON number, leading zeros allowed. */
+const NUMBER_TEXT = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 /** The exact source text of a JSON number, or of a string holding one. */
 export function readNumberText(value: unknown, what: string): string {
   if (isLosslessNumber(value)) return value.toString();
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return value;
+  // Not `Number(value)`: it takes " 1", "0x10" and "Infinity", which no money parser accepts later.
+  if (typeof value === 'string' && NUMBER_TEXT.test(value)) return value;
   throw new VendorShapeError(`${what} is not a number`);
 }
 

@@ -43,7 +43,7 @@ function checkSize(name: string, value: number, max: number): number {
 /**
  * Reads one Relay page from a sequence. `first`/`after` read forwards, `last`/`before` backwards;
  * with neither size, `first` defaults to 20. Mixing directions (`first` with `last` or `before`,
- * `last` with `after`) is refused rather than guessed at.
+ * `last` with `after`, `after` with `before`) is refused rather than guessed at.
  *
  * pageInfo is exact and costs no extra call: the sequence reads one item beyond the page (or uses
  * the vendor's own next/previous marker) in the direction of travel, and the opposite flag is true
@@ -56,6 +56,8 @@ export async function connectionFromSequence<T>(sequence: Sequence<T>, args: Con
   if (has(first) && has(last)) throw new RelayInputError('pass "first" or "last", not both');
   if (has(first) && has(before)) throw new RelayInputError('"before" goes with "last"; use "after" with "first"');
   if (has(last) && has(after)) throw new RelayInputError('"after" goes with "first"; use "before" with "last"');
+  // Without a size the checks above let both cursors through; reading from one would drop the other.
+  if (has(after) && has(before)) throw new RelayInputError('pass "after" or "before", not both');
 
   const backward = has(last) || has(before);
   const size = backward ? checkSize('last', last ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max) : checkSize('first', first ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max);

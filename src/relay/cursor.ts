@@ -16,6 +16,8 @@ export interface CursorCodec {
 
 const MAC_BYTES = 16;
 const MAX_CURSOR_LENGTH = 4096;
+/** Exactly the shape `encode` writes: unpadded base64url payload, a dot, unpadded base64url mac. */
+const CURSOR = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function createCursorCodec(secret: string | Buffer): CursorCodec {
   const mac = (connection: string, payload: string) =>
@@ -28,11 +30,12 @@ export function createCursorCodec(secret: string | Buffer): CursorCodec {
     },
     decode(connection, cursor) {
       const invalid = () => new RelayInputError('cursor is not valid for this connection: use a cursor this field returned, with the same arguments');
-      if (cursor.length > MAX_CURSOR_LENGTH) throw invalid();
-      const [payload, signature, extra] = cursor.split('.');
-      if (!payload || !signature || extra !== undefined) throw invalid();
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(connection, payload);
+      if (cursor.length > MAX_CURSOR_LENGTH || !CURSOR.test(cursor)) throw invalid();
+      const [payload = '', signature = ''] = cursor.split('.');
+      // Compare the mac as text, not decoded: Node's base64url decoder ignores a last character's
+      // spare bits and stray characters, so several spellings would decode to the same bytes.
+      const given = Buffer.from(signature);
+      const expected = Buffer.from(mac(connection, payload).toString('base64url'));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
       try {
         return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Position;

@@ -27,6 +27,9 @@ export function decodeGlobalId(id: string): GlobalId {
     throw invalid();
   }
   if (!Array.isArray(value) || value.length < 2 || !value.every((part) => typeof part === 'string')) throw invalid();
-  const [type, ...parts] = value as string[];
-  return { type: type as string, parts };
+  const [type = '', ...parts] = value as string[];
+  // One node, one ID: refuse other spellings of the same value (JSON whitespace or escapes, spare
+  // base64 bits), which would otherwise resolve too and split DataLoader caches by spelling.
+  if (encodeGlobalId(type, parts) !== id) throw invalid();
+  return { type, parts };
 }

@@ -101,6 +101,8 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
         const start = Math.max(0, end - count);
         return { edges: edges(await range(start, end - start), start), more: start > 0 };
       }
+      // Nothing to return: whether the list has any item is one call, not a walk to its end.
+      if (count === 0) return { edges: [], more: (await range(0, 1)).length > 0 };
       // No end position: walk to the end of the list, keeping only the last `count` items.
       let offset = 0;
       let window: T[] = [];
@@ -149,6 +151,11 @@ function cursorSequence<T>(list: Extract<VendorList<T>, { paging: 'cursor' }>): 
     async before(position, count) {
       let from: { t: string | null; i: number };
       let page: CursorPage<T>;
+      if (position === null && count === 0) {
+        // Nothing to return: whether the list has any item is known from its first page.
+        const first = await list.fetchPage(null);
+        return { edges: [], more: first.items.length > 0 || first.next !== null };
+      }
       if (position === null) {
         // No end position: follow the vendor's next cursors to the last page.
         let token: string | null = null;

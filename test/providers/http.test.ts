@@ -1,0 +1,386 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../src/errors.ts';
+import { HttpClient, type HttpClientOptions } from '../../src/providers/http.ts';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+interface TestServer {
+  port: number;
+  baseUrl: string;
+  received: Received[];
+  /** TCP connections the server accepted. */
+  connections: () => number;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A real HTTP server on 127.0.0.1 and a free port; it records every request and counts sockets. */
+async function startServer(handler: Handler): Promise<TestServer> {
+  const received: Received[] = [];
+  let connections = 0;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+      handler(request, response, received.length - 1);
+    });
+  });
+  server.on('connection', () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { port, baseUrl: `http://127.0.0.1:${port}/api/ledger`, received, connections: () => connections };
+}
+
+function client(server: { baseUrl: string }, options: Partial<HttpClientOptions> = {}): HttpClient {
+  const http = new HttpClient({ source: 'acme', baseUrl: server.baseUrl, timeoutMs: 300, ...options });
+  cleanups.push(() => http.close());
+  return http;
+}
+
+function json(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(body);
+}
+
+/** Runs `call` and returns the SourceError it must fail with. */
+async function failure(call: Promise<unknown>): Promise<SourceError> {
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(SourceError);
+  return error as SourceError;
+}
+
+describe('HttpClient: what it sends', () => {
+  it('sends the path below the base path, the query, the caller headers and the credentials', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '{"ok":true}'));
+    const http = client(server, { authorize: () => ({ authorization: 'Bearer t0ken' }) });
+    const response = await http.json({
+      method: 'GET',
+      path: '/v2/main/accounts',
+      query: { pageSize: 15, address: 'users:001', cursor: undefined, expand: ['volumes', 'effectiveVolumes'], empty: null },
+      headers: { 'formance-bigint-as-string': 'true' },
+    });
+    expect(response).toMatchObject({ status: 200 });
+    const [sent] = server.received;
+    expect(sent?.method).toBe('GET');
+    expect(sent?.url).toBe('/api/ledger/v2/main/accounts?pageSize=15&address=users%3A001&expand=volumes&expand=effectiveVolumes');
+    expect(sent?.headers).toMatchObject({ accept: 'application/json', authorization: 'Bearer t0ken', 'formance-bigint-as-string': 'true' });
+  });
+
+  it('sends a JSON or a form body with its content type', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '{}'));
+    const http = client(server);
+    await http.send({ method: 'POST', path: '/balances/filter', body: { json: { filters: [], limit: 100 } } });
+    await http.send({ method: 'POST', path: '/account/top-up', body: { form: { trx: 'a b&c' } } });
+    expect(server.received.map(({ headers, body }) => [headers['content-type'], body])).toEqual([
+      ['application/json', '{"filters":[],"limit":100}'],
+      ['application/x-www-form-urlencoded', 'trx=a+b%26c'],
+    ]);
+  });
+
+  // undici's pool frees a connection a moment after its body ends, so back-to-back calls open a
+  // second socket and then alternate between the two; what matters is that calls stop costing sockets.
+  it('reuses keep-alive connections for sequential calls', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '{"n":1}'));
+    const http = client(server);
+    for (let call = 0; call < 10; call += 1) await http.json({ method: 'GET', path: `/ledgers/${call}` });
+    expect(server.received).toHaveLength(10);
+    expect(server.connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('reuses its one connection when limited to one, across error statuses too', async () => {
+    const server = await startServer((request, response) => json(response, request.url?.includes('missing') ? 404 : 200, '{"n":1}'));
+    const http = client(server, { connections: 1 });
+    for (let call = 0; call < 5; call += 1) await http.json({ method: 'GET', path: `/ledgers/${call}` });
+    await failure(http.send({ method: 'GET', path: '/missing' }));
+    await http.send({ method: 'GET', path: '/again' });
+    expect(server.received).toHaveLength(7);
+    expect(server.connections()).toBe(1);
+  });
+});
+
+describe('HttpClient: what it reads', () => {
+  it('parses JSON losslessly: big integers and float text survive', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '{"balance":123456789012345678901234567890,"value":10.17127500}'));
+    const { body } = await client(server).json({ method: 'GET', path: '/x' });
+    const { balance, value } = body as { balance: { toString(): string }; value: { toString(): string } };
+    expect(balance.toString()).toBe('123456789012345678901234567890');
+    expect(value.toString()).toBe('10.17127500');
+  });
+
+  it('reads an empty or 204 body as null', async () => {
+    const server = await startServer((_request, response, index) => {
+      response.writeHead(index === 0 ? 204 : 200);
+      response.end();
+    });
+    const http = client(server);
+    expect(await http.json({ method: 'GET', path: '/a' })).toEqual({ status: 204, body: null });
+    expect(await http.json({ method: 'GET', path: '/b' })).toEqual({ status: 200, body: null });
+  });
+
+  it('answers a status the caller accepts instead of throwing', async () => {
+    const server = await startServer((_request, response) => json(response, 404, '{"errorCode":"NOT_FOUND"}'));
+    const response = await client(server).json({ method: 'GET', path: '/v2/nope', accept: [404] });
+    expect(response.status).toBe(404);
+  });
+
+  it('turns a body that is not JSON into SOURCE_BAD_RESPONSE', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '<html>oops</html>'));
+    const error = await failure(client(server).json({ method: 'GET', path: '/x' }));
+    expect(error.code).toBe('SOURCE_BAD_RESPONSE');
+    expect(error.retryable).toBe(false);
+    expect(error.extensions).toEqual({ code: 'SOURCE_BAD_RESPONSE', source: 'acme' });
+  });
+});
+
+describe('HttpClient: limits', () => {
+  it('gives up at the deadline on a body that drips in slowly', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('[');
+      // A byte every 20 ms: never idle long enough for a per-chunk timeout, never done.
+      const timer = setInterval(() => response.write('1,'), 20);
+      response.on('close', () => clearInterval(timer));
+    });
+    const http = client(server, { timeoutMs: 300 });
+    const started = Date.now();
+    const error = await failure(http.json({ method: 'GET', path: '/slow' }));
+    const elapsed = Date.now() - started;
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(2000);
+    expect(http.calls).toBe(1); // a timeout is not retried: the deadline is spent
+  });
+
+  it('gives up at the deadline on a server that never answers', async () => {
+    const server = await startServer(() => {});
+    const started = Date.now();
+    const error = await failure(client(server, { timeoutMs: 200 }).send({ method: 'GET', path: '/hang' }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  // Regression: a credential callback that never settled (a token endpoint that hangs and ignores
+  // the signal) held the call past its deadline, for ever.
+  it('bounds the credential callback by the deadline', async () => {
+    const server = await startServer((_request, response) => json(response, 200, '{}'));
+    const http = client(server, { timeoutMs: 200, authorize: () => new Promise<Record<string, string>>(() => {}) });
+    const started = Date.now();
+    const error = await failure(http.send({ method: 'GET', path: '/x' }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('spends one deadline on all attempts, not one each', async () => {
+    const server = await startServer((_request, response) => {
+      setTimeout(() => json(response, 503, '{}'), 120);
+    });
+    const http = client(server, { timeoutMs: 300, retries: 5 });
+    const started = Date.now();
+    const error = await failure(http.send({ method: 'GET', path: '/flaky' }));
+    expect(['SOURCE_TIMEOUT', 'SOURCE_UNAVAILABLE']).toContain(error.code);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(http.calls).toBeLessThanOrEqual(3);
+  });
+
+  it.each([
+    ['with a content-length', false],
+    ['chunked, without a content-length', true],
+  ])('refuses a response larger than maxResponseBytes, %s', async (_label, chunked) => {
+    const server = await startServer((_request, response) => {
+      const body = Buffer.alloc(4096, 'x');
+      if (chunked) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        for (let offset = 0; offset < body.length; offset += 512) response.write(body.subarray(offset, offset + 512));
+        response.end();
+      } else {
+        json(response, 200, body.toString());
+      }
+    });
+    const http = client(server, { maxResponseBytes: 1000 });
+    const error = await failure(http.send({ method: 'GET', path: '/big' }));
+    expect(error.code).toBe('SOURCE_BAD_RESPONSE');
+    expect(http.calls).toBe(1);
+    expect(server.received[0]?.url).toBe('/api/ledger/big');
+  });
+
+  it('accepts a response of exactly maxResponseBytes', async () => {
+    const server = await startServer((_request, response) => json(response, 200, `"${'x'.repeat(998)}"`));
+    expect((await client(server, { maxResponseBytes: 1000 }).send({ method: 'GET', path: '/fits' })).text).toHaveLength(1000);
+  });
+
+  it('does not follow a redirect', async () => {
+    const server = await startServer((request, response) => {
+      if (request.url?.includes('elsewhere')) return json(response, 200, '{"followed":true}');
+      response.writeHead(302, { location: '/api/ledger/elsewhere' });
+      response.end();
+    });
+    const error = await failure(client(server).send({ method: 'GET', path: '/moved' }));
+    expect(error.code).toBe('SOURCE_BAD_RESPONSE');
+    expect(server.received.map(({ url }) => url)).toEqual(['/api/ledger/moved']);
+  });
+});
+
+describe('HttpClient: retries and statuses', () => {
+  it('retries a GET after a 503 and returns the next answer', async () => {
+    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}')));
+    const http = client(server);
+    expect((await http.json({ method: 'GET', path: '/flaky' })).body).toEqual({ ok: true });
+    expect(server.received).toHaveLength(2);
+    expect(http.calls).toBe(2);
+  });
+
+  it('does not retry a POST', async () => {
+    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}')));
+    const http = client(server);
+    const error = await failure(http.send({ method: 'POST', path: '/account/top-up', body: { form: { trx: '1' } } }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('gives up after the configured retries', async () => {
+    const server = await startServer((_request, response) => json(response, 500, '{}'));
+    const http = client(server, { retries: 1 });
+    expect((await failure(http.send({ method: 'GET', path: '/down' }))).code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('does not wait for a Retry-After that ends past the deadline', async () => {
+    const server = await startServer((_request, response) => json(response, 429, '{}', { 'retry-after': '30' }));
+    const started = Date.now();
+    const error = await failure(client(server).send({ method: 'GET', path: '/busy' }));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(server.received).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('honours a Retry-After that fits the deadline', async () => {
+    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 429, '{}', { 'retry-after': '0' }) : json(response, 200, '{}')));
+    await client(server).send({ method: 'GET', path: '/busy' });
+    expect(server.received).toHaveLength(2);
+  });
+
+  it.each([
+    [429, 'SOURCE_RATE_LIMITED'],
+    [420, 'SOURCE_RATE_LIMITED'],
+    [401, 'SOURCE_AUTH_FAILED'],
+    [403, 'SOURCE_AUTH_FAILED'],
+    [500, 'SOURCE_UNAVAILABLE'],
+    [400, 'SOURCE_BAD_RESPONSE'],
+    [404, 'SOURCE_BAD_RESPONSE'],
+  ] as const)('maps HTTP %i to %s', async (status, code) => {
+    const server = await startServer((_request, response) => json(response, status, '{"error":"nope"}'));
+    const error = await failure(client(server, { retries: 0 }).send({ method: 'GET', path: '/x' }));
+    expect(error.code).toBe(code);
+    expect(error.extensions).toEqual({ code, source: 'acme' });
+    expect(error.message).toContain(`HTTP ${status}`);
+  });
+
+  it('does not retry a refused credential', async () => {
+    const server = await startServer((_request, response) => json(response, 401, '{}'));
+    await failure(client(server).send({ method: 'GET', path: '/x' }));
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('reports a refused connection as SOURCE_UNAVAILABLE', async () => {
+    const closed = await startServer(() => {});
+    await cleanups.pop()?.(); // close it now: its port refuses connections
+    const error = await failure(client(closed, { retries: 1 }).send({ method: 'GET', path: '/x' }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'acme' });
+  });
+});
+
+describe('HttpClient: joining identical calls', () => {
+  it('makes two identical concurrent GETs one upstream request', async () => {
+    const server = await startServer((_request, response) => setTimeout(() => json(response, 200, '{"n":"7"}'), 30));
+    const http = client(server);
+    const request = { method: 'GET', path: '/ledgers', query: { page: 1 } } as const;
+    const [a, b] = await Promise.all([http.json(request), http.json(request)]);
+    expect(a.body).toEqual({ n: '7' });
+    expect(b.body).toEqual({ n: '7' });
+    expect(server.received).toHaveLength(1);
+    // Once answered, the next identical call goes upstream again: joining is not caching.
+    await http.json(request);
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('joins the failure too, and still makes different calls separately', async () => {
+    const server = await startServer((request, response) => setTimeout(() => json(response, request.url?.includes('bad') ? 400 : 200, '{}'), 30));
+    const http = client(server);
+    const [a, b, c, d] = await Promise.allSettled([
+      http.send({ method: 'GET', path: '/bad' }),
+      http.send({ method: 'GET', path: '/bad' }),
+      http.send({ method: 'GET', path: '/good', query: { page: 2 } }),
+      http.send({ method: 'GET', path: '/good', headers: { 'x-other': '1' } }),
+    ]);
+    expect([a?.status, b?.status, c?.status, d?.status]).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(server.received.map(({ url }) => url).sort()).toEqual(['/api/ledger/bad', '/api/ledger/good', '/api/ledger/good?page=2']);
+  });
+
+  it('never joins POSTs', async () => {
+    const server = await startServer((_request, response) => setTimeout(() => json(response, 200, '{}'), 30));
+    const http = client(server);
+    const request = { method: 'POST', path: '/balances/filter', body: { json: {} } } as const;
+    await Promise.all([http.send(request), http.send(request)]);
+    expect(server.received).toHaveLength(2);
+  });
+});
+
+describe('HttpClient: errors say nothing about the vendor', () => {
+  const SECRET = 'hunter2-query-secret';
+  const BODY = 'BODY-TEXT-FROM-THE-VENDOR';
+  const scenarios: [string, Handler, Partial<HttpClientOptions>][] = [
+    ['401', (_request, response) => json(response, 401, `{"error-code-label":"${BODY}"}`), {}],
+    ['500', (_request, response) => json(response, 500, `{"error":"${BODY}"}`), { retries: 0 }],
+    ['302', (_request, response) => json(response, 302, BODY, { location: `/elsewhere?api_secret=${SECRET}` }), {}],
+    ['invalid JSON', (_request, response) => json(response, 200, `${BODY} {`), {}],
+    ['oversize', (_request, response) => json(response, 200, BODY.repeat(100)), { maxResponseBytes: 100 }],
+    ['timeout', () => {}, { timeoutMs: 150 }],
+  ];
+
+  it.each(scenarios)('%s', async (_label, handler, options) => {
+    const server = await startServer(handler);
+    const error = await failure(client(server, options).json({ method: 'GET', path: '/account/get-balance', query: { api_key: 'key', api_secret: SECRET } }));
+    expect(server.received[0]?.url).toContain(SECRET); // the secret did go upstream…
+    for (const shown of [error.message, String(error), JSON.stringify(error), JSON.stringify(error.toJSON())]) {
+      // …but nothing a client or a log line sees names the vendor's address, path, secret or body.
+      for (const hidden of ['127.0.0.1', String(server.port), 'get-balance', '/api/ledger', 'api_secret', SECRET, BODY]) expect(shown).not.toContain(hidden);
+      expect(shown).toContain('acme');
+    }
+  });
+
+  it('refused connection', async () => {
+    const closed = await startServer(() => {});
+    await cleanups.pop()?.();
+    const error = await failure(client(closed, { retries: 0 }).send({ method: 'GET', path: '/x', query: { api_secret: SECRET } }));
+    for (const shown of [error.message, JSON.stringify(error)]) {
+      for (const hidden of ['127.0.0.1', String(closed.port), SECRET, 'ECONNREFUSED']) expect(shown).not.toContain(hidden);
+    }
+  });
+});
