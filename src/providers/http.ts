@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { SourceError, sourceErrorForStatus } from '../errors.ts';
+import { MoneyFormatError } from '../money.ts';
 import { parseLosslessJson, VendorShapeError } from './json.ts';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
@@ -89,7 +90,8 @@ export class HttpClient {
     try {
       return map();
     } catch (error) {
-      if (error instanceof VendorShapeError) {
+      // A malformed amount is as much a bad response as a wrong shape: never a silently wrong number.
+      if (error instanceof VendorShapeError || error instanceof MoneyFormatError) {
         throw new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response the gateway cannot read: ${error.message}`, {
           source: this.source,
           retryable: false,

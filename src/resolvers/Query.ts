@@ -18,8 +18,12 @@ export const Query: QueryResolvers = {
   sources: (_, __, context) => [...context.runtime.connectors.values()],
   ledgers: (_, args, context, info) => {
     const parts = [...context.runtime.connectors.values()].map((connector) => ({ key: connector.name, sequence: sequenceOf(connector.listLedgers()) }));
-    // A sick source leaves the others' ledgers in the page and adds one error naming it.
-    const sequence = concatSequences(parts, (_source, error) => {
+    // A sick source leaves the others' ledgers in the page and adds one error naming it (once,
+    // however many reads of it failed).
+    const failed = new Set<string>();
+    const sequence = concatSequences(parts, (source, error) => {
+      if (failed.has(source)) return;
+      failed.add(source);
       context.partialErrors.push({ error, info });
     });
     return resolveConnection(context, sequence, args, 'Query.ledgers');

@@ -1,0 +1,169 @@
+import { ConfigError, NotFoundError } from '../../errors.ts';
+import { MAX_SCALE } from '../../money.ts';
+import type { VendorList } from '../../relay/sequence.ts';
+import { HttpClient, type QueryValue } from '../http.ts';
+import { isObject, VendorShapeError } from '../json.ts';
+import { defineProvider, type AccountFilter, type AccountRef, type BalanceFilter, type Connector, type LedgerRef } from '../types.ts';
+import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './batch.ts';
+import { readBlnkHistory } from './history.ts';
+import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
+
+/**
+ * Blnk (github.com/blnkfinance/blnk; contract read from the Go source at v0.15.2, see
+ * vendor-specs/NOTES.md §4). A Blnk ledger is a Ledger; a Blnk balance (`bln_…`, one currency) is
+ * both an Account and that account's single Balance.
+ */
+export interface BlnkOptions {
+  /** Base URL of the Blnk server, e.g. `http://localhost:5001` (paths sit at its root, no version prefix). */
+  url: string;
+  /**
+   * Secure mode credentials: the master key or an API key, sent as `X-Blnk-Key`. Default: none (a
+   * server with `server.secure` off). https://github.com/blnkfinance/blnk/blob/v0.15.2/api/middleware/auth.go
+   */
+  auth?: { apiKey: string };
+  /**
+   * Decimal places per currency (`{ USD: 2, BTC: 8, JPY: 0 }`). Required: since v0.15.0 a balance
+   * carries no precision, so this must match the precision amounts were posted with. Older
+   * servers' `currency_multiplier` wins when present. https://github.com/blnkfinance/blnk/blob/v0.15.2/model/balance.go
+   */
+  currencyScales: Record<string, number>;
+  /** Deadline of one upstream call, retries included, in milliseconds. */
+  timeoutMs: number;
+  /**
+   * How lookups by id are batched. 'get' (default): `GET /balances?balance_id_in=…`, ≤ 1000
+   * characters per list, so about 24 ids a call. 'filter': one `POST /balances/filter` for up to 100
+   * ids; the key needs the `balances:write` scope, since Blnk derives the scope from the method.
+   * https://github.com/blnkfinance/blnk/blob/v0.15.2/api/filter_helper.go
+   */
+  batchWith?: 'get' | 'filter';
+}
+
+/** `GET /ledgers`: a limit above 100 silently becomes 20 (database/ledger.go). */
+const LEDGER_PAGE_LIMIT = 100;
+/** Filtered `GET /balances`: a limit above 1000 silently becomes 1000 (database/balance.go). */
+const BALANCE_PAGE_LIMIT = 1000;
+const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkOptions(options: BlnkOptions): void {
+  const field = (name: string) => new ConfigError(`blnk source: "${name}" is missing or invalid`);
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw field('url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw field('url');
+  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
+  if (options.auth !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === '')) throw field('auth.apiKey');
+  if (typeof options.currencyScales !== 'object' || options.currencyScales === null) throw field('currencyScales');
+  for (const [currency, scale] of Object.entries(options.currencyScales)) {
+    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`currencyScales.${currency}`);
+  }
+  if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter') throw field('batchWith');
+}
+
+export const createBlnkConnector = defineProvider<BlnkOptions>((name, options) => {
+  checkOptions(options);
+  const scales = { ...options.currencyScales };
+  const apiKey = options.auth?.apiKey;
+  const client = new HttpClient({
+    source: name,
+    baseUrl: options.url,
+    timeoutMs: options.timeoutMs,
+    authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
+  });
+  const lookupBalances = (ids: readonly string[]) =>
+    lookupByIds(client, ids, { path: '/balances', idField: 'balance_id', notFoundCode: 'BAL_NOT_FOUND', viaFilterPost: options.batchWith === 'filter' });
+  /** Maps one slot, so a record the gateway cannot read fails its own key only. */
+  const settle = <T>(map: () => T): T | Error => {
+    try {
+      return client.decode(map);
+    } catch (error) {
+      return error as Error;
+    }
+  };
+
+  /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
+  const balancePages = <T>(ledger: LedgerRef, filter: BalanceFilter, map: (item: unknown) => T): VendorList<T> => {
+    const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
+    if (filter.asset) query.currency_eq = filter.asset;
+    if (filter.address) {
+      // An account without an indicator is addressed by its balance id.
+      if (BALANCE_ID.test(filter.address)) Object.assign(query, { balance_id_eq: filter.address, indicator_isnull: 'true' });
+      else query.indicator_eq = filter.address;
+    }
+    return {
+      paging: 'offset',
+      maxLimit: BALANCE_PAGE_LIMIT,
+      async fetchRange(offset, limit) {
+        const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
+        return client.decode(() =>
+          readBlnkList(response.body, 'balance list').map((item) => {
+            // Servers before 0.13.2 ignore list filters and would list every ledger's balances.
+            if (isObject(item) && item.ledger_id !== ledger.ledgerId) throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
+            return map(item);
+          }),
+        );
+      },
+    };
+  };
+
+  const connector: Connector = {
+    name,
+    kind: 'blnk',
+    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
+    maxBatchSize: MAX_IN_VALUES,
+
+    listLedgers() {
+      return {
+        paging: 'offset',
+        maxLimit: LEDGER_PAGE_LIMIT,
+        async fetchRange(offset, limit) {
+          const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
+          return client.decode(() => readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)));
+        },
+      };
+    },
+
+    async getLedgers(refs) {
+      const found = await lookupByIds(client, refs.map((ref) => ref.ledgerId), { path: '/ledgers', idField: 'ledger_id', notFoundCode: 'LGR_NOT_FOUND' });
+      return refs.map((ref) => {
+        const record: Found = found.get(ref.ledgerId);
+        if (record instanceof Error) return record;
+        if (record === undefined) return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
+        return settle(() => mapBlnkLedger(name, record));
+      });
+    },
+
+    listAccounts(ledger, filter: AccountFilter) {
+      return balancePages(ledger, { address: filter.address }, (item) => mapBlnkAccountWithBalance(name, item, scales));
+    },
+
+    async getAccounts(refs: readonly AccountRef[]) {
+      const found = await lookupBalances(refs.map((ref) => ref.accountId));
+      return refs.map((ref) => {
+        const record = balanceRecordFor(name, ref, found);
+        return record instanceof Error ? record : settle(() => mapBlnkAccountWithBalance(name, record, scales));
+      });
+    },
+
+    listBalances(ledger, filter) {
+      return balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+    },
+
+    async getAccountBalances(refs) {
+      const found = await lookupBalances(refs.map((ref) => ref.accountId));
+      return refs.map((ref) => {
+        const record = balanceRecordFor(name, ref, found);
+        return record instanceof Error ? record : settle(() => [mapBlnkBalance(name, record, scales)]);
+      });
+    },
+
+    getHistory(requests) {
+      return readBlnkHistory({ client, source: name, scales, lookup: lookupBalances }, requests);
+    },
+
+    close: () => client.close(),
+  };
+  return connector;
+});
