@@ -30,7 +30,13 @@ interface SourceBase {
 
 export type SourceConfig =
   | (SourceBase & { readonly kind: 'formance'; readonly auth: { readonly clientId: string; readonly clientSecret: string; readonly tokenUrl: string | null } | null })
-  | (SourceBase & { readonly kind: 'blnk'; readonly auth: { readonly apiKey: string } | null; readonly currencyScales: Readonly<Record<string, number>> })
+  | (SourceBase & {
+      readonly kind: 'blnk';
+      readonly auth: { readonly apiKey: string } | null;
+      readonly currencyScales: Readonly<Record<string, number>>;
+      /** How balances are looked up by id: `get` (balance_id_in GETs, read scope) or `filter` (one POST, write scope). Default get. */
+      readonly batchWith: 'get' | 'filter';
+    })
   | (SourceBase & { readonly kind: 'ledger-enterprise'; readonly auth: { readonly apiUser: string; readonly apiKey: string | null } })
   | (SourceBase & { readonly kind: 'midaz'; readonly organizationId: string; readonly auth: { readonly token: string | null } | null })
   | (SourceBase & { readonly kind: 'vonage'; readonly auth: { readonly apiKey: string; readonly apiSecret: string } });
@@ -105,7 +111,7 @@ function parseSource(fields: Fields): SourceConfig {
       return { ...base, kind: 'formance', auth: auth ? { clientId: auth.string('clientId'), clientSecret: auth.string('clientSecret'), tokenUrl: auth.has('tokenUrl') ? auth.url('tokenUrl') : null } : null };
     }
     case 'blnk': {
-      fields.only([...common, 'currencyScales']);
+      fields.only([...common, 'currencyScales', 'batchWith']);
       const auth = fields.optionalObject('auth');
       auth?.only(['apiKey']);
       const scales = fields.optionalObject('currencyScales');
@@ -114,7 +120,9 @@ function parseSource(fields: Fields): SourceConfig {
         if (!CURRENCY.test(currency)) throw new ConfigError(`${scales?.path(currency)}: not a currency code`);
         currencyScales[currency] = scales?.optionalInteger(currency, 0, 36) ?? 0;
       }
-      return { ...base, kind: 'blnk', auth: auth ? { apiKey: auth.string('apiKey') } : null, currencyScales };
+      const batchWith = fields.optionalString('batchWith') ?? 'get';
+      if (batchWith !== 'get' && batchWith !== 'filter') throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
+      return { ...base, kind: 'blnk', auth: auth ? { apiKey: auth.string('apiKey') } : null, currencyScales, batchWith };
     }
     case 'ledger-enterprise': {
       fields.only(common);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerAccountsDocument, SourcesAndLedgersDocument } from './client/generated.ts';
+import { LedgerAccountsDocument, SourcesAndLedgersDocument, type LedgerAccountsQuery } from './client/generated.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 /** The smallest typed client: the result type comes from the generated document, checked by tsc. */
@@ -48,7 +48,7 @@ describe('a client typed by graphql-codegen', () => {
     const seen = new Map<string, string>();
     let after: string | null = null;
     for (let page = 0; page < 100; page += 1) {
-      const data = await request(url, LedgerAccountsDocument, { id: formance.id, first: 40, after });
+      const data: LedgerAccountsQuery = await request(url, LedgerAccountsDocument, { id: formance.id, first: 40, after });
       const accounts = data.ledger?.accounts;
       if (!accounts) throw new Error('ledger vanished');
       for (const account of accounts.nodes) {

@@ -37,7 +37,7 @@ describe('configuration', () => {
       timeoutMs: 1500,
       auth: { clientId: 'gateway', clientSecret: SECRET, tokenUrl: null },
     });
-    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 } });
+    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' });
   });
 
   it('accepts the kinds that follow the core design', () => {
@@ -66,6 +66,7 @@ describe('configuration', () => {
     ['bad port', (config) => (config.server.port = 70000), 'server.port: must be an integer from 0 to 65535'],
     ['bad timeout', (config) => (config.sources[0]!.timeoutMs = -1), 'sources[0].timeoutMs: must be an integer'],
     ['bad scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = 'two'), 'sources[1].currencyScales.USD: must be an integer'],
+    ['bad batchWith', (config) => ((config.sources[1] as Record<string, unknown>).batchWith = 'post'), 'sources[1].batchWith: must be get or filter'],
     ['no sources', (config) => (config.sources = []), 'sources: list at least one source'],
   ];
   for (const [label, change, message] of cases) {

@@ -18,6 +18,7 @@ export function createConnector(source: SourceConfig, index: number): Connector 
         url: source.url,
         timeoutMs: source.timeoutMs,
         currencyScales: source.currencyScales,
+        batchWith: source.batchWith,
         ...(source.auth ? { auth: source.auth } : {}),
       });
     case 'ledger-enterprise':

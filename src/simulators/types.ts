@@ -41,5 +41,6 @@ export interface SimulatorHandle {
   readonly requests: RecordedRequest[];
   resetRequests(): void;
   readonly truth: SimulatorTruth;
+  /** Stops the server; calling it again returns the same promise. */
   close(): Promise<void>;
 }

@@ -106,6 +106,7 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
   let inFlight = 0;
   let peakInFlight = 0;
 
+  let closing: Promise<void> | undefined;
   const server = createServer((request, response) => {
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
@@ -170,9 +171,9 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
     },
     truth,
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      })),
   };
 }
