@@ -1,0 +1,139 @@
+import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
+import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
+import type { FormanceApi, FormanceReply } from './api.ts';
+import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './ledgers.ts';
+import { mapFormanceAccount, mapFormanceVolumesRow } from './map.ts';
+import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
+
+/**
+ * Account lookups by address, batch-first: keys are grouped by ledger, and each group is one v2
+ * list call per 100 addresses with the filter `{"$in": {"address": [...]}}` (ledger ≥ 2.4.0). The
+ * filter travels in the `query` parameter, which the server reads before the body
+ * (internal/api/v2/common.go `getQueryBuilder`): undici sends no body with a GET.
+ */
+
+/** Full addresses (ledger pkg/accounts `Pattern`); anything else cannot name an account, and `$in` refuses patterns. */
+const ADDRESS = /^[a-zA-Z0-9_-]+(?::[a-zA-Z0-9_-]+)*$/;
+
+export interface FormanceLookupContext {
+  readonly api: FormanceApi;
+  readonly directory: LedgerDirectory;
+}
+
+/** A 400 for an `expand=volumes` the ledger's features do not allow. */
+class MissingMovesHistory extends Error {}
+
+function accountNotFound(source: string, ref: AccountRef): NotFoundError {
+  return new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
+}
+
+function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceReply): void {
+  if (reply.status === 404 && reply.errorCode === 'LEDGER_NOT_FOUND') throw ledgerNotFound(api.source, ledgerId);
+  // Without MOVES_HISTORY=ON even a current-volumes expand is refused (resource_accounts.go `Expand`).
+  if (reply.status === 400 && reply.errorCode === 'VALIDATION' && reply.errorMessage?.includes('MOVES_HISTORY')) throw new MissingMovesHistory();
+  if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
+}
+
+/** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore`. */
+async function readIn(api: FormanceApi, ledgerId: string, path: string, addresses: readonly string[], extra: Record<string, string>): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE) {
+    const filter = JSON.stringify({ $in: { address: addresses.slice(start, start + FORMANCE_PAGE_SIZE) } });
+    let reply = await api.get(`/v2/${ledgerId}${path}`, { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra }, [400, 404]);
+    for (;;) {
+      checkReply(api, ledgerId, reply);
+      const page = api.decode(() => readFormanceCursor(reply.body));
+      items.push(...page.data);
+      if (page.next === null) break;
+      reply = await api.get(`/v2/${ledgerId}${path}`, { cursor: page.next }, [400, 404]);
+    }
+  }
+  return items;
+}
+
+async function readAccountsIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[], withVolumes: boolean): Promise<Map<string, AccountModel>> {
+  const { api } = context;
+  const items = await readIn(api, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
+  return new Map(items.map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes))).map((account) => [account.accountId, account]));
+}
+
+/** `/v2/{ledger}/volumes`: current volumes need no ledger feature, one row per (account, asset). */
+async function readVolumesIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[]): Promise<Map<string, BalanceModel[]>> {
+  const { api } = context;
+  const found = new Map<string, BalanceModel[]>();
+  for (const item of await readIn(api, ledgerId, '/volumes', addresses, {})) {
+    const balance = api.decode(() => mapFormanceVolumesRow(api.source, ledgerId, item));
+    const list = found.get(balance.accountId) ?? [];
+    // Rows are account then asset ascending; keep the first of a row repeated across pages.
+    if (!list.some((known) => known.balanceId === balance.balanceId)) list.push(balance);
+    found.set(balance.accountId, list);
+  }
+  return found;
+}
+
+/** Runs `lookup` once per ledger with that ledger's distinct valid addresses; one failing ledger fails only its own slots. */
+async function perLedger<T>(context: FormanceLookupContext, refs: readonly AccountRef[], lookup: (ledgerId: string, addresses: string[]) => Promise<Map<string, T>>): Promise<Array<T | Error>> {
+  const source = context.api.source;
+  const results: Array<T | Error> = refs.map((ref) => accountNotFound(source, ref));
+  const groups = new Map<string, number[]>();
+  refs.forEach((ref, index) => groups.set(ref.ledgerId, [...(groups.get(ref.ledgerId) ?? []), index]));
+  await Promise.all(
+    [...groups].map(async ([ledgerId, indexes]) => {
+      if (!isFormanceLedgerName(ledgerId)) {
+        for (const index of indexes) results[index] = ledgerNotFound(source, ledgerId);
+        return;
+      }
+      const addresses = [...new Set(indexes.map((index) => (refs[index] as AccountRef).accountId))].filter((address) => ADDRESS.test(address));
+      try {
+        const found = addresses.length > 0 ? await lookup(ledgerId, addresses) : new Map<string, T>();
+        for (const index of indexes) {
+          const value = found.get((refs[index] as AccountRef).accountId);
+          if (value !== undefined) results[index] = value;
+        }
+      } catch (error) {
+        for (const index of indexes) results[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }),
+  );
+  return results;
+}
+
+/** Tries the expanded read unless the ledger is known to refuse it; remembers a refusal. */
+async function withVolumesIfAllowed<T>(context: FormanceLookupContext, ledgerId: string, expanded: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+  if (context.directory.knownMovesHistory(ledgerId) === false) return fallback();
+  try {
+    return await expanded();
+  } catch (error) {
+    if (!(error instanceof MissingMovesHistory)) throw error;
+    context.directory.recordNoMovesHistory(ledgerId);
+    return fallback();
+  }
+}
+
+/** Accounts by address, with their balances attached when the ledger can expand volumes in the same call. */
+export function getFormanceAccounts(context: FormanceLookupContext, refs: readonly AccountRef[]): Promise<Array<AccountModel | Error>> {
+  return perLedger(context, refs, (ledgerId, addresses) =>
+    withVolumesIfAllowed(context, ledgerId, () => readAccountsIn(context, ledgerId, addresses, true), () => readAccountsIn(context, ledgerId, addresses, false)),
+  );
+}
+
+/**
+ * All balances of each account: one `accounts?expand=volumes` call per 100 accounts. A ledger without
+ * MOVES_HISTORY reads `/volumes` instead, plus one account read for the addresses with no volumes
+ * at all, to tell an account without balances from one that does not exist.
+ */
+export function getFormanceAccountBalances(context: FormanceLookupContext, refs: readonly AccountRef[]): Promise<Array<readonly BalanceModel[] | Error>> {
+  return perLedger(context, refs, (ledgerId, addresses) =>
+    withVolumesIfAllowed(
+      context,
+      ledgerId,
+      async () => new Map([...(await readAccountsIn(context, ledgerId, addresses, true))].map(([address, account]) => [address, account.balances ?? []])),
+      async () => {
+        const found = await readVolumesIn(context, ledgerId, addresses);
+        const unseen = addresses.filter((address) => !found.has(address));
+        if (unseen.length > 0) for (const address of (await readAccountsIn(context, ledgerId, unseen, false)).keys()) found.set(address, []);
+        return found;
+      },
+    ),
+  );
+}

@@ -1,0 +1,117 @@
+import { MAX_SCALE, money, type Money } from '../../money.ts';
+import { isObject, readInteger, readObject, readString, toPlainJson, VendorShapeError } from '../json.ts';
+import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+
+/**
+ * Formance wire shapes to domain models. Amounts are JSON integers of any size (Go `*big.Int`):
+ * always `readInteger`, never a JS number. The scale lives in the asset code: `USD/2` is cents.
+ */
+
+/** ledger pkg/assets: `[A-Z][A-Z0-9]{0,16}(_[A-Z]{1,16})?(/\d{1,6})?`. */
+const ASSET_CODE = /^([A-Z][A-Z0-9]{0,16}(?:_[A-Z]{1,16})?)(?:\/(\d{1,6}))?$/;
+
+/** `USD/2` → `USD`, scale 2; `COIN` → scale 0. */
+export function mapFormanceAsset(code: string): { asset: string; scale: number } {
+  const match = ASSET_CODE.exec(code);
+  // Messages name fields, never vendor values: they can reach a client.
+  if (!match) throw new VendorShapeError('an asset code is not a Formance asset code');
+  const scale = Number(match[2] ?? '0');
+  // Formance allows up to /999999; Money stops at MAX_SCALE, and rounding is never an option.
+  if (scale > MAX_SCALE) throw new VendorShapeError(`an asset has a scale above ${MAX_SCALE}`);
+  return { asset: match[1] as string, scale };
+}
+
+export function mapFormanceLedger(source: string, name: string): LedgerModel {
+  return { source, ledgerId: name, name, createdAt: null, metadata: null };
+}
+
+export interface FormanceVolumes {
+  readonly input: bigint;
+  readonly output: bigint;
+}
+
+/** One balance; `volumes` (everything ever received and sent) only when the call returned them. */
+export function mapFormanceBalance(account: AccountRef, code: string, balance: bigint, volumes: FormanceVolumes | null): BalanceModel {
+  const { asset, scale } = mapFormanceAsset(code);
+  const amount = (minorUnits: bigint): Money => money(minorUnits, scale, asset);
+  return {
+    source: account.source,
+    ledgerId: account.ledgerId,
+    accountId: account.accountId,
+    balanceId: code,
+    asset,
+    // Formance has no holds: what is booked can be spent. Negative is normal (`world`).
+    available: amount(balance),
+    pending: null,
+    total: amount(balance),
+    credits: volumes ? amount(volumes.input) : null,
+    debits: volumes ? amount(volumes.output) : null,
+    updatedAt: null,
+  };
+}
+
+/** `{input, output, balance}`; `balance` is input − output and is computed when absent. */
+function readVolumes(value: unknown, what: string): FormanceVolumes & { balance: bigint } {
+  const volumes = readObject(value, what);
+  const input = readInteger(volumes.input, `${what}.input`);
+  const output = readInteger(volumes.output, `${what}.output`);
+  const balance = volumes.balance === undefined ? input - output : readInteger(volumes.balance, `${what}.balance`);
+  return { input, output, balance };
+}
+
+/** An account's `volumes` map (`{"USD/2": {input, output, balance}}`), in the vendor's (sorted) key order. */
+export function mapFormanceVolumes(account: AccountRef, value: unknown): BalanceModel[] {
+  if (value === undefined || value === null) return []; // omitted when the account has no volumes (Go omitempty)
+  return Object.entries(readObject(value, 'volumes')).map(([code, item]) => {
+    const volumes = readVolumes(item, 'account.volumes[]');
+    return mapFormanceBalance(account, code, volumes.balance, volumes);
+  });
+}
+
+/**
+ * A v1 or v2 account (`{address, metadata, …, volumes?}`). With `expanded`, its balances come along
+ * (a missing `volumes` then means none), so a balance lookup after listing costs nothing.
+ */
+export function mapFormanceAccount(source: string, ledgerId: string, value: unknown, expanded: boolean): AccountModel {
+  const account = readObject(value, 'account');
+  const address = readString(account.address, 'account.address');
+  const ref = { source, ledgerId, accountId: address };
+  const metadata = account.metadata === undefined || account.metadata === null ? null : (toPlainJson(readObject(account.metadata, 'account.metadata')) as JsonMap);
+  return { ...ref, address, name: null, metadata, ...(expanded ? { balances: mapFormanceVolumes(ref, account.volumes) } : {}) };
+}
+
+/** A v1 `/balances` item: exactly one key, the address, holding `{asset: balance}`. */
+export function mapFormanceBalancesItem(source: string, ledgerId: string, value: unknown): BalanceModel[] {
+  const item = readObject(value, 'balances item');
+  const entries = Object.entries(item);
+  if (entries.length !== 1) throw new VendorShapeError('balances item does not hold exactly one account');
+  const [address, assets] = entries[0] as [string, unknown];
+  const ref = { source, ledgerId, accountId: address };
+  // v1 /balances carries no volumes: credits and debits stay unknown.
+  return Object.entries(readObject(assets, 'balances item assets')).map(([code, amount]) => mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null));
+}
+
+/** A v2 `/volumes` row: `{account, asset, input, output, balance}`. */
+export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
+  const row = readObject(value, 'volumes row');
+  const address = readString(row.account, 'volumes row.account');
+  const code = readString(row.asset, 'volumes row.asset');
+  const volumes = readVolumes(row, 'volumes row');
+  return mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes);
+}
+
+/** `{"data": {"USD/2": 100}}` of the aggregate endpoints. */
+export function mapFormanceAggregate(value: unknown): Money[] {
+  const data = readObject(readObject(value, 'aggregate response').data, 'aggregate data');
+  return Object.entries(data).map(([code, amount]) => {
+    const { asset, scale } = mapFormanceAsset(code);
+    return money(readInteger(amount, 'an aggregate amount'), scale, asset);
+  });
+}
+
+/** `features` of `GET /v2/{ledger}`; a ledger older than features has moves history. */
+export function mapFormanceMovesHistory(value: unknown): boolean {
+  const ledger = readObject(readObject(value, 'ledger response').data, 'ledger');
+  if (!isObject(ledger.features)) return true;
+  return ledger.features.MOVES_HISTORY === undefined || ledger.features.MOVES_HISTORY === 'ON';
+}

@@ -1,0 +1,85 @@
+import { SourceError } from '../../errors.ts';
+import { HttpClient } from '../http.ts';
+import { parseLosslessJson, readObject, readOptionalString, readSafeInteger, readString, VendorShapeError } from '../json.ts';
+
+/**
+ * OAuth2 client credentials for a Formance stack (RFC 6749 §4.4): a form-encoded
+ * `grant_type=client_credentials` POST to the stack's auth service, the client authenticated with
+ * `client_id`/`client_secret` in the form body, as the Formance SDKs do
+ * (formance-sdk-typescript src/hooks/clientcredentials.ts). The token is cached until shortly
+ * before `expires_in` runs out, and concurrent callers share one token request.
+ */
+export interface FormanceCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Absolute token endpoint URL. */
+  readonly tokenUrl: string;
+}
+
+export interface AccessToken {
+  readonly value: string;
+  /** True when this caller waited for a token request, so a 401 will not be cured by another. */
+  readonly fresh: boolean;
+}
+
+export interface FormanceTokenSource {
+  get(): Promise<AccessToken>;
+  /** Forgets `value` if it is still the cached token (the vendor refused it). */
+  invalidate(value: string): void;
+  close(): Promise<void>;
+}
+
+/** Refresh this long before expiry, but never more than a tenth of the token's life. */
+const REFRESH_MARGIN_MS = 60_000;
+
+export function createFormanceTokenSource(source: string, credentials: FormanceCredentials, timeoutMs: number): FormanceTokenSource {
+  const endpoint = new URL(credentials.tokenUrl);
+  const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, retries: 0, connections: 2 });
+  let cached: { value: string; refreshAt: number } | null = null;
+  let pending: Promise<string> | null = null;
+
+  async function requestToken(): Promise<string> {
+    const response = await client.send({
+      method: 'POST',
+      path: endpoint.pathname,
+      query: Object.fromEntries(endpoint.searchParams),
+      body: { form: { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret } },
+      // RFC 6749 §5.2: a refused client is 400 (invalid_client, invalid_grant…) or 401; 429 and 5xx stay with HttpClient.
+      accept: [400, 401, 403, 404, 405],
+    });
+    if (response.status !== 200) {
+      throw new SourceError('SOURCE_AUTH_FAILED', `source "${source}" refused the gateway's OAuth2 client credentials (HTTP ${response.status})`, {
+        source,
+        retryable: false,
+      });
+    }
+    const token = client.decode(() => {
+      const body = readObject(parseLosslessJson(response.text), 'token response');
+      const type = readOptionalString(body.token_type, 'token_type');
+      if (type !== null && type.toLowerCase() !== 'bearer') throw new VendorShapeError('token_type is not Bearer');
+      const value = readString(body.access_token, 'access_token');
+      if (value === '') throw new VendorShapeError('access_token is empty');
+      const lifetime = body.expires_in === undefined || body.expires_in === null ? null : readSafeInteger(body.expires_in, 'expires_in') * 1000;
+      // Without `expires_in` the token is kept until the ledger answers 401.
+      const refreshAt = lifetime === null ? Number.POSITIVE_INFINITY : Date.now() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 10);
+      return { value, refreshAt };
+    });
+    cached = token;
+    return token.value;
+  }
+
+  return {
+    async get() {
+      if (cached && Date.now() < cached.refreshAt) return { value: cached.value, fresh: false };
+      // Single flight: every caller that finds no usable token waits for the same request.
+      pending ??= requestToken().finally(() => {
+        pending = null;
+      });
+      return { value: await pending, fresh: true };
+    },
+    invalidate(value) {
+      if (cached?.value === value) cached = null;
+    },
+    close: () => client.close(),
+  };
+}
