@@ -39,7 +39,7 @@ const server = createServer(gateway.yoga);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const client = new Pool(origin, { connections: CONCURRENCY });
-const upstream = () => demo.simulators.formance.requests.length + demo.simulators.blnk.requests.length;
+const upstream = () => demo.simulators.formance.requestCount + demo.simulators.blnk.requestCount;
 
 async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const response = await client.request({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

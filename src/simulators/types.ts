@@ -37,8 +37,10 @@ export interface TruthBalance {
 export interface SimulatorHandle {
   /** Base URL to configure a source with (`http://127.0.0.1:PORT`). */
   readonly url: string;
-  /** Every request received since start or the last `resetRequests()`, in arrival order. */
+  /** The requests received since start or the last `resetRequests()`, in arrival order (the latest 10,000). */
   readonly requests: RecordedRequest[];
+  /** How many requests arrived since start or the last `resetRequests()`. */
+  readonly requestCount: number;
   resetRequests(): void;
   readonly truth: SimulatorTruth;
   /** Stops the server; calling it again returns the same promise. */

@@ -41,7 +41,7 @@ export async function startTestGateway(): Promise<TestGateway> {
       const text = await response.text();
       return { status: response.status, text, body: JSON.parse(text) };
     },
-    upstream: () => ({ formance: demo.simulators.formance.requests.length, blnk: demo.simulators.blnk.requests.length }),
+    upstream: () => ({ formance: demo.simulators.formance.requestCount, blnk: demo.simulators.blnk.requestCount }),
     resetUpstream() {
       demo.simulators.formance.resetRequests();
       demo.simulators.blnk.resetRequests();

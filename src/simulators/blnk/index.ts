@@ -1,3 +1,4 @@
+import { createRequestRecorder } from '../recorder.ts';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedRequest, SimulatorHandle, SimulatorTruth } from '../types.ts';
@@ -102,7 +103,7 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
     legacyCurrencyMultiplier: options.version === '0.14.5',
     historyBeforeFirstMovement: options.historyBeforeFirstMovement ?? 'zero',
   };
-  const requests: RecordedRequest[] = [];
+  const recorder = createRequestRecorder();
   let inFlight = 0;
   let peakInFlight = 0;
 
@@ -129,7 +130,7 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
         for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
         const headers: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        requests.push({ method: request.method ?? 'GET', path, query: recordedQuery, headers, body, status: reply.status });
+        recorder.record({ method: request.method ?? 'GET', path, query: recordedQuery, headers, body, status: reply.status });
         const text = reply.text ?? writeJson(reply.json, context);
         response.writeHead(reply.status, { 'content-type': reply.text === undefined ? 'application/json; charset=utf-8' : 'text/plain', 'content-length': Buffer.byteLength(text) });
         response.end(text);
@@ -160,13 +161,16 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
 
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
+    requests: recorder.requests,
+    get requestCount() {
+      return recorder.count;
+    },
     data,
     get peakInFlight() {
       return peakInFlight;
     },
     resetRequests() {
-      requests.length = 0;
+      recorder.reset();
       peakInFlight = inFlight;
     },
     truth,

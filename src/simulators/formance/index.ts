@@ -1,3 +1,4 @@
+import { createRequestRecorder } from '../recorder.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedRequest, SimulatorHandle } from '../types.ts';
@@ -48,7 +49,8 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
   const ttlSeconds = options.tokenTtlSeconds ?? 3600;
   const ledgers: Ledger[] = createSeedLedgers();
   const issuer = createTokenIssuer(clientId, clientSecret, ttlSeconds);
-  const requests: RecordedRequest[] = [];
+  const recorder = createRequestRecorder();
+  let closing: Promise<void> | undefined;
 
   const findLedger = (name: string) => ledgers.find((ledger) => ledger.name === name);
 
@@ -112,7 +114,7 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const record: MutableRecord = { method: request.method ?? 'GET', path: url.pathname, query, headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 };
-    requests.push(record);
+    recorder.record(record);
 
     let status: number;
     let text: string;
@@ -142,17 +144,20 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
 
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
-    resetRequests: () => void requests.splice(0, requests.length),
+    requests: recorder.requests,
+    get requestCount() {
+      return recorder.count;
+    },
+    resetRequests: () => recorder.reset(),
     truth: createFormanceTruth(ledgers),
     get tokenRequests() {
       return issuer.requests;
     },
     revokeTokens: () => issuer.revoke(),
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      })),
   };
 }
