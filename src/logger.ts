@@ -24,7 +24,9 @@ export function describe(value: unknown): unknown {
     if (original instanceof Error) return describe(original);
     return { error: value.name, stack: value.stack?.split('\n').slice(1, 6).map((line) => line.trim()) };
   }
-  return typeof value === 'string' ? value : '[value]';
+  if (Array.isArray(value)) return value.map(describe);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, describe(item)]));
+  return typeof value === 'function' || typeof value === 'symbol' ? '[value]' : value;
 }
 
 export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
