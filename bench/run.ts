@@ -1,18 +1,19 @@
 /**
- * `npm run bench`: starts the demo simulators and the gateway on loopback, drives fixed queries
+ * `npm run bench`: starts the demo simulators (in a child process) and the gateway on loopback, drives fixed queries
  * at a fixed concurrency for a fixed time each, and prints throughput, latency percentiles and
  * upstream calls per GraphQL request. A baseline scenario calls a simulator directly, so the
  * gateway's cost shows as a ratio measured in the same run. Bounded in count and time.
  *
  *   BENCH_SECONDS=3 BENCH_CONCURRENCY=16 npm run bench
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { parseConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
-import { startDemoSources } from '../src/simulators/demo.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -36,13 +37,33 @@ interface Result {
   upstreamPerRequest: number;
 }
 
-const demo = await startDemoSources();
-const gateway = createGateway(parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: demo.sources }), { logger: createLogger('silent') });
+interface Ready {
+  type: 'ready';
+  sources: Array<Record<string, unknown>>;
+  blnkUrl: string;
+  /** The biggest ledger of each simulator. */
+  blnkLedger: { id: string; name: string };
+  formanceLedger: { id: string; name: string };
+}
+const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
+const [ready] = (await once(vendors, 'message')) as [Ready];
+let counted: (counts: { formance: number; blnk: number }) => void = () => {};
+vendors.on('message', (message: { type: string; formance: number; blnk: number }) => {
+  if (message.type === 'count') counted(message);
+});
+/** Upstream requests both simulators have received so far. */
+const upstream = async (): Promise<number> => {
+  const counts = new Promise<{ formance: number; blnk: number }>((resolve) => (counted = resolve));
+  vendors.send('count');
+  const { formance, blnk } = await counts;
+  return formance + blnk;
+};
+
+const gateway = createGateway(parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: ready.sources }), { logger: createLogger('silent') });
 const server = createServer(gateway.yoga);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const client = new Pool(origin, { connections: CONCURRENCY });
-const upstream = () => demo.simulators.formance.requestCount + demo.simulators.blnk.requestCount;
 
 async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const response = await client.request({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -51,16 +72,16 @@ async function graphql(query: string, variables: Record<string, unknown> = {}): 
   return body.data ?? {};
 }
 
-// Fixtures: the biggest ledger of each source, and 50 account IDs of each.
+// Fixtures: the biggest ledger of each source (300+ accounts), and 50 account IDs of each.
 const listed = (await graphql('{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { totalCount nodes { id } } } } }')) as {
   ledgers: { nodes: Array<{ id: string; name: string; source: { name: string }; accounts: { nodes: Array<{ id: string }> } }> };
 };
-const pick = (source: string) => listed.ledgers.nodes.filter((ledger) => ledger.source.name === source).sort((a, b) => b.accounts.nodes.length - a.accounts.nodes.length)[0]!;
-const formanceLedger = pick('formance-demo');
-const blnkLedger = pick('blnk-demo');
-const blnkDirect = new Pool(demo.simulators.blnk.url, { connections: CONCURRENCY });
-const blnkKey = (demo.sources[1] as { auth: { apiKey: string } }).auth.apiKey;
-const blnkLedgerId = demo.simulators.blnk.truth.ledgers().find((ledger) => ledger.name === blnkLedger.name)!.id;
+const pick = (source: string, name: string) => listed.ledgers.nodes.find((ledger) => ledger.source.name === source && ledger.name === name)!;
+const formanceLedger = pick('formance-demo', ready.formanceLedger.name);
+const blnkLedger = pick('blnk-demo', ready.blnkLedger.name);
+const blnkDirect = new Pool(ready.blnkUrl, { connections: CONCURRENCY });
+const blnkKey = (ready.sources[1] as { auth: { apiKey: string } }).auth.apiKey;
+const blnkLedgerId = ready.blnkLedger.id;
 
 const BALANCES = 'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';
 const BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { amount } } } } }';
@@ -85,11 +106,11 @@ const scenarios: Scenario[] = [
 
 async function measure(scenario: Scenario): Promise<Result> {
   for (let warm = 0; warm < 20; warm += 1) await scenario.send();
-  const alone = upstream();
+  const alone = await upstream();
   await scenario.send();
-  const upstreamAlone = upstream() - alone;
+  const upstreamAlone = (await upstream()) - alone;
   const latencies: number[] = [];
-  const before = upstream();
+  const before = await upstream();
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
   await Promise.all(
@@ -112,7 +133,7 @@ async function measure(scenario: Scenario): Promise<Result> {
     p50: at(0.5),
     p99: at(0.99),
     upstreamAlone: direct ? 1 : upstreamAlone,
-    upstreamPerRequest: direct ? 1 : (upstream() - before) / latencies.length,
+    upstreamPerRequest: direct ? 1 : ((await upstream()) - before) / latencies.length,
   };
 }
 
@@ -133,10 +154,11 @@ const blnkList = results[1]!;
 process.stdout.write(
   `\nratio (same run): gateway "blnk: list of 50 balances" vs the direct vendor call: ${(baseline.perSecond / blnkList.perSecond).toFixed(2)}x the time per request at equal concurrency, p50 ${(blnkList.p50 / baseline.p50).toFixed(2)}x\n`,
 );
-process.stdout.write(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (gateway, simulators and load generator in one process)\n`);
+process.stdout.write(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (gateway and load generator; the simulators run in a child process)\n`);
 
 await client.close();
 await blnkDirect.close();
 server.close();
 await gateway.close();
-await demo.close();
+vendors.send('stop');
+await once(vendors, 'exit');

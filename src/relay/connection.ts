@@ -65,15 +65,31 @@ export async function connectionFromSequence<T>(sequence: Sequence<T>, args: Con
   const position = has(cursor) ? options.codec.decode(options.key, cursor as string) : null;
 
   const slice = backward ? await sequence.before(position, size) : await sequence.after(position, size);
-  const edges = slice.edges.map((edge) => ({ cursor: options.codec.encode(options.key, edge.position), node: edge.node }));
+  // Cursors are sealed only when read: most queries select nodes, not every edge's cursor.
+  const edges = slice.edges.map((edge) => lazyEdge(edge.node, () => options.codec.encode(options.key, edge.position)));
   return {
     edges,
     pageInfo: {
       hasNextPage: backward ? position !== null : slice.more,
       hasPreviousPage: backward ? slice.more : position !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: () => sequence.totalCount(),
+  };
+}
+
+/** An edge whose cursor is computed on first read, then kept. */
+function lazyEdge<T>(node: T, seal: () => string): { readonly cursor: string; readonly node: T } {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= seal());
+    },
   };
 }

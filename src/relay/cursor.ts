@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { RelayInputError, type Position } from './sequence.ts';
 
 /**
@@ -20,8 +20,10 @@ const MAX_CURSOR_LENGTH = 4096;
 const CURSOR = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function createCursorCodec(secret: string | Buffer): CursorCodec {
+  // Imported once: handing createHmac the raw secret would import it again for every cursor.
+  const key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret) : secret);
   const mac = (connection: string, payload: string) =>
-    createHmac('sha256', secret).update(connection).update('\n').update(payload).digest().subarray(0, MAC_BYTES);
+    createHmac('sha256', key).update(connection).update('\n').update(payload).digest().subarray(0, MAC_BYTES);
 
   return {
     encode(connection, position) {

@@ -1,0 +1,23 @@
+/**
+ * The demo simulators in their own process for `npm run bench`, so the gateway's CPU is measured
+ * apart from the vendors'. Speaks to its parent over the fork IPC channel: it sends
+ * `{ sources, truth }` once listening, and answers `'count'` with the upstream request counts.
+ */
+import { startDemoSources } from '../src/simulators/demo.ts';
+
+const demo = await startDemoSources();
+const { formance, blnk } = demo.simulators;
+const biggest = (truth: typeof blnk.truth) => [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+
+process.send?.({
+  type: 'ready',
+  sources: demo.sources,
+  blnkUrl: blnk.url,
+  blnkLedger: biggest(blnk.truth),
+  formanceLedger: biggest(formance.truth),
+});
+process.on('message', (message) => {
+  if (message === 'count') process.send?.({ type: 'count', formance: formance.requestCount, blnk: blnk.requestCount });
+  if (message === 'stop') void demo.close().then(() => process.exit(0));
+});
+process.on('disconnect', () => void demo.close().then(() => process.exit(0)));
