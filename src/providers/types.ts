@@ -87,6 +87,18 @@ export interface HistoryRequest {
   readonly at: readonly string[];
 }
 
+export interface TopUpRequest {
+  /** The vendor's transaction reference of the payment to top up from (Vonage `trx`). */
+  readonly trx: string;
+}
+
+export interface TopUpModel {
+  readonly source: string;
+  readonly trx: string;
+  /** `SUCCESS`, or `AUTO_RELOAD_DISABLED` when the account is not set up for top-ups. */
+  readonly outcome: 'SUCCESS' | 'AUTO_RELOAD_DISABLED';
+}
+
 /** What a client can ask of a source, shown in `Query.sources`. */
 export type Capability = 'LEDGERS' | 'ACCOUNTS' | 'BALANCES' | 'AGGREGATED_BALANCES' | 'HISTORY' | 'TOP_UP';
 
@@ -121,6 +133,8 @@ export interface Connector {
   aggregateBalances?(ledger: LedgerRef, filter: BalanceFilter): Promise<Money[]>;
   /** Point-in-time reads of one account's balance in one asset (capability HISTORY). */
   getHistory?(requests: readonly HistoryRequest[]): BatchResult<readonly HistoryPointModel[]>;
+  /** Tops up the account (capability TOP_UP). A mutation: never retried. */
+  topUp?(request: TopUpRequest): Promise<TopUpModel>;
 
   /** Releases sockets; the connector is unusable afterwards. */
   close(): Promise<void>;
