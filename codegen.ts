@@ -38,6 +38,7 @@ const config: CodegenConfig = {
           BalanceEdge: `${models}#BalanceEdgeModel`,
           BalanceHistoryConnection: `${models}#HistoryConnectionModel`,
           BalanceHistoryEdge: `${models}#HistoryEdgeModel`,
+          TopUpPayload: `${models}#TopUpModel`,
         },
       },
     },

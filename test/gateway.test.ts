@@ -167,4 +167,14 @@ describe('the gateway over the demo sources', () => {
     expect(response.body.errors).toHaveLength(1);
     expect(response.body.errors?.[0]).toMatchObject({ path: ['b', 'aggregatedBalances'], extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' } });
   });
+
+  it('refuses a top-up on a source that cannot top up, or an unknown one, with coded errors and no vendor call', async () => {
+    t.resetUpstream();
+    const mutation = 'mutation($source: String!) { topUp(input: { source: $source, trx: "00X123456Y7890123Z" }) { outcome } }';
+    const blnk = await t.query(mutation, { source: 'blnk-demo' });
+    expect(blnk.body.errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' });
+    const unknown = await t.query(mutation, { source: 'nope' });
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(t.upstream()).toEqual({ formance: 0, blnk: 0 });
+  });
 });

@@ -3,6 +3,7 @@ import { Account } from './Account.ts';
 import { Balance, Money } from './Balance.ts';
 import { connectionTypes } from './connection-types.ts';
 import { Ledger } from './Ledger.ts';
+import { Mutation, TopUpPayload } from './Mutation.ts';
 import { Node } from './Node.ts';
 import { Query } from './Query.ts';
 import { BigIntScalar, DateTime, Decimal, JSONScalar } from './scalars.ts';
@@ -10,6 +11,8 @@ import { Source } from './Source.ts';
 
 export const resolvers: Resolvers = {
   Query,
+  Mutation,
+  TopUpPayload,
   Node,
   Source,
   Ledger,

@@ -6,7 +6,7 @@ import type { Connection } from '../relay/connection.ts';
 import type { AccountModel, BalanceModel, Connector, HistoryPointModel, LedgerModel } from '../providers/types.ts';
 
 export type { Money as MoneyModel } from '../money.ts';
-export type { AccountModel, BalanceModel, HistoryPointModel, LedgerModel } from '../providers/types.ts';
+export type { AccountModel, BalanceModel, HistoryPointModel, LedgerModel, TopUpModel } from '../providers/types.ts';
 
 export type SourceModel = Connector;
 
