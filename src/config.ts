@@ -118,7 +118,7 @@ function parseSource(fields: Fields): SourceConfig {
       const currencyScales: Record<string, number> = {};
       for (const currency of scales?.keys() ?? []) {
         if (!CURRENCY.test(currency)) throw new ConfigError(`${scales?.path(currency)}: not a currency code`);
-        currencyScales[currency] = scales?.optionalInteger(currency, 0, 36) ?? 0;
+        currencyScales[currency] = scales?.integer(currency, 0, 36) ?? 0; // a missing scale would show amounts 10^n off
       }
       const batchWith = fields.optionalString('batchWith') ?? 'get';
       if (batchWith !== 'get' && batchWith !== 'filter') throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
@@ -215,19 +215,27 @@ class Fields {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
     if (url.username || url.password) throw new ConfigError(`${this.path(key)}: put credentials under auth, not in the URL`);
+    if (url.search || url.hash) throw new ConfigError(`${this.path(key)}: must not carry a query string or fragment`);
     return value.replace(/\/+$/, '');
   }
 
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    if (!this.has(key)) return undefined;
-    const value = this.#value[key];
+  integer(key: string, min: number, max: number): number {
+    if (!this.has(key)) throw new ConfigError(`${this.path(key)}: required`);
+    let value = this.#value[key];
+    // "${PORT}" arrives as text after interpolation: digits are an integer.
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) value = Number(value);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${this.path(key)}: must be an integer from ${min} to ${max}`);
     return value;
   }
 
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    return this.has(key) ? this.integer(key, min, max) : undefined;
+  }
+
   optionalBoolean(key: string): boolean | undefined {
     if (!this.has(key)) return undefined;
-    const value = this.#value[key];
+    let value = this.#value[key];
+    if (value === 'true' || value === 'false') value = value === 'true'; // "${GRAPHIQL}" after interpolation
     if (typeof value !== 'boolean') throw new ConfigError(`${this.path(key)}: must be true or false`);
     return value;
   }

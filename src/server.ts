@@ -5,6 +5,7 @@ import { locatedError, type GraphQLSchema } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
+import { GatewayError, SourceError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -40,6 +41,28 @@ export function usePartialErrors(): Plugin<GatewayContext> {
   };
 }
 
+/**
+ * One warn line per vendor failure in a response (code, source, message and field path): yoga
+ * logs only the errors it masks, and a sick vendor must show in the logs. Messages of gateway
+ * errors name the source and status only, never a URL, body or credential.
+ */
+export function useSourceErrorLog(logger: Logger): Plugin<GatewayContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone({ result }) {
+        if (!('errors' in result) || !result.errors) return;
+        for (const error of result.errors) {
+          const original = error.originalError;
+          if (!(original instanceof GatewayError)) continue;
+          const at = error.path?.join('.');
+          if (original instanceof SourceError) logger.warn('source failed', { code: original.code, source: original.sourceName, message: original.message, path: at });
+          else logger.debug('field error', { code: original.code, source: original.sourceName, path: at });
+        }
+      },
+    }),
+  };
+}
+
 function pathOf(path: { prev: unknown; key: string | number } | undefined): Array<string | number> {
   const keys: Array<string | number> = [];
   for (let cursor = path; cursor; cursor = cursor.prev as typeof path) keys.unshift(cursor.key);
@@ -58,7 +81,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
     context: () => createContext(runtime),
-    plugins: [usePartialErrors()],
+    plugins: [usePartialErrors(), useSourceErrorLog(options.logger)],
     graphiql: options.graphiql
       ? {
           title: 'balance-gateway',

@@ -67,6 +67,9 @@ describe('configuration', () => {
     ['bad timeout', (config) => (config.sources[0]!.timeoutMs = -1), 'sources[0].timeoutMs: must be an integer'],
     ['bad scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = 'two'), 'sources[1].currencyScales.USD: must be an integer'],
     ['bad batchWith', (config) => ((config.sources[1] as Record<string, unknown>).batchWith = 'post'), 'sources[1].batchWith: must be get or filter'],
+    ['url with a query string', (config) => (config.sources[1]!.url = 'http://blnk:5001/?token=abc'), 'sources[1].url: must not carry a query string or fragment'],
+    // Regression: review of #6 — a scale left empty became 0 and showed amounts 100 times too large.
+    ['empty scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = null), 'sources[1].currencyScales.USD: required'],
     ['no sources', (config) => (config.sources = []), 'sources: list at least one source'],
   ];
   for (const [label, change, message] of cases) {
@@ -79,6 +82,16 @@ describe('configuration', () => {
       expect(error.message).not.toContain(SECRET);
     });
   }
+
+  it('reads integers and booleans from environment variables', () => {
+    const config = valid() as Record<string, unknown> & ReturnType<typeof valid>;
+    (config.server as Record<string, unknown>) = { port: '${PORT}', graphiql: '${GRAPHIQL}' };
+    (config.sources[0] as Record<string, unknown>).timeoutMs = '${TIMEOUT}';
+    const parsed = parseConfig(config, { ...env, PORT: '8080', GRAPHIQL: 'false', TIMEOUT: '2500' });
+    expect(parsed.server).toMatchObject({ port: 8080, graphiql: false });
+    expect(parsed.sources[0]!.timeoutMs).toBe(2500);
+    expect(errorOf(() => parseConfig(config, { ...env, PORT: 'eighty', GRAPHIQL: 'false', TIMEOUT: '1' })).message).toBe('server.port: must be an integer from 0 to 65535');
+  });
 
   it('names the field and the variable, never a value, when an environment variable is missing', () => {
     const error = errorOf(() => parseConfig(valid(), { FORMANCE_SECRET: SECRET }));

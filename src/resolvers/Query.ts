@@ -4,7 +4,7 @@ import { concatSequences, sequenceOf } from '../relay/sequence.ts';
 import { resolveConnection } from './connections.ts';
 import { connectorOf, orNull } from './helpers.ts';
 import { decodeIdOf, decodeNodeId } from './ids.ts';
-import { loadBalance, loadNode } from './Node.ts';
+import { loadBalance, loadNode, type NodeModel } from './Node.ts';
 
 const MAX_NODES = 100;
 
@@ -12,8 +12,10 @@ export const Query: QueryResolvers = {
   node: (_, { id }, context) => orNull(() => loadNode(context, decodeNodeId(id))),
   nodes: (_, { ids }, context) => {
     if (ids.length > MAX_NODES) throw new BadUserInputError(`"ids" takes at most ${MAX_NODES} IDs`);
-    const refs = ids.map(decodeNodeId); // a malformed ID fails the whole field before any vendor call
-    return Promise.all(refs.map((ref) => orNull(() => loadNode(context, ref))));
+    // One item per ID, each failing alone: a bad ID or a sick source nulls its own item, with an
+    // error at ["nodes", i], and the other items and root fields stay.
+    // graphql-js awaits each item of a list; the generated types only know a promise of the whole list.
+    return ids.map((id) => orNull(async () => loadNode(context, decodeNodeId(id)))) as unknown as Array<NodeModel | null>;
   },
   sources: (_, __, context) => [...context.runtime.connectors.values()],
   ledgers: (_, args, context, info) => {
