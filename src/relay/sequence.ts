@@ -4,7 +4,8 @@
  * `Sequence`, which reads exactly the items a Relay page needs, forwards or backwards from a
  * position, and says whether more items lie beyond them. Positions are small JSON values that the
  * cursor codec seals into Relay cursors:
- *   - cursor paging: `{ t: <vendor page token or null for the first page>, i: <index in that page> }`
+ *   - cursor paging: `{ t: <vendor page token or null for the first page>, i: <index in that page> }`,
+ *     and on the last item of a page `n`: the vendor's next cursor, so reading on needs no refetch
  *   - offset paging: `{ o: <index in the list> }`
  *   - concatenation: `{ k: <part key>, p: <position inside that part> }`
  * This file knows no vendor and no GraphQL.
@@ -37,6 +38,8 @@ export type VendorList<T> =
       fetchRange(offset: number, limit: number): Promise<readonly T[]>;
       /** Most items one vendor call returns. */
       readonly maxLimit: number;
+      /** The list's length when known without reading (a generated list): reads never go past it. */
+      readonly length?: number;
       totalCount?(): Promise<number | null>;
     };
 
@@ -89,13 +92,19 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
   };
   const edges = (items: readonly T[], start: number) => items.map((node, index) => ({ node, position: { o: start + index } }));
 
+  const known = list.length;
   return {
     async after(position, count) {
       const start = position === null ? 0 : readOffset(position) + 1;
+      if (known !== undefined) {
+        const items = await range(start, Math.max(0, Math.min(count, known - start)));
+        return { edges: edges(items, start), more: start + items.length < known };
+      }
       const items = await range(start, count + 1); // one more than asked tells whether a next page exists
       return { edges: edges(items.slice(0, count), start), more: items.length > count };
     },
     async before(position, count) {
+      if (position === null && known !== undefined) position = { o: known };
       if (position !== null) {
         const end = readOffset(position);
         const start = Math.max(0, end - count);
@@ -116,27 +125,32 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
       const start = offset - kept.length;
       return { edges: edges(kept, start), more: start > 0 };
     },
-    totalCount: async () => (list.totalCount ? list.totalCount() : null),
+    totalCount: async () => (list.totalCount ? list.totalCount() : (known ?? null)),
   };
 }
 
 function cursorSequence<T>(list: Extract<VendorList<T>, { paging: 'cursor' }>): Sequence<T> {
-  const readPosition = (position: Position): { t: string | null; i: number } => {
-    const { t, i } = (position ?? {}) as { t?: unknown; i?: unknown };
+  const readPosition = (position: Position): { t: string | null; i: number; n?: string } => {
+    const { t, i, n } = (position ?? {}) as { t?: unknown; i?: unknown; n?: unknown };
     if ((t !== null && typeof t !== 'string') || typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0) invalidPosition();
-    return { t, i };
+    if (n !== undefined && typeof n !== 'string') invalidPosition();
+    return n === undefined ? { t, i } : { t, i, n };
   };
+  /** The position of item `index` of a page; the page's last item also carries the next cursor. */
+  const positionIn = (token: string | null, page: CursorPage<T>, index: number): Position =>
+    index === page.items.length - 1 && page.next !== null ? { t: token, i: index, n: page.next } : { t: token, i: index };
 
   return {
     async after(position, count) {
       const from = position === null ? { t: null, i: -1 } : readPosition(position);
-      let token = from.t;
+      // After the last item of a vendor page, read on from the next page it sealed in.
+      let token = from.n ?? from.t;
       let page = await list.fetchPage(token);
-      let index = from.i + 1;
+      let index = from.n === undefined ? from.i + 1 : 0;
       const edges: SequenceEdge<T>[] = [];
       for (;;) {
         while (index < page.items.length && edges.length < count) {
-          edges.push({ node: page.items[index] as T, position: { t: token, i: index } });
+          edges.push({ node: page.items[index] as T, position: positionIn(token, page, index) });
           index += 1;
         }
         if (index < page.items.length) return { edges, more: true };
@@ -174,7 +188,7 @@ function cursorSequence<T>(list: Extract<VendorList<T>, { paging: 'cursor' }>): 
       const reversed: SequenceEdge<T>[] = [];
       for (;;) {
         while (index >= 0 && reversed.length < count) {
-          reversed.push({ node: page.items[index] as T, position: { t: token, i: index } });
+          reversed.push({ node: page.items[index] as T, position: positionIn(token, page, index) });
           index -= 1;
         }
         if (index >= 0) return { edges: reversed.reverse(), more: true };

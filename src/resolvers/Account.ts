@@ -44,7 +44,7 @@ export const Account: AccountResolvers = {
     const list = {
       paging: 'offset' as const,
       maxLimit: HISTORY_PAGE,
-      totalCount: async () => count,
+      length: count,
       async fetchRange(offset: number, limit: number) {
         const at = instants.slice(offset, offset + limit);
         if (at.length === 0) return [];

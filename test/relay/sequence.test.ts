@@ -290,6 +290,39 @@ describe('sequenceOf: vendor calls', () => {
     expect(fake.calls).toEqual(['page:null']);
   });
 
+  // Regression: review of #6 — every Relay page refetched the vendor page its cursor came from.
+  it('cursor paging: walking forward with pages that end on vendor page boundaries costs one call per vendor page', async () => {
+    const fake = cursorVendor(all, [15]);
+    const sequence = sequenceOf(fake.list);
+    let after: string | null = null;
+    const seen: string[] = [];
+    for (;;) {
+      const connection: Connection<string> = await page(sequence, { first: 15, after });
+      seen.push(...connection.edges.map((edge) => edge.node));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(all);
+    expect(fake.calls).toHaveLength(Math.ceil(all.length / 15));
+    expect(new Set(fake.calls).size).toBe(fake.calls.length);
+  });
+
+  it('offset paging of a list of known length: last 3 is one call of 3 items, first N reads no extra item', async () => {
+    const fake = offsetVendor(all, 100);
+    const list = { ...fake.list, length: all.length } as VendorList<string>;
+    const last = await page(sequenceOf(list), { last: 3 });
+    expect(last.edges.map((edge) => edge.node)).toEqual(all.slice(-3));
+    expect(last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+    expect(fake.calls).toEqual(['range:97+3']);
+    const first = await page(sequenceOf(list), { first: 10 });
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(fake.calls.at(-1)).toBe('range:0+10');
+    const end = await page(sequenceOf(list), { first: 10, after: last.pageInfo.startCursor });
+    expect(end.edges.map((edge) => edge.node)).toEqual(all.slice(-2));
+    expect(end.pageInfo.hasNextPage).toBe(false);
+    expect(await sequenceOf(list).totalCount()).toBe(100);
+  });
+
   it('cursor paging: first 40 over vendor pages of 15 is three calls', async () => {
     const fake = cursorVendor(all, [15]);
     const connection = await page(sequenceOf(fake.list), { first: 40 });
