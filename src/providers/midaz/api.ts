@@ -1,0 +1,93 @@
+import { sourceErrorForStatus } from '../../errors.ts';
+import { HttpClient, type QueryValue } from '../http.ts';
+import { isObject, parseLosslessJson } from '../json.ts';
+
+/**
+ * The ledger API of one Midaz organization (`<url>/v1/organizations/{organization_id}`): one
+ * HttpClient, the Bearer token on every call when one is configured, and at most `concurrency`
+ * calls in flight at once for the whole source, so a fan-out of hundreds of lookups never floods
+ * a server that has no multi-account read.
+ */
+export interface MidazApiOptions {
+  readonly source: string;
+  /** The service root (`http://localhost:3002`); `/v1` is added unless the URL already ends with it. */
+  readonly url: string;
+  readonly organizationId: string;
+  readonly token: string | null;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+}
+
+export interface MidazReply {
+  readonly status: number;
+  /** The parsed body of a 2xx; null for an allowed error status. */
+  readonly body: unknown;
+  /** The 4-digit `code` of a v3 error body (`0007`, `0141`…); null when there is none. */
+  readonly code: string | null;
+}
+
+export interface MidazApi {
+  readonly source: string;
+  /** GETs `path` below the organization; statuses in `allow` come back, others throw SourceErrors. */
+  get(path: string, query?: Record<string, QueryValue>, allow?: readonly number[]): Promise<MidazReply>;
+  decode<T>(map: () => T): T;
+  close(): Promise<void>;
+}
+
+/** A counting semaphore: a released slot passes straight to the next waiter, so the cap holds exactly. */
+function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (active < max) active += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
+  };
+}
+
+export function createMidazApi(options: MidazApiOptions): MidazApi {
+  const root = options.url.replace(/\/+$/, '');
+  const version = /\/v1$/.test(root) ? root : `${root}/v1`;
+  const { token } = options;
+  const client = new HttpClient({
+    source: options.source,
+    baseUrl: `${version}/organizations/${options.organizationId}`,
+    timeoutMs: options.timeoutMs,
+    authorize: token === null ? undefined : () => ({ authorization: `Bearer ${token}` }),
+  });
+  const limit = createLimiter(options.concurrency);
+
+  return {
+    source: options.source,
+    async get(path, query, allow = []) {
+      const response = await limit(() => client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow }));
+      if (response.status >= 200 && response.status < 300) {
+        return { status: response.status, body: client.decode(() => parseLosslessJson(response.text)), code: null };
+      }
+      return { status: response.status, body: null, code: readErrorCode(response.text) };
+    },
+    decode: (map) => client.decode(map),
+    close: () => client.close(),
+  };
+}
+
+/** `{"code": "0007", "title": …, "message": …}`; anything else (Fiber's text 404, a proxy page) has no code. */
+function readErrorCode(text: string): string | null {
+  try {
+    const body = parseLosslessJson(text);
+    return isObject(body) && typeof body.code === 'string' ? body.code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The error for a status the caller allowed but cannot use. */
+export function unexpected(api: MidazApi, reply: MidazReply): Error {
+  return sourceErrorForStatus(api.source, reply.status);
+}

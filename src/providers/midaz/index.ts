@@ -1,0 +1,163 @@
+import { BadUserInputError, ConfigError, NotFoundError } from '../../errors.ts';
+import { MAX_SCALE } from '../../money.ts';
+import type { VendorList } from '../../relay/sequence.ts';
+import { defineProvider, type AccountModel, type BalanceFilter, type BalanceModel, type Connector, type LedgerRef } from '../types.ts';
+import { createMidazApi, unexpected, type MidazApi } from './api.ts';
+import { readMidazHistory } from './history.ts';
+import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
+import { mapMidazAccount, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
+import { cursorPages, offsetPages } from './paging.ts';
+
+/**
+ * Lerian Midaz v3.8.x, the unified ledger service (github.com/LerianStudio/midaz, components/ledger;
+ * server behaviour read from the Go source at v3.8.0, see vendor-specs/NOTES.md §3). A Midaz
+ * ledger is a Ledger, an account is an Account (addressed by its alias), and each of its balances
+ * (one per key, all in the account's asset) is a Balance. API: midaz-v3.8.0-ledger-openapi.yaml.
+ */
+export interface MidazOptions {
+  /** The ledger service root, e.g. `http://localhost:3002` or `https://ledger.sandbox.lerian.net`; paths go below `/v1`. */
+  url: string;
+  /** The organization (UUID) whose ledgers this source shows. https://docs.lerian.studio/en/reference/organizations */
+  organizationId: string;
+  /**
+   * An access token sent as `Authorization: Bearer <token>`, needed when the server runs the auth
+   * plugin (`PLUGIN_AUTH_ENABLED=true`). Default: no Authorization header.
+   */
+  auth?: { token?: string | null } | null;
+  /**
+   * Decimal places per asset code (`{ BRL: 2, USD: 2, BTC: 8 }`). Required: Midaz amounts are
+   * decimals in asset units and no response says the scale. A balance in an asset missing here is
+   * SOURCE_BAD_RESPONSE naming the asset; an amount with more decimal places than its scale is
+   * SOURCE_BAD_RESPONSE too, never rounded.
+   */
+  assetScales: Record<string, number>;
+  /** Deadline of one upstream call, retries included, in milliseconds. */
+  timeoutMs: number;
+  /** Most calls in flight at once to this source (Midaz has no multi-account read, so lookups fan out). Default 8. */
+  concurrency?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+/** Aliases the server accepts (pkg/constant `AccountAliasAcceptedChars`), and the `@external/<asset>` accounts. */
+const ALIAS = /^[a-zA-Z0-9@:_-]{1,100}$/;
+const EXTERNAL_ALIAS = /^@external\/([A-Za-z0-9]{1,10})$/;
+
+function checkOptions(name: string, options: MidazOptions): void {
+  const field = (path: string, why: string) => new ConfigError(`midaz source "${name}": "${path}" ${why}`);
+  let url: URL | null = null;
+  try {
+    url = new URL(options.url);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw field('url', 'must be an http(s) URL without credentials, query or fragment');
+  }
+  if (typeof options.organizationId !== 'string' || !isMidazId(options.organizationId)) throw field('organizationId', 'must be a UUID');
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs', 'must be a positive number');
+  const token = options.auth?.token;
+  if (token !== undefined && token !== null && (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))) throw field('auth.token', 'must be a non-empty string');
+  if (typeof options.assetScales !== 'object' || options.assetScales === null) throw field('assetScales', 'must map asset codes to decimal places');
+  for (const [asset, scale] of Object.entries(options.assetScales)) {
+    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`assetScales.${asset}`, `must be an integer from 0 to ${MAX_SCALE}`);
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency', 'must be an integer from 1 to 64');
+}
+
+/** The path of an account alias below a ledger, or a BAD_USER_INPUT for text no Midaz alias can be. */
+function aliasPath(source: string, address: string, suffix: '' | '/balances'): string {
+  const external = EXTERNAL_ALIAS.exec(address);
+  // Fiber does not decode path segments: the alias goes as is, `@` included, and `/` only in external ones.
+  if (external) return `/accounts/external/${external[1]}${suffix}`;
+  if (ALIAS.test(address)) return `/accounts/alias/${address}${suffix}`;
+  throw new BadUserInputError('address filter must be a Midaz account alias (letters, digits, "@", ":", "_" and "-"; or "@external/<asset>")', { source });
+}
+
+export const createMidazConnector = defineProvider<MidazOptions>((name, options) => {
+  checkOptions(name, options);
+  const scales = { ...options.assetScales };
+  const api: MidazApi = createMidazApi({
+    source: name,
+    url: options.url,
+    organizationId: options.organizationId.toLowerCase(),
+    token: options.auth?.token ?? null,
+    timeoutMs: options.timeoutMs,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+  });
+  const context = { api, scales };
+  /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
+  const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
+    try {
+      // A ledger id that is not a UUID cannot exist (the server would answer 400 code 0065).
+      if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
+      return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
+    } catch (error) {
+      return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
+    }
+  };
+  /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
+  const balancesOf = (ledger: LedgerRef, filter: BalanceFilter) => (items: readonly unknown[]): BalanceModel[] =>
+    items.map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales)).filter((balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset));
+  const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({ paging: 'cursor', fetchPage: async () => ({ items: await read(), next: null, previous: null }) });
+
+  /**
+   * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
+   * (query/get_alias_account.go), so the account it finds is read again by id.
+   */
+  const accountByAlias = (ledger: LedgerRef, path: string) => async (): Promise<AccountModel[]> => {
+    const reply = await api.get(path, undefined, [404]);
+    if (reply.status === 404) {
+      if (reply.code === '0085' || reply.code === '0007') return [];
+      throw unexpected(api, reply);
+    }
+    const [account] = await getMidazAccounts(context, [api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body))]);
+    if (account instanceof NotFoundError) return []; // deleted in between
+    if (account instanceof Error || account === undefined) throw account ?? new Error('account read returned nothing');
+    return [account];
+  };
+
+  const connector: Connector = {
+    name,
+    kind: 'midaz',
+    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
+    maxBatchSize: 100,
+
+    listLedgers() {
+      // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
+      return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+    },
+
+    getLedgers: (refs) => getMidazLedgers(context, refs),
+
+    listAccounts(ledger, filter) {
+      return listOf(ledger, (path) =>
+        filter.address
+          ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
+          : offsetPages(api, `${path}/accounts`, {}, (item) => mapMidazAccount(name, ledger.ledgerId, item), 'account page'),
+      );
+    },
+
+    getAccounts: (refs) => getMidazAccounts(context, refs),
+
+    listBalances(ledger, filter) {
+      const keep = balancesOf(ledger, filter);
+      return listOf(ledger, (path) => {
+        if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
+        // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
+        const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
+        return single(async () => {
+          const { body } = await api.get(byAlias);
+          return api.decode(() => keep(readMidazItems(body, 'alias balances')));
+        });
+      });
+    },
+
+    getAccountBalances: (refs) => getMidazAccountBalances(context, refs),
+
+    getHistory: (requests) => readMidazHistory(context, requests),
+
+    close: () => api.close(),
+  };
+  return connector;
+});

@@ -1,0 +1,92 @@
+import { NotFoundError } from '../../errors.ts';
+import { readArray, readObject, readOptionalString } from '../json.ts';
+import type { AccountModel, AccountRef, BalanceModel, LedgerModel, LedgerRef } from '../types.ts';
+import { unexpected, type MidazApi } from './api.ts';
+import { mapMidazAccount, mapMidazBalance, mapMidazLedger } from './map.ts';
+import { MIDAZ_MAX_LIMIT } from './paging.ts';
+
+/**
+ * Lookups by id. Midaz has no multi-id read (the repositories' `ListByAccountIDs` is not exposed),
+ * so a batch fans out one call per distinct key, each key asked once, under the API's concurrency
+ * cap. Ids that are not UUIDs cannot exist there (the server answers 400 code 0065), so they are
+ * NOT_FOUND without a call. An unknown ledger or account by id is 404 code 0007.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isMidazId(id: string): boolean {
+  return UUID.test(id);
+}
+
+export interface LookupContext {
+  readonly api: MidazApi;
+  readonly scales: Readonly<Record<string, number>>;
+}
+
+export const ledgerNotFound = (source: string, ledgerId: string) => new NotFoundError(`ledger "${ledgerId}" was not found at source "${source}"`, { source });
+export const accountNotFound = (source: string, ref: AccountRef) =>
+  new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
+
+/** Runs `lookup` once per distinct key, concurrently; each ref gets its key's value or error. */
+async function perKey<R extends LedgerRef, T>(refs: readonly R[], key: (ref: R) => string, lookup: (ref: R) => Promise<T | Error>): Promise<Array<T | Error>> {
+  const distinct = new Map<string, Promise<T | Error>>();
+  for (const ref of refs) {
+    const name = key(ref);
+    if (!distinct.has(name)) distinct.set(name, lookup(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+  }
+  return Promise.all(refs.map((ref) => distinct.get(key(ref)) as Promise<T | Error>));
+}
+
+const ledgerPath = (ledgerId: string) => `/ledgers/${ledgerId.toLowerCase()}`;
+const accountPath = (ref: AccountRef) => `${ledgerPath(ref.ledgerId)}/accounts/${ref.accountId.toLowerCase()}`;
+const accountKey = (ref: AccountRef) => `${ref.ledgerId.toLowerCase()}/${ref.accountId.toLowerCase()}`;
+
+export function getMidazLedgers({ api }: LookupContext, refs: readonly LedgerRef[]): Promise<Array<LedgerModel | Error>> {
+  return perKey(refs, (ref) => ref.ledgerId.toLowerCase(), async (ref) => {
+    if (!isMidazId(ref.ledgerId)) return ledgerNotFound(api.source, ref.ledgerId);
+    const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
+    if (reply.status === 404) return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
+    return api.decode(() => mapMidazLedger(api.source, reply.body));
+  });
+}
+
+/** One account read; null when it does not exist. */
+async function readAccount(api: MidazApi, ref: AccountRef): Promise<AccountModel | null> {
+  if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return null;
+  const reply = await api.get(accountPath(ref), undefined, [404]);
+  if (reply.status === 404) {
+    if (reply.code === '0007') return null;
+    throw unexpected(api, reply);
+  }
+  return api.decode(() => mapMidazAccount(api.source, ref.ledgerId, reply.body));
+}
+
+export function getMidazAccounts({ api }: LookupContext, refs: readonly AccountRef[]): Promise<Array<AccountModel | Error>> {
+  return perKey(refs, accountKey, async (ref) => (await readAccount(api, ref)) ?? accountNotFound(api.source, ref));
+}
+
+/**
+ * All balances of each account: `…/accounts/{id}/balances`, 100 a page, following `next_cursor`
+ * (forward pages are not affected by the backward-paging trap). The endpoint does not check the
+ * account (an unknown one has no balances), so an empty answer is followed by an account read.
+ */
+export function getMidazAccountBalances({ api, scales }: LookupContext, refs: readonly AccountRef[]): Promise<Array<readonly BalanceModel[] | Error>> {
+  return perKey(refs, accountKey, async (ref) => {
+    if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
+    const rows: unknown[] = [];
+    let cursor: string | undefined;
+    do {
+      const { body } = await api.get(`${accountPath(ref)}/balances`, { limit: MIDAZ_MAX_LIMIT, sort_order: 'asc', cursor });
+      const page = api.decode(() => readPage(body));
+      rows.push(...page.items);
+      cursor = page.next;
+    } while (cursor !== undefined);
+    if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
+    return api.decode(() => rows.map((row) => mapMidazBalance(api.source, ref.ledgerId, row, scales)).filter((balance) => balance !== null));
+  });
+}
+
+function readPage(body: unknown): { items: unknown[]; next: string | undefined } {
+  const page = readObject(body, 'account balances');
+  return { items: readArray(page.items, 'account balances items'), next: readOptionalString(page.next_cursor, 'next_cursor') || undefined };
+}
