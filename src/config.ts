@@ -38,7 +38,15 @@ export type SourceConfig =
       readonly batchWith: 'get' | 'filter';
     })
   | (SourceBase & { readonly kind: 'ledger-enterprise'; readonly auth: { readonly apiUser: string; readonly apiKey: string | null } })
-  | (SourceBase & { readonly kind: 'midaz'; readonly organizationId: string; readonly auth: { readonly token: string | null } | null })
+  | (SourceBase & {
+      readonly kind: 'midaz';
+      readonly organizationId: string;
+      readonly auth: { readonly token: string | null } | null;
+      /** Decimal places per asset code: Midaz amounts are decimals and no response says the scale. */
+      readonly assetScales: Readonly<Record<string, number>>;
+      /** Most calls in flight at once to this source (lookups fan out). Default 8. */
+      readonly concurrency: number;
+    })
   | (SourceBase & { readonly kind: 'vonage'; readonly auth: { readonly apiKey: string; readonly apiSecret: string } });
 
 export interface GatewayConfig {
@@ -114,12 +122,7 @@ function parseSource(fields: Fields): SourceConfig {
       fields.only([...common, 'currencyScales', 'batchWith']);
       const auth = fields.optionalObject('auth');
       auth?.only(['apiKey']);
-      const scales = fields.optionalObject('currencyScales');
-      const currencyScales: Record<string, number> = {};
-      for (const currency of scales?.keys() ?? []) {
-        if (!CURRENCY.test(currency)) throw new ConfigError(`${scales?.path(currency)}: not a currency code`);
-        currencyScales[currency] = scales?.integer(currency, 0, 36) ?? 0; // a missing scale would show amounts 10^n off
-      }
+      const currencyScales = readScales(fields.optionalObject('currencyScales'));
       const batchWith = fields.optionalString('batchWith') ?? 'get';
       if (batchWith !== 'get' && batchWith !== 'filter') throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
       return { ...base, kind: 'blnk', auth: auth ? { apiKey: auth.string('apiKey') } : null, currencyScales, batchWith };
@@ -131,10 +134,17 @@ function parseSource(fields: Fields): SourceConfig {
       return { ...base, kind: 'ledger-enterprise', auth: { apiUser: auth.string('apiUser'), apiKey: auth.optionalString('apiKey') ?? null } };
     }
     case 'midaz': {
-      fields.only([...common, 'organizationId']);
+      fields.only([...common, 'organizationId', 'assetScales', 'concurrency']);
       const auth = fields.optionalObject('auth');
       auth?.only(['token']);
-      return { ...base, kind: 'midaz', organizationId: fields.string('organizationId'), auth: auth ? { token: auth.optionalString('token') ?? null } : null };
+      return {
+        ...base,
+        kind: 'midaz',
+        organizationId: fields.string('organizationId'),
+        auth: auth ? { token: auth.optionalString('token') ?? null } : null,
+        assetScales: readScales(fields.object('assetScales')),
+        concurrency: fields.optionalInteger('concurrency', 1, 64) ?? 8,
+      };
     }
     case 'vonage': {
       fields.only(common);
@@ -143,6 +153,16 @@ function parseSource(fields: Fields): SourceConfig {
       return { ...base, kind: 'vonage', auth: { apiKey: auth.string('apiKey'), apiSecret: auth.string('apiSecret') } };
     }
   }
+}
+
+/** A map of asset or currency code to its decimal places; every value is required (a missing one would show amounts 10^n off). */
+function readScales(scales: Fields | undefined): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const code of scales?.keys() ?? []) {
+    if (!CURRENCY.test(code)) throw new ConfigError(`${scales?.path(code)}: not a currency or asset code`);
+    result[code] = scales?.integer(code, 0, 36) ?? 0;
+  }
+  return result;
 }
 
 /** Replaces `${NAME}` in every string with the environment variable; a missing one names the field. */

@@ -45,7 +45,7 @@ describe('configuration', () => {
       {
         sources: [
           { name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops' } },
-          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1' },
+          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } },
           { name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', auth: { apiKey: 'k', apiSecret: 's' } },
         ],
       },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededSizes } from './providers/contract.ts';
+import type { DemoVendor } from '../src/simulators/demo.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 interface Page<T> {
@@ -22,7 +23,7 @@ describe('the gateway over the demo sources', () => {
     if (!ledger) throw new Error(`no ledger ${source}/${name}`);
     return ledger.id;
   };
-  const biggest = (source: 'formance' | 'blnk') => {
+  const biggest = (source: DemoVendor) => {
     const truth = t.demo.simulators[source].truth;
     return [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
   };
@@ -53,19 +54,14 @@ describe('the gateway over the demo sources', () => {
   it('lists every configured source with its kind and capabilities', async () => {
     const response = await t.query('{ sources { id name kind capabilities } }');
     expect(response.status).toBe(200);
-    expect(response.body.data).toMatchObject({
-      sources: [
-        { name: 'formance-demo', kind: 'FORMANCE', capabilities: expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES']) },
-        { name: 'blnk-demo', kind: 'BLNK', capabilities: expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']) },
-      ],
-    });
+    const sources = (response.body.data as { sources: Array<{ name: string; kind: string; capabilities: string[] }> }).sources;
+    expect(sources.map((source) => [source.name, source.kind])).toEqual(t.demo.sources.map((source) => [source.name, String(source.kind).toUpperCase().replace('-', '_')]));
+    expect(sources.find((source) => source.name === 'formance-demo')?.capabilities).toEqual(expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES']));
+    expect(sources.find((source) => source.name === 'blnk-demo')?.capabilities).toEqual(expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']));
   });
 
   it('pages the ledgers of every source in config order, forward and backward', async () => {
-    const expected = [
-      ...t.demo.simulators.formance.truth.ledgers().map((ledger) => `formance-demo/${ledger.name}`),
-      ...t.demo.simulators.blnk.truth.ledgers().map((ledger) => `blnk-demo/${ledger.name}`),
-    ];
+    const expected = Object.entries(t.demo.simulators).flatMap(([vendor, simulator]) => simulator.truth.ledgers().map((ledger) => `${vendor}-demo/${ledger.name}`));
     const select = (args: string) => `{ ledgers(${args}) { edges { cursor node { name source { name } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
     const pick = (data: Record<string, unknown>) => data.ledgers as Page<{ name: string; source: { name: string } }>;
     const label = (ledger: { name: string; source: { name: string } }) => `${ledger.source.name}/${ledger.name}`;
@@ -73,7 +69,7 @@ describe('the gateway over the demo sources', () => {
     expect((await walkField(select, pick, 'backward', () => 3)).map(label)).toEqual(expected);
   });
 
-  for (const source of ['formance', 'blnk'] as const) {
+  for (const source of ['formance', 'blnk', 'midaz'] as const) {
     it(`walks ${source}'s 250+ account ledger forward and backward with random page sizes, exactly the vendor's list`, async () => {
       const ledger = biggest(source);
       const expected = t.demo.simulators[source].truth.accounts(ledger.id).map((account) => account.address);
@@ -105,7 +101,7 @@ describe('the gateway over the demo sources', () => {
   });
 
   it('returns money exactly: amounts above 2^53 and negative amounts, as strings', async () => {
-    for (const source of ['formance', 'blnk'] as const) {
+    for (const source of Object.keys(t.demo.simulators) as DemoVendor[]) {
       for (const ledger of t.demo.simulators[source].truth.ledgers()) {
         const truth = t.demo.simulators[source].truth.balances(ledger.id);
         const id = await ledgerIdOf(`${source}-demo`, ledger.name);
@@ -175,6 +171,6 @@ describe('the gateway over the demo sources', () => {
     expect(blnk.body.errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' });
     const unknown = await t.query(mutation, { source: 'nope' });
     expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(t.upstream()).toEqual({ formance: 0, blnk: 0 });
+    expect(Object.values(t.upstream()).every((count) => count === 0)).toBe(true);
   });
 });

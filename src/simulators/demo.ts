@@ -1,28 +1,36 @@
 import { startBlnkSimulator, BLNK_DEMO_API_KEY, BLNK_DEMO_CURRENCY_SCALES } from './blnk/index.ts';
 import { startFormanceSimulator, FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET } from './formance/index.ts';
+import { startMidazSimulator, MIDAZ_DEMO_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID, MIDAZ_DEMO_TOKEN } from './midaz/index.ts';
 import type { SimulatorHandle } from './types.ts';
+
+/** The vendors the demo runs, in the order its sources appear. */
+export type DemoVendor = 'formance' | 'blnk' | 'midaz';
 
 /** The built-in vendors of demo mode: each simulator on its own 127.0.0.1 port, and the config that reaches them. */
 export interface DemoSources {
   /** `sources` entries of a configuration file, in the order the demo shows them. */
   readonly sources: ReadonlyArray<Record<string, unknown>>;
-  readonly simulators: { readonly formance: SimulatorHandle; readonly blnk: SimulatorHandle };
+  /** Each vendor's simulator; the source reaching it is named `<vendor>-demo`. */
+  readonly simulators: Readonly<Record<DemoVendor, SimulatorHandle>>;
   close(): Promise<void>;
 }
 
 export async function startDemoSources(): Promise<DemoSources> {
-  const [formance, blnk] = await Promise.all([
+  const [formance, blnk, midaz] = await Promise.all([
     startFormanceSimulator({ clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET }),
     startBlnkSimulator({ apiKey: BLNK_DEMO_API_KEY }),
+    startMidazSimulator({ token: MIDAZ_DEMO_TOKEN }),
   ]);
+  const simulators = { formance, blnk, midaz };
   return {
     sources: [
       { name: 'formance-demo', kind: 'formance', url: formance.url, auth: { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET } },
       { name: 'blnk-demo', kind: 'blnk', url: blnk.url, auth: { apiKey: BLNK_DEMO_API_KEY }, currencyScales: { ...BLNK_DEMO_CURRENCY_SCALES } },
+      { name: 'midaz-demo', kind: 'midaz', url: midaz.url, organizationId: MIDAZ_DEMO_ORGANIZATION_ID, auth: { token: MIDAZ_DEMO_TOKEN }, assetScales: { ...MIDAZ_DEMO_ASSET_SCALES } },
     ],
-    simulators: { formance, blnk },
+    simulators,
     close: async () => {
-      await Promise.all([formance.close(), blnk.close()]);
+      await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
     },
   };
 }

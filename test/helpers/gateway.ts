@@ -1,7 +1,7 @@
 import { parseConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startDemoSources, type DemoSources } from '../../src/simulators/demo.ts';
+import { startDemoSources, type DemoSources, type DemoVendor } from '../../src/simulators/demo.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -16,8 +16,8 @@ export interface TestGateway {
   logs: string[];
   /** POSTs a GraphQL request to the gateway in process (yoga.fetch: the full HTTP pipeline, no socket). */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  /** Upstream requests every simulator received since the last reset. */
-  upstream(): { formance: number; blnk: number };
+  /** Upstream requests each simulator received since the last reset. */
+  upstream(): Record<DemoVendor, number>;
   resetUpstream(): void;
   close(): Promise<void>;
 }
@@ -41,10 +41,9 @@ export async function startTestGateway(): Promise<TestGateway> {
       const text = await response.text();
       return { status: response.status, text, body: JSON.parse(text) };
     },
-    upstream: () => ({ formance: demo.simulators.formance.requestCount, blnk: demo.simulators.blnk.requestCount }),
+    upstream: () => Object.fromEntries(Object.entries(demo.simulators).map(([vendor, simulator]) => [vendor, simulator.requestCount])) as Record<DemoVendor, number>,
     resetUpstream() {
-      demo.simulators.formance.resetRequests();
-      demo.simulators.blnk.resetRequests();
+      for (const simulator of Object.values(demo.simulators)) simulator.resetRequests();
     },
     async close() {
       await gateway.close();
