@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+// Upstream calls per GraphQL request, read off the simulators' own counters.
+describe('upstream calls per GraphQL request', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const accountIds = (vendor: 'formance' | 'blnk', count: number) => {
+    const truth = t.demo.simulators[vendor].truth;
+    const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+    return truth.accounts(ledger.id).slice(0, count).map((account) => encodeGlobalId('Account', [`${vendor}-demo`, ledger.id, account.id]));
+  };
+  const BALANCES_BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { minorUnits } } } } }';
+
+  it('100 Blnk accounts with their balances by id: 5 GETs of at most 24 ids, each filter value at most 1000 characters', async () => {
+    const ids = accountIds('blnk', 100);
+    t.resetUpstream();
+    const response = await t.query<{ nodes: Array<{ balances: unknown[] } | null> }>(BALANCES_BY_ID, { ids });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.nodes.every((node) => node !== null && node.balances.length === 1)).toBe(true);
+    const requests = t.demo.simulators.blnk.requests;
+    expect(requests).toHaveLength(5);
+    for (const request of requests) {
+      expect(request.path).toBe('/balances');
+      const value = request.query.balance_id_in?.[0] ?? '';
+      expect(value.split(',').length).toBeLessThanOrEqual(24);
+      expect(value.length).toBeLessThanOrEqual(1000);
+    }
+    expect(requests.flatMap((request) => request.query.balance_id_in![0]!.split(',')).sort()).toHaveLength(100);
+    expect(t.upstream().formance + t.upstream().midaz).toBe(0);
+  });
+
+  it('100 Formance accounts with their balances by id: one $in call', async () => {
+    const ids = accountIds('formance', 100);
+    t.resetUpstream();
+    const response = await t.query<{ nodes: Array<{ balances: unknown[] } | null> }>(BALANCES_BY_ID, { ids });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.nodes.every((node) => node !== null)).toBe(true);
+    const requests = t.demo.simulators.formance.requests.filter((request) => !request.path.endsWith('/oauth/token'));
+    expect(requests.map((request) => request.path)).toEqual([expect.stringMatching(/^\/api\/ledger\/v2\/[^/]+\/accounts$/)]);
+  });
+
+  for (const vendor of ['formance', 'blnk'] as const) {
+    it(`${vendor}: a ledger page of 50 accounts with balances costs the ledger lookup and the page, no call per account`, async () => {
+      const truth = t.demo.simulators[vendor].truth;
+      const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+      const id = encodeGlobalId('Ledger', [`${vendor}-demo`, ledger.id]);
+      // Warm the per-ledger caches a running gateway has (Formance checks a ledger's features once a minute).
+      await t.query(`{ ledger(id: "${id}") { accounts(first: 1) { nodes { address } } } }`);
+      t.resetUpstream();
+      const response = await t.query<{ ledger: { accounts: { nodes: Array<{ balances: unknown[] }> } } }>(
+        `{ ledger(id: "${id}") { accounts(first: 50) { nodes { address balances { asset total { minorUnits } } } } } }`,
+      );
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data!.ledger.accounts.nodes).toHaveLength(50);
+      const calls = t.demo.simulators[vendor].requests.filter((request) => !request.path.endsWith('/oauth/token'));
+      expect(calls.length).toBeLessThanOrEqual(2);
+    });
+  }
+
+  it('walking a Formance ledger of 300 accounts forward, 100 at a time, costs one accounts call per page', async () => {
+    const truth = t.demo.simulators.formance.truth;
+    const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+    const id = encodeGlobalId('Ledger', [`formance-demo`, ledger.id]);
+    t.resetUpstream();
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const response: { body: { data?: { ledger: { accounts: { pageInfo: { hasNextPage: boolean; endCursor: string } } } } | null } } = await t.query(
+        'query($id: ID!, $after: String) { ledger(id: $id) { accounts(first: 100, after: $after) { pageInfo { hasNextPage endCursor } } } }',
+        { id, after },
+      );
+      pages += 1;
+      const info = response.body.data!.ledger.accounts.pageInfo;
+      if (!info.hasNextPage) break;
+      after = info.endCursor;
+    }
+    const accountCalls = t.demo.simulators.formance.requests.filter((request) => request.path.endsWith('/accounts'));
+    expect(accountCalls).toHaveLength(pages);
+  });
+});
