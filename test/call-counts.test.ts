@@ -65,6 +65,20 @@ describe('upstream calls per GraphQL request', () => {
     });
   }
 
+  // Regression: review of #6 — each Blnk balance's account was read again although the balance is the account.
+  it('blnk: 50 balances with their accounts cost the ledger lookup and the page', async () => {
+    const truth = t.demo.simulators.blnk.truth;
+    const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+    const id = encodeGlobalId('Ledger', ['blnk-demo', ledger.id]);
+    t.resetUpstream();
+    const response = await t.query<{ ledger: { balances: { nodes: Array<{ account: { address: string } }> } } }>(
+      `{ ledger(id: "${id}") { balances(first: 50) { nodes { asset account { address } } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.ledger.balances.nodes).toHaveLength(50);
+    expect(t.upstream().blnk).toBe(2);
+  });
+
   it('walking a Formance ledger of 300 accounts forward, 100 at a time, costs one accounts call per page', async () => {
     const truth = t.demo.simulators.formance.truth;
     const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;

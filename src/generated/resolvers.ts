@@ -237,6 +237,7 @@ export type LedgerAccountsArgs = {
 /** A ledger at one source: a Formance ledger, a Blnk ledger, … */
 export type LedgerAggregatedBalancesArgs = {
   address?: InputMaybe<Scalars['String']['input']>;
+  asset?: InputMaybe<Scalars['String']['input']>;
 };
 
 

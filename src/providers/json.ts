@@ -87,13 +87,20 @@ export function readSafeInteger(value: unknown, what: string): number {
   return Number(integer);
 }
 
+/** Whether two plain decimal texts name the same value (`1.50` and `1.5`); exponent forms compare as written. */
+function sameDecimal(a: string, b: string): boolean {
+  const normal = (text: string) => (/^-?\d+\.\d+$/.test(text) ? text.replace(/0+$/, '').replace(/\.$/, '') : text);
+  return normal(a) === normal(b);
+}
+
 /** Converts lossless numbers back to plain JSON values for pass-through data such as metadata. */
 export function toPlainJson(value: unknown): unknown {
   if (isLosslessNumber(value)) {
     const text = value.toString();
     const number = Number(text);
-    // Keep a number only when it survives the round trip; otherwise keep the exact text.
-    return String(number) === text ? number : text;
+    // A number when it holds the same value (`1.50` is 1.5); the exact text when a double would
+    // change it (integers past 2^53, long fractions), so metadata never silently loses digits.
+    return Number.isFinite(number) && sameDecimal(String(number), text) ? number : text;
   }
   if (Array.isArray(value)) return value.map(toPlainJson);
   if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toPlainJson(item)]));

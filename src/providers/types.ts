@@ -60,6 +60,11 @@ export interface BalanceModel extends BalanceRef {
   readonly debits: Money | null;
   /** ISO 8601; null where the vendor does not tell. */
   readonly updatedAt: string | null;
+  /**
+   * The account holding the balance, when the vendor's balance read already describes it (a Blnk
+   * balance is its own account). The request's account loader is primed with it.
+   */
+  readonly account?: AccountModel;
 }
 
 export interface HistoryPointModel {

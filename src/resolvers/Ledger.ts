@@ -20,15 +20,17 @@ export const Ledger: LedgerResolvers = {
     }
     return connection;
   },
-  balances: (ledger, { filter, ...args }, context) => {
+  balances: async (ledger, { filter, ...args }, context) => {
     const connector = connectorOf(context, ledger.source);
-    return resolveConnection(context, connector.listBalances(ledger, filter ?? {}), args, `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
+    const connection = await resolveConnection(context, connector.listBalances(ledger, filter ?? {}), args, `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
+    for (const { node } of connection.edges) if (node.account) context.loaders.accounts.prime(node.account, node.account);
+    return connection;
   },
-  aggregatedBalances: (ledger, { address }, context) => {
+  aggregatedBalances: (ledger, { address, asset }, context) => {
     const connector = connectorOf(context, ledger.source);
     if (!connector.aggregateBalances) {
       throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot sum the balances of a ledger`, { source: connector.name });
     }
-    return connector.aggregateBalances(ledger, { address });
+    return connector.aggregateBalances(ledger, { address, asset });
   },
 };

@@ -130,6 +130,7 @@ describe('shape readers', () => {
 
   it('turn pass-through data back into plain JSON without losing digits', () => {
     const value = parseLosslessJson('{"a":[1,2.5,9007199254740993,1.0,"s"],"b":{"c":null,"d":true}}');
-    expect(toPlainJson(value)).toEqual({ a: [1, 2.5, '9007199254740993', '1.0', 's'], b: { c: null, d: true } });
+    // Regression: review of #6 — `1.0` came back as a string while `2.5` was a number.
+    expect(toPlainJson(value)).toEqual({ a: [1, 2.5, '9007199254740993', 1, 's'], b: { c: null, d: true } });
   });
 });

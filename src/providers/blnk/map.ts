@@ -122,6 +122,7 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
     credits: amount('credit_balance'),
     debits: amount('debit_balance'),
     updatedAt: null, // a balance carries created_at only
+    account, // a Blnk balance is its own account: `balance { account }` needs no second read
   };
 }
 

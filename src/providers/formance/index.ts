@@ -73,7 +73,7 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
   }
 
   /** Balances of one page kept to the filter's asset (`USD`), client-side: the vendor has no asset filter. */
-  const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) => !filter.asset || balance.asset === filter.asset || balance.balanceId === filter.asset;
+  const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) => !filter.asset || balance.asset === filter.asset;
 
   return {
     name,
