@@ -90,7 +90,10 @@ export type AccountEdge = {
 
 /** Narrows a ledger's accounts. */
 export type AccountFilter = {
-  /** Formance: an address or address pattern (`users:`). Blnk: a balance indicator. */
+  /**
+   * Formance: an address or a segment pattern, matched as the Formance 2.4 server does (`users:`
+   * matches every address under `users`). Blnk: a balance indicator. Midaz: an account alias.
+   */
   address?: InputMaybe<Scalars['String']['input']>;
 };
 
