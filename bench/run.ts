@@ -44,19 +44,19 @@ interface Ready {
   /** The biggest ledger of each simulator. */
   blnkLedger: { id: string; name: string };
   formanceLedger: { id: string; name: string };
+  midazLedger: { id: string; name: string };
 }
 const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
 const [ready] = (await once(vendors, 'message')) as [Ready];
-let counted: (counts: { formance: number; blnk: number }) => void = () => {};
-vendors.on('message', (message: { type: string; formance: number; blnk: number }) => {
-  if (message.type === 'count') counted(message);
+let counted: (total: number) => void = () => {};
+vendors.on('message', (message: { type: string; total: number }) => {
+  if (message.type === 'count') counted(message.total);
 });
-/** Upstream requests both simulators have received so far. */
+/** Upstream requests every simulator has received so far. */
 const upstream = async (): Promise<number> => {
-  const counts = new Promise<{ formance: number; blnk: number }>((resolve) => (counted = resolve));
+  const total = new Promise<number>((resolve) => (counted = resolve));
   vendors.send('count');
-  const { formance, blnk } = await counts;
-  return formance + blnk;
+  return total;
 };
 
 const gateway = createGateway(parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: ready.sources }), { logger: createLogger('silent') });
@@ -79,6 +79,7 @@ const listed = (await graphql('{ ledgers(first: 100) { nodes { id name source { 
 const pick = (source: string, name: string) => listed.ledgers.nodes.find((ledger) => ledger.source.name === source && ledger.name === name)!;
 const formanceLedger = pick('formance-demo', ready.formanceLedger.name);
 const blnkLedger = pick('blnk-demo', ready.blnkLedger.name);
+const midazLedger = pick('midaz-demo', ready.midazLedger.name);
 const blnkDirect = new Pool(ready.blnkUrl, { connections: CONCURRENCY });
 const blnkKey = (ready.sources[1] as { auth: { apiKey: string } }).auth.apiKey;
 const blnkLedgerId = ready.blnkLedger.id;
@@ -102,6 +103,9 @@ const scenarios: Scenario[] = [
   { name: 'formance: 50 accounts\' balances by id', send: async () => void (await graphql(BY_ID, { ids: formanceLedger.accounts.nodes.map((node) => node.id) })) },
   { name: 'blnk: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: blnkLedger.id })) },
   { name: 'formance: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: formanceLedger.id })) },
+  { name: 'midaz: list of 50 balances', send: async () => void (await graphql(BALANCES, { id: midazLedger.id })) },
+  { name: 'midaz: 50 accounts\' balances by id (fan-out)', send: async () => void (await graphql(BY_ID, { ids: midazLedger.accounts.nodes.map((node) => node.id) })) },
+  { name: 'midaz: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: midazLedger.id })) },
 ];
 
 async function measure(scenario: Scenario): Promise<Result> {

@@ -6,7 +6,7 @@
 import { startDemoSources } from '../src/simulators/demo.ts';
 
 const demo = await startDemoSources();
-const { formance, blnk } = demo.simulators;
+const { formance, blnk, midaz } = demo.simulators;
 const biggest = (truth: typeof blnk.truth) => [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
 
 process.send?.({
@@ -15,9 +15,10 @@ process.send?.({
   blnkUrl: blnk.url,
   blnkLedger: biggest(blnk.truth),
   formanceLedger: biggest(formance.truth),
+  midazLedger: biggest(midaz.truth),
 });
 process.on('message', (message) => {
-  if (message === 'count') process.send?.({ type: 'count', formance: formance.requestCount, blnk: blnk.requestCount });
+  if (message === 'count') process.send?.({ type: 'count', total: Object.values(demo.simulators).reduce((sum, simulator) => sum + simulator.requestCount, 0) });
   if (message === 'stop') void demo.close().then(() => process.exit(0));
 });
 process.on('disconnect', () => void demo.close().then(() => process.exit(0)));
