@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,16 +18,12 @@ async function request<Result, Variables>(url: string, document: TypedDocumentNo
 
 describe('a client typed by graphql-codegen', () => {
   let t: TestGateway;
-  let server: Server;
   let url = '';
   beforeAll(async () => {
     t = await startTestGateway();
-    server = createServer(t.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    url = await t.listen();
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
     await t?.close();
   });
 

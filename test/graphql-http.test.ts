@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -7,16 +5,12 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 // The GraphQL over HTTP spec audits from the graphql-http package, over a real socket.
 describe('GraphQL over HTTP audits', () => {
   let t: TestGateway;
-  let server: Server;
   let url = '';
   beforeAll(async () => {
     t = await startTestGateway();
-    server = createServer(t.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    url = await t.listen();
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
     await t?.close();
   });
 

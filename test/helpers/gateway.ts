@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -14,6 +16,8 @@ export interface TestGateway {
   demo: DemoSources;
   /** Log lines the gateway wrote. */
   logs: string[];
+  /** Serves the gateway over a real socket on 127.0.0.1 and returns its `/graphql` URL (closed by `close`). */
+  listen(): Promise<string>;
   /** POSTs a GraphQL request to the gateway in process (yoga.fetch: the full HTTP pipeline, no socket). */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Upstream requests each simulator received since the last reset. */
@@ -28,10 +32,16 @@ export async function startTestGateway(): Promise<TestGateway> {
   const logs: string[] = [];
   const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789' }, sources: demo.sources });
   const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
+  let server: Server | undefined;
   return {
     gateway,
     demo,
     logs,
+    async listen() {
+      server = createServer(gateway.yoga);
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    },
     async query(query, variables) {
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
@@ -46,6 +56,7 @@ export async function startTestGateway(): Promise<TestGateway> {
       for (const simulator of Object.values(demo.simulators)) simulator.resetRequests();
     },
     async close() {
+      if (server) await new Promise((resolve) => server!.close(resolve));
       await gateway.close();
       await demo.close();
     },

@@ -1,3 +1,5 @@
+import { createRandom } from '../random.ts';
+
 /**
  * The Blnk simulator's seed: deterministic, realistic data in Blnk's own terms (ledgers, balances,
  * identities), with every balance built from a timeline of applied movements so that
@@ -62,17 +64,6 @@ export function totalsAt(balance: BlnkSeedBalance, atMicros = Number.POSITIVE_IN
   return { credit, debit, balance: credit - debit };
 }
 
-/** mulberry32: small, fast and deterministic, so the seed is the same on every run. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST_NAMES = ['Ada', 'Chinedu', 'Amara', 'Tunde', 'Zainab', 'Kwame', 'Ngozi', 'Emeka', 'Fatima', 'Sade', 'Lena', 'Marco', 'Priya', 'Jonas', 'Aiko', 'Tomás'];
 const LAST_NAMES = ['Okafor', 'Adeyemi', 'Bello', 'Eze', 'Mensah', 'Okonkwo', 'Ibrahim', 'Balogun', 'Schulz', 'Rossi', 'Sharma', 'Tanaka', 'García', 'Nwosu'];

@@ -1,3 +1,5 @@
+import { createRandom } from '../random.ts';
+
 /**
  * The Midaz simulator's state: organizations, ledgers, accounts and balances in Midaz's own terms,
  * with every balance built by booking transactions in time order through the v3.8.0 rules
@@ -95,17 +97,6 @@ export function operationAt(balance: MidazSeedBalance, atMicros: number): MidazO
   return found;
 }
 
-/** mulberry32: small and deterministic, so the seed is the same on every run. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A UUIDv7 (RFC 9562) for a creation time: 48-bit Unix milliseconds, then random bits, so ids sort by time. */
 export function uuidv7(millis: number, random: () => number): string {

@@ -1,4 +1,5 @@
-import { applyBookings, createRandom, uuidv7, type Booking, type MidazBalanceSettings, type MidazData, type MidazSeedAccount, type MidazSeedBalance, type MidazSeedLedger } from './data.ts';
+import { createRandom } from '../random.ts';
+import { applyBookings, uuidv7, type Booking, type MidazBalanceSettings, type MidazData, type MidazSeedAccount, type MidazSeedBalance, type MidazSeedLedger } from './data.ts';
 
 /**
  * The deterministic seed: a Brazilian retail bank's organization with a retail ledger of more than
