@@ -23,7 +23,7 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger('info');
   const connectors = new Map<string, Connector>();
-  config.sources.forEach((source, index) => connectors.set(source.name, createConnector(source, index)));
+  config.sources.forEach((source) => connectors.set(source.name, createConnector(source)));
   const runtime: GatewayRuntime = {
     connectors,
     cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),

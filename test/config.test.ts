@@ -35,23 +35,16 @@ describe('configuration', () => {
       kind: 'formance',
       url: 'https://acme.eu-west-1.formance.cloud',
       timeoutMs: 1500,
-      auth: { clientId: 'gateway', clientSecret: SECRET, tokenUrl: null },
+      options: { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1500, auth: { clientId: 'gateway', clientSecret: SECRET } },
     });
-    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' });
+    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, options: { auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' } });
   });
 
-  it('accepts the kinds that follow the core design', () => {
-    const config = parseConfig(
-      {
-        sources: [
-          { name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops' } },
-          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } },
-          { name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', auth: { apiKey: 'k', apiSecret: 's' } },
-        ],
-      },
-      {},
-    );
-    expect(config.sources.map((source) => source.kind)).toEqual(['ledger-enterprise', 'midaz', 'vonage']);
+  it('reads a Midaz source, and refuses by name a kind whose connector is not built yet', () => {
+    const config = parseConfig({ sources: [{ name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } }] }, {});
+    expect(config.sources[0]).toMatchObject({ kind: 'midaz', options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null } });
+    const error = errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', auth: { apiKey: 'k', apiSecret: SECRET } }] }, {}));
+    expect(error.message).toBe('sources[0].kind: "vonage" sources are not available in this version yet');
   });
 
   // Each case: a change to the valid example, and the one-line message that must name the field.
@@ -102,7 +95,8 @@ describe('configuration', () => {
     const directory = await mkdtemp(join(tmpdir(), 'gateway-config-'));
     const yamlFile = join(directory, 'gateway.yaml');
     await writeFile(yamlFile, 'sources:\n  - name: payments\n    kind: blnk\n    url: http://127.0.0.1:5001\n    currencyScales: { USD: 2 }\n');
-    expect((await loadConfig(yamlFile, {})).sources[0]).toMatchObject({ name: 'payments', auth: null });
+    expect((await loadConfig(yamlFile, {})).sources[0]).toMatchObject({ name: 'payments', options: { currencyScales: { USD: 2 } } });
+    expect((await loadConfig(yamlFile, {})).sources[0]?.options).not.toHaveProperty('auth');
     const jsonFile = join(directory, 'gateway.json');
     await writeFile(jsonFile, JSON.stringify(valid()));
     expect((await loadConfig(jsonFile, env)).sources).toHaveLength(2);

@@ -1,38 +1,22 @@
 import type { SourceConfig } from '../config.ts';
-import { ConfigError } from '../errors.ts';
-import { createBlnkConnector } from './blnk/index.ts';
-import { createFormanceConnector } from './formance/index.ts';
-import { createMidazConnector } from './midaz/index.ts';
-import type { Connector } from './types.ts';
+import { blnkProvider } from './blnk/definition.ts';
+import { formanceProvider } from './formance/definition.ts';
+import { midazProvider } from './midaz/definition.ts';
+import type { Connector, ProviderDefinition, ProviderKind } from './types.ts';
 
-/** Builds the connector of one configured source. `index` places errors (`sources[2].kind`). */
-export function createConnector(source: SourceConfig, index: number): Connector {
-  switch (source.kind) {
-    case 'formance':
-      return createFormanceConnector(source.name, {
-        url: source.url,
-        timeoutMs: source.timeoutMs,
-        ...(source.auth ? { auth: { clientId: source.auth.clientId, clientSecret: source.auth.clientSecret, ...(source.auth.tokenUrl ? { tokenUrl: source.auth.tokenUrl } : {}) } } : {}),
-      });
-    case 'blnk':
-      return createBlnkConnector(source.name, {
-        url: source.url,
-        timeoutMs: source.timeoutMs,
-        currencyScales: source.currencyScales,
-        batchWith: source.batchWith,
-        ...(source.auth ? { auth: source.auth } : {}),
-      });
-    case 'midaz':
-      return createMidazConnector(source.name, {
-        url: source.url,
-        timeoutMs: source.timeoutMs,
-        organizationId: source.organizationId,
-        auth: source.auth,
-        assetScales: source.assetScales,
-        concurrency: source.concurrency,
-      });
-    case 'ledger-enterprise':
-    case 'vonage':
-      throw new ConfigError(`sources[${index}].kind: "${source.kind}" sources are not available in this version yet`);
-  }
+/**
+ * Every vendor kind the gateway can connect to. A new vendor is one `definition.ts` beside its
+ * connector and one line here; kinds without a connector yet are refused at start-up by name.
+ */
+export const PROVIDERS: Partial<Record<ProviderKind, ProviderDefinition<unknown>>> = {
+  formance: formanceProvider as ProviderDefinition<unknown>,
+  blnk: blnkProvider as ProviderDefinition<unknown>,
+  midaz: midazProvider as ProviderDefinition<unknown>,
+};
+
+/** Builds the connector of one configured source from the options its kind's definition read. */
+export function createConnector(source: SourceConfig): Connector {
+  const definition = PROVIDERS[source.kind];
+  if (!definition) throw new Error(`no provider for kind "${source.kind}"`); // parseConfig refuses such a source first
+  return definition.create(source.name, source.options);
 }

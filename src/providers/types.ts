@@ -1,3 +1,4 @@
+import type { ConfigFields } from '../config-fields.ts';
 import type { Money } from '../money.ts';
 import type { VendorList } from '../relay/sequence.ts';
 
@@ -143,6 +144,34 @@ export interface Connector {
 
   /** Releases sockets; the connector is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** The fields every `sources[i]` entry has, whatever its kind. */
+export interface SourceBase {
+  /** Unique; lowercase letters, digits, dashes. Shown in IDs and errors. */
+  readonly name: string;
+  /** The vendor API base URL (no credentials, query or fragment). */
+  readonly url: string;
+  /** Deadline for one upstream call, retries included. */
+  readonly timeoutMs: number;
+}
+
+/** The keys of a `sources[i]` entry common to every kind; a kind lists its own beside them. */
+export const SOURCE_BASE_FIELDS = ['name', 'kind', 'url', 'timeoutMs'] as const;
+
+/**
+ * A vendor kind as the configuration knows it: it reads the kind's own fields of a `sources[i]`
+ * entry (errors name the field, never a value) and builds the connector from what it read. The
+ * registry in providers/index.ts maps each `kind` to one of these.
+ */
+export interface ProviderDefinition<Options> {
+  readonly kind: ProviderKind;
+  parseOptions(fields: ConfigFields, base: SourceBase): Options;
+  create(name: string, options: Options): Connector;
+}
+
+export function defineProviderKind<Options>(definition: ProviderDefinition<Options>): ProviderDefinition<Options> {
+  return definition;
 }
 
 /** Identity helper that checks a connector factory's type where it is defined. */
