@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import type { GatewayError } from './errors.ts';
 import type { Connector } from './providers/types.ts';
 import type { CursorCodec } from './relay/cursor.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -12,7 +13,8 @@ export interface GatewayRuntime {
 
 /** A field error to add to the response while the field itself still resolves (a sick source in a merged list). */
 export interface PartialError {
-  readonly error: unknown;
+  /** A gateway error: these skip yoga's masking, so nothing else may be reported this way. */
+  readonly error: GatewayError;
   readonly info: GraphQLResolveInfo;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { locatedError, type GraphQLSchema } from 'graphql';
+import { locatedError, responsePathAsArray, type GraphQLSchema } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
@@ -34,7 +34,7 @@ export function usePartialErrors(): Plugin<GatewayContext> {
       onExecuteDone({ args, result, setResult }) {
         const { partialErrors } = args.contextValue as GatewayContext;
         if (partialErrors.length === 0 || !('data' in result)) return;
-        const errors = partialErrors.map(({ error, info }) => locatedError(error, info.fieldNodes, pathOf(info.path)));
+        const errors = partialErrors.map(({ error, info }) => locatedError(error, info.fieldNodes, responsePathAsArray(info.path)));
         setResult({ ...result, errors: [...(result.errors ?? []), ...errors] });
       },
     }),
@@ -61,12 +61,6 @@ export function useSourceErrorLog(logger: Logger): Plugin<GatewayContext> {
       },
     }),
   };
-}
-
-function pathOf(path: { prev: unknown; key: string | number } | undefined): Array<string | number> {
-  const keys: Array<string | number> = [];
-  for (let cursor = path; cursor; cursor = cursor.prev as typeof path) keys.unshift(cursor.key);
-  return keys;
 }
 
 export interface ServerOptions {

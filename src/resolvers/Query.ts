@@ -1,4 +1,4 @@
-import { BadUserInputError } from '../errors.ts';
+import { BadUserInputError, GatewayError, SourceError } from '../errors.ts';
 import type { QueryResolvers } from '../generated/resolvers.ts';
 import { concatSequences, sequenceOf } from '../relay/sequence.ts';
 import { resolveConnection } from './connections.ts';
@@ -26,7 +26,9 @@ export const Query: QueryResolvers = {
     const sequence = concatSequences(parts, (source, error) => {
       if (failed.has(source)) return;
       failed.add(source);
-      context.partialErrors.push({ error, info });
+      // Anything but a gateway error is a bug: report the source as failed, never the bug's message.
+      const reported = error instanceof GatewayError ? error : new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed`, { source, cause: error });
+      context.partialErrors.push({ error: reported, info });
     });
     return resolveConnection(context, sequence, args, 'Query.ledgers');
   },
