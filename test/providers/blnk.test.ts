@@ -215,5 +215,21 @@ describe('blnk: connector quirks', () => {
     const documented = simulator.requests.filter((request) => request.method === 'GET' && /^\/(ledgers|balances)\/[^/]+$/.test(request.path));
     expect(documented).toHaveLength(3);
     expect(checkAgainstSpec(documented, { file: 'blnk/blnk-docs-openapi.json' })).toEqual([]);
+    // Everything else must be one of the server endpoints NOTES.md §4 lists, with only the
+    // parameters the server reads there (the Go source is their contract).
+    const serverOnly: Array<[RegExp, RegExp]> = [
+      [/^GET \/balances$/, /^(limit|offset|[a-z_]+(\.[a-z_]+)?_(eq|ne|neq|gt|gte|gteq|lt|lte|lteq|in|between|like|ilike|isnull|isnotnull)|logical_operator)$/],
+      [/^GET \/ledgers$/, /^(limit|offset|[a-z_]+_(eq|in))$/],
+      [/^POST \/balances\/filter$/, /^$/],
+      [/^GET \/balances\/[^/]+\/at$/, /^(timestamp|from_source)$/],
+    ];
+    const undocumented = simulator.requests.filter((request) => !documented.includes(request));
+    expect(undocumented.length).toBeGreaterThan(0);
+    for (const request of undocumented) {
+      const line = `${request.method} ${request.path}`;
+      const endpoint = serverOnly.find(([path]) => path.test(line));
+      expect(endpoint, line).toBeDefined();
+      for (const name of Object.keys(request.query)) expect(endpoint![1].test(name), `${line}?${name}`).toBe(true);
+    }
   });
 });
