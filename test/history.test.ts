@@ -69,13 +69,14 @@ describe('Account.history through GraphQL', () => {
     });
   }
 
-  it('refuses a reversed or oversized window before calling the vendor', async () => {
+  it('refuses a reversed, oversized or future window before calling the vendor', async () => {
     const truth = t.demo.simulators.blnk.truth;
     const ledger = truth.ledgers().find((candidate) => truth.accounts(candidate.id).length > 0)!;
     const account = truth.accounts(ledger.id)[0]!;
     const id = encodeGlobalId('Account', ['blnk-demo', ledger.id, account.id]);
     t.resetUpstream();
-    for (const window of [`from: "${to}", to: "${from}"`, `from: "2000-01-01T00:00:00Z", to: "${to}", interval: HOUR`]) {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    for (const window of [`from: "${to}", to: "${from}"`, `from: "2000-01-01T00:00:00Z", to: "${to}", interval: HOUR`, `from: "${from}", to: "${tomorrow}"`]) {
       const response = await t.query(`query($id: ID!) { account(id: $id) { history(asset: "USD", ${window}) { totalCount } } }`, { id });
       expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }

@@ -8,6 +8,8 @@ import type { VendorList } from '../relay/sequence.ts';
 const INTERVAL_MS: Record<HistoryInterval, number> = { HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
 const MAX_HISTORY_POINTS = 1001;
 const HISTORY_PAGE = 100;
+/** Clock skew allowed between a client's "now" and the gateway's. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export interface HistoryWindow {
   readonly asset: string;
@@ -16,12 +18,19 @@ export interface HistoryWindow {
   readonly interval: HistoryInterval;
 }
 
-/** The instants of a history window, `from` to `to` by `interval`; a reversed or oversized window is BAD_USER_INPUT. */
-export function historyInstants(window: HistoryWindow): string[] {
+/**
+ * The instants of a history window, `from` to `to` by `interval`. A reversed or oversized window,
+ * or one reaching into the future, is BAD_USER_INPUT: no vendor knows a future balance, and the
+ * gateway never makes one up. A `to` a few minutes ahead (clock skew) is read as now.
+ */
+export function historyInstants(window: HistoryWindow, now = Date.now()): string[] {
   const step = INTERVAL_MS[window.interval];
   const start = Date.parse(window.from);
-  const end = Date.parse(window.to);
-  if (start > end) throw new BadUserInputError('"from" must not be after "to"');
+  const requestedEnd = Date.parse(window.to);
+  if (start > requestedEnd) throw new BadUserInputError('"from" must not be after "to"');
+  if (requestedEnd > now + FUTURE_TOLERANCE_MS) throw new BadUserInputError('"to" must not be in the future');
+  const end = Math.min(requestedEnd, now);
+  if (start > end) throw new BadUserInputError('"from" must not be in the future');
   const count = Math.floor((end - start) / step) + 1;
   if (count > MAX_HISTORY_POINTS) throw new BadUserInputError(`the window holds ${count} points; narrow it or widen "interval" (at most ${MAX_HISTORY_POINTS - 1} intervals)`);
   return Array.from({ length: count }, (_, index) => new Date(start + index * step).toISOString());
