@@ -43,8 +43,8 @@ describe('configuration', () => {
   it('reads a Midaz source, and refuses by name a kind whose connector is not built yet', () => {
     const config = parseConfig({ sources: [{ name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } }] }, {});
     expect(config.sources[0]).toMatchObject({ kind: 'midaz', options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null } });
-    const error = errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', auth: { apiKey: 'k', apiSecret: SECRET } }] }, {}));
-    expect(error.message).toBe('sources[0].kind: "vonage" sources are not available in this version yet');
+    const error = errorOf(() => parseConfig({ sources: [{ name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops', apiKey: SECRET } }] }, {}));
+    expect(error.message).toBe('sources[0].kind: "ledger-enterprise" sources are not available in this version yet');
   });
 
   // Each case: a change to the valid example, and the one-line message that must name the field.

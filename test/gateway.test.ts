@@ -164,6 +164,15 @@ describe('the gateway over the demo sources', () => {
     expect(response.body.errors?.[0]).toMatchObject({ path: ['b', 'aggregatedBalances'], extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' } });
   });
 
+  it('tops up the Vonage source through Mutation.topUp, one POST', async () => {
+    t.resetUpstream();
+    const response = await t.query<{ topUp: { outcome: string; trx: string; source: { name: string; kind: string } } }>(
+      'mutation { topUp(input: { source: "vonage-demo", trx: "00X123456Y7890123Z" }) { outcome trx source { name kind } } }',
+    );
+    expect(response.body).toEqual({ data: { topUp: { outcome: 'SUCCESS', trx: '00X123456Y7890123Z', source: { name: 'vonage-demo', kind: 'VONAGE' } } } });
+    expect(t.demo.simulators.vonage.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /account/top-up']);
+  });
+
   it('refuses a top-up on a source that cannot top up, or an unknown one, with coded errors and no vendor call', async () => {
     t.resetUpstream();
     const mutation = 'mutation($source: String!) { topUp(input: { source: $source, trx: "00X123456Y7890123Z" }) { outcome } }';

@@ -2,6 +2,7 @@ import type { SourceConfig } from '../config.ts';
 import { blnkProvider } from './blnk/definition.ts';
 import { formanceProvider } from './formance/definition.ts';
 import { midazProvider } from './midaz/definition.ts';
+import { vonageProvider } from './vonage/definition.ts';
 import type { Connector, ProviderDefinition, ProviderKind } from './types.ts';
 
 /**
@@ -12,6 +13,7 @@ export const PROVIDERS: Partial<Record<ProviderKind, ProviderDefinition<unknown>
   formance: formanceProvider as ProviderDefinition<unknown>,
   blnk: blnkProvider as ProviderDefinition<unknown>,
   midaz: midazProvider as ProviderDefinition<unknown>,
+  vonage: vonageProvider as ProviderDefinition<unknown>,
 };
 
 /** Builds the connector of one configured source from the options its kind's definition read. */

@@ -2,9 +2,10 @@ import { startBlnkSimulator, BLNK_DEMO_API_KEY, BLNK_DEMO_CURRENCY_SCALES } from
 import { startFormanceSimulator, FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET } from './formance/index.ts';
 import { startMidazSimulator, MIDAZ_DEMO_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID, MIDAZ_DEMO_TOKEN } from './midaz/index.ts';
 import type { SimulatorHandle } from './types.ts';
+import { startVonageSimulator, VONAGE_DEMO_API_KEY, VONAGE_DEMO_API_SECRET } from './vonage/index.ts';
 
 /** The vendors the demo runs, in the order its sources appear. */
-export type DemoVendor = 'formance' | 'blnk' | 'midaz';
+export type DemoVendor = 'formance' | 'blnk' | 'midaz' | 'vonage';
 
 /** The built-in vendors of demo mode: each simulator on its own 127.0.0.1 port, and the config that reaches them. */
 export interface DemoSources {
@@ -16,17 +17,19 @@ export interface DemoSources {
 }
 
 export async function startDemoSources(): Promise<DemoSources> {
-  const [formance, blnk, midaz] = await Promise.all([
+  const [formance, blnk, midaz, vonage] = await Promise.all([
     startFormanceSimulator({ clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET }),
     startBlnkSimulator({ apiKey: BLNK_DEMO_API_KEY }),
     startMidazSimulator({ token: MIDAZ_DEMO_TOKEN }),
+    startVonageSimulator({ apiKey: VONAGE_DEMO_API_KEY, apiSecret: VONAGE_DEMO_API_SECRET }),
   ]);
-  const simulators = { formance, blnk, midaz };
+  const simulators = { formance, blnk, midaz, vonage };
   return {
     sources: [
       { name: 'formance-demo', kind: 'formance', url: formance.url, auth: { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET } },
       { name: 'blnk-demo', kind: 'blnk', url: blnk.url, auth: { apiKey: BLNK_DEMO_API_KEY }, currencyScales: { ...BLNK_DEMO_CURRENCY_SCALES } },
       { name: 'midaz-demo', kind: 'midaz', url: midaz.url, organizationId: MIDAZ_DEMO_ORGANIZATION_ID, auth: { token: MIDAZ_DEMO_TOKEN }, assetScales: { ...MIDAZ_DEMO_ASSET_SCALES } },
+      { name: 'vonage-demo', kind: 'vonage', url: vonage.url, auth: { apiKey: VONAGE_DEMO_API_KEY, apiSecret: VONAGE_DEMO_API_SECRET } },
     ],
     simulators,
     close: async () => {
