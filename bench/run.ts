@@ -81,7 +81,7 @@ const formanceLedger = pick('formance-demo', ready.formanceLedger.name);
 const blnkLedger = pick('blnk-demo', ready.blnkLedger.name);
 const midazLedger = pick('midaz-demo', ready.midazLedger.name);
 const blnkDirect = new Pool(ready.blnkUrl, { connections: CONCURRENCY });
-const blnkKey = (ready.sources[1] as { auth: { apiKey: string } }).auth.apiKey;
+const blnkKey = (ready.sources.find((source) => source.kind === 'blnk') as { auth: { apiKey: string } }).auth.apiKey;
 const blnkLedgerId = ready.blnkLedger.id;
 
 const BALANCES = 'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';

@@ -89,7 +89,6 @@ function parseSource(fields: ConfigFields): SourceConfig {
   const kind = fields.string('kind');
   if (!KINDS.includes(kind as ProviderKind)) throw new ConfigError(`${fields.path('kind')}: must be one of ${KINDS.join(', ')}`);
   const definition = PROVIDERS[kind as ProviderKind];
-  if (!definition) throw new ConfigError(`${fields.path('kind')}: "${kind}" sources are not available in this version yet`);
   const name = fields.string('name');
   if (!NAME.test(name)) throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
   const base: SourceBase = { name, url: fields.url('url'), timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS };

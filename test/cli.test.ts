@@ -42,7 +42,8 @@ describe('the balance-gateway command', () => {
   });
 
   it('starts from a config file with ${VARS}, answers /health and GraphQL, and exits 0 on SIGTERM', async () => {
-    const [formance, blnk] = demo.sources as Array<Record<string, Record<string, string>>>;
+    const byKind = (kind: string) => (demo.sources as Array<Record<string, Record<string, string>>>).find((source) => (source.kind as unknown) === kind);
+    const [formance, blnk] = [byKind('formance'), byKind('blnk')];
     const file = join(directory, 'gateway.yaml');
     await writeFile(
       file,

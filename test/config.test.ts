@@ -40,11 +40,20 @@ describe('configuration', () => {
     expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, options: { auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' } });
   });
 
-  it('reads a Midaz source, and refuses by name a kind whose connector is not built yet', () => {
-    const config = parseConfig({ sources: [{ name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } }] }, {});
-    expect(config.sources[0]).toMatchObject({ kind: 'midaz', options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null } });
-    const error = errorOf(() => parseConfig({ sources: [{ name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops', apiKey: SECRET } }] }, {}));
-    expect(error.message).toBe('sources[0].kind: "ledger-enterprise" sources are not available in this version yet');
+  it('reads the kinds of issue 7 through their own definitions', () => {
+    const config = parseConfig(
+      {
+        sources: [
+          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } },
+          { name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops', apiKey: SECRET } },
+          { name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', subaccountsUrl: 'https://api.nexmo.com', auth: { apiKey: 'k', apiSecret: SECRET } },
+        ],
+      },
+      {},
+    );
+    expect(config.sources.map((source) => source.kind)).toEqual(['midaz', 'ledger-enterprise', 'vonage']);
+    expect(config.sources[0]).toMatchObject({ options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null } });
+    expect(errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com' }] }, {})).message).toBe('sources[0].auth: required');
   });
 
   // Each case: a change to the valid example, and the one-line message that must name the field.

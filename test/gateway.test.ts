@@ -69,7 +69,7 @@ describe('the gateway over the demo sources', () => {
     expect((await walkField(select, pick, 'backward', () => 3)).map(label)).toEqual(expected);
   });
 
-  for (const source of ['formance', 'blnk', 'midaz'] as const) {
+  for (const source of ['formance', 'ledger-enterprise', 'midaz', 'blnk'] as const) {
     it(`walks ${source}'s 250+ account ledger forward and backward with random page sizes, exactly the vendor's list`, async () => {
       const ledger = biggest(source);
       const expected = t.demo.simulators[source].truth.accounts(ledger.id).map((account) => account.address);

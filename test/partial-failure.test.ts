@@ -49,11 +49,14 @@ describe('one source down', () => {
       '{ sources { name ledgers(first: 5) { nodes { name } } } }',
     );
     expect(response.status).toBe(200);
-    const [formance, blnk] = response.body.data!.sources;
-    expect(formance!.ledgers!.nodes.length).toBeGreaterThan(0);
-    expect(blnk).toEqual({ name: 'blnk-demo', ledgers: null });
+    const sources = response.body.data!.sources;
+    const sick = sources.findIndex((source) => source.name === 'blnk-demo');
+    sources.forEach((source, index) => {
+      if (index === sick) expect(source).toEqual({ name: 'blnk-demo', ledgers: null });
+      else expect(source.ledgers!.nodes.length, source.name).toBeGreaterThan(0);
+    });
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors![0]).toMatchObject({ path: ['sources', 1, 'ledgers'], extensions: { code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' } });
+    expect(response.body.errors![0]).toMatchObject({ path: ['sources', sick, 'ledgers'], extensions: { code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' } });
   });
 
   it('never shows the vendor URL to the client or in a log line', async () => {

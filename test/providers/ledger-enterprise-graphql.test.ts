@@ -51,7 +51,7 @@ describe('ledger-enterprise: through the GraphQL gateway', () => {
     expect(response.errors).toBeUndefined();
     expect(simulator.requests.map((request) => request.path)).toEqual(['/accounts']);
     const { ledger } = response.data!;
-    expect(ledger.name).toBe(SOURCE);
+    expect(ledger.name).toBe('workspace');
     expect(ledger.accounts.totalCount).toBe(simulator.data.accounts.length);
     const truth = simulator.truth.balances('workspace').slice(0, 50);
     expect(ledger.accounts.nodes.map((node) => [node.address, node.balances[0]?.asset, node.balances[0]?.total.minorUnits, node.balances[0]?.total.scale])).toEqual(

@@ -254,8 +254,8 @@ describe('ledger-enterprise: connector quirks', () => {
     expect(simulator.requests).toHaveLength(0);
   });
 
-  it('shows the workspace as one ledger named after the source; another ledger id is NOT_FOUND', async () => {
-    expect(await walk(connector.listLedgers(), 'forward', () => 5)).toEqual([{ source: SOURCE, ledgerId: 'workspace', name: SOURCE, createdAt: null, metadata: null }]);
+  it('shows the workspace as one ledger; another ledger id is NOT_FOUND', async () => {
+    expect(await walk(connector.listLedgers(), 'forward', () => 5)).toEqual([{ source: SOURCE, ledgerId: 'workspace', name: 'workspace', createdAt: null, metadata: null }]);
     const [found, missing] = await connector.getLedgers([workspace, { source: SOURCE, ledgerId: 'elsewhere' }]);
     expect(found).toMatchObject({ ledgerId: 'workspace' });
     expect(missing).toBeInstanceOf(NotFoundError);

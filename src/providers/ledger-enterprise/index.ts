@@ -64,7 +64,8 @@ export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOp
     facts: new BoundedMap<AccountFacts>(50_000),
     scales: new ScaleCache(),
   };
-  const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name, createdAt: null, metadata: null };
+  // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
+  const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
   const ledgerNotFound = (ledgerId: string) => new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
 
   /** The workspace's accounts (newest first) with the search filters a gateway filter maps onto. */
