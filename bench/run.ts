@@ -86,6 +86,7 @@ const blnkLedgerId = ready.blnkLedger.id;
 
 const BALANCES = 'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';
 const BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { amount } } } } }';
+const ALL_FIVE = '{ ledgers(first: 30) { nodes { name source { kind } accounts(first: 3) { nodes { address balances { asset total { amount } } } } } } }';
 const NESTED = 'query($id: ID!) { ledger(id: $id) { name accounts(first: 20) { nodes { address balances { asset total { amount minorUnits scale } } } pageInfo { hasNextPage endCursor } } } }';
 
 const scenarios: Scenario[] = [
@@ -103,6 +104,7 @@ const scenarios: Scenario[] = [
   { name: 'formance: 50 accounts\' balances by id', send: async () => void (await graphql(BY_ID, { ids: formanceLedger.accounts.nodes.map((node) => node.id) })) },
   { name: 'blnk: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: blnkLedger.id })) },
   { name: 'formance: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: formanceLedger.id })) },
+  { name: 'all five sources: ledgers → 3 accounts each → balances', send: async () => void (await graphql(ALL_FIVE)) },
   { name: 'midaz: list of 50 balances', send: async () => void (await graphql(BALANCES, { id: midazLedger.id })) },
   { name: 'midaz: 50 accounts\' balances by id (fan-out)', send: async () => void (await graphql(BY_ID, { ids: midazLedger.accounts.nodes.map((node) => node.id) })) },
   { name: 'midaz: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: midazLedger.id })) },
