@@ -5,6 +5,7 @@ import { readInteger, readObject, readString } from '../json.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { balanceRecordFor, type Found } from './batch.ts';
 import { blnkScale, isBlnkNotFound, readBlnkErrorCode } from './map.ts';
+import { mapWithConcurrency } from '../concurrency.ts';
 
 /** Most `/at` reads in flight at once for one batch, whatever its number of requests and instants. */
 export const HISTORY_CONCURRENCY = 8;
@@ -30,24 +31,6 @@ interface Plan {
   readonly asset: string;
   readonly scale: number;
   readonly instants: readonly string[];
-}
-
-/** Runs `run` over items with at most `limit` in flight; a rejection becomes that slot's Error. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<Array<R | Error>> {
-  const results = new Array<R | Error>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await run(items[index] as T);
-      } catch (error) {
-        results[index] = error instanceof Error ? error : new Error(String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function planFor(context: HistoryContext, request: HistoryRequest, found: ReadonlyMap<string, Found>): Plan | Error {

@@ -4,7 +4,8 @@ import { readArray, readObject, readString, VendorShapeError } from '../json.ts'
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { readAccountById } from './lookup.ts';
 import { readAmount, readMagnitude } from './map.ts';
-import { accountNotFound, isAskable, mapWithConcurrency, type VaultContext } from './state.ts';
+import { mapWithConcurrency } from '../concurrency.ts';
+import { accountNotFound, isAskable, type VaultContext } from './state.ts';
 
 /**
  * Balance history: one `GET /accounts/{id}/balances/history?start&end` per request, from its first

@@ -1,6 +1,7 @@
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import { mapVaultAccount, mapVaultAccountWithBalance, mapVaultBalance, readBalancesBody, readVaultAccount, type VaultAccount } from './map.ts';
-import { accountNotFound, isAskable, mapWithConcurrency, rememberAccount, scalesOf, type VaultContext } from './state.ts';
+import { mapWithConcurrency } from '../concurrency.ts';
+import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContext } from './state.ts';
 
 /**
  * Lookups by id. The search's `id` filter takes a single integer and there is no multi-id read, so

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../concurrency.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { HttpClient } from '../http.ts';
 import type { AccountRef } from '../types.ts';
@@ -52,24 +53,6 @@ export class BoundedMap<V> {
 export function rememberAccount(context: VaultContext, account: VaultAccount): void {
   const known = context.facts.get(account.id);
   if (known?.asset !== account.asset) context.facts.set(account.id, { asset: account.asset, solana: isSolanaAsset(account.asset) });
-}
-
-/** Runs `run` over items with at most `limit` in flight; a rejection becomes that slot's Error. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<Array<R | Error>> {
-  const results = new Array<R | Error>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await run(items[index] as T);
-      } catch (error) {
-        results[index] = error instanceof Error ? error : new Error(String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Asset scales: known ones, and one in-flight read per unknown asset that concurrent batches share. */

@@ -8,11 +8,32 @@ export interface Volumes {
   output: bigint;
 }
 
+/**
+ * One booked posting. Its date is the transaction's timestamp, which the ledger stores as both the
+ * moves' effective date and (booked at that moment) their insertion date, in microseconds since the
+ * Unix epoch: the ledger keeps dates at Go's `time.Microsecond` precision (go-libs v4 time).
+ */
+export interface Posting {
+  micros: bigint;
+  readonly source: string;
+  readonly destination: string;
+  readonly asset: string;
+  readonly amount: bigint;
+}
+
+/** One side of a posting as an account sees it (the ledger's `moves` rows, `is_source` true for the output side). */
+export interface Move {
+  readonly posting: Posting;
+  readonly isSource: boolean;
+}
+
 export interface Account {
   readonly address: string;
   metadata: Record<string, string>;
-  /** Per asset code (`USD/2`). */
+  /** Per asset code (`USD/2`): everything ever moved, kept equal to the sums of `moves`. */
   readonly volumes: Map<string, Volumes>;
+  /** Per asset code: the account's moves in booking order (which is date order). */
+  readonly moves: Map<string, Move[]>;
   readonly firstUsage: string;
   readonly insertionDate: string;
   updatedAt: string;
@@ -27,6 +48,8 @@ export interface Ledger {
   /** Ledger features (`MOVES_HISTORY: ON|OFF`, …), fixed at creation. */
   readonly features: Record<string, string>;
   readonly accounts: Map<string, Account>;
+  /** Every posting in booking order. */
+  readonly postings: Posting[];
 }
 
 /** `features.DefaultFeatures` of ledger v2.4.6 (pkg/features/features.go). */
@@ -52,7 +75,7 @@ const EPOCH = Date.parse('2025-01-06T09:00:00Z');
 const at = (seconds: number) => new Date(EPOCH + seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 export function createLedger(id: number, name: string, features: Readonly<Record<string, string>>, metadata: Record<string, string> = {}): Ledger {
-  return { id, name, bucket: name, addedAt: at(id * 60), metadata, features: { ...features }, accounts: new Map() };
+  return { id, name, bucket: name, addedAt: at(id * 60), metadata, features: { ...features }, accounts: new Map(), postings: [] };
 }
 
 /** The account at `address`, created on first use as the ledger does (accounts are implicit). */
@@ -60,22 +83,65 @@ export function touch(ledger: Ledger, address: string): Account {
   let account = ledger.accounts.get(address);
   if (!account) {
     const stamp = at(ledger.id * 60 + ledger.accounts.size + 1);
-    account = { address, metadata: {}, volumes: new Map(), firstUsage: stamp, insertionDate: stamp, updatedAt: stamp };
+    account = { address, metadata: {}, volumes: new Map(), moves: new Map(), firstUsage: stamp, insertionDate: stamp, updatedAt: stamp };
     ledger.accounts.set(address, account);
   }
   return account;
 }
 
-/** Books one posting: the source's output and the destination's input grow by `amount`. */
-export function post(ledger: Ledger, source: string, destination: string, asset: string, amount: bigint): void {
-  const from = touch(ledger, source).volumes;
-  const to = touch(ledger, destination).volumes;
-  const debit = from.get(asset) ?? { input: 0n, output: 0n };
-  debit.output += amount;
-  from.set(asset, debit);
-  const credit = to.get(asset) ?? { input: 0n, output: 0n };
-  credit.input += amount;
-  to.set(asset, credit);
+/**
+ * Books one posting: the source's output and the destination's input grow by `amount`, and each
+ * side is kept as a move. Dated `micros`, or one microsecond after the ledger's last posting (the
+ * seed dates its postings afterwards with `spreadPostings`).
+ */
+export function post(ledger: Ledger, source: string, destination: string, asset: string, amount: bigint, micros?: bigint): void {
+  const posting: Posting = { micros: micros ?? (ledger.postings.at(-1)?.micros ?? 0n) + 1n, source, destination, asset, amount };
+  ledger.postings.push(posting);
+  const book = (address: string, isSource: boolean) => {
+    const account = touch(ledger, address);
+    const volumes = account.volumes.get(asset) ?? { input: 0n, output: 0n };
+    if (isSource) volumes.output += amount;
+    else volumes.input += amount;
+    account.volumes.set(asset, volumes);
+    const moves = account.moves.get(asset) ?? [];
+    moves.push({ posting, isSource });
+    account.moves.set(asset, moves);
+  };
+  book(source, true);
+  book(destination, false);
+}
+
+/** The seed's postings run from here… */
+export const SEED_FIRST_POSTING = '2025-01-06T09:00:00Z';
+/** …to here, evenly spread in booking order. */
+export const SEED_LAST_POSTING = '2026-11-01T09:00:00Z';
+
+/** Dates a ledger's postings in booking order, evenly from `first` to `last`, at whole seconds (deterministic). */
+function spreadPostings(ledger: Ledger, first = SEED_FIRST_POSTING, last = SEED_LAST_POSTING): void {
+  const start = BigInt(Date.parse(first) / 1000);
+  const span = BigInt(Date.parse(last) / 1000) - start;
+  const steps = BigInt(Math.max(1, ledger.postings.length - 1));
+  ledger.postings.forEach((posting, index) => {
+    posting.micros = (start + (BigInt(index) * span) / steps) * 1_000_000n;
+  });
+}
+
+/**
+ * The volumes of an account in one asset over the moves dated within `[from, to]` (either bound
+ * null: open), as the server sums its `moves` table for `/v2/{ledger}/volumes?startTime&endTime`
+ * (internal/storage/ledger/resource_volumes.go: `date <= pit`, `date >= oot`). Null when no move
+ * falls in the window: the server has no row then.
+ */
+export function volumesBetween(account: Account, asset: string, from: bigint | null, to: bigint | null): Volumes | null {
+  let found = false;
+  const volumes = { input: 0n, output: 0n };
+  for (const { posting, isSource } of account.moves.get(asset) ?? []) {
+    if ((from !== null && posting.micros < from) || (to !== null && posting.micros > to)) continue;
+    found = true;
+    if (isSource) volumes.output += posting.amount;
+    else volumes.input += posting.amount;
+  }
+  return found ? volumes : null;
 }
 
 /** Accounts in the order every list endpoint returns them: address ascending (byte order). */
@@ -126,6 +192,7 @@ function seedMain(): Ledger {
   if (spent) post(ledger, 'users:0250', 'merchants:0001', 'USD/2', spent.input - spent.output);
   // Volumes beyond 2^53 in one account of the big ledger as well.
   post(ledger, 'world', 'platform:fees', 'BTC/8', 9_007_199_254_740_993n);
+  spreadPostings(ledger);
   return ledger;
 }
 
@@ -141,6 +208,7 @@ function seedTreasury(): Ledger {
   post(ledger, 'world', 'treasury:fx', 'USDC_BASE/6', 2_500_000_000n);
   touch(ledger, 'banks:chase:usd').metadata = { bank: 'JPMorgan Chase', iban: 'US00CHAS0000000001' };
   touch(ledger, 'banks:deutsche:eur').metadata = { bank: 'Deutsche Bank', iban: 'DE89370400440532013000' };
+  spreadPostings(ledger);
   return ledger;
 }
 
@@ -153,6 +221,7 @@ function seedSandbox(): Ledger {
   post(ledger, 'world', 'test:bob', 'USD/2', 99n);
   // An account that only ever got metadata: it exists, with no balances.
   touch(ledger, 'test:carol').metadata = { note: 'no postings yet' };
+  spreadPostings(ledger);
   return ledger;
 }
 

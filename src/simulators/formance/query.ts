@@ -43,7 +43,7 @@ export function parseFilter(text: string): Filter | null {
 
 export type Resource = 'accounts' | 'volumes';
 
-const NOBODY: Account = { address: 'nobody', metadata: {}, volumes: new Map(), firstUsage: '', insertionDate: '', updatedAt: '' };
+const NOBODY: Account = { address: 'nobody', metadata: {}, volumes: new Map(), moves: new Map(), firstUsage: '', insertionDate: '', updatedAt: '' };
 
 /** Validates a filter up front, as the server does before reading any row (resource.go `validateFilters`). */
 export function checkFilter(filter: Filter | null, resource: Resource): void {

@@ -41,7 +41,8 @@ export interface OffsetQuery {
   readonly column: string;
   readonly order: 0 | 1;
   readonly pageSize: number;
-  readonly filters: { readonly pit: null; readonly oot: null; readonly qb: unknown; readonly expand?: readonly string[]; readonly opts: unknown };
+  /** `pit`/`oot`: Go `time.Time` as encoding/json writes it (RFC 3339, UTC, up to microseconds here), or null. */
+  readonly filters: { readonly pit: string | null; readonly oot: string | null; readonly qb: unknown; readonly expand?: readonly string[]; readonly opts: unknown };
   readonly offset: number;
 }
 
@@ -90,4 +91,42 @@ export function pageOf<T>(items: readonly T[], query: OffsetQuery): CursorBody<T
     next: hasMore ? encodeCursor({ ...query, offset: query.offset + query.pageSize }) : undefined,
     data,
   };
+}
+
+/** Go's `time.RFC3339Nano` as `time.Parse` reads it: fraction optional (any length, `.` or `,`), `Z` or `±hh:mm`. */
+const RFC3339_NANO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+const GO_LAYOUT = '2006-01-02T15:04:05.999999999Z07:00';
+
+/**
+ * A date query parameter as go-libs v4 `time.ParseTime` reads it: `time.Parse(time.RFC3339Nano)`,
+ * then rounded to the microsecond (`DatePrecision`). Microseconds since the Unix epoch, as a
+ * bigint: Go's zero time (year 1) is beyond 2^53 µs. Anything else is 400 VALIDATION.
+ */
+export function parseGoTime(text: string): bigint {
+  const match = RFC3339_NANO.exec(text);
+  const refuse = () => validation(`parsing time "${text}" as "${GO_LAYOUT}": cannot parse "${text}" as "${GO_LAYOUT}"`);
+  if (!match) throw refuse();
+  const [, year, month, day, hour, minute, second, fraction = '', zulu, sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  date.setUTCHours(Number(hour), Number(minute), Number(second));
+  // time.Parse range checks: no 2025-02-30, no 24:00, no :60.
+  if (date.getUTCFullYear() !== Number(year) || date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw refuse();
+  if (!zulu && (Number(offsetHours) > 23 || Number(offsetMinutes) > 59)) throw refuse();
+  // Nanoseconds (digits past 9 dropped, as parseNanoseconds does), then Round(time.Microsecond): halves up.
+  const nanos = BigInt(fraction.slice(0, 9).padEnd(9, '0'));
+  const micros = nanos / 1000n + (nanos % 1000n >= 500n ? 1n : 0n);
+  const offset = zulu ? 0n : (sign === '-' ? -1n : 1n) * BigInt(Number(offsetHours) * 3600 + Number(offsetMinutes) * 60);
+  return (BigInt(date.getTime() / 1000) - offset) * 1_000_000n + micros;
+}
+
+/** Go's zero `time.Time` (0001-01-01T00:00:00Z): a date parameter holding it counts as absent (`UsePIT`, `UseOOT`). */
+export const GO_ZERO_TIME_MICROS = -62_135_596_800_000_000n;
+
+/** A date as Go's encoding/json writes a UTC `time.Time`: RFC3339Nano, trailing fraction zeros dropped. */
+export function formatGoTime(micros: bigint): string {
+  const seconds = micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
+  const fraction = micros - seconds * 1_000_000n;
+  const text = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${text}${fraction === 0n ? '' : `.${fraction.toString().padStart(6, '0').replace(/0+$/, '')}`}Z`;
 }
