@@ -15,21 +15,26 @@ import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
 /** Full addresses (ledger pkg/accounts `Pattern`); anything else cannot name an account, and `$in` refuses patterns. */
 const ADDRESS = /^[a-zA-Z0-9_-]+(?::[a-zA-Z0-9_-]+)*$/;
 
+export function isFormanceAddress(address: string): boolean {
+  return ADDRESS.test(address);
+}
+
 export interface FormanceLookupContext {
   readonly api: FormanceApi;
   readonly directory: LedgerDirectory;
 }
 
-/** A 400 for an `expand=volumes` the ledger's features do not allow. */
-class MissingMovesHistory extends Error {}
+/** A 400 for an `expand=volumes` (or a dated volumes read) the ledger's features do not allow. */
+export class MissingMovesHistory extends Error {}
 
-function accountNotFound(source: string, ref: AccountRef): NotFoundError {
+export function accountNotFound(source: string, ref: AccountRef): NotFoundError {
   return new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
 }
 
-function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceReply): void {
+export function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceReply): void {
   if (reply.status === 404 && reply.errorCode === 'LEDGER_NOT_FOUND') throw ledgerNotFound(api.source, ledgerId);
-  // Without MOVES_HISTORY=ON even a current-volumes expand is refused (resource_accounts.go `Expand`).
+  // Without MOVES_HISTORY=ON even a current-volumes expand is refused (resource_accounts.go `Expand`),
+  // and so is any dated volumes read (resource_volumes.go: `missing feature "MOVES_HISTORY"`).
   if (reply.status === 400 && reply.errorCode === 'VALIDATION' && reply.errorMessage?.includes('MOVES_HISTORY')) throw new MissingMovesHistory();
   if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
 }
@@ -51,7 +56,7 @@ async function readIn(api: FormanceApi, ledgerId: string, path: string, addresse
   return items;
 }
 
-async function readAccountsIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[], withVolumes: boolean): Promise<Map<string, AccountModel>> {
+export async function readAccountsIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[], withVolumes: boolean): Promise<Map<string, AccountModel>> {
   const { api } = context;
   const items = await readIn(api, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
   return new Map(items.map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes))).map((account) => [account.accountId, account]));

@@ -4,13 +4,14 @@ import { readArray, readObject, readString } from '../json.ts';
 import { defineProvider, type AccountModel, type BalanceFilter, type BalanceModel, type LedgerModel, type LedgerRef } from '../types.ts';
 import { createFormanceApi } from './api.ts';
 import { getFormanceAccountBalances, getFormanceAccounts } from './batch.ts';
+import { getFormanceHistory } from './history.ts';
 import { createLedgerDirectory, ledgerNotFound } from './ledgers.ts';
 import { mapFormanceAccount, mapFormanceAggregate, mapFormanceBalancesItem, mapFormanceLedger, mapFormanceVolumesRow } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor, toCursorPage } from './paging.ts';
 
 /**
  * Formance Ledger v2.x through a Formance stack (ledger API at `<url>/api/ledger`), with the v1
- * reads for lists and the v2 `$in` filter for lookups. Vendor notes: vendor-specs/NOTES.md §1;
+ * reads for lists, the v2 `$in` filter for lookups and v2 dated volumes for history. Vendor notes: vendor-specs/NOTES.md §1;
  * API: https://docs.formance.com/api-reference (ledger v2.4.6 `openapi.yaml`).
  */
 export interface FormanceOptions {
@@ -78,7 +79,7 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
   return {
     name,
     kind: 'formance',
-    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES'],
+    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES', 'HISTORY'],
     maxBatchSize: 100,
 
     listLedgers(): VendorList<LedgerModel> {
@@ -153,6 +154,9 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
       const { body } = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
       return api.decode(() => mapFormanceAggregate(body)).filter((amount) => !filter.asset || amount.asset === filter.asset);
     },
+
+    /** Closing balances at each instant from `/v2/{ledger}/volumes?endTime=` (needs MOVES_HISTORY=ON): see history.ts. */
+    getHistory: (requests) => getFormanceHistory(context, requests),
 
     close: () => api.close(),
   };

@@ -91,12 +91,17 @@ export function mapFormanceBalancesItem(source: string, ledgerId: string, value:
   return Object.entries(readObject(assets, 'balances item assets')).map(([code, amount]) => mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null));
 }
 
-/** A v2 `/volumes` row: `{account, asset, input, output, balance}`. */
-export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
+/** A v2 `/volumes` row as read: `{account, asset, input, output, balance}`, the asset code left unparsed. */
+export function readFormanceVolumesRow(value: unknown): { address: string; code: string } & FormanceVolumes & { balance: bigint } {
   const row = readObject(value, 'volumes row');
   const address = readString(row.account, 'volumes row.account');
   const code = readString(row.asset, 'volumes row.asset');
-  const volumes = readVolumes(row, 'volumes row');
+  return { address, code, ...readVolumes(row, 'volumes row') };
+}
+
+/** A v2 `/volumes` row: `{account, asset, input, output, balance}`. */
+export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
+  const { address, code, ...volumes } = readFormanceVolumesRow(value);
   return mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes);
 }
 

@@ -6,7 +6,7 @@ import { createTokenIssuer } from './auth.ts';
 import { createLedger, createSeedLedgers, DEFAULT_FEATURES, type Ledger } from './data.ts';
 import { aggregateBalancesV1, listAccountsV1, listBalancesV1, readAccountV1, serverInfo, type Reply } from './routes-v1.ts';
 import { aggregateBalancesV2, listAccountsV2, listVolumesV2, readLedgerV2 } from './routes-v2.ts';
-import { createFormanceTruth } from './truth.ts';
+import { createFormanceHistoryTruth, createFormanceTruth, type FormanceHistoryTruth } from './truth.ts';
 import { HttpFailure, writeJson, type WireValue } from './wire.ts';
 
 /**
@@ -14,7 +14,8 @@ import { HttpFailure, writeJson, type WireValue } from './wire.ts';
  * ledger v2.4.6 read API under `/api/ledger`, as the server code really behaves (see
  * vendor-specs/NOTES.md §1): bare 401 without a valid bearer token except on `/_info`, v1 pages of
  * up to 1000 and v2 pages of up to 100, opaque base64url cursors, amounts as bare JSON integers of
- * any size, and v1 reads that create the ledger they name.
+ * any size, v1 reads that create the ledger they name, and dated `/v2/{ledger}/volumes` reads over
+ * postings spread from 2025-01-06 to 2026-11-01.
  */
 
 export const FORMANCE_DEMO_CLIENT_ID = 'balance-gateway-demo';
@@ -36,6 +37,8 @@ export type FormanceSimulator = SimulatorHandle & {
   readonly tokenRequests: number;
   /** Forgets every issued token, as a key rotation would: the next call with one is a 401. */
   revokeTokens(): void;
+  /** The books over time: balances at past instants, and each account's moves. */
+  readonly history: FormanceHistoryTruth;
 };
 
 type MutableRecord = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
@@ -150,6 +153,7 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
     },
     resetRequests: () => recorder.reset(),
     truth: createFormanceTruth(ledgers),
+    history: createFormanceHistoryTruth(ledgers),
     get tokenRequests() {
       return issuer.requests;
     },

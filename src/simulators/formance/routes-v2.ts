@@ -1,8 +1,8 @@
-import type { Ledger } from './data.ts';
+import { volumesBetween, type Account, type Ledger, type Volumes } from './data.ts';
 import { checkFilter, evaluate, parseFilter, type Filter, type Resource } from './query.ts';
 import { aggregate, type Reply } from './routes-v1.ts';
 import { bare, cursorOf, missingFeatureFor, pagedQuery, quoted, renderAccount, renderMetadata, selectAccounts, type Amount, type PagingRules } from './views.ts';
-import { HttpFailure, sortedKeys, validation, type WireValue } from './wire.ts';
+import { formatGoTime, GO_ZERO_TIME_MICROS, HttpFailure, parseGoTime, sortedKeys, validation, type WireValue } from './wire.ts';
 
 /**
  * Ledger v2 reads (internal/api/v2 of ledger v2.4.6): pages of 15 by default, at most 100 (the
@@ -58,16 +58,56 @@ export function listAccountsV2(ledger: Ledger, params: URLSearchParams, body: st
   return ok({ cursor: cursorOf(selectAccounts(ledger, query), query, (account) => renderAccount(account, expand, amount)) });
 }
 
-/** `GET /v2/{ledger}/volumes`: one row per (account, asset), account then asset ascending; current volumes need no feature. */
+/** A date parameter of `/v2/{ledger}/volumes`, rendered as the cursor keeps it; null when absent, empty or Go's zero time. */
+function dateParam(params: URLSearchParams, ...names: string[]): string | null {
+  // The handler reads `endTime`/`startTime` after `pit`/`oot` (getResourceQuery), so they win when both are sent.
+  const text = names.map((name) => params.get(name) ?? '').filter((value) => value !== '').at(-1);
+  if (text === undefined) return null;
+  const micros = parseGoTime(text);
+  return micros === GO_ZERO_TIME_MICROS ? null : formatGoTime(micros);
+}
+
+/** Whether a filter names `field` anywhere (`metadata[kyc]` names `metadata`). */
+function usesField(filter: unknown, field: string): boolean {
+  if (Array.isArray(filter)) return filter.some((item) => usesField(item, field));
+  if (typeof filter !== 'object' || filter === null) return false;
+  return Object.entries(filter).some(([key, value]) => key.replace(/\[.*$/, '') === field || (key.startsWith('$') && usesField(value, field)));
+}
+
+/**
+ * `GET /v2/{ledger}/volumes`: one row per (account, asset), account then asset ascending. Without
+ * dates, the current volumes (no feature needed). With `endTime` (alias `pit`) and/or `startTime`
+ * (alias `oot`), the sums of the moves dated `<= endTime` and `>= startTime` (both inclusive), one
+ * row only where a move falls in the window, and only on a ledger with MOVES_HISTORY=ON
+ * (internal/api/v2/controllers_volumes.go, internal/storage/ledger/resource_volumes.go). The seed
+ * books every posting at its own date, so `insertionDate=true` selects the same moves.
+ */
 export function listVolumesV2(ledger: Ledger, params: URLSearchParams, body: string, headers: Readonly<Record<string, string | undefined>>): Reply {
-  refuseUnsupported(params, ledger, ['endTime', 'startTime', 'pit', 'oot', 'groupBy', 'sort']);
-  const query = pagedQuery(params, V2_PAGING, () => ({ column: 'account', order: 0, filters: { pit: null, oot: null, qb: filterOf(params, body, 'volumes'), opts: { useInsertionDate: false } } }));
+  refuseUnsupported(params, ledger, ['groupBy', 'sort']);
+  const query = pagedQuery(params, V2_PAGING, () => {
+    const pit = dateParam(params, 'pit', 'endTime');
+    const oot = dateParam(params, 'oot', 'startTime');
+    return { column: 'account', order: 0, filters: { pit, oot, qb: filterOf(params, body, 'volumes'), opts: { useInsertionDate: ['true', '1'].includes((params.get('insertionDate') ?? '').toLowerCase()) } } };
+  });
+  const { pit, oot } = query.filters;
   const filter = query.filters.qb as Filter | null;
-  const rows = selectAccounts(ledger, { ...query, filters: { ...query.filters, qb: null } }, 'volumes').flatMap((account) =>
-    sortedKeys(account.volumes)
-      .filter((asset) => evaluate(filter, 'volumes', account, asset))
-      .map((asset) => ({ account, asset, volumes: account.volumes.get(asset) as { input: bigint; output: bigint } })),
-  );
+  const dated = pit !== null || oot !== null;
+  // Filters are checked before the dataset is built, so a bad filter is refused before a missing feature.
+  if (dated && ledger.features.MOVES_HISTORY !== 'ON') throw validation('missing feature "MOVES_HISTORY"');
+  // The server reads metadata as of `pit` from its history; this seed keeps none.
+  if (pit !== null && usesField(filter, 'metadata')) throw new HttpFailure(400, 'VALIDATION', 'simulator: metadata filters with endTime not supported');
+  const [to, from] = [pit === null ? null : parseGoTime(pit), oot === null ? null : parseGoTime(oot)];
+  const rows = selectAccounts(ledger, { ...query, filters: { ...query.filters, qb: null } }, 'volumes').flatMap((account) => {
+    const window = dated ? new Map(sortedKeys(account.moves).flatMap((asset) => {
+      const volumes = volumesBetween(account, asset, from, to);
+      return volumes ? [[asset, volumes] as const] : [];
+    })) : account.volumes;
+    // `balance` filters test the window's balance: the server filters the dataset it built.
+    const view: Account = dated ? { ...account, volumes: window } : account;
+    return sortedKeys(window)
+      .filter((asset) => evaluate(filter, 'volumes', view, asset))
+      .map((asset) => ({ account, asset, volumes: window.get(asset) as Volumes }));
+  });
   const amount = amountsFor(headers);
   return ok({
     cursor: cursorOf(rows, query, ({ account, asset, volumes }) => ({
