@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from './errors.ts';
 import { ConfigFields } from './config-fields.ts';
+import { parseAuthConfig, type AuthConfig } from './auth/index.ts';
+import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/index.ts';
 import { PROVIDERS } from './providers/index.ts';
 import type { ProviderKind, SourceBase } from './providers/types.ts';
 
@@ -19,6 +21,10 @@ export interface ServerConfig {
   readonly graphiql: boolean;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
+  /** Client authentication; null when off (every caller sees every source). */
+  readonly auth: AuthConfig | null;
+  /** Operation limits, checked before any vendor is called. */
+  readonly limits: OperationLimits;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface GatewayConfig {
   readonly sources: readonly SourceConfig[];
 }
 
-export const DEFAULT_SERVER: ServerConfig = { host: '127.0.0.1', port: 4000, graphiql: true, cursorSecret: null };
+export const DEFAULT_SERVER: ServerConfig = { host: '127.0.0.1', port: 4000, graphiql: true, cursorSecret: null, auth: null, limits: DEFAULT_LIMITS };
 export const DEFAULT_TIMEOUT_MS = 5000;
 const KINDS: readonly ProviderKind[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -65,7 +71,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const root = new ConfigFields(interpolate(raw, '', env), '');
   root.only(['server', 'sources']);
   const server = root.optionalObject('server');
-  server?.only(['host', 'port', 'graphiql', 'cursorSecret']);
+  server?.only(['host', 'port', 'graphiql', 'cursorSecret', 'auth', 'limits']);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
   const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
@@ -80,6 +86,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       port: server?.optionalInteger('port', 0, 65535) ?? DEFAULT_SERVER.port,
       graphiql: server?.optionalBoolean('graphiql') ?? DEFAULT_SERVER.graphiql,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
+      auth: parseAuthConfig(server?.optionalObject('auth'), sources.map((source) => source.name)),
+      limits: parseLimits(server?.optionalObject('limits')),
     },
     sources,
   };

@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import type { Authenticator, Principal } from './auth/index.ts';
 import type { GatewayError } from './errors.ts';
 import type { Connector } from './providers/types.ts';
 import type { CursorCodec } from './relay/cursor.ts';
@@ -9,6 +10,7 @@ export interface GatewayRuntime {
   /** Connectors by source name, in configuration order. */
   readonly connectors: ReadonlyMap<string, Connector>;
   readonly cursors: CursorCodec;
+  readonly authenticator: Authenticator;
 }
 
 /** A field error to add to the response while the field itself still resolves (a sick source in a merged list). */
@@ -21,11 +23,21 @@ export interface PartialError {
 /** Per-request context: fresh DataLoaders every request, never shared between callers. */
 export interface GatewayContext {
   readonly runtime: GatewayRuntime;
+  /** Who is calling. */
+  readonly principal: Principal;
+  /**
+   * The connectors of the sources this caller may see, in configuration order. Resolvers and
+   * loaders reach sources only through this map, so a hidden source is indistinguishable from an
+   * unconfigured one: not listed, and `NOT_FOUND` through `node(id)`.
+   */
+  readonly connectors: ReadonlyMap<string, Connector>;
   readonly loaders: Loaders;
   /** Errors of sources skipped while a field still answered; the partial-errors plugin adds them to the response. */
   readonly partialErrors: PartialError[];
 }
 
-export function createContext(runtime: GatewayRuntime): GatewayContext {
-  return { runtime, loaders: createLoaders(runtime.connectors), partialErrors: [] };
+export function createContext(runtime: GatewayRuntime, principal: Principal): GatewayContext {
+  const visible = principal.sources;
+  const connectors = visible === 'all' ? runtime.connectors : new Map([...runtime.connectors].filter(([name]) => visible.has(name)));
+  return { runtime, principal, connectors, loaders: createLoaders(connectors), partialErrors: [] };
 }

@@ -6,6 +6,8 @@ import { GraphQLError } from 'graphql';
  */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'LIMIT_EXCEEDED'
   | 'NOT_FOUND'
   | 'UNSUPPORTED_BY_SOURCE'
   | 'SOURCE_UNAVAILABLE'
@@ -19,6 +21,8 @@ export interface GatewayErrorOptions {
   source?: string;
   /** Where the error came from, for logs only (never serialised to a client). */
   cause?: unknown;
+  /** More `extensions` for the client beside `code` and `source` (never a vendor detail). */
+  extensions?: Record<string, unknown>;
 }
 
 /** The root of the hierarchy: a GraphQLError with a stable code and, when known, the source. */
@@ -28,7 +32,7 @@ export class GatewayError extends GraphQLError {
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, {
-      extensions: options.source === undefined ? { code } : { code, source: options.source },
+      extensions: { code, ...(options.source === undefined ? {} : { source: options.source }), ...options.extensions },
     });
     this.name = new.target.name;
     this.code = code;
@@ -41,6 +45,29 @@ export class GatewayError extends GraphQLError {
 export class BadUserInputError extends GatewayError {
   constructor(message: string, options?: GatewayErrorOptions) {
     super('BAD_USER_INPUT', message, options);
+  }
+}
+
+/**
+ * The caller did not prove who it is: no API key or bearer token, or one the gateway does not
+ * accept. Served as HTTP 401; the message never says which check failed beyond what a caller needs.
+ */
+export class UnauthenticatedError extends GatewayError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message, { extensions: { http: { status: 401 } } });
+  }
+}
+
+/** Which operation limit a request broke, shown as `extensions.limit`. */
+export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'ids' | 'pageSize' | 'bodySize' | 'persistedOperation';
+
+/** The operation breaks a configured limit; it is refused before any vendor is called. */
+export class LimitExceededError extends GatewayError {
+  readonly limit: LimitName;
+
+  constructor(limit: LimitName, message: string, httpStatus = 400) {
+    super('LIMIT_EXCEEDED', message, { extensions: { limit, http: { status: httpStatus } } });
+    this.limit = limit;
   }
 }
 

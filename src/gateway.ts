@@ -4,6 +4,7 @@ import type { GatewayRuntime } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createConnector } from './providers/index.ts';
 import type { Connector } from './providers/types.ts';
+import { createAuthenticator } from './auth/index.ts';
 import { createCursorCodec } from './relay/cursor.ts';
 import { createServer, type GatewayServer } from './server.ts';
 
@@ -27,9 +28,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const runtime: GatewayRuntime = {
     connectors,
     cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),
+    authenticator: createAuthenticator(config.server.auth),
   };
   return {
-    yoga: createServer(runtime, { graphiql: config.server.graphiql, logger }),
+    yoga: createServer(runtime, { graphiql: config.server.graphiql, limits: config.server.limits, logger }),
     runtime,
     close: async () => {
       await Promise.all([...connectors.values()].map((connector) => connector.close()));

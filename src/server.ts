@@ -7,6 +7,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
 import { GatewayError, SourceError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { useOperationLimits, type OperationLimits } from './limits/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -65,6 +66,7 @@ export function useSourceErrorLog(logger: Logger): Plugin<GatewayContext> {
 
 export interface ServerOptions {
   readonly graphiql: boolean;
+  readonly limits: OperationLimits;
   readonly logger: Logger;
 }
 
@@ -74,8 +76,8 @@ export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayCon
 export function createServer(runtime: GatewayRuntime, options: ServerOptions): GatewayServer {
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
-    context: () => createContext(runtime),
-    plugins: [usePartialErrors(), useSourceErrorLog(options.logger)],
+    context: async ({ request }) => createContext(runtime, await runtime.authenticator.authenticate(request)),
+    plugins: [useOperationLimits(options.limits), usePartialErrors(), useSourceErrorLog(options.logger)],
     graphiql: options.graphiql
       ? {
           title: 'balance-gateway',

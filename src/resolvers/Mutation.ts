@@ -6,7 +6,7 @@ const MAX_TRX_LENGTH = 256;
 
 export const Mutation: MutationResolvers = {
   topUp: async (_, { input }, context) => {
-    const connector = context.runtime.connectors.get(input.source);
+    const connector = context.connectors.get(input.source);
     if (!connector) throw new BadUserInputError(`no source named "${input.source.slice(0, 60)}" is configured`);
     if (!connector.topUp) throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot top up an account`, { source: connector.name });
     const trx = input.trx.trim();

@@ -17,9 +17,9 @@ export const Query: QueryResolvers = {
     // graphql-js awaits each item of a list; the generated types only know a promise of the whole list.
     return ids.map((id) => orNull(async () => loadNode(context, decodeNodeId(id)))) as unknown as Array<NodeModel | null>;
   },
-  sources: (_, __, context) => [...context.runtime.connectors.values()],
+  sources: (_, __, context) => [...context.connectors.values()],
   ledgers: (_, args, context, info) => {
-    const parts = [...context.runtime.connectors.values()].map((connector) => ({ key: connector.name, sequence: sequenceOf(connector.listLedgers()) }));
+    const parts = [...context.connectors.values()].map((connector) => ({ key: connector.name, sequence: sequenceOf(connector.listLedgers()) }));
     // A sick source leaves the others' ledgers in the page and adds one error naming it (once,
     // however many reads of it failed).
     const failed = new Set<string>();

@@ -4,7 +4,7 @@ import type { Connector } from '../providers/types.ts';
 
 /** The connector of a configured source; NOT_FOUND when the name is not (or no longer) configured. */
 export function connectorOf(context: GatewayContext, source: string): Connector {
-  const connector = context.runtime.connectors.get(source);
+  const connector = context.connectors.get(source);
   if (!connector) throw new NotFoundError(`no source named "${source}" is configured`);
   return connector;
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../src/auth/index.ts';
+import { DEFAULT_LIMITS } from '../../src/limits/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createLedgerEnterpriseConnector } from '../../src/providers/ledger-enterprise/index.ts';
 import type { Connector } from '../../src/providers/types.ts';
@@ -35,7 +37,10 @@ describe('ledger-enterprise: through the GraphQL gateway', () => {
   beforeAll(async () => {
     simulator = await startLedgerEnterpriseSimulator({ apiUser: API_USER, apiKey: API_KEY });
     connector = createLedgerEnterpriseConnector(SOURCE, { url: simulator.url, auth: { apiUser: API_USER, apiKey: API_KEY }, timeoutMs: 5_000 });
-    yoga = createServer({ connectors: new Map([[SOURCE, connector]]), cursors: createCursorCodec('le-graph-cursor-secret-0123456789') }, { graphiql: false, logger: createLogger('silent') });
+    yoga = createServer(
+      { connectors: new Map([[SOURCE, connector]]), cursors: createCursorCodec('le-graph-cursor-secret-0123456789'), authenticator: createAuthenticator(null) },
+      { graphiql: false, limits: DEFAULT_LIMITS, logger: createLogger('silent') },
+    );
   });
   afterAll(async () => {
     await connector.close();
