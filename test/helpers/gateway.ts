@@ -19,18 +19,23 @@ export interface TestGateway {
   /** Serves the gateway over a real socket on 127.0.0.1 and returns its `/graphql` URL (closed by `close`). */
   listen(): Promise<string>;
   /** POSTs a GraphQL request to the gateway in process (yoga.fetch: the full HTTP pipeline, no socket). */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Upstream requests each simulator received since the last reset. */
   upstream(): Record<DemoVendor, number>;
   resetUpstream(): void;
   close(): Promise<void>;
 }
 
-/** The demo: both simulators and a gateway configured for them, as `npm start` runs it. */
-export async function startTestGateway(): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /** Fields of the configuration's `server` block (auth, limits, …), beside a fixed cursor secret. */
+  server?: Record<string, unknown>;
+}
+
+/** The demo: all five simulators and a gateway configured for them, as `npm start` runs it. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const demo = await startDemoSources();
   const logs: string[] = [];
-  const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789' }, sources: demo.sources });
+  const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789', ...options.server }, sources: demo.sources });
   const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
   let server: Server | undefined;
   return {
@@ -42,10 +47,10 @@ export async function startTestGateway(): Promise<TestGateway> {
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     },
-    async query(query, variables) {
+    async query(query, variables, headers) {
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       const text = await response.text();
