@@ -6,6 +6,7 @@ import { parseAuthConfig, type AuthConfig } from './auth/index.ts';
 import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/index.ts';
 import { PROVIDERS } from './providers/index.ts';
 import type { ProviderKind, SourceBase } from './providers/types.ts';
+import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/transport.ts';
 
 /**
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the
@@ -35,6 +36,8 @@ export interface SourceConfig extends SourceBase {
   readonly kind: ProviderKind;
   /** What the kind's `parseOptions` returned; only that kind's `create` reads it. */
   readonly options: unknown;
+  /** Retries, response size cap and circuit breaker settings. */
+  readonly transport: TransportSettings;
 }
 
 export interface GatewayConfig {
@@ -100,7 +103,21 @@ function parseSource(fields: ConfigFields): SourceConfig {
   const name = fields.string('name');
   if (!NAME.test(name)) throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
   const base: SourceBase = { name, url: fields.url('url'), timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS };
-  return { ...base, kind: definition.kind, options: definition.parseOptions(fields, base) };
+  return { ...base, kind: definition.kind, options: definition.parseOptions(fields, base), transport: parseTransport(fields) };
+}
+
+function parseTransport(fields: ConfigFields): TransportSettings {
+  const breaker = fields.optionalObject('circuitBreaker');
+  breaker?.only(['failureThreshold', 'openMs']);
+  const defaults = DEFAULT_TRANSPORT;
+  return {
+    retries: fields.optionalInteger('retries', 0, 2) ?? defaults.retries,
+    maxResponseBytes: fields.optionalInteger('maxResponseBytes', 1024, 1024 * 1024 * 1024) ?? defaults.maxResponseBytes,
+    circuitBreaker: {
+      failureThreshold: breaker?.optionalInteger('failureThreshold', 1, 1000) ?? defaults.circuitBreaker.failureThreshold,
+      openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
+    },
+  };
 }
 
 /** Replaces `${NAME}` in every string with the environment variable; a missing one names the field. */

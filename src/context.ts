@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Authenticator, Principal } from './auth/index.ts';
 import type { GatewayError } from './errors.ts';
+import type { CircuitBreaker } from './providers/breaker.ts';
 import type { Connector } from './providers/types.ts';
 import type { CursorCodec } from './relay/cursor.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -9,6 +10,8 @@ import { createLoaders, type Loaders } from './loaders/index.ts';
 export interface GatewayRuntime {
   /** Connectors by source name, in configuration order. */
   readonly connectors: ReadonlyMap<string, Connector>;
+  /** Each source's circuit breaker, by source name. */
+  readonly breakers: ReadonlyMap<string, CircuitBreaker>;
   readonly cursors: CursorCodec;
   readonly authenticator: Authenticator;
 }

@@ -3,6 +3,8 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayRuntime } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createConnector } from './providers/index.ts';
+import type { CircuitBreaker } from './providers/breaker.ts';
+import { createSourceTransport } from './providers/transport.ts';
 import type { Connector } from './providers/types.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { createCursorCodec } from './relay/cursor.ts';
@@ -24,9 +26,15 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger('info');
   const connectors = new Map<string, Connector>();
-  config.sources.forEach((source) => connectors.set(source.name, createConnector(source)));
+  const breakers = new Map<string, CircuitBreaker>();
+  for (const source of config.sources) {
+    const transport = createSourceTransport(source.name, source.transport);
+    connectors.set(source.name, createConnector(source, transport));
+    breakers.set(source.name, transport.breaker);
+  }
   const runtime: GatewayRuntime = {
     connectors,
+    breakers,
     cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),
     authenticator: createAuthenticator(config.server.auth),
   };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/limits/index.ts';
+import { DEFAULT_TRANSPORT } from '../src/providers/transport.ts';
 import { loadConfig, parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
@@ -37,8 +38,19 @@ describe('configuration', () => {
       url: 'https://acme.eu-west-1.formance.cloud',
       timeoutMs: 1500,
       options: { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1500, auth: { clientId: 'gateway', clientSecret: SECRET } },
+      transport: DEFAULT_TRANSPORT,
     });
     expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, options: { auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' } });
+  });
+
+  it('reads retries, the response size cap and the circuit breaker of a source', () => {
+    const base = { name: 'b', kind: 'blnk', url: 'http://blnk:5001' };
+    const config = parseConfig({ sources: [{ ...base, retries: 0, maxResponseBytes: '${MAX}', circuitBreaker: { failureThreshold: 3, openMs: 2000 } }] }, { MAX: '65536' });
+    expect(config.sources[0]?.transport).toEqual({ retries: 0, maxResponseBytes: 65536, circuitBreaker: { failureThreshold: 3, openMs: 2000 } });
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, retries: 3 }] })).message).toBe('sources[0].retries: must be an integer from 0 to 2');
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, maxResponseBytes: 10 }] })).message).toBe('sources[0].maxResponseBytes: must be an integer from 1024 to 1073741824');
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { failureThreshold: 0 } }] })).message).toBe('sources[0].circuitBreaker.failureThreshold: must be an integer from 1 to 1000');
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { openSeconds: 5 } }] })).message).toMatch(/^sources\[0\]\.circuitBreaker\.openSeconds: unknown field/);
   });
 
   it('reads the kinds of issue 7 through their own definitions', () => {

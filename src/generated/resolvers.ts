@@ -196,6 +196,15 @@ export type Capability =
   /** Tops up an account (`Mutation.topUp`). */
   | 'TOP_UP';
 
+/** Whether the gateway is calling a source right now: the state of the source's circuit breaker. */
+export type CircuitState =
+  /** Calls go through. */
+  | 'CLOSED'
+  /** The pause is over; the next call is a probe that closes the breaker on success or opens it again on failure. */
+  | 'HALF_OPEN'
+  /** The source failed too many calls in a row; calls fail at once with `SOURCE_UNAVAILABLE` until `retryAt`. */
+  | 'OPEN';
+
 /** The spacing of balance history points. */
 export type HistoryInterval =
   /** One point per day. */
@@ -393,6 +402,8 @@ export type Source = Node & {
   __typename?: 'Source';
   /** What this source can answer. */
   capabilities: Array<Capability>;
+  /** How the source has been answering: its circuit breaker. Reading it never calls the vendor. */
+  health: SourceHealth;
   /** The source's global ID. */
   id: Scalars['ID']['output'];
   /** Which vendor API the source speaks. */
@@ -410,6 +421,19 @@ export type SourceLedgersArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** How a source has been answering the gateway (this gateway process's view). */
+export type SourceHealth = {
+  __typename?: 'SourceHealth';
+  /** The circuit breaker's state. */
+  circuit: CircuitState;
+  /** Calls that failed in a row (unreachable, 5xx, timeout or rate limited), retries counted as one call. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** When the breaker last opened; null while it is closed. */
+  openedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When an open breaker lets its next probe through; null unless open. */
+  retryAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** What `Mutation.topUp` needs. */
@@ -534,6 +558,7 @@ export type ResolversTypes = {
   BigInt: ResolverTypeWrapper<Scalars['BigInt']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Capability: Capability;
+  CircuitState: CircuitState;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   HistoryInterval: HistoryInterval;
@@ -550,6 +575,7 @@ export type ResolversTypes = {
   ProviderKind: ProviderKind;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Source: ResolverTypeWrapper<SourceModel>;
+  SourceHealth: ResolverTypeWrapper<SourceHealth>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TopUpInput: TopUpInput;
   TopUpOutcome: TopUpOutcome;
@@ -585,6 +611,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Source: SourceModel;
+  SourceHealth: SourceHealth;
   String: Scalars['String']['output'];
   TopUpInput: TopUpInput;
   TopUpPayload: TopUpModel;
@@ -730,11 +757,19 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 
 export type SourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
   capabilities?: Resolver<Array<ResolversTypes['Capability']>, ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['SourceHealth'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ProviderKind'], ParentType, ContextType>;
   ledgers?: Resolver<Maybe<ResolversTypes['LedgerConnection']>, ParentType, ContextType, Partial<SourceLedgersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SourceHealthResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SourceHealth'] = ResolversParentTypes['SourceHealth']> = {
+  circuit?: Resolver<ResolversTypes['CircuitState'], ParentType, ContextType>;
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  retryAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type TopUpPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TopUpPayload'] = ResolversParentTypes['TopUpPayload']> = {
@@ -766,6 +801,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
+  SourceHealth?: SourceHealthResolvers<ContextType>;
   TopUpPayload?: TopUpPayloadResolvers<ContextType>;
 };
 

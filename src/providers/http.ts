@@ -1,7 +1,11 @@
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool } from 'undici';
 import { SourceError, sourceErrorForStatus } from '../errors.ts';
 import { MoneyFormatError } from '../money.ts';
+import { currentRequestId } from '../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from './json.ts';
+import { createSourceTransport, type SourceTransport } from './transport.ts';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 
@@ -35,28 +39,34 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Deadline for one upstream call, retries and body included. */
   timeoutMs: number;
-  /** Largest response body accepted. Default 16 MiB. */
-  maxResponseBytes?: number;
+  /**
+   * The source's retry count, response size cap and circuit breaker, shared by all its clients.
+   * Default: the defaults of transport.ts with a breaker of this client's own.
+   */
+  transport?: SourceTransport;
   /** Keep-alive connections to the vendor. Default 16. */
   connections?: number;
-  /** Retries of an idempotent call after a retryable failure. Default 2. */
+  /** Retries of an idempotent call after a retryable failure; overrides the transport's (a token endpoint uses 0). */
   retries?: number;
+  /** A header that carries the gateway's request id to the vendor (Midaz logs `X-Request-Id`). */
+  requestIdHeader?: string;
   /** Headers for every call (credentials). Called per attempt so tokens can refresh. */
   authorize?: (signal: AbortSignal) => Promise<Record<string, string>> | Record<string, string>;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
 /**
  * One vendor's HTTP client: an undici Pool with keep-alive, a per-call deadline, retries of
- * idempotent calls with jittered backoff, a response size cap, redirects never followed, and
- * identical GETs in flight made once. Errors are SourceErrors that name the source only.
+ * idempotent calls with jittered backoff, the source's circuit breaker, a response size cap that
+ * also holds after decompression, redirects never followed (a 3xx is an unexpected status), TLS
+ * verified as Node does by default (no option here relaxes it), and identical GETs in flight
+ * made once. Errors are SourceErrors that name the source only.
  */
 export class HttpClient {
   readonly source: string;
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #options: HttpClientOptions;
+  readonly #transport: SourceTransport;
   readonly #inflight = new Map<string, Promise<HttpResponse>>();
   #calls = 0;
 
@@ -64,6 +74,7 @@ export class HttpClient {
     const url = new URL(options.baseUrl);
     this.source = options.source;
     this.#options = options;
+    this.#transport = options.transport ?? createSourceTransport(options.source);
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 16,
@@ -129,10 +140,24 @@ export class HttpClient {
     return `${this.#basePath}${request.path}${query ? `?${query}` : ''}`;
   }
 
+  /** One call through the circuit breaker: refused at once while it is open, its outcome reported after retries. */
   async #sendWithRetries(request: HttpRequest, target: string): Promise<HttpResponse> {
+    const report = this.#transport.breaker.admit();
+    try {
+      const response = await this.#retrying(request, target);
+      report('success');
+      return response;
+    } catch (error) {
+      const code = error instanceof SourceError ? error.code : 'SOURCE_UNAVAILABLE';
+      report(code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED' ? 'failure' : 'neutral');
+      throw error;
+    }
+  }
+
+  async #retrying(request: HttpRequest, target: string): Promise<HttpResponse> {
     const signal = AbortSignal.timeout(this.#options.timeoutMs);
     const deadline = Date.now() + this.#options.timeoutMs;
-    const retries = request.method === 'GET' ? (this.#options.retries ?? 2) : 0;
+    const retries = request.method === 'GET' ? (this.#options.retries ?? this.#transport.retries) : 0;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const response = await this.#attempt(request, target, signal);
@@ -142,6 +167,7 @@ export class HttpClient {
       } catch (error) {
         const failure = this.#toSourceError(error, signal);
         const pause = backoff(attempt, failure);
+        // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
         if (attempt >= retries || !failure.retryable || Date.now() + pause >= deadline) throw failure;
         await sleep(pause, signal).catch(() => {
           throw this.#toSourceError(signal.reason, signal);
@@ -151,7 +177,9 @@ export class HttpClient {
   }
 
   async #attempt(request: HttpRequest, target: string, signal: AbortSignal): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', ...request.headers };
+    const requestId = currentRequestId();
+    if (this.#options.requestIdHeader && requestId !== undefined) headers[this.#options.requestIdHeader] = requestId;
     // Raced with the deadline: a token endpoint that hangs and ignores the signal must not hold the call.
     if (this.#options.authorize) Object.assign(headers, await untilAborted(Promise.resolve(this.#options.authorize(signal)), signal));
     let body: string | undefined;
@@ -164,30 +192,45 @@ export class HttpClient {
     }
     this.#calls += 1;
     const response = await this.#pool.request({ method: request.method, path: target, headers, body, signal });
-    const limit = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const limit = this.#transport.maxResponseBytes;
     const declared = Number(response.headers['content-length'] ?? 0);
     if (declared > limit) {
-      response.body.destroy();
+      discard(response.body);
       throw this.#oversize();
     }
+    const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const decoder = decompressorFor(encoding);
+    if (decoder === undefined) {
+      discard(response.body);
+      throw this.#badResponse(`a body in an encoding the gateway did not ask for (${encoding.slice(0, 20)})`);
+    }
+    // The cap counts decoded bytes, so a small compressed body cannot expand past it (a zip bomb).
+    const decoded: Readable = decoder === null ? response.body : pipeline(response.body, decoder, () => {});
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of response.body) {
-      size += chunk.length;
-      if (size > limit) {
-        response.body.destroy();
-        throw this.#oversize();
+    try {
+      for await (const chunk of decoded) {
+        size += (chunk as Buffer).length;
+        if (size > limit) throw this.#oversize();
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk);
+    } catch (error) {
+      discard(decoded);
+      discard(response.body);
+      if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('Z_')) {
+        throw this.#badResponse('a compressed body that does not decompress');
+      }
+      throw error;
     }
     return { status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') };
   }
 
+  #badResponse(what: string): SourceError {
+    return new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent ${what}`, { source: this.source, retryable: false });
+  }
+
   #oversize(): SourceError {
-    return new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response larger than the gateway accepts`, {
-      source: this.source,
-      retryable: false,
-    });
+    return this.#badResponse(`a response larger than the gateway accepts (${this.#transport.maxResponseBytes} bytes)`);
   }
 
   #toSourceError(error: unknown, signal: AbortSignal): SourceError {
@@ -201,6 +244,21 @@ export class HttpClient {
     }
     return new SourceError('SOURCE_UNAVAILABLE', `source "${this.source}" could not be reached`, { source: this.source, cause: error });
   }
+}
+
+/** Drops a body we will not read; undici's body reports its own abort as an error, which must not go unhandled. */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** The decoder of a response's content-encoding: null for none, undefined for one we never asked for. */
+function decompressorFor(encoding: string): Transform | null | undefined {
+  if (encoding === 'identity' || encoding === '') return null;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  return undefined;
 }
 
 /** Jittered exponential backoff; a Retry-After in seconds wins when it is given. */

@@ -3,6 +3,7 @@ import { blnkProvider } from './blnk/definition.ts';
 import { formanceProvider } from './formance/definition.ts';
 import { ledgerEnterpriseProvider } from './ledger-enterprise/definition.ts';
 import { midazProvider } from './midaz/definition.ts';
+import type { SourceTransport } from './transport.ts';
 import type { Connector, ProviderDefinition, ProviderKind } from './types.ts';
 import { vonageProvider } from './vonage/definition.ts';
 
@@ -16,6 +17,6 @@ export const PROVIDERS: Readonly<Record<ProviderKind, ProviderDefinition<unknown
 };
 
 /** Builds the connector of one configured source from the options its kind's definition read. */
-export function createConnector(source: SourceConfig): Connector {
-  return PROVIDERS[source.kind].create(source.name, source.options);
+export function createConnector(source: SourceConfig, transport: SourceTransport): Connector {
+  return PROVIDERS[source.kind].create(source.name, source.options, transport);
 }

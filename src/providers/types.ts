@@ -1,6 +1,7 @@
 import type { ConfigFields } from '../config-fields.ts';
 import type { Money } from '../money.ts';
 import type { VendorList } from '../relay/sequence.ts';
+import type { SourceTransport } from './transport.ts';
 
 /**
  * The domain model every connector produces and every resolver consumes. Vendor wire shapes never
@@ -157,7 +158,7 @@ export interface SourceBase {
 }
 
 /** The keys of a `sources[i]` entry common to every kind; a kind lists its own beside them. */
-export const SOURCE_BASE_FIELDS = ['name', 'kind', 'url', 'timeoutMs'] as const;
+export const SOURCE_BASE_FIELDS = ['name', 'kind', 'url', 'timeoutMs', 'retries', 'maxResponseBytes', 'circuitBreaker'] as const;
 
 /**
  * A vendor kind as the configuration knows it: it reads the kind's own fields of a `sources[i]`
@@ -167,7 +168,8 @@ export const SOURCE_BASE_FIELDS = ['name', 'kind', 'url', 'timeoutMs'] as const;
 export interface ProviderDefinition<Options> {
   readonly kind: ProviderKind;
   parseOptions(fields: ConfigFields, base: SourceBase): Options;
-  create(name: string, options: Options): Connector;
+  /** Builds the connector; every HTTP client it makes shares `transport` (retries, size cap, circuit breaker). */
+  create(name: string, options: Options, transport?: SourceTransport): Connector;
 }
 
 export function defineProviderKind<Options>(definition: ProviderDefinition<Options>): ProviderDefinition<Options> {
@@ -175,6 +177,8 @@ export function defineProviderKind<Options>(definition: ProviderDefinition<Optio
 }
 
 /** Identity helper that checks a connector factory's type where it is defined. */
-export function defineProvider<Options>(factory: (name: string, options: Options) => Connector): (name: string, options: Options) => Connector {
+export type ConnectorFactory<Options> = (name: string, options: Options, transport?: SourceTransport) => Connector;
+
+export function defineProvider<Options>(factory: ConnectorFactory<Options>): ConnectorFactory<Options> {
   return factory;
 }

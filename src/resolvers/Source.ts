@@ -17,5 +17,10 @@ export const Source: SourceResolvers = {
   name: (connector) => connector.name,
   kind: (connector) => kinds[connector.kind],
   capabilities: (connector) => [...connector.capabilities],
+  health: (connector, _, context) => {
+    const snapshot = context.runtime.breakers.get(connector.name)?.snapshot();
+    if (!snapshot) return { circuit: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null };
+    return { circuit: snapshot.state, consecutiveFailures: snapshot.consecutiveFailures, openedAt: snapshot.openedAt, retryAt: snapshot.retryAt };
+  },
   ledgers: (connector, args, context) => resolveConnection(context, connector.listLedgers(), args, `Source.ledgers:${connector.name}`),
 };

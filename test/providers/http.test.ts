@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.ts';
+import { createSourceTransport, DEFAULT_TRANSPORT } from '../../src/providers/transport.ts';
 import { HttpClient, type HttpClientOptions } from '../../src/providers/http.ts';
 
 interface Received {
@@ -51,6 +53,11 @@ async function startServer(handler: Handler): Promise<TestServer> {
       }),
   );
   return { port, baseUrl: `http://127.0.0.1:${port}/api/ledger`, received, connections: () => connections };
+}
+
+/** Client options with a response size cap. */
+function capped(maxResponseBytes: number): Partial<HttpClientOptions> {
+  return { transport: createSourceTransport('test', { ...DEFAULT_TRANSPORT, maxResponseBytes }) };
 }
 
 function client(server: { baseUrl: string }, options: Partial<HttpClientOptions> = {}): HttpClient {
@@ -222,7 +229,7 @@ describe('HttpClient: limits', () => {
         json(response, 200, body.toString());
       }
     });
-    const http = client(server, { maxResponseBytes: 1000 });
+    const http = client(server, capped(1000));
     const error = await failure(http.send({ method: 'GET', path: '/big' }));
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
     expect(http.calls).toBe(1);
@@ -231,7 +238,7 @@ describe('HttpClient: limits', () => {
 
   it('accepts a response of exactly maxResponseBytes', async () => {
     const server = await startServer((_request, response) => json(response, 200, `"${'x'.repeat(998)}"`));
-    expect((await client(server, { maxResponseBytes: 1000 }).send({ method: 'GET', path: '/fits' })).text).toHaveLength(1000);
+    expect((await client(server, capped(1000)).send({ method: 'GET', path: '/fits' })).text).toHaveLength(1000);
   });
 
   it('does not follow a redirect', async () => {
@@ -360,7 +367,7 @@ describe('HttpClient: errors say nothing about the vendor', () => {
     ['500', (_request, response) => json(response, 500, `{"error":"${BODY}"}`), { retries: 0 }],
     ['302', (_request, response) => json(response, 302, BODY, { location: `/elsewhere?api_secret=${SECRET}` }), {}],
     ['invalid JSON', (_request, response) => json(response, 200, `${BODY} {`), {}],
-    ['oversize', (_request, response) => json(response, 200, BODY.repeat(100)), { maxResponseBytes: 100 }],
+    ['oversize', (_request, response) => json(response, 200, BODY.repeat(100)), capped(100)],
     ['timeout', () => {}, { timeoutMs: 150 }],
   ];
 
@@ -382,5 +389,93 @@ describe('HttpClient: errors say nothing about the vendor', () => {
     for (const shown of [error.message, JSON.stringify(error)]) {
       for (const hidden of ['127.0.0.1', String(closed.port), SECRET, 'ECONNREFUSED']) expect(shown).not.toContain(hidden);
     }
+  });
+});
+
+describe('HttpClient: compressed bodies', () => {
+  it('asks for gzip, deflate and br, and decodes each', async () => {
+    const body = JSON.stringify({ amount: '123456789012345678901234567890' });
+    const encoders: Record<string, (input: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+    for (const [encoding, encode] of Object.entries(encoders)) {
+      const server = await startServer((_request, response) => json(response, 200, encode(Buffer.from(body)) as unknown as string, { 'content-encoding': encoding }));
+      expect((await client(server).json({ method: 'GET', path: '/z' })).body).toEqual({ amount: '123456789012345678901234567890' });
+      expect(server.received[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+    }
+  });
+
+  it('caps the decompressed size: a 64 MiB gzip bomb of 64 KiB is cut at the cap', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    const server = await startServer((_request, response) => json(response, 200, bomb as unknown as string, { 'content-encoding': 'gzip' }));
+    const before = process.memoryUsage().rss;
+    const error = await failure(client(server, { ...capped(1024 * 1024), timeoutMs: 5000 }).send({ method: 'GET', path: '/bomb' }));
+    expect(error.code).toBe('SOURCE_BAD_RESPONSE');
+    expect(error.message).toBe('source "acme" sent a response larger than the gateway accepts (1048576 bytes)');
+    expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it('a corrupt compressed body or an encoding never asked for is SOURCE_BAD_RESPONSE', async () => {
+    const corrupt = await startServer((_request, response) => json(response, 200, 'not gzip at all', { 'content-encoding': 'gzip' }));
+    expect((await failure(client(corrupt).send({ method: 'GET', path: '/c' }))).message).toBe('source "acme" sent a compressed body that does not decompress');
+    const odd = await startServer((_request, response) => json(response, 200, '{}', { 'content-encoding': 'zstd' }));
+    expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe('source "acme" sent a body in an encoding the gateway did not ask for (zstd)');
+  });
+});
+
+describe('HttpClient: circuit breaker', () => {
+  const breaking = (failureThreshold: number, openMs: number) => ({
+    retries: 0,
+    transport: createSourceTransport('acme', { ...DEFAULT_TRANSPORT, retries: 0, circuitBreaker: { failureThreshold, openMs } }),
+  });
+
+  it('opens after consecutive failures: later calls fail at once and never reach the vendor', async () => {
+    const server = await startServer((_request, response) => json(response, 503, '{}'));
+    const options = breaking(3, 60_000);
+    const http = client(server, options);
+    for (let call = 0; call < 3; call += 1) expect((await failure(http.send({ method: 'GET', path: `/f${call}` }))).message).toBe('source "acme" failed (HTTP 503)');
+    expect(options.transport.breaker.snapshot()).toMatchObject({ state: 'OPEN', consecutiveFailures: 3 });
+    for (let call = 0; call < 20; call += 1) {
+      const error = await failure(http.send({ method: 'GET', path: `/open${call}` }));
+      expect(error.code).toBe('SOURCE_UNAVAILABLE');
+      expect(error.message).toMatch(/^source "acme" failed 3 calls in a row; the gateway stops calling it for \d+ s \(circuit open\)$/);
+      expect(error.extensions).toMatchObject({ code: 'SOURCE_UNAVAILABLE', source: 'acme', circuit: 'OPEN' });
+    }
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('half-opens after the pause: one probe at a time; success closes it, failure opens it again', async () => {
+    let healthy = false;
+    const server = await startServer((_request, response) => (healthy ? json(response, 200, '{"ok":true}') : json(response, 500, '{}')));
+    const options = breaking(2, 150);
+    const http = client(server, options);
+    await failure(http.send({ method: 'GET', path: '/a' }));
+    await failure(http.send({ method: 'GET', path: '/b' }));
+    expect(options.transport.breaker.snapshot().state).toBe('OPEN');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(options.transport.breaker.snapshot().state).toBe('HALF_OPEN');
+    await failure(http.send({ method: 'GET', path: '/probe-fails' }));
+    expect(options.transport.breaker.snapshot().state).toBe('OPEN');
+    expect(server.received).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    healthy = true;
+    // Two calls at once while half-open: one probe goes through, the other is refused without a call.
+    const [probe, second] = await Promise.allSettled([http.send({ method: 'GET', path: '/probe' }), http.send({ method: 'GET', path: '/second' })]);
+    expect(probe.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    expect(server.received).toHaveLength(4);
+    expect(options.transport.breaker.snapshot()).toEqual({ state: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null });
+    expect((await http.send({ method: 'GET', path: '/after' })).status).toBe(200);
+  });
+
+  it('a 401, a 404 the caller accepts or an unreadable body do not open it', async () => {
+    const server = await startServer((request, response) => (request.url?.includes('auth') ? json(response, 401, '{}') : json(response, 404, '{}')));
+    const options = breaking(2, 60_000);
+    const http = client(server, options);
+    for (let call = 0; call < 4; call += 1) {
+      expect((await failure(http.send({ method: 'GET', path: `/auth${call}` }))).code).toBe('SOURCE_AUTH_FAILED');
+      expect((await http.send({ method: 'GET', path: `/missing${call}`, accept: [404] })).status).toBe(404);
+    }
+    expect(options.transport.breaker.snapshot().state).toBe('CLOSED');
+    expect(server.received).toHaveLength(8);
   });
 });

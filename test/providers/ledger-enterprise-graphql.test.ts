@@ -38,7 +38,7 @@ describe('ledger-enterprise: through the GraphQL gateway', () => {
     simulator = await startLedgerEnterpriseSimulator({ apiUser: API_USER, apiKey: API_KEY });
     connector = createLedgerEnterpriseConnector(SOURCE, { url: simulator.url, auth: { apiUser: API_USER, apiKey: API_KEY }, timeoutMs: 5_000 });
     yoga = createServer(
-      { connectors: new Map([[SOURCE, connector]]), cursors: createCursorCodec('le-graph-cursor-secret-0123456789'), authenticator: createAuthenticator(null) },
+      { connectors: new Map([[SOURCE, connector]]), cursors: createCursorCodec('le-graph-cursor-secret-0123456789'), authenticator: createAuthenticator(null), breakers: new Map() },
       { graphiql: false, limits: DEFAULT_LIMITS, logger: createLogger('silent') },
     );
   });

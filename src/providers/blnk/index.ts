@@ -62,7 +62,7 @@ function checkOptions(options: BlnkOptions): void {
   if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter') throw field('batchWith');
 }
 
-export const createBlnkConnector = defineProvider<BlnkOptions>((name, options) => {
+export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, transport) => {
   checkOptions(options);
   const scales = { ...options.currencyScales };
   const apiKey = options.auth?.apiKey;
@@ -70,6 +70,7 @@ export const createBlnkConnector = defineProvider<BlnkOptions>((name, options) =
     source: name,
     baseUrl: options.url,
     timeoutMs: options.timeoutMs,
+    transport,
     authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
   });
   const lookupBalances = (ids: readonly string[]) =>

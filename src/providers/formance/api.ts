@@ -1,4 +1,5 @@
 import { sourceErrorForStatus } from '../../errors.ts';
+import type { SourceTransport } from '../transport.ts';
 import { HttpClient, type QueryValue } from '../http.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 import { createFormanceTokenSource, type FormanceCredentials, type FormanceTokenSource } from './oauth.ts';
@@ -12,6 +13,7 @@ export interface FormanceApiOptions {
   /** The ledger API root, `<stack url>/api/ledger`. */
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  readonly transport?: SourceTransport;
   readonly credentials: FormanceCredentials | null;
 }
 
@@ -35,8 +37,8 @@ export interface FormanceApi {
 
 export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
   const { source } = options;
-  const client = new HttpClient({ source, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
-  const tokens: FormanceTokenSource | null = options.credentials ? createFormanceTokenSource(source, options.credentials, options.timeoutMs) : null;
+  const client = new HttpClient({ source, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, transport: options.transport });
+  const tokens: FormanceTokenSource | null = options.credentials ? createFormanceTokenSource(source, options.credentials, options.timeoutMs, options.transport) : null;
 
   return {
     source,

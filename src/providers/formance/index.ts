@@ -47,14 +47,14 @@ function checkUrl(value: string | undefined, field: string, name: string): URL {
   return url;
 }
 
-export const createFormanceConnector = defineProvider<FormanceOptions>((name, options) => {
+export const createFormanceConnector = defineProvider<FormanceOptions>((name, options, transport) => {
   const stack = checkUrl(options.url, 'url', name).href.replace(/\/+$/, '');
   if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw new ConfigError(`formance source "${name}": "timeoutMs" must be a positive number`);
   const auth = options.auth;
   if (auth && (!auth.clientId || !auth.clientSecret)) throw new ConfigError(`formance source "${name}": "auth" needs "clientId" and "clientSecret"`);
   const credentials = auth ? { clientId: auth.clientId, clientSecret: auth.clientSecret, tokenUrl: checkUrl(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`, 'auth.tokenUrl', name).href } : null;
 
-  const api = createFormanceApi({ source: name, baseUrl: `${stack}/api/ledger`, timeoutMs: options.timeoutMs, credentials });
+  const api = createFormanceApi({ source: name, baseUrl: `${stack}/api/ledger`, timeoutMs: options.timeoutMs, transport, credentials });
   const directory = createLedgerDirectory(api);
   const context = { api, directory };
 

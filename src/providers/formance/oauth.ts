@@ -1,5 +1,6 @@
 import { SourceError } from '../../errors.ts';
 import { HttpClient } from '../http.ts';
+import type { SourceTransport } from '../transport.ts';
 import { parseLosslessJson, readObject, readOptionalString, readSafeInteger, readString, VendorShapeError } from '../json.ts';
 
 /**
@@ -32,9 +33,9 @@ export interface FormanceTokenSource {
 /** Refresh this long before expiry, but never more than a tenth of the token's life. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export function createFormanceTokenSource(source: string, credentials: FormanceCredentials, timeoutMs: number): FormanceTokenSource {
+export function createFormanceTokenSource(source: string, credentials: FormanceCredentials, timeoutMs: number, transport?: SourceTransport): FormanceTokenSource {
   const endpoint = new URL(credentials.tokenUrl);
-  const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, retries: 0, connections: 2 });
+  const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, transport, retries: 0, connections: 2 });
   let cached: { value: string; refreshAt: number } | null = null;
   let pending: Promise<string> | null = null;
 

@@ -51,11 +51,11 @@ function checkOptions(name: string, options: LedgerEnterpriseOptions): void {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency');
 }
 
-export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOptions>((name, options) => {
+export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOptions>((name, options, transport) => {
   checkOptions(name, options);
   const headers: Record<string, string> = { 'X-Ledger-API-User': options.auth.apiUser };
   if (options.auth.apiKey !== undefined) headers['X-Ledger-API-Key'] = options.auth.apiKey;
-  const client = new HttpClient({ source: name, baseUrl: options.url, timeoutMs: options.timeoutMs, authorize: () => headers });
+  const client = new HttpClient({ source: name, baseUrl: options.url, timeoutMs: options.timeoutMs, transport, authorize: () => headers });
   const context: VaultContext = {
     client,
     source: name,

@@ -1,5 +1,6 @@
 import { sourceErrorForStatus } from '../../errors.ts';
 import { HttpClient, type QueryValue } from '../http.ts';
+import type { SourceTransport } from '../transport.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 
 /**
@@ -15,6 +16,7 @@ export interface MidazApiOptions {
   readonly organizationId: string;
   readonly token: string | null;
   readonly timeoutMs: number;
+  readonly transport?: SourceTransport;
   readonly concurrency: number;
 }
 
@@ -59,6 +61,9 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
     source: options.source,
     baseUrl: `${version}/organizations/${options.organizationId}`,
     timeoutMs: options.timeoutMs,
+    transport: options.transport,
+    // Midaz logs the X-Request-Id it is sent; the gateway's request id ties both logs together.
+    requestIdHeader: 'X-Request-Id',
     authorize: token === null ? undefined : () => ({ authorization: `Bearer ${token}` }),
   });
   const limit = createLimiter(options.concurrency);

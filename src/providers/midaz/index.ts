@@ -74,7 +74,7 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
   throw new BadUserInputError('address filter must be a Midaz account alias (letters, digits, "@", ":", "_" and "-"; or "@external/<asset>")', { source });
 }
 
-export const createMidazConnector = defineProvider<MidazOptions>((name, options) => {
+export const createMidazConnector = defineProvider<MidazOptions>((name, options, transport) => {
   checkOptions(name, options);
   const scales = { ...options.assetScales };
   const api: MidazApi = createMidazApi({
@@ -83,6 +83,7 @@ export const createMidazConnector = defineProvider<MidazOptions>((name, options)
     organizationId: options.organizationId.toLowerCase(),
     token: options.auth?.token ?? null,
     timeoutMs: options.timeoutMs,
+    transport,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
   });
   const context = { api, scales };

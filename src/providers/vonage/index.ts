@@ -19,12 +19,12 @@ export interface VonageOptions {
   timeoutMs: number;
 }
 
-export const createVonageConnector = defineProvider<VonageOptions>((name, options): Connector => {
+export const createVonageConnector = defineProvider<VonageOptions>((name, options, transport): Connector => {
   const basic = `Basic ${Buffer.from(`${options.auth.apiKey}:${options.auth.apiSecret}`).toString('base64')}`;
   const authorize = () => ({ authorization: basic });
-  const account = new HttpClient({ source: name, baseUrl: options.url, timeoutMs: options.timeoutMs, authorize });
+  const account = new HttpClient({ source: name, baseUrl: options.url, timeoutMs: options.timeoutMs, transport, authorize });
   const sameHost = !options.subaccountsUrl || options.subaccountsUrl === options.url;
-  const subaccounts = sameHost ? account : new HttpClient({ source: name, baseUrl: options.subaccountsUrl as string, timeoutMs: options.timeoutMs, authorize });
+  const subaccounts = sameHost ? account : new HttpClient({ source: name, baseUrl: options.subaccountsUrl as string, timeoutMs: options.timeoutMs, transport, authorize });
   const ledger: LedgerModel = { source: name, ledgerId: VONAGE_LEDGER_ID, name: 'Vonage account', createdAt: null, metadata: null };
   const primaryKey = options.auth.apiKey;
 

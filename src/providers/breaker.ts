@@ -1,0 +1,102 @@
+import { SourceError } from '../errors.ts';
+
+/** When a source's breaker opens, and how long it stays open before one probe call is let through. */
+export interface BreakerSettings {
+  /** Consecutive failed calls (after their retries) that open the breaker. */
+  readonly failureThreshold: number;
+  /** How long an open breaker refuses calls before it lets one probe through (half-open). */
+  readonly openMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 5, openMs: 30_000 };
+
+export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+/** What `Query.sources { health }` shows. */
+export interface BreakerSnapshot {
+  readonly state: BreakerState;
+  readonly consecutiveFailures: number;
+  /** When the breaker last opened (ISO 8601), while it is not closed. */
+  readonly openedAt: string | null;
+  /** When an open breaker lets its next probe through (ISO 8601). */
+  readonly retryAt: string | null;
+}
+
+/**
+ * One source's circuit breaker. Closed, every call goes through; after `failureThreshold`
+ * consecutive failures it opens and calls fail at once with SOURCE_UNAVAILABLE, sparing the
+ * vendor and the caller's latency; after `openMs` it half-opens and lets exactly one call through
+ * as a probe: success closes it, failure opens it again for another `openMs`.
+ *
+ * Only failures that say the vendor is unwell count (unreachable, 5xx, timeout, rate limited);
+ * a 401 or an unreadable body is the same on every call and is reported as such, not hidden
+ * behind an open breaker.
+ */
+export class CircuitBreaker {
+  readonly #source: string;
+  readonly #settings: BreakerSettings;
+  readonly #now: () => number;
+  #state: BreakerState = 'CLOSED';
+  #failures = 0;
+  #openedAt = 0;
+  #probeInFlight = false;
+
+  constructor(source: string, settings: BreakerSettings = DEFAULT_BREAKER, now: () => number = Date.now) {
+    this.#source = source;
+    this.#settings = settings;
+    this.#now = now;
+  }
+
+  /**
+   * Asks to make one call. Returns the function to report its outcome with, or throws the
+   * SOURCE_UNAVAILABLE error of an open breaker without calling the vendor.
+   */
+  admit(): (outcome: 'success' | 'failure' | 'neutral') => void {
+    if (this.#state === 'OPEN' && this.#now() - this.#openedAt >= this.#settings.openMs) this.#state = 'HALF_OPEN';
+    if (this.#state === 'OPEN' || (this.#state === 'HALF_OPEN' && this.#probeInFlight)) throw this.#refusal();
+    const probe = this.#state === 'HALF_OPEN';
+    if (probe) this.#probeInFlight = true;
+    let reported = false;
+    return (outcome) => {
+      if (reported) return;
+      reported = true;
+      if (probe) this.#probeInFlight = false;
+      if (outcome === 'success') this.#close();
+      else if (outcome === 'failure') this.#fail(probe);
+    };
+  }
+
+  snapshot(): BreakerSnapshot {
+    const open = this.#state !== 'CLOSED';
+    const elapsed = this.#now() - this.#openedAt;
+    const state = this.#state === 'OPEN' && elapsed >= this.#settings.openMs ? 'HALF_OPEN' : this.#state;
+    return {
+      state,
+      consecutiveFailures: this.#failures,
+      openedAt: open ? new Date(this.#openedAt).toISOString() : null,
+      retryAt: state === 'OPEN' ? new Date(this.#openedAt + this.#settings.openMs).toISOString() : null,
+    };
+  }
+
+  #close(): void {
+    this.#state = 'CLOSED';
+    this.#failures = 0;
+  }
+
+  #fail(probe: boolean): void {
+    this.#failures += 1;
+    if (probe || (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold)) {
+      this.#state = 'OPEN';
+      this.#openedAt = this.#now();
+    }
+  }
+
+  #refusal(): SourceError {
+    const seconds = Math.max(1, Math.ceil((this.#openedAt + this.#settings.openMs - this.#now()) / 1000));
+    return new SourceError(
+      'SOURCE_UNAVAILABLE',
+      `source "${this.#source}" failed ${this.#failures} calls in a row; the gateway stops calling it for ${seconds} s (circuit open)`,
+      { source: this.#source, retryable: false, extensions: { circuit: 'OPEN' } },
+    );
+  }
+}

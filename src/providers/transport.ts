@@ -1,0 +1,23 @@
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.ts';
+
+/** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
+export interface TransportSettings {
+  /** Retries of an idempotent read after a retryable failure (0 to 2). */
+  readonly retries: number;
+  /** Largest response body accepted, after decompression. */
+  readonly maxResponseBytes: number;
+  readonly circuitBreaker: BreakerSettings;
+}
+
+export const DEFAULT_TRANSPORT: TransportSettings = { retries: 2, maxResponseBytes: 16 * 1024 * 1024, circuitBreaker: DEFAULT_BREAKER };
+
+/** The settings of one source with its live circuit breaker, shared by every HTTP client of that source. */
+export interface SourceTransport {
+  readonly retries: number;
+  readonly maxResponseBytes: number;
+  readonly breaker: CircuitBreaker;
+}
+
+export function createSourceTransport(source: string, settings: TransportSettings = DEFAULT_TRANSPORT): SourceTransport {
+  return { retries: settings.retries, maxResponseBytes: settings.maxResponseBytes, breaker: new CircuitBreaker(source, settings.circuitBreaker) };
+}
