@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway.ts';
-import { createLogger, type LogLevel } from './logger.ts';
+import { createLogger, describe, type LogLevel } from './logger.ts';
 import { startDemoSources } from './simulators/demo.ts';
 
 const USAGE = `Usage: balance-gateway (--config FILE | --demo) [--port N] [--host H] [--log-level LEVEL]
@@ -85,13 +85,36 @@ async function main(): Promise<void> {
     );
   });
 
-  const shutdown = () => {
-    server.close();
+  // Draining: /ready turns 503, no new connections are accepted, requests in flight finish (for
+  // at most drainMs, then their connections are cut), the vendors' sockets close, exit 0.
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info('draining', { signal, drainMs: config.server.drainMs });
+    gateway.readiness.draining = true;
+    const grace = setTimeout(() => {
+      logger.warn('drain period over; closing connections still open');
+      server.closeAllConnections();
+    }, config.server.drainMs);
+    // A keep-alive connection whose request just finished would hold close() open until its idle timeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearTimeout(grace);
+      clearInterval(idle);
+      void Promise.all([gateway.close(), closeDemo()]).then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
+    });
     server.closeIdleConnections();
-    void Promise.all([gateway.close(), closeDemo()]).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
+
+// A promise nobody awaited failed: a bug. Log it without its message (it may quote a vendor) and
+// stop, rather than run on in an unknown state; the supervisor restarts the process.
+process.on('unhandledRejection', (reason) => {
+  createLogger('error').error('unhandled rejection; exiting', describe(reason));
+  process.exit(1);
+});
 
 await main();

@@ -4,6 +4,7 @@ import { ConfigError } from './errors.ts';
 import { ConfigFields } from './config-fields.ts';
 import { parseAuthConfig, type AuthConfig } from './auth/index.ts';
 import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/index.ts';
+import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { PROVIDERS } from './providers/index.ts';
 import type { ProviderKind, SourceBase } from './providers/types.ts';
 import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/transport.ts';
@@ -13,13 +14,23 @@ import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/transport
  * environment, validated in full at start-up. Every problem is one line that names the field
  * (`sources[1].auth.apiKey: required`) and never a value, so no secret reaches a terminal or log.
  */
+/** `development` serves GraphiQL and introspection; `production` turns both off and hides field suggestions. */
+export type ServerMode = 'development' | 'production';
+
 export interface ServerConfig {
+  readonly mode: ServerMode;
   /** Interface to listen on. Default 127.0.0.1. */
   readonly host: string;
   /** Port to listen on. Default 4000. */
   readonly port: number;
-  /** Serve GraphiQL at /graphql to browsers. Default true. */
+  /** Serve GraphiQL at /graphql to browsers. Default: on in development mode, off (and not allowed) in production. */
   readonly graphiql: boolean;
+  /** Origins allowed to call the gateway from a browser (CORS). Empty: no CORS headers, only same-origin pages. */
+  readonly corsOrigins: readonly string[];
+  /** Persisted-operations-only mode: hash → operation text from `persistedOperations`; null when any operation may run. */
+  readonly persistedOperations: ReadonlyMap<string, string> | null;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  readonly drainMs: number;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
   /** Client authentication; null when off (every caller sees every source). */
@@ -46,7 +57,18 @@ export interface GatewayConfig {
   readonly sources: readonly SourceConfig[];
 }
 
-export const DEFAULT_SERVER: ServerConfig = { host: '127.0.0.1', port: 4000, graphiql: true, cursorSecret: null, auth: null, limits: DEFAULT_LIMITS };
+export const DEFAULT_SERVER: ServerConfig = {
+  mode: 'development',
+  host: '127.0.0.1',
+  port: 4000,
+  graphiql: true,
+  corsOrigins: [],
+  persistedOperations: null,
+  drainMs: 10_000,
+  cursorSecret: null,
+  auth: null,
+  limits: DEFAULT_LIMITS,
+};
 export const DEFAULT_TIMEOUT_MS = 5000;
 const KINDS: readonly ProviderKind[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -74,7 +96,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const root = new ConfigFields(interpolate(raw, '', env), '');
   root.only(['server', 'sources']);
   const server = root.optionalObject('server');
-  server?.only(['host', 'port', 'graphiql', 'cursorSecret', 'auth', 'limits']);
+  server?.only(['mode', 'host', 'port', 'graphiql', 'corsOrigins', 'persistedOperations', 'drainMs', 'cursorSecret', 'auth', 'limits']);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
   const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
@@ -83,11 +105,20 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     if (seen.has(source.name)) throw new ConfigError(`sources[${index}].name: "${source.name}" is used by an earlier source`);
     seen.add(source.name);
   });
+  const mode = server?.optionalString('mode') ?? DEFAULT_SERVER.mode;
+  if (mode !== 'development' && mode !== 'production') throw new ConfigError(`${server?.path('mode')}: must be development or production`);
+  const graphiql = server?.optionalBoolean('graphiql') ?? mode === 'development';
+  if (graphiql && mode === 'production') throw new ConfigError(`${server?.path('graphiql')}: GraphiQL is off in production mode`);
+  const persisted = server?.optionalString('persistedOperations');
   return {
     server: {
+      mode,
       host: server?.optionalString('host') ?? DEFAULT_SERVER.host,
       port: server?.optionalInteger('port', 0, 65535) ?? DEFAULT_SERVER.port,
-      graphiql: server?.optionalBoolean('graphiql') ?? DEFAULT_SERVER.graphiql,
+      graphiql,
+      corsOrigins: server ? readOrigins(server) : [],
+      persistedOperations: persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
+      drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
       auth: parseAuthConfig(server?.optionalObject('auth'), sources.map((source) => source.name)),
       limits: parseLimits(server?.optionalObject('limits')),
@@ -104,6 +135,22 @@ function parseSource(fields: ConfigFields): SourceConfig {
   if (!NAME.test(name)) throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
   const base: SourceBase = { name, url: fields.url('url'), timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS };
   return { ...base, kind: definition.kind, options: definition.parseOptions(fields, base), transport: parseTransport(fields) };
+}
+
+/** `server.corsOrigins`: exact origins (`https://app.example.com`), never a wildcard, which would let any site read balances. */
+function readOrigins(server: ConfigFields): string[] {
+  if (!server.has('corsOrigins')) return [];
+  return server.array('corsOrigins').map((value, index) => {
+    const field = `${server.path('corsOrigins')}[${index}]`;
+    let origin: string | undefined;
+    try {
+      if (typeof value === 'string') origin = new URL(value).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== value) throw new ConfigError(`${field}: must be an origin such as https://app.example.com (scheme, host and port only; no wildcard)`);
+    return origin;
+  });
 }
 
 function parseTransport(fields: ConfigFields): TransportSettings {

@@ -8,12 +8,15 @@ import { createSourceTransport } from './providers/transport.ts';
 import type { Connector } from './providers/types.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { createCursorCodec } from './relay/cursor.ts';
+import type { Readiness } from './plugins/readiness.ts';
 import { createServer, type GatewayServer } from './server.ts';
 
 export interface Gateway {
   /** The yoga server; `yoga.fetch` serves a request in process, `yoga` is also a Node request listener. */
   readonly yoga: GatewayServer;
   readonly runtime: GatewayRuntime;
+  /** `/ready` answers 503 once `draining` is set (on SIGTERM). */
+  readonly readiness: Readiness;
   /** Closes every source's connections. */
   close(): Promise<void>;
 }
@@ -32,6 +35,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connectors.set(source.name, createConnector(source, transport));
     breakers.set(source.name, transport.breaker);
   }
+  const readiness: Readiness = { draining: false };
   const runtime: GatewayRuntime = {
     connectors,
     breakers,
@@ -39,7 +43,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     authenticator: createAuthenticator(config.server.auth),
   };
   return {
-    yoga: createServer(runtime, { graphiql: config.server.graphiql, limits: config.server.limits, logger }),
+    yoga: createServer(runtime, { config: config.server, logger, readiness }),
+    readiness,
     runtime,
     close: async () => {
       await Promise.all([...connectors.values()].map((connector) => connector.close()));

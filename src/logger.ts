@@ -1,4 +1,5 @@
 import { GatewayError } from './errors.ts';
+import { currentRequestId } from './request-scope.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -33,7 +34,16 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const log = (at: Exclude<LogLevel, 'silent'>) => (...args: unknown[]) => {
     if (ORDER[at] < ORDER[level]) return;
     const [message, ...rest] = args;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: typeof message === 'string' ? message : describe(message), ...(rest.length ? { details: rest.map(describe) } : {}) }));
+    const requestId = currentRequestId();
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: at,
+        ...(requestId === undefined ? {} : { requestId }),
+        msg: typeof message === 'string' ? message : describe(message),
+        ...(rest.length ? { details: rest.map(describe) } : {}),
+      }),
+    );
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -1,13 +1,21 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { locatedError, responsePathAsArray, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
-import { GatewayError, SourceError } from './errors.ts';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { useOperationLimits, type OperationLimits } from './limits/index.ts';
+import { useOperationLimits } from './limits/index.ts';
+import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
+import { usePartialErrors } from './plugins/partial-errors.ts';
+import { usePersistedOperationsOnly } from './plugins/persisted-operations.ts';
+import { useNoSuggestions } from './plugins/production.ts';
+import { useReadiness, type Readiness } from './plugins/readiness.ts';
+import { useRequestScope } from './plugins/request-scope.ts';
+import { useSourceErrorLog } from './plugins/source-error-log.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -25,60 +33,51 @@ export function createSchema(): GraphQLSchema {
   });
 }
 
-/**
- * Adds the errors of sources a field skipped (a sick source inside a merged list) to the
- * response, each located at its field, while the field's data from healthy sources stays.
- */
-export function usePartialErrors(): Plugin<GatewayContext> {
-  return {
-    onExecute: () => ({
-      onExecuteDone({ args, result, setResult }) {
-        const { partialErrors } = args.contextValue as GatewayContext;
-        if (partialErrors.length === 0 || !('data' in result)) return;
-        const errors = partialErrors.map(({ error, info }) => locatedError(error, info.fieldNodes, responsePathAsArray(info.path)));
-        setResult({ ...result, errors: [...(result.errors ?? []), ...errors] });
-      },
-    }),
-  };
-}
-
-/**
- * One warn line per vendor failure in a response (code, source, message and field path): yoga
- * logs only the errors it masks, and a sick vendor must show in the logs. Messages of gateway
- * errors name the source and status only, never a URL, body or credential.
- */
-export function useSourceErrorLog(logger: Logger): Plugin<GatewayContext> {
-  return {
-    onExecute: () => ({
-      onExecuteDone({ result }) {
-        if (!('errors' in result) || !result.errors) return;
-        for (const error of result.errors) {
-          const original = error.originalError;
-          if (!(original instanceof GatewayError)) continue;
-          const at = error.path?.join('.');
-          if (original instanceof SourceError) logger.warn('source failed', { code: original.code, source: original.sourceName, message: original.message, path: at });
-          else logger.debug('field error', { code: original.code, source: original.sourceName, path: at });
-        }
-      },
-    }),
-  };
-}
-
 export interface ServerOptions {
-  readonly graphiql: boolean;
-  readonly limits: OperationLimits;
+  /** The `server` block of the configuration. */
+  readonly config: ServerConfig;
   readonly logger: Logger;
+  /** Flipped to draining on shutdown; `/ready` reports it. */
+  readonly readiness: Readiness;
 }
 
 export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
 
-/** The yoga server: GraphQL over HTTP at /graphql (GET and POST), GraphiQL for browsers, /health. */
+/** Browser-visible headers a cross-origin page may send and read (when its origin is allowed). */
+const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id', ...CSRF_HEADERS];
+
+/**
+ * The yoga server: GraphQL over HTTP at /graphql (GET and POST), GraphiQL for browsers in
+ * development mode, /health (liveness) and /ready (readiness). Plugin order matters: the request
+ * scope wraps everything, limits and CSRF refuse a request before it is parsed or executed, and
+ * nothing reaches a resolver (or a vendor) before authentication, which runs in the context factory.
+ */
 export function createServer(runtime: GatewayRuntime, options: ServerOptions): GatewayServer {
+  const { config } = options;
+  const production = config.mode === 'production';
+  const plugins: Array<Plugin<GatewayContext> | Plugin> = [
+    useRequestScope(),
+    useReadiness(options.readiness),
+    useCsrfPrevention(),
+    useOperationLimits(config.limits),
+    ...(config.persistedOperations ? [usePersistedOperationsOnly(config.persistedOperations)] : []),
+    // The plugin's context type demands an index signature GatewayContext does not have; it reads no context.
+    ...(production ? [useDisableIntrospection() as unknown as Plugin, useNoSuggestions()] : []),
+    usePartialErrors(),
+    useSourceErrorLog(options.logger),
+  ];
+  const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
     context: async ({ request }) => createContext(runtime, await runtime.authenticator.authenticate(request)),
-    plugins: [useOperationLimits(options.limits), usePartialErrors(), useSourceErrorLog(options.logger)],
-    graphiql: options.graphiql
+    plugins,
+    // An allow-list, never a reflected origin: yoga's default echoes any Origin with credentials.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (origin === null || !allowed.has(origin)) return false;
+      return { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: CORS_REQUEST_HEADERS, exposedHeaders: ['x-request-id'], maxAge: 600 };
+    },
+    graphiql: config.graphiql
       ? {
           title: 'balance-gateway',
           defaultQuery: DEFAULT_QUERY,

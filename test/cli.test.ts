@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLNK_DEMO_API_KEY, startBlnkSimulator } from '../src/simulators/blnk/index.ts';
 import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'balance-gateway.js');
@@ -58,7 +59,7 @@ describe('the balance-gateway command', () => {
     try {
       const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
       expect((await fetch(url!.replace('/graphql', '/health'))).status).toBe(200);
-      const response = await fetch(`${url}?query=${encodeURIComponent('{ sources { name kind } }')}`);
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ sources { name kind } }')}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
       expect(await response.json()).toEqual({ data: { sources: [{ name: 'ledger-eu', kind: 'FORMANCE' }, { name: 'payments', kind: 'BLNK' }] } });
     } finally {
       gateway.stop();
@@ -86,5 +87,68 @@ describe('the balance-gateway command', () => {
     const gateway = run([]);
     expect(await gateway.exited).toBe(1);
     expect(gateway.output()).toContain('pass --config FILE or --demo');
+  });
+
+  describe('SIGTERM drains', () => {
+    const slowBlnk = async (file: string, latencyMs: number, drainMs: number) => {
+      const blnk = await startBlnkSimulator({ apiKey: BLNK_DEMO_API_KEY, latencyMs });
+      await writeFile(
+        file,
+        [
+          `server: { graphiql: false, drainMs: ${drainMs} }`,
+          'sources:',
+          `  - { name: slow, kind: blnk, url: "${blnk.url}", auth: { apiKey: "${BLNK_DEMO_API_KEY}" }, timeoutMs: 10000, currencyScales: { USD: 2, EUR: 2, NGN: 2, BTC: 8, JPY: 0, GBP: 2 } }`,
+        ].join('\n'),
+      );
+      return blnk;
+    };
+    const ask = (url: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }) });
+
+    it('finishes the request in flight, refuses new connections, and exits 0', async () => {
+      const blnk = await slowBlnk(join(directory, 'drain.yaml'), 800, 5000);
+      const gateway = run(['--config', join(directory, 'drain.yaml'), '--port', '0']);
+      try {
+        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);
+        expect((await fetch(url!.replace('/graphql', '/ready'))).status).toBe(200);
+        const inFlight = ask(url!);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        gateway.stop();
+        await waitFor(gateway, /"msg":"draining"/);
+        await expect(fetch(url!.replace('/graphql', '/ready'))).rejects.toThrow();
+        const response = await inFlight;
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ data: { ledgers: { nodes: [{ name: expect.any(String) }] } } });
+        expect(await gateway.exited).toBe(0);
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect(gateway.output()).toContain('"msg":"stopped"');
+      } finally {
+        gateway.stop();
+        await blnk.close();
+      }
+    });
+
+    it('cuts a request still running when the drain period ends, and still exits 0', async () => {
+      const blnk = await slowBlnk(join(directory, 'cut.yaml'), 8000, 300);
+      const gateway = run(['--config', join(directory, 'cut.yaml'), '--port', '0']);
+      try {
+        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);
+        const inFlight = ask(url!).then(
+          (response) => response.status,
+          () => 'cut',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        gateway.stop();
+        expect(await gateway.exited).toBe(0);
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(await inFlight).toBe('cut');
+        expect(gateway.output()).toContain('drain period over');
+      } finally {
+        gateway.stop();
+        await blnk.close();
+      }
+    });
   });
 });

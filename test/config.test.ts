@@ -2,9 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../src/limits/index.ts';
 import { DEFAULT_TRANSPORT } from '../src/providers/transport.ts';
-import { loadConfig, parseConfig } from '../src/config.ts';
+import { DEFAULT_SERVER, loadConfig, parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 const SECRET = 'sup3r-s3cret-value';
@@ -31,7 +30,7 @@ function errorOf(run: () => unknown): ConfigError {
 describe('configuration', () => {
   it('reads the documented example with defaults and environment variables', () => {
     const config = parseConfig(valid(), env);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4100, graphiql: true, cursorSecret: null, auth: null, limits: DEFAULT_LIMITS });
+    expect(config.server).toEqual({ ...DEFAULT_SERVER, port: 4100 });
     expect(config.sources[0]).toEqual({
       name: 'ledger-eu',
       kind: 'formance',

@@ -125,8 +125,9 @@ export class HttpClient {
     return pending;
   }
 
+  /** Closes the sockets, aborting calls still in flight (at shutdown nobody waits for them any more). */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#pool.destroy();
   }
 
   #target(request: HttpRequest): string {

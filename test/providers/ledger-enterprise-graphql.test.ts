@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../src/auth/index.ts';
-import { DEFAULT_LIMITS } from '../../src/limits/index.ts';
+import { DEFAULT_SERVER } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createLedgerEnterpriseConnector } from '../../src/providers/ledger-enterprise/index.ts';
 import type { Connector } from '../../src/providers/types.ts';
@@ -39,7 +39,7 @@ describe('ledger-enterprise: through the GraphQL gateway', () => {
     connector = createLedgerEnterpriseConnector(SOURCE, { url: simulator.url, auth: { apiUser: API_USER, apiKey: API_KEY }, timeoutMs: 5_000 });
     yoga = createServer(
       { connectors: new Map([[SOURCE, connector]]), cursors: createCursorCodec('le-graph-cursor-secret-0123456789'), authenticator: createAuthenticator(null), breakers: new Map() },
-      { graphiql: false, limits: DEFAULT_LIMITS, logger: createLogger('silent') },
+      { config: { ...DEFAULT_SERVER, graphiql: false }, logger: createLogger('silent'), readiness: { draining: false } },
     );
   });
   afterAll(async () => {
