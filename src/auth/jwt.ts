@@ -1,0 +1,116 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { GatewayError, type UnauthenticatedError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { bearerChallenge, KEY_SET_RETRY_SECONDS, keySetUnavailable, unauthenticated } from './refusals.ts';
+import type { JwtSettings, Principal, SourceGrant } from './types.ts';
+
+/** The caller of a bearer token, or an UNAUTHENTICATED error. */
+export type JwtVerifier = (token: string) => Promise<Principal>;
+
+/** A slow issuer costs a request at most this long; jose's default is 5 s. */
+const JWKS_TIMEOUT_MS = 3000;
+/** A token with an unknown `kid` refetches the key set (key rotation), at most this often. */
+const JWKS_COOLDOWN_MS = 30_000;
+/** Keys are re-read this often even when every `kid` is known, so a revoked key goes. */
+const JWKS_MAX_AGE_MS = 10 * 60_000;
+const MAX_SUBJECT_LENGTH = 256;
+const INVALID = 'the bearer token is not valid for this gateway';
+
+/**
+ * Verifies a JWT with jose: signature by a key of the issuer (a JWKS URL, or one static public
+ * key), one of the configured asymmetric algorithms, `iss`, `aud`, `exp` and `nbf` with the clock
+ * tolerance, and a `sub`. The sources claim then decides what the caller sees.
+ */
+export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVerifier {
+  const options: JWTVerifyOptions = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    algorithms: [...settings.algorithms],
+    clockTolerance: settings.clockToleranceSeconds,
+    // A token without exp would never expire; one without sub names nobody in the logs.
+    requiredClaims: ['exp', 'sub'],
+  };
+  const keys = settings.keys;
+  let verify: (token: string) => Promise<{ payload: JWTPayload }>;
+  if ('jwksUrl' in keys) {
+    const keySet = createKeySet(keys.jwksUrl, logger);
+    verify = (token) => jwtVerify(token, keySet, options);
+  } else {
+    verify = (token) => jwtVerify(token, keys.publicKey, options);
+  }
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await verify(token));
+    } catch (error) {
+      throw refusalOf(error, logger);
+    }
+    return principalOf(payload, settings);
+  };
+}
+
+/**
+ * jose's remote key set (cached, refetched on an unknown `kid` after a cooldown, with a timeout),
+ * whose failures to read the set become one coded error. After a failure the set is not asked
+ * again for a few seconds: requests are refused at once instead of each waiting on a down issuer.
+ */
+function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS });
+  let failedAt = Number.NEGATIVE_INFINITY;
+  return async (header, token) => {
+    if (Date.now() - failedAt < KEY_SET_RETRY_SECONDS * 1000) throw keySetUnavailable();
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      // No key for the token's kid and alg, even after a refetch: the token's fault, not the issuer's.
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      failedAt = Date.now();
+      logger?.warn('jwt key set unreachable', { error: (error as Error).name, code: codeOf(error) });
+      throw keySetUnavailable(error);
+    }
+  };
+}
+
+/** What the caller is told: enough to fix the token, never the token or which key was tried. */
+function refusalOf(error: unknown, logger?: Logger): GatewayError {
+  if (error instanceof GatewayError) return error;
+  logger?.debug('bearer token refused', { code: codeOf(error), claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined });
+  if (error instanceof errors.JWTExpired) return unauthenticated('the bearer token is expired', bearerChallenge(true));
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return unauthenticated('the bearer token is not valid yet', bearerChallenge(true));
+    if (error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'sub')) {
+      return unauthenticated(`the bearer token has no "${error.claim}" claim (the gateway requires exp and sub)`, bearerChallenge(true));
+    }
+  }
+  return unauthenticated(INVALID, bearerChallenge(true));
+}
+
+function principalOf(payload: JWTPayload, settings: JwtSettings): Principal {
+  const subject = payload.sub;
+  if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT_LENGTH) throw unauthenticated(INVALID, bearerChallenge(true));
+  const sources = grantOf(payload[settings.sourcesClaim], settings.sourceNames);
+  if (sources === null) throw missingClaim(settings.sourcesClaim);
+  return { id: `jwt:${subject}`, sources };
+}
+
+/**
+ * The sources claim: `"*"` (or a list holding `"*"`) for every source, else a list of names of
+ * which the configured ones count. Anything else is refused rather than read as "no sources": a
+ * token that sees nothing would answer empty lists, which looks like missing data, not a bad token.
+ */
+export function grantOf(claim: unknown, sourceNames: readonly string[]): SourceGrant | null {
+  if (claim === '*') return 'all';
+  if (!Array.isArray(claim) || !claim.every((name) => typeof name === 'string')) return null;
+  if (claim.includes('*')) return 'all';
+  return new Set(sourceNames.filter((name) => claim.includes(name)));
+}
+
+function missingClaim(claim: string): UnauthenticatedError {
+  return unauthenticated(`the bearer token does not name the sources it may see (claim ${claim}: a list of source names, or "*")`, bearerChallenge(true));
+}
+
+function codeOf(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof code === 'string') return code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
