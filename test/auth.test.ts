@@ -468,6 +468,28 @@ describe('authenticator logs', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'debug', msg: 'request refused', details: [{ reason: 'unknown API key' }] });
   });
+
+  it('warns once when the token issuer is unreachable, naming the failure but not the URL or the token', async () => {
+    const lines: string[] = [];
+    const keySet = await startKeySet([]);
+    await keySet.close();
+    const config = parseAuthConfig(new ConfigFields({ jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } }, 'server.auth'), ['blnk-demo']);
+    const authenticator = createAuthenticator(config, { logger: createLogger('debug', (line) => lines.push(line)) });
+    logSets.push(lines);
+    const { privateKey } = await generateKeyPair('ES256');
+    const token = await new SignJWT({ balance_sources: '*' }).setProtectedHeader({ alg: 'ES256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('svc').setExpirationTime('1m').sign(privateKey);
+    secrets.push(token);
+    const request = () => new Request('http://gateway.test/graphql', { headers: { authorization: `Bearer ${token}` } });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const error = await authenticator.authenticate(request()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 503 } });
+    }
+    const warnings = lines.filter((line) => line.includes('"level":"warn"'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ msg: 'jwt key set unreachable', details: [{ code: 'ECONNREFUSED' }] });
+    for (const line of lines) expect(line).not.toContain(new URL(keySet.url).port);
+  });
 });
 
 describe('server.auth configuration', () => {
