@@ -40,7 +40,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connectors,
     breakers,
     cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),
-    authenticator: createAuthenticator(config.server.auth),
+    authenticator: createAuthenticator(config.server.auth, { logger }),
   };
   return {
     yoga: createServer(runtime, { config: config.server, logger, readiness }),

@@ -1,3 +1,5 @@
+import type { SimulatorServer } from './server.ts';
+
 /**
  * What every vendor simulator exposes. Simulators are real HTTP servers on 127.0.0.1 that speak a
  * vendor's API subset as its server really does (paths, params, auth, paging, errors, number
@@ -34,15 +36,10 @@ export interface TruthBalance {
   readonly total: string;
 }
 
-export interface SimulatorHandle {
-  /** Base URL to configure a source with (`http://127.0.0.1:PORT`). */
-  readonly url: string;
-  /** The requests received since start or the last `resetRequests()`, in arrival order (the latest 10,000). */
-  readonly requests: RecordedRequest[];
-  /** How many requests arrived since start or the last `resetRequests()`. */
-  readonly requestCount: number;
-  resetRequests(): void;
+/**
+ * A running simulator: the shared server side (URL, recorded requests, fault switch, close; see
+ * server.ts) and the vendor's data in domain terms.
+ */
+export interface SimulatorHandle extends SimulatorServer {
   readonly truth: SimulatorTruth;
-  /** Stops the server; calling it again returns the same promise. */
-  close(): Promise<void>;
 }

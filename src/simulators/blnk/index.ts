@@ -1,7 +1,5 @@
-import { createRequestRecorder } from '../recorder.ts';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, SimulatorHandle, SimulatorTruth } from '../types.ts';
+import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
+import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
 import { createBlnkSeed, currencyScales, totalsAt, type BlnkData } from './data.ts';
 import { filterBalances, getBalance, getBalanceAt, getLedger, listBalances, listLedgers, type Reply, type RouteContext } from './routes.ts';
 import { errorJson, writeJson } from './wire.ts';
@@ -53,14 +51,14 @@ export interface BlnkSimulatorHandle extends SimulatorHandle {
 const RESOURCES = new Set(['ledgers', 'balances', 'accounts', 'identities', 'transactions', 'balance-monitors', 'hooks', 'api-keys', 'search', 'reconciliation', 'metadata', 'backup']);
 
 /** api/middleware/auth.go `Authenticate`: null when the request may pass. */
-function authenticate(options: BlnkSimulatorOptions, request: IncomingMessage, path: string): Reply | null {
+function authenticate(options: BlnkSimulatorOptions, request: SimulatorRequest): Reply | null {
   if (options.apiKey === undefined && options.readOnlyApiKey === undefined) return null;
   const key = request.headers['x-blnk-key'];
   const deny = (status: number, code: string, message: string): Reply => ({ status, json: { error: message, error_detail: { code, message } } });
   if (typeof key !== 'string' || key === '') return deny(401, 'AUTH_MISSING_API_KEY', 'Authentication required. Use X-Blnk-Key header');
   if (key === options.apiKey) return null;
   if (key !== options.readOnlyApiKey) return deny(401, 'AUTH_INVALID_API_KEY', 'Invalid API key');
-  const resource = path.split('/')[1] ?? '';
+  const resource = request.path.split('/')[1] ?? '';
   if (!RESOURCES.has(resource)) return deny(403, 'AUTH_UNKNOWN_RESOURCE', 'Unknown resource type');
   // Scopes are resource:action with the action taken from the method, so POST /balances/filter needs balances:write.
   return request.method === 'GET' ? null : deny(403, 'AUTH_INSUFFICIENT_PERMISSIONS', `Insufficient permissions for ${resource}:write`);
@@ -103,47 +101,21 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
     legacyCurrencyMultiplier: options.version === '0.14.5',
     historyBeforeFirstMovement: options.historyBeforeFirstMovement ?? 'zero',
   };
-  const recorder = createRequestRecorder();
-  let inFlight = 0;
-  let peakInFlight = 0;
-
-  let closing: Promise<void> | undefined;
-  const server = createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    response.on('close', () => (inFlight -= 1));
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const answer = () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const [path = '/', search = ''] = (request.url ?? '/').split(/\?(.*)/s);
-        const query = new URLSearchParams(search);
-        let reply: Reply;
-        try {
-          reply = authenticate(options, request, path) ?? route(context, request.method ?? 'GET', path, query, body);
-          if (options.version === '0.14.5') reply = toLegacyError(reply);
-        } catch {
-          reply = { status: 500, json: errorJson('GEN_INTERNAL', 'internal server error') };
-        }
-        const recordedQuery: Record<string, string[]> = {};
-        for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        recorder.record({ method: request.method ?? 'GET', path, query: recordedQuery, headers, body, status: reply.status });
-        const text = reply.text ?? writeJson(reply.json, context);
-        response.writeHead(reply.status, { 'content-type': reply.text === undefined ? 'application/json; charset=utf-8' : 'text/plain', 'content-length': Buffer.byteLength(text) });
-        response.end(text);
-      };
-      if (options.latencyMs) setTimeout(answer, options.latencyMs);
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startSimulatorServer(
+    (request) => {
+      let reply: Reply;
+      try {
+        reply = authenticate(options, request) ?? route(context, request.method, request.path, request.query, request.body);
+      } catch {
+        reply = { status: 500, json: errorJson('GEN_INTERNAL', 'internal server error') };
+      }
+      if (options.version === '0.14.5') reply = toLegacyError(reply);
+      return reply.text === undefined
+        ? { status: reply.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: writeJson(reply.json, context) }
+        : { status: reply.status, headers: { 'content-type': 'text/plain' }, body: reply.text };
+    },
+    { port: options.port, latencyMs: options.latencyMs },
+  );
 
   const balancesOf = (ledgerId: string) => data.balances.filter((balance) => balance.ledgerId === ledgerId);
   const truth: SimulatorTruth = {
@@ -159,25 +131,5 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
       })),
   };
 
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: recorder.requests,
-    get requestCount() {
-      return recorder.count;
-    },
-    data,
-    get peakInFlight() {
-      return peakInFlight;
-    },
-    resetRequests() {
-      recorder.reset();
-      peakInFlight = inFlight;
-    },
-    truth,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
-  };
+  return extendSimulator(server, { data, truth });
 }

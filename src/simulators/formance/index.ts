@@ -1,7 +1,5 @@
-import { createRequestRecorder } from '../recorder.ts';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, SimulatorHandle } from '../types.ts';
+import { extendSimulator, startSimulatorServer, type SimulatorReply, type SimulatorRequest } from '../server.ts';
+import type { SimulatorHandle } from '../types.ts';
 import { createTokenIssuer } from './auth.ts';
 import { createLedger, createSeedLedgers, DEFAULT_FEATURES, type Ledger } from './data.ts';
 import { aggregateBalancesV1, listAccountsV1, listBalancesV1, readAccountV1, serverInfo, type Reply } from './routes-v1.ts';
@@ -41,8 +39,6 @@ export type FormanceSimulator = SimulatorHandle & {
   readonly history: FormanceHistoryTruth;
 };
 
-type MutableRecord = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
-
 const LEDGER_NAME = /^[0-9a-zA-Z_-]{1,63}$/;
 const RESERVED_LEDGER_NAMES = ['_', '_info', '_healthcheck'];
 
@@ -52,8 +48,6 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
   const ttlSeconds = options.tokenTtlSeconds ?? 3600;
   const ledgers: Ledger[] = createSeedLedgers();
   const issuer = createTokenIssuer(clientId, clientSecret, ttlSeconds);
-  const recorder = createRequestRecorder();
-  let closing: Promise<void> | undefined;
 
   const findLedger = (name: string) => ledgers.find((ledger) => ledger.name === name);
 
@@ -74,8 +68,8 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
   }
 
   /** Routes one request; null means no such route (chi's plain-text 404). */
-  function route(record: MutableRecord, params: URLSearchParams): Reply | 'unauthorized' | null {
-    const { method, path, headers, body } = record;
+  function route(request: SimulatorRequest): Reply | 'unauthorized' | null {
+    const { method, path, headers, body, query: params } = request;
     if (path === '/api/auth/oauth/token') return method === 'POST' ? issuer.issue(body, headers) : null;
     if (method !== 'GET' || !path.startsWith('/api/ledger/')) return null;
     const segments = path.slice('/api/ledger/'.length).split('/');
@@ -108,60 +102,27 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
     return handler();
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const url = new URL(request.url ?? '/', 'http://simulator');
-    const query: Record<string, string[]> = {};
-    for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const record: MutableRecord = { method: request.method ?? 'GET', path: url.pathname, query, headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 };
-    recorder.record(record);
-
-    let status: number;
-    let text: string;
-    let type: string | undefined = 'application/json';
+  /** One request: the route's reply, a bare 401, chi's plain-text 404 or the ledger error envelope. */
+  function answer(request: SimulatorRequest): SimulatorReply {
+    const json = (status: number, value: WireValue): SimulatorReply => ({ status, headers: { 'content-type': 'application/json' }, body: writeJson(value) });
     try {
-      const reply = route(record, url.searchParams);
-      if (reply === null) [status, text, type] = [404, '404 page not found\n', 'text/plain; charset=utf-8'];
-      else if (reply === 'unauthorized') [status, text, type] = [401, '', undefined];
-      else [status, text] = [reply.status, writeJson(reply.json)];
+      const reply = route(request);
+      if (reply === null) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '404 page not found\n' };
+      if (reply === 'unauthorized') return { status: 401, body: '' };
+      return json(reply.status, reply.json);
     } catch (error) {
       const failure = error instanceof HttpFailure ? error : new HttpFailure(500, 'INTERNAL', 'Internal error. Consult logs/traces to have more details.');
-      [status, text] = [failure.status, writeJson({ errorCode: failure.errorCode, errorMessage: failure.message } satisfies WireValue)];
+      return json(failure.status, { errorCode: failure.errorCode, errorMessage: failure.message } satisfies WireValue);
     }
-    record.status = status;
-    response.writeHead(status, { ...(type ? { 'content-type': type } : {}), 'content-length': Buffer.byteLength(text) });
-    response.end(text);
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => response.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: recorder.requests,
-    get requestCount() {
-      return recorder.count;
-    },
-    resetRequests: () => recorder.reset(),
+  const server = await startSimulatorServer(answer, { port: options.port });
+  return extendSimulator(server, {
     truth: createFormanceTruth(ledgers),
     history: createFormanceHistoryTruth(ledgers),
     get tokenRequests() {
       return issuer.requests;
     },
     revokeTokens: () => issuer.revoke(),
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      })),
-  };
+  });
 }

@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequestRecorder } from '../recorder.ts';
+import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
 import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
 import { assetOf, createLedgerEnterpriseSeed, currentTotal, type LedgerEnterpriseData, type SeedAccount } from './data.ts';
 import { matchAccounts, route } from './routes.ts';
@@ -52,7 +50,7 @@ export interface LedgerEnterpriseSimulatorHandle extends SimulatorHandle {
 }
 
 /** The spec's security: `X-Ledger-API-User` always, `X-Ledger-API-Key` when the LAM has one. */
-function authenticate(request: IncomingMessage, apiUser: string, apiKey: string | null): Reply | null {
+function authenticate(request: SimulatorRequest, apiUser: string, apiKey: string | null): Reply | null {
   const user = request.headers['x-ledger-api-user'];
   const key = request.headers['x-ledger-api-key'];
   if (user !== apiUser || (apiKey !== null && key !== apiKey)) return errorReply(401, 'Unauthorized: invalid or missing API credentials');
@@ -66,59 +64,29 @@ export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSi
   const apiUser = options.apiUser ?? LEDGER_ENTERPRISE_DEMO_API_USER;
   const apiKey = options.apiKey === undefined ? LEDGER_ENTERPRISE_DEMO_API_KEY : options.apiKey;
   const now = options.now ?? (() => Date.now() * 1000);
-  const recorder = createRequestRecorder();
   let throttle: { remaining: number; status: 420 | 429; retryAfter: number } = { remaining: 0, status: 420, retryAfter: 0 };
-  let inFlight = 0;
-  let peakInFlight = 0;
-
-  const server = createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    response.on('close', () => (inFlight -= 1));
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const answer = () => {
-        const [path = '/', search = ''] = (request.url ?? '/').split(/\?(.*)/s);
-        const query = new URLSearchParams(search);
-        let reply: Reply;
-        if (throttle.remaining > 0) {
-          throttle.remaining -= 1;
-          reply = errorReply(throttle.status, 'Rate limit exceeded', {
-            'retry-after': String(throttle.retryAfter),
-            'x-ratelimit-limit': '100',
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset': String(throttle.retryAfter),
-          });
-        } else {
-          try {
-            reply = authenticate(request, apiUser, apiKey) ?? route(data, request.method ?? 'GET', path, query, now());
-          } catch {
-            reply = errorReply(500, 'Internal server error');
-          }
-        }
-        const recordedQuery: Record<string, string[]> = {};
-        for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        recorder.record({ method: request.method ?? 'GET', path, query: recordedQuery, headers, body: Buffer.concat(chunks).toString('utf8'), status: reply.status });
-        const text = JSON.stringify(reply.json);
-        response.writeHead(reply.status, STATUS_TEXT[reply.status] ?? '', {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(text),
-          ...reply.headers,
+  const server = await startSimulatorServer(
+    (request) => {
+      let reply: Reply;
+      if (throttle.remaining > 0) {
+        throttle.remaining -= 1;
+        reply = errorReply(throttle.status, 'Rate limit exceeded', {
+          'retry-after': String(throttle.retryAfter),
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(throttle.retryAfter),
         });
-        response.end(text);
-      };
-      if (options.latencyMs) setTimeout(answer, options.latencyMs);
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+      } else {
+        try {
+          reply = authenticate(request, apiUser, apiKey) ?? route(data, request.method, request.path, request.query, now());
+        } catch {
+          reply = errorReply(500, 'Internal server error');
+        }
+      }
+      return { status: reply.status, statusText: STATUS_TEXT[reply.status], headers: { 'content-type': 'application/json', ...reply.headers }, body: JSON.stringify(reply.json) };
+    },
+    { port: options.port, latencyMs: options.latencyMs, rateLimitStatus: 420 },
+  );
 
   /** The accounts in the order the search answers without parameters (newest first). */
   const workspace = (ledgerId: string): SeedAccount[] => {
@@ -136,29 +104,12 @@ export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSi
       }),
   };
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: recorder.requests,
-    get requestCount() {
-      return recorder.count;
-    },
+  const throttling = {
     data,
-    get peakInFlight() {
-      return peakInFlight;
-    },
-    throttleNext(count, throttleOptions = {}) {
+    truth,
+    throttleNext(count: number, throttleOptions: ThrottleOptions = {}) {
       throttle = { remaining: count, status: throttleOptions.status ?? 420, retryAfter: throttleOptions.retryAfterSeconds ?? 0 };
     },
-    resetRequests() {
-      recorder.reset();
-      peakInFlight = inFlight;
-    },
-    truth,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
   };
+  return extendSimulator(server, throttling);
 }

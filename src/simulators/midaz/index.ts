@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequestRecorder } from '../recorder.ts';
+import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
 import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
 import { currentOf, type MidazData, type MidazSeedBalance } from './data.ts';
 import { route, type RouteContext } from './routes.ts';
@@ -58,7 +56,7 @@ export const netOf = (balance: MidazSeedBalance) => {
  * Auth plugin (lib-auth) answers, in Midaz's 0041/0042 error shape. The plugin's own bodies were
  * not checked against its source; the status (401) is what clients rely on.
  */
-function authenticate(options: MidazSimulatorOptions, request: IncomingMessage): Reply | null {
+function authenticate(options: MidazSimulatorOptions, request: SimulatorRequest): Reply | null {
   if (options.token === undefined) return null;
   const header = request.headers.authorization;
   if (typeof header !== 'string' || header === '') {
@@ -73,45 +71,20 @@ function authenticate(options: MidazSimulatorOptions, request: IncomingMessage):
 export async function startMidazSimulator(options: MidazSimulatorOptions = {}): Promise<MidazSimulatorHandle> {
   const data = createMidazSeed();
   const context: RouteContext = { data, maxLimit: options.maxPaginationLimit ?? 100, nowMicros: () => (options.clock ?? Date.now)() * 1000 };
-  const recorder = createRequestRecorder();
-  let inFlight = 0;
-  let peakInFlight = 0;
-  let closing: Promise<void> | undefined;
-
-  const server = createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    response.on('close', () => (inFlight -= 1));
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const answer = () => {
-        const [path = '/', search = ''] = (request.url ?? '/').split(/\?(.*)/s);
-        const query = new URLSearchParams(search);
-        let reply: Reply;
-        try {
-          reply = authenticate(options, request) ?? route(context, request.method ?? 'GET', path, query);
-        } catch {
-          reply = fiberError(500, '0046', 'Internal Server Error', 'The server encountered an unexpected error. Please try again later or contact support.');
-        }
-        const recordedQuery: Record<string, string[]> = {};
-        for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        recorder.record({ method: request.method ?? 'GET', path, query: recordedQuery, headers, body: Buffer.concat(chunks).toString('utf8'), status: reply.status });
-        const text = reply.text ?? writeJson(reply.json);
-        response.writeHead(reply.status, { 'content-type': reply.text === undefined ? 'application/json' : 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-        response.end(text);
-      };
-      if (options.latencyMs) setTimeout(answer, options.latencyMs);
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startSimulatorServer(
+    (request) => {
+      let reply: Reply;
+      try {
+        reply = authenticate(options, request) ?? route(context, request.method, request.path, request.query);
+      } catch {
+        reply = fiberError(500, '0046', 'Internal Server Error', 'The server encountered an unexpected error. Please try again later or contact support.');
+      }
+      return reply.text === undefined
+        ? { status: reply.status, headers: { 'content-type': 'application/json' }, body: writeJson(reply.json) }
+        : { status: reply.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: reply.text };
+    },
+    { port: options.port, latencyMs: options.latencyMs },
+  );
 
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const truth: SimulatorTruth = {
@@ -129,26 +102,5 @@ export async function startMidazSimulator(options: MidazSimulatorOptions = {}): 
         .map((balance) => ({ accountId: balance.accountId, balanceId: balance.id, asset: balance.assetCode, scale: MIDAZ_ASSET_SCALES[balance.assetCode] ?? 0, total: netOf(balance).toString() })),
   };
 
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: recorder.requests,
-    get requestCount() {
-      return recorder.count;
-    },
-    data,
-    organizationId: MIDAZ_DEMO_ORGANIZATION_ID,
-    get peakInFlight() {
-      return peakInFlight;
-    },
-    resetRequests() {
-      recorder.reset();
-      peakInFlight = inFlight;
-    },
-    truth,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
-  };
+  return extendSimulator(server, { data, organizationId: MIDAZ_DEMO_ORGANIZATION_ID, truth });
 }

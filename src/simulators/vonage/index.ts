@@ -1,7 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseDecimal } from '../../money.ts';
-import { createRequestRecorder } from '../recorder.ts';
+import { extendSimulator, startSimulatorServer, type SimulatorReply, type SimulatorRequest } from '../server.ts';
 import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
 
 export const VONAGE_DEMO_API_KEY = 'a1b2c3d4';
@@ -45,11 +43,9 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
     { apiKey: 'sub00002', name: 'Support (shares the primary balance)', balance: null, creditLimit: null },
     { apiKey: 'sub00003', name: 'Alerts', balance: '0.50000000', creditLimit: '0.00000000' },
   ];
-  const recorder = createRequestRecorder();
   const topUps: string[] = [];
-  let closing: Promise<void> | undefined;
 
-  const authorized = (request: IncomingMessage, url: URL): boolean => {
+  const authorized = (request: SimulatorRequest, url: URL): boolean => {
     const header = request.headers.authorization ?? '';
     if (header.startsWith('Basic ')) return Buffer.from(header.slice(6), 'base64').toString() === `${apiKey}:${apiSecret}`;
     return url.searchParams.get('api_key') === apiKey && url.searchParams.get('api_secret') === apiSecret;
@@ -59,21 +55,10 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
     `"use_primary_account_balance":${account.balance === null},"created_at":"2025-03-01T10:00:00.000Z","suspended":false,` +
     `"balance":${account.balance ?? 'null'},"credit_limit":${account.creditLimit ?? 'null'}}`;
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://simulator');
-      const body = Buffer.concat(chunks).toString('utf8');
-      const reply = (status: number, text: string) => {
-        const query: Record<string, string[]> = {};
-        for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        recorder.record({ method: request.method ?? 'GET', path: url.pathname, query, headers, body, status });
-        response.writeHead(status, { 'content-type': 'application/json' });
-        response.end(text);
-      };
+  const server = await startSimulatorServer(
+    (request) => {
+      const url = new URL(`${request.path}?${request.query}`, 'http://simulator');
+      const reply = (status: number, body: string): SimulatorReply => ({ status, headers: { 'content-type': 'application/json' }, body });
       const legacyError = (label: string) => reply(401, `{"error-code":"401","error-code-label":${JSON.stringify(label)}}`);
       if (request.method === 'GET' && url.pathname === '/account/get-balance') {
         if (!authorized(request, url)) return legacyError('authentication failed');
@@ -81,7 +66,7 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
       }
       if (request.method === 'POST' && url.pathname === '/account/top-up') {
         if (!authorized(request, url)) return legacyError('authentication failed');
-        const trx = new URLSearchParams(body).get('trx');
+        const trx = new URLSearchParams(request.body).get('trx');
         if (trx) topUps.push(trx);
         if (!autoReload) return legacyError('not auto-reload enabled');
         return reply(200, '{"error-code":"200","error-code-label":"success"}');
@@ -94,14 +79,10 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
         if (decodeURIComponent(match[1] ?? '') !== apiKey) return problem(403, 'Account is not authorised to access this resource');
         return reply(200, `{"_embedded":{"primary_account":${subaccountJson(primary)},"subaccounts":[${subaccounts.map(subaccountJson).join(',')}]}}`);
       }
-      reply(404, JSON.stringify({ type: 'https://developer.vonage.com/api-errors#not-found', title: 'Not Found', detail: 'No such resource', instance: 'simulator' }));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+      return reply(404, JSON.stringify({ type: 'https://developer.vonage.com/api-errors#not-found', title: 'Not Found', detail: 'No such resource', instance: 'simulator' }));
+    },
+    { port: options.port },
+  );
 
   const accounts = [primary, ...subaccounts];
   const truth: SimulatorTruth = {
@@ -115,19 +96,5 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
         : [],
   };
 
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: recorder.requests,
-    get requestCount() {
-      return recorder.count;
-    },
-    resetRequests: () => recorder.reset(),
-    topUps,
-    truth,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      })),
-  };
+  return extendSimulator(server, { topUps, truth });
 }

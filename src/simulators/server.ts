@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answerWithFault, type SimulatorFault } from './faults.ts';
+import { createRequestRecorder } from './recorder.ts';
+import type { RecordedRequest } from './types.ts';
+
+/** One request as a simulator's routes see it. */
+export interface SimulatorRequest {
+  readonly method: string;
+  /** Path without the query string, as received (still percent-encoded). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+/** A simulator's answer: status, headers (content-type included) and the body text. */
+export interface SimulatorReply {
+  readonly status: number;
+  /** Reason phrase when it is not Node's default (Ledger Enterprise's `420 Enhance Your Calm`). */
+  readonly statusText?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface SimulatorServerOptions {
+  /** Default 0: any free port. */
+  readonly port?: number;
+  /** Delay before each answer, to make concurrency observable. Default 0. */
+  readonly latencyMs?: number;
+  /** The status a `rate-limited` fault answers with: 429, or Ledger Enterprise's 420. Default 429. */
+  readonly rateLimitStatus?: number;
+}
+
+/** The HTTP side every vendor simulator shares: request recording, latency, fault injection, closing. */
+export interface SimulatorServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  readonly requestCount: number;
+  /** Most requests in progress at once since start or the last `resetRequests()`. */
+  readonly peakInFlight: number;
+  resetRequests(): void;
+  /** The fault every request meets from now on (see faults.ts); null to answer normally again. */
+  setFault(fault: SimulatorFault | null): Promise<void>;
+  readonly fault: SimulatorFault | null;
+  /** Stops the server; calling it again returns the same promise. */
+  close(): Promise<void>;
+}
+
+/** Starts a simulator on 127.0.0.1 that answers each request with `route`. */
+export async function startSimulatorServer(route: (request: SimulatorRequest) => SimulatorReply | Promise<SimulatorReply>, options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
+  const recorder = createRequestRecorder();
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let fault: SimulatorFault | null = null;
+  let closing: Promise<void> | undefined;
+
+  const answer = async (incoming: IncomingMessage, response: ServerResponse, body: string): Promise<void> => {
+    const [path = '/', search = ''] = (incoming.url ?? '/').split(/\?(.*)/s);
+    const query = new URLSearchParams(search);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(incoming.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const request: SimulatorRequest = { method: incoming.method ?? 'GET', path, query, headers, body };
+    const real = async (): Promise<SimulatorReply> => {
+      try {
+        return await route(request);
+      } catch {
+        return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal server error' };
+      }
+    };
+    const recordedQuery: Record<string, string[]> = {};
+    for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
+    const record = (status: number) => recorder.record({ method: request.method, path, query: recordedQuery, headers, body, status });
+    if (fault !== null) {
+      await answerWithFault(fault, { response, real, record, rateLimitStatus: options.rateLimitStatus ?? 429 });
+      return;
+    }
+    const reply = await real();
+    record(reply.status);
+    const headersOut = { 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers };
+    if (reply.statusText === undefined) response.writeHead(reply.status, headersOut);
+    else response.writeHead(reply.status, reply.statusText, headersOut);
+    response.end(reply.body);
+  };
+
+  const server = createServer((incoming, response) => {
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    response.on('close', () => (inFlight -= 1));
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const go = () => void answer(incoming, response, body).catch(() => response.destroy());
+      if (options.latencyMs) setTimeout(go, options.latencyMs);
+      else go();
+    });
+  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: recorder.requests,
+    get requestCount() {
+      return recorder.count;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    resetRequests() {
+      recorder.reset();
+      peakInFlight = inFlight;
+    },
+    get fault() {
+      return fault;
+    },
+    async setFault(next) {
+      if (closing) return;
+      const wasRefusing = fault === 'refuse';
+      fault = next;
+      // Refusing connections is the one fault a listening server cannot fake: stop listening.
+      if (next === 'refuse' && !wasRefusing) await stop();
+      if (next !== 'refuse' && wasRefusing) await listen(port);
+    },
+    close: () => (closing ??= stop()),
+  };
+}
+
+/** Adds a vendor's own members to its server, keeping getters live (Object.assign would copy their current values). */
+export function extendSimulator<Extra extends object>(server: SimulatorServer, extra: Extra): SimulatorServer & Extra {
+  return Object.defineProperties(server, Object.getOwnPropertyDescriptors(extra)) as SimulatorServer & Extra;
+}
