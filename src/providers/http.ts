@@ -79,8 +79,9 @@ export class HttpClient {
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 16,
       keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // The call's own deadline (an AbortSignal) decides; these only back it up, so they never win the race.
+      headersTimeout: options.timeoutMs + 1000,
+      bodyTimeout: options.timeoutMs + 1000,
     });
   }
 
@@ -236,7 +237,8 @@ export class HttpClient {
 
   #toSourceError(error: unknown, signal: AbortSignal): SourceError {
     if (error instanceof SourceError) return error;
-    if (signal.aborted) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new SourceError('SOURCE_TIMEOUT', `source "${this.source}" did not answer within ${this.#options.timeoutMs} ms`, {
         source: this.source,
         retryable: false,

@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startDemoSources, type DemoSources, type DemoVendor } from '../../src/simulators/demo.ts';
+import { secretsOf } from './secrets.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -38,6 +39,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789', ...options.server }, sources: demo.sources });
   const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
   let server: Server | undefined;
+  const answers: string[] = [];
   return {
     gateway,
     demo,
@@ -54,16 +56,21 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         body: JSON.stringify({ query, variables }),
       });
       const text = await response.text();
+      answers.push(text);
       return { status: response.status, text, body: JSON.parse(text) };
     },
     upstream: () => Object.fromEntries(Object.entries(demo.simulators).map(([vendor, simulator]) => [vendor, simulator.requestCount])) as Record<DemoVendor, number>,
     resetUpstream() {
       for (const simulator of Object.values(demo.simulators)) simulator.resetRequests();
     },
+    /** Closes everything, then fails if any answer or log line held a credential or a simulator URL. */
     async close() {
       if (server) await new Promise((resolve) => server!.close(resolve));
       await gateway.close();
       await demo.close();
+      const secrets = secretsOf(demo);
+      const leaked = secrets.filter((secret) => [...answers, ...logs].some((text) => text.includes(secret)));
+      if (leaked.length > 0) throw new Error(`an answer or log line of this test gateway held ${leaked.length} configured secret(s) or vendor URL(s)`);
     },
   };
 }
