@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { useOperationLimits } from './limits/index.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
+import { useErrorCodes } from './plugins/error-codes.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
 import { usePersistedOperationsOnly } from './plugins/persisted-operations.ts';
 import { useNoSuggestions } from './plugins/production.ts';
@@ -65,6 +66,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     ...(production ? [useDisableIntrospection() as unknown as Plugin, useNoSuggestions()] : []),
     usePartialErrors(),
     useSourceErrorLog(options.logger),
+    useErrorCodes(),
   ];
   const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({

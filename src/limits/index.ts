@@ -66,7 +66,8 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(useBodySizeLimit(limits.maxBodyBytes));
-      addPlugin(useTokenLimit(limits.maxTokens));
+      // Brackets nest a little deeper than fields (arguments, input objects, lists): a generous allowance.
+      addPlugin(useTokenLimit(limits.maxTokens, limits.maxDepth * 2 + 16));
       addPlugin(useOperationShapeLimits(limits));
     },
   };
