@@ -36,6 +36,12 @@ describe('bad input', () => {
   const totalUpstream = () => Object.values(t.upstream()).reduce((sum, count) => sum + count, 0);
   /** Sends raw bytes over a real socket and checks what every answer must be. */
   const send = async (body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json'): Promise<Outcome> => {
+    // A merged list reads later sources speculatively; such a read can outlive the answer that
+    // did not need it. Let earlier requests' vendor calls finish before counting this one's.
+    for (let quiet = 0; quiet < 3; ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      quiet = Object.values(t.demo.simulators).some((simulator) => simulator.inFlight > 0) ? 0 : quiet + 1;
+    }
     t.resetUpstream();
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await response.text();
@@ -191,7 +197,7 @@ describe('bad input', () => {
         if (outcome.body.data) seen.executed += 1;
         else seen.refused += 1;
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     // The fuzzer reaches execution too, not only the parser and validation.
     expect(seen.executed).toBeGreaterThan(10);

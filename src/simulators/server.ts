@@ -40,6 +40,8 @@ export interface SimulatorServer {
   readonly requestCount: number;
   /** Most requests in progress at once since start or the last `resetRequests()`. */
   readonly peakInFlight: number;
+  /** Requests in progress now. */
+  readonly inFlight: number;
   resetRequests(): void;
   /** The fault every request meets from now on (see faults.ts); null to answer normally again. */
   setFault(fault: SimulatorFault | null): Promise<void>;
@@ -122,6 +124,9 @@ export async function startSimulatorServer(route: (request: SimulatorRequest) =>
     },
     get peakInFlight() {
       return peakInFlight;
+    },
+    get inFlight() {
+      return inFlight;
     },
     resetRequests() {
       recorder.reset();
