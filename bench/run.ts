@@ -14,6 +14,7 @@ import { Pool } from 'undici';
 import { parseConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
+import type { SimulatorFault } from '../src/simulators/faults.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -49,28 +50,48 @@ interface Ready {
 const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
 const [ready] = (await once(vendors, 'message')) as [Ready];
 let counted: (total: number) => void = () => {};
+let faulted: () => void = () => {};
 vendors.on('message', (message: { type: string; total: number }) => {
   if (message.type === 'count') counted(message.total);
+  if (message.type === 'faulted') faulted();
 });
-/** Upstream requests every simulator has received so far. */
-const upstream = async (): Promise<number> => {
+/** Upstream requests every simulator (or one vendor's) has received so far. */
+const upstream = async (vendor?: string): Promise<number> => {
   const total = new Promise<number>((resolve) => (counted = resolve));
-  vendors.send('count');
+  vendors.send(vendor === undefined ? 'count' : { type: 'count-vendor', vendor });
   return total;
 };
+/** Switches a vendor's simulator to a fault mode (null: healthy again). */
+const setFault = async (vendor: string, fault: SimulatorFault | null): Promise<void> => {
+  const done = new Promise<void>((resolve) => (faulted = resolve));
+  vendors.send({ type: 'fault', vendor, fault });
+  return done;
+};
 
-const gateway = createGateway(parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: ready.sources }), { logger: createLogger('silent') });
-const server = createServer(gateway.yoga);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const client = new Pool(origin, { connections: CONCURRENCY });
-
-async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const response = await client.request({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (response.statusCode !== 200 || body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
-  return body.data ?? {};
+/** A gateway over the simulators on its own loopback port; `sourceSettings` go into every source entry. */
+async function startGateway(sourceSettings: Record<string, unknown> = {}) {
+  const config = parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: ready.sources.map((source) => ({ ...source, ...sourceSettings })) });
+  const instance = createGateway(config, { logger: createLogger('silent') });
+  const listener = createServer(instance.yoga);
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const pool = new Pool(`http://127.0.0.1:${(listener.address() as AddressInfo).port}`, { connections: CONCURRENCY });
+  /** Posts a query; with `partial`, an answer with errors (a sick source) is expected and returned. */
+  const ask = async (query: string, variables: Record<string, unknown> = {}, partial = false): Promise<{ data: Record<string, unknown>; errors: number }> => {
+    const response = await pool.request({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    if (response.statusCode !== 200 || (body.errors && !partial)) throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
+    return { data: body.data ?? {}, errors: body.errors?.length ?? 0 };
+  };
+  const close = async () => {
+    await pool.close();
+    listener.close();
+    await instance.close();
+  };
+  return { ask, close };
 }
+
+const main = await startGateway();
+const graphql = async (query: string, variables: Record<string, unknown> = {}) => (await main.ask(query, variables)).data;
 
 // Fixtures: the biggest ledger of each source (300+ accounts), and 50 account IDs of each.
 const listed = (await graphql('{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { totalCount nodes { id } } } } }')) as {
@@ -110,8 +131,8 @@ const scenarios: Scenario[] = [
   { name: 'midaz: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: midazLedger.id })) },
 ];
 
-async function measure(scenario: Scenario): Promise<Result> {
-  for (let warm = 0; warm < 20; warm += 1) await scenario.send();
+async function measure(scenario: Scenario, warmups = 20): Promise<Result> {
+  for (let warm = 0; warm < warmups; warm += 1) await scenario.send();
   const alone = await upstream();
   await scenario.send();
   const upstreamAlone = (await upstream()) - alone;
@@ -162,9 +183,70 @@ process.stdout.write(
 );
 process.stdout.write(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (gateway and load generator; the simulators run in a child process)\n`);
 
-await client.close();
 await blnkDirect.close();
-server.close();
-await gateway.close();
+await main.close();
+
+// Faults. A deadline of 1 s per source; the sick vendor is Blnk, the other four stay healthy.
+const DEADLINE_MS = 1000;
+process.stdout.write(`\nfaults (per-source deadline ${DEADLINE_MS} ms; the sick vendor is Blnk, the other four healthy)\n`);
+const report = (result: Result, extra: string) =>
+  process.stdout.write(`${result.name.padEnd(58)} ${result.perSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms  ${extra}\n`);
+const allFive = (gatewayUnderTest: Awaited<ReturnType<typeof startGateway>>) => async () => {
+  const { errors } = await gatewayUnderTest.ask(ALL_FIVE, {}, true);
+  if (errors !== 1) throw new Error(`expected one error for the sick source, got ${errors}`);
+};
+
+// 1. One source hung, breaker out of the way: every request waits for the deadline, and no longer.
+const patient = await startGateway({ timeoutMs: DEADLINE_MS, circuitBreaker: { failureThreshold: 1000, openMs: 60_000 } });
+await setFault('blnk', 'hang');
+const hung = await measure({ name: 'all five, Blnk hung (breaker off)', send: allFive(patient) }, 0);
+report(hung, `p99 − deadline: ${(hung.p99 - DEADLINE_MS).toFixed(0)} ms (target ≤ 300)`);
+await setFault('blnk', null);
+await patient.close();
+
+// 2. One source failing with the breaker on: once open, the sick vendor gets no calls and requests stop waiting for it.
+const guarded = await startGateway({ timeoutMs: DEADLINE_MS, circuitBreaker: { failureThreshold: 5, openMs: 30_000 } });
+await setFault('blnk', 'hang');
+for (let call = 0; call < 5; call += 1) await allFive(guarded)();
+const blnkBefore = await upstream('blnk');
+const open = await measure({ name: 'all five, Blnk hung, breaker open', send: allFive(guarded) }, 0);
+const blnkCalls = (await upstream('blnk')) - blnkBefore;
+report(open, `Blnk calls while open: ${blnkCalls} in ${open.requests} requests`);
+await setFault('blnk', null);
+await guarded.close();
+
+// 3. Memory after 10,000 requests that each meet a faulty vendor (breaker off, so every one is a real failing call).
+const gc = (globalThis as { gc?: () => void }).gc;
+const exposed = await startGateway({ timeoutMs: DEADLINE_MS, circuitBreaker: { failureThreshold: 1_000_000, openMs: 60_000 } });
+const ONE_LEDGER = '{ ledgers(first: 30) { nodes { name accounts(first: 2) { nodes { balances { total { amount } } } } } } }';
+const faults: SimulatorFault[] = ['html-error', 'stack-trace', 'truncated', 'not-json', 'wrong-shape', 'bad-amounts', 'reset', 'rate-limited', 'unauthorized', 'redirect'];
+for (let warm = 0; warm < 200; warm += 1) await exposed.ask(ONE_LEDGER, {}, true);
+gc?.();
+const rssBefore = process.memoryUsage().rss;
+const heapBefore = process.memoryUsage().heapUsed;
+let faulty = 0;
+const faultStarted = performance.now();
+for (const fault of faults) {
+  await setFault('blnk', fault);
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < 1000) {
+        sent += 1;
+        const { errors } = await exposed.ask(ONE_LEDGER, {}, true);
+        if (errors > 0) faulty += 1;
+      }
+    }),
+  );
+}
+await setFault('blnk', null);
+gc?.();
+const rssAfter = process.memoryUsage().rss;
+const heapAfter = process.memoryUsage().heapUsed;
+process.stdout.write(
+  `10,000 requests over 10 fault modes (${faulty} answered with a coded error) in ${((performance.now() - faultStarted) / 1000).toFixed(1)} s: ` +
+    `rss ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MiB, heap used ${(heapBefore / 2 ** 20).toFixed(0)} → ${(heapAfter / 2 ** 20).toFixed(0)} MiB${gc ? ' (after gc)' : ''}\n`,
+);
+await exposed.close();
 vendors.send('stop');
 await once(vendors, 'exit');

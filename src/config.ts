@@ -161,7 +161,7 @@ function parseTransport(fields: ConfigFields): TransportSettings {
     retries: fields.optionalInteger('retries', 0, 2) ?? defaults.retries,
     maxResponseBytes: fields.optionalInteger('maxResponseBytes', 1024, 1024 * 1024 * 1024) ?? defaults.maxResponseBytes,
     circuitBreaker: {
-      failureThreshold: breaker?.optionalInteger('failureThreshold', 1, 1000) ?? defaults.circuitBreaker.failureThreshold,
+      failureThreshold: breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
       openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
     },
   };

@@ -48,7 +48,7 @@ describe('configuration', () => {
     expect(config.sources[0]?.transport).toEqual({ retries: 0, maxResponseBytes: 65536, circuitBreaker: { failureThreshold: 3, openMs: 2000 } });
     expect(errorOf(() => parseConfig({ sources: [{ ...base, retries: 3 }] })).message).toBe('sources[0].retries: must be an integer from 0 to 2');
     expect(errorOf(() => parseConfig({ sources: [{ ...base, maxResponseBytes: 10 }] })).message).toBe('sources[0].maxResponseBytes: must be an integer from 1024 to 1073741824');
-    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { failureThreshold: 0 } }] })).message).toBe('sources[0].circuitBreaker.failureThreshold: must be an integer from 1 to 1000');
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { failureThreshold: 0 } }] })).message).toBe('sources[0].circuitBreaker.failureThreshold: must be an integer from 1 to 1000000');
     expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { openSeconds: 5 } }] })).message).toMatch(/^sources\[0\]\.circuitBreaker\.openSeconds: unknown field/);
   });
 
