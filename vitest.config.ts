@@ -10,5 +10,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // An unhandled rejection or uncaught exception anywhere in the suite fails the run, even when
+    // every assertion passed (vitest's default, kept explicit: it caught a stray undici abort once).
+    dangerouslyIgnoreUnhandledErrors: false,
   },
 });
