@@ -32,8 +32,8 @@ const UNPAGED_LIST = 10;
  * The cost model estimates objects resolved: every object a field returns costs 1; a connection
  * field returns `first`/`last` (default 20) items through `nodes`/`edges`, and everything selected
  * under them counts that many times; `nodes(ids:)` counts its IDs; other lists count
- * UNPAGED_LIST items (`Query.sources` the number of sources). Scalars cost nothing. A page of 100
- * accounts with their balances costs about 100 × (1 + 10 × 2) = 2,100.
+ * UNPAGED_LIST items. Scalars cost nothing. A page of 100 accounts with `balances { asset }` costs
+ * 100 + 100 × 10 = 1,100; with each balance's `total { amount }` too, 2,100.
  */
 export function useOperationShapeLimits(limits: OperationLimits): Plugin {
   return {
