@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       `balance-gateway ${options.demo ? 'demo ' : ''}listening on ${url}\n` +
         `  sources: ${config.sources.map((source) => `${source.name} (${source.kind})`).join(', ')}\n` +
         (config.server.graphiql ? `  GraphiQL: open ${url} in a browser\n` : '') +
-        `  health: http://${host}:${shownPort}/health\n`,
+        `  health: http://${host}:${shownPort}/health  ready: http://${host}:${shownPort}/ready\n`,
     );
   });
 
