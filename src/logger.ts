@@ -1,5 +1,5 @@
 import { GatewayError } from './errors.ts';
-import { currentRequestId } from './request-scope.ts';
+import { currentScope } from './request-scope.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -34,12 +34,13 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const log = (at: Exclude<LogLevel, 'silent'>) => (...args: unknown[]) => {
     if (ORDER[at] < ORDER[level]) return;
     const [message, ...rest] = args;
-    const requestId = currentRequestId();
+    const scope = currentScope();
     write(
       JSON.stringify({
         time: new Date().toISOString(),
         level: at,
-        ...(requestId === undefined ? {} : { requestId }),
+        ...(scope === undefined ? {} : { requestId: scope.requestId }),
+        ...(scope?.caller === undefined ? {} : { caller: scope.caller }),
         msg: typeof message === 'string' ? message : describe(message),
         ...(rest.length ? { details: rest.map(describe) } : {}),
       }),

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
  */
 export interface RequestScope {
   readonly requestId: string;
+  /** Who is calling (an API key's name, `jwt:<sub>`), once authenticated. */
+  caller?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -19,6 +21,17 @@ export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
 /** The id of the request being served, or undefined outside one. */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** The scope of the request being served, for log lines. */
+export function currentScope(): Readonly<RequestScope> | undefined {
+  return storage.getStore();
+}
+
+/** Records who the request being served comes from. */
+export function setCaller(caller: string): void {
+  const scope = storage.getStore();
+  if (scope) scope.caller = caller;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;

@@ -17,6 +17,7 @@ import { useNoSuggestions } from './plugins/production.ts';
 import { useReadiness, type Readiness } from './plugins/readiness.ts';
 import { useRequestScope } from './plugins/request-scope.ts';
 import { useSourceErrorLog } from './plugins/source-error-log.ts';
+import { setCaller } from './request-scope.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -71,7 +72,11 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
-    context: async ({ request }) => createContext(runtime, await runtime.authenticator.authenticate(request)),
+    context: async ({ request }) => {
+      const principal = await runtime.authenticator.authenticate(request);
+      setCaller(principal.id);
+      return createContext(runtime, principal);
+    },
     plugins,
     // An allow-list, never a reflected origin: yoga's default echoes any Origin with credentials.
     cors: (request) => {

@@ -80,9 +80,9 @@ describe('browser safety in the default (development) mode', () => {
     const lines = gateway.logs.length;
     const failing = 'failing-request-0001';
     await gateway.gateway.yoga.fetch(URL, post('{ node(id: "TGVkZ2VyOmZvcm1hbmNlLWRlbW86Om5vcGU=") { id } ledgers(first: 1) { nodes { name } } }', { 'x-request-id': failing }));
-    const written = gateway.logs.slice(lines).map((line) => JSON.parse(line) as { requestId?: string });
+    const written = gateway.logs.slice(lines).map((line) => JSON.parse(line) as { requestId?: string; caller?: string });
     expect(written.length).toBeGreaterThan(0);
-    expect(written.every((line) => line.requestId === failing)).toBe(true);
+    expect(written.every((line) => line.requestId === failing && line.caller === 'anonymous')).toBe(true);
   });
 });
 
