@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -477,5 +482,29 @@ describe('HttpClient: circuit breaker', () => {
     }
     expect(options.transport.breaker.snapshot().state).toBe('CLOSED');
     expect(server.received).toHaveLength(8);
+  });
+});
+
+describe('HttpClient: TLS is verified', () => {
+  // A self-signed certificate, made with the system's openssl for this test only.
+  const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+  it.skipIf(!hasOpenssl)('refuses a vendor whose certificate no trusted authority signed: SOURCE_UNAVAILABLE, no request answered', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tls-'));
+    const [key, cert] = [join(directory, 'key.pem'), join(directory, 'cert.pem')];
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1']);
+    expect(made.status).toBe(0);
+    let answered = 0;
+    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
+      answered += 1;
+      json(response, 200, '{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const http = client({ baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}` }, { retries: 0, timeoutMs: 2000 });
+    const error = await failure(http.send({ method: 'GET', path: '/balance' }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(error.message).toBe('source "acme" could not be reached');
+    expect(answered).toBe(0);
   });
 });
