@@ -423,7 +423,7 @@ describe('HttpClient: compressed bodies', () => {
     const corrupt = await startServer((_request, response) => json(response, 200, 'not gzip at all', { 'content-encoding': 'gzip' }));
     expect((await failure(client(corrupt).send({ method: 'GET', path: '/c' }))).message).toBe('source "acme" sent a compressed body that does not decompress');
     const odd = await startServer((_request, response) => json(response, 200, '{}', { 'content-encoding': 'zstd' }));
-    expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe('source "acme" sent a body in an encoding the gateway did not ask for (zstd)');
+    expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe('source "acme" sent a body in an encoding the gateway did not ask for');
   });
 });
 
