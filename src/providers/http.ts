@@ -104,7 +104,9 @@ export class HttpClient {
     } catch (error) {
       // A malformed amount is as much a bad response as a wrong shape: never a silently wrong number.
       if (error instanceof VendorShapeError || error instanceof MoneyFormatError) {
-        throw new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response the gateway cannot read: ${error.message}`, {
+        // A shape error names the field; a malformed amount's message quotes the vendor's text, which stays out.
+        const what = error instanceof VendorShapeError ? error.message : 'an amount is not a number in the expected form';
+        throw new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response the gateway cannot read: ${what}`, {
           source: this.source,
           retryable: false,
           cause: error,
