@@ -266,10 +266,12 @@ function decompressorFor(encoding: string): Transform | null | undefined {
   return undefined;
 }
 
-/** Jittered exponential backoff; a Retry-After in seconds wins when it is given. */
-function backoff(attempt: number, failure: SourceError & { retryAfter?: unknown }): number {
-  const retryAfter = Number(failure.retryAfter);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+/** Jittered exponential backoff; a Retry-After (seconds or an HTTP date) wins when it is given. */
+function backoff(attempt: number, failure: SourceError & { retryAfter?: unknown }, now = Date.now()): number {
+  const header = typeof failure.retryAfter === 'string' ? failure.retryAfter.trim() : '';
+  if (/^\d+$/.test(header)) return Number(header) * 1000;
+  const date = header === '' ? Number.NaN : Date.parse(header);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
   const base = 50 * 2 ** attempt;
   return base / 2 + Math.random() * base;
 }

@@ -291,6 +291,17 @@ describe('HttpClient: retries and statuses', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('reads a Retry-After given as an HTTP date: a date past the deadline is not waited for', async () => {
+    const later = new Date(Date.now() + 60_000).toUTCString();
+    const server = await startServer((_request, response) => json(response, 503, '{}', { 'retry-after': later }));
+    const error = await failure(client(server).send({ method: 'GET', path: '/busy' }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.received).toHaveLength(1);
+    const past = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}', { 'retry-after': new Date(Date.now() - 5000).toUTCString() }) : json(response, 200, '{}')));
+    await client(past).send({ method: 'GET', path: '/busy' });
+    expect(past.received).toHaveLength(2);
+  });
+
   it('honours a Retry-After that fits the deadline', async () => {
     const server = await startServer((_request, response, index) => (index === 0 ? json(response, 429, '{}', { 'retry-after': '0' }) : json(response, 200, '{}')));
     await client(server).send({ method: 'GET', path: '/busy' });
