@@ -4,12 +4,15 @@ import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './c
 import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, describe, type LogLevel } from './logger.ts';
-import { startDemoSources } from './simulators/demo.ts';
+import { DEMO_VENDORS, startDemoSources, type DemoVendor } from './simulators/demo.ts';
+import { SIMULATOR_FAULTS, type SimulatorFault } from './simulators/faults.ts';
 
-const USAGE = `Usage: balance-gateway (--config FILE | --demo) [--port N] [--host H] [--log-level LEVEL]
+const USAGE = `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]...) [--port N] [--host H] [--log-level LEVEL]
 
   --config FILE     YAML or JSON configuration (see README, "Configuration")
   --demo            run against built-in vendor simulators; no configuration needed
+  --fault V=F       with --demo: make vendor V (${DEMO_VENDORS.join(', ')}) fail with F
+                    (${SIMULATOR_FAULTS.join(', ')})
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
   --log-level L     debug | info | warn | error | silent (default info)`;
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       options: {
         config: { type: 'string' },
         demo: { type: 'boolean', default: false },
+        fault: { type: 'string', multiple: true, default: [] },
         port: { type: 'string' },
         host: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -42,6 +46,12 @@ async function main(): Promise<void> {
   if (!options.config && !options.demo) fail(`pass --config FILE or --demo\n${USAGE}`);
   const level = options['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) fail('--log-level must be debug, info, warn, error or silent');
+  const faults = (options.fault ?? []).map((entry) => {
+    const [vendor, fault] = entry.split('=');
+    if (!DEMO_VENDORS.includes(vendor as DemoVendor) || !SIMULATOR_FAULTS.includes(fault as SimulatorFault)) fail(`--fault must be VENDOR=FAULT\n${USAGE}`);
+    return { vendor: vendor as DemoVendor, fault: fault as SimulatorFault };
+  });
+  if (faults.length > 0 && !options.demo) fail('--fault works with --demo only');
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail('--port must be an integer from 0 to 65535');
   const logger = createLogger(level);
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     } else {
       const demo = await startDemoSources();
       closeDemo = demo.close;
+      for (const { vendor, fault } of faults) await demo.simulators[vendor].setFault(fault);
       config = parseConfig({ sources: demo.sources });
     }
   } catch (error) {
@@ -80,6 +91,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `balance-gateway ${options.demo ? 'demo ' : ''}listening on ${url}\n` +
         `  sources: ${config.sources.map((source) => `${source.name} (${source.kind})`).join(', ')}\n` +
+        faults.map(({ vendor, fault }) => `  fault: the ${vendor} simulator answers with "${fault}"\n`).join('') +
         (config.server.graphiql ? `  GraphiQL: open ${url} in a browser\n` : '') +
         `  health: http://${host}:${shownPort}/health  ready: http://${host}:${shownPort}/ready\n`,
     );

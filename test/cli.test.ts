@@ -89,6 +89,25 @@ describe('the balance-gateway command', () => {
     expect(gateway.output()).toContain('pass --config FILE or --demo');
   });
 
+  it('runs the demo with a vendor made sick by --fault, and refuses a bad --fault', async () => {
+    const gateway = run(['--demo', '--port', '0', '--fault', 'blnk=html-error']);
+    try {
+      const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);
+      expect(gateway.output()).toContain('fault: the blnk simulator answers with "html-error"');
+      const response = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ledgers(first: 100) { nodes { source { name } } } }' }) });
+      const body = (await response.json()) as { data: { ledgers: { nodes: Array<{ source: { name: string } }> } }; errors: Array<{ extensions: unknown }> };
+      expect(response.status).toBe(200);
+      expect(body.errors.map((error) => error.extensions)).toEqual([{ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' }]);
+      expect(new Set(body.data.ledgers.nodes.map((node) => node.source.name))).toEqual(new Set(['formance-demo', 'ledger-enterprise-demo', 'midaz-demo', 'vonage-demo']));
+    } finally {
+      gateway.stop();
+      await gateway.exited;
+    }
+    const bad = run(['--demo', '--fault', 'blnk=meltdown']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('--fault must be VENDOR=FAULT');
+  });
+
   describe('SIGTERM drains', () => {
     const slowBlnk = async (file: string, latencyMs: number, drainMs: number) => {
       const blnk = await startBlnkSimulator({ apiKey: BLNK_DEMO_API_KEY, latencyMs });

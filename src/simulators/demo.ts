@@ -6,7 +6,8 @@ import type { SimulatorHandle } from './types.ts';
 import { startVonageSimulator, VONAGE_DEMO_API_KEY, VONAGE_DEMO_API_SECRET } from './vonage/index.ts';
 
 /** The vendors the demo runs, in the order its sources appear. */
-export type DemoVendor = 'formance' | 'ledger-enterprise' | 'midaz' | 'blnk' | 'vonage';
+export const DEMO_VENDORS = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'] as const;
+export type DemoVendor = (typeof DEMO_VENDORS)[number];
 
 /** The built-in vendors of demo mode: each simulator on its own 127.0.0.1 port, and the config that reaches them. */
 export interface DemoSources {
