@@ -62,6 +62,8 @@ export interface Sequence<T> {
   after(position: Position | null, count: number): Promise<Slice<T>>;
   /** Up to `count` items before `position` (from the end when null). */
   before(position: Position | null, count: number): Promise<Slice<T>>;
+  /** Whether `totalCount` can ever answer (false: it is null without asking anyone). */
+  readonly countable: boolean;
   totalCount(): Promise<number | null>;
 }
 
@@ -125,6 +127,7 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
       const start = offset - kept.length;
       return { edges: edges(kept, start), more: start > 0 };
     },
+    countable: list.totalCount !== undefined || known !== undefined,
     totalCount: async () => (list.totalCount ? list.totalCount() : (known ?? null)),
   };
 }
@@ -199,6 +202,7 @@ function cursorSequence<T>(list: Extract<VendorList<T>, { paging: 'cursor' }>): 
         index = page.items.length - 1;
       }
     },
+    countable: list.totalCount !== undefined,
     totalCount: async () => (list.totalCount ? list.totalCount() : null),
   };
 }
@@ -276,7 +280,10 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
       }
       return { edges, more: false };
     },
+    countable: parts.every((part) => part.sequence.countable),
+    /** The sum of the parts' totals; null, without a vendor call, when any part can never tell. */
     async totalCount() {
+      if (!parts.every((part) => part.sequence.countable)) return null;
       const counts = await Promise.all(parts.map((part) => part.sequence.totalCount().catch((error: unknown) => (onError(part.key, error), null))));
       return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count as number), 0);
     },

@@ -507,6 +507,22 @@ describe('concatSequences', () => {
     expect(await sequence.totalCount()).toBe(12);
   });
 
+  it('answers a null total without asking anyone when a part can never count', async () => {
+    let counted = 0;
+    const countable = cursorVendor(items(12), [5]);
+    const counting = { ...countable.list, totalCount: async () => ((counted += 1), 12) };
+    const sequence = concatSequences(
+      [
+        { key: 'a', sequence: sequenceOf(counting) },
+        { key: 'b', sequence: sequenceOf(offsetVendor(items(4), 10).list) },
+      ],
+      () => {},
+    );
+    expect(sequence.countable).toBe(false);
+    expect(await sequence.totalCount()).toBeNull();
+    expect(counted).toBe(0);
+  });
+
   it('refuses a position whose part is gone (a source removed from the config) and does not report it as a source failure', async () => {
     const errors: unknown[] = [];
     const sequence = concatSequences([{ key: 'a', sequence: sequenceOf(offsetVendor(items(5), 10).list) }], (_key, error) => errors.push(error));
