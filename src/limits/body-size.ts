@@ -1,28 +1,34 @@
 import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError } from '../errors.ts';
 
-const tooLarge = (maxBytes: number) => new LimitExceededError('bodySize', `the request is larger than ${maxBytes} bytes; the limit is ${maxBytes}`, 413);
+const tooLarge = (message: string) => new LimitExceededError('bodySize', message, 413);
 
 /**
- * Refuses a request body over `maxBytes` (413) before yoga parses it, whether it declares its
- * length or arrives chunked: the body is read through a counter that stops at the limit. A GET's
- * URL is held to the same limit.
+ * Refuses a request over `maxBytes` with 413 before yoga parses it: a POST declaring a larger
+ * `content-length` at once, one without it (chunked) as soon as the bytes read pass the limit (the
+ * body is read through a counter; the rest is never buffered), and a GET whose query string is
+ * larger. `onRequestParse` runs for GraphQL requests only, before the body is read, and the same
+ * way under `yoga.fetch` and `node:http`'s `createServer(yoga)`.
  */
 export function useBodySizeLimit(maxBytes: number): Plugin {
   return {
     onRequestParse({ request, url, requestParser, setRequestParser }) {
       if (request.method === 'GET' || request.method === 'HEAD') {
-        if (url.href.length > maxBytes) throw tooLarge(maxBytes);
+        // Percent-encoded: one character is one byte.
+        if (url.search.length > maxBytes) throw tooLarge(`the request's query string is ${url.search.length} bytes; the limit is ${maxBytes}`);
         return;
       }
-      if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge(maxBytes);
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      if (declared > maxBytes) throw tooLarge(`the request body is ${declared} bytes; the limit is ${maxBytes}`);
       if (!requestParser || request.body === null) return;
-      setRequestParser(async (incoming) => requestParser(new Request(incoming.url, { method: incoming.method, headers: incoming.headers, body: await readCapped(incoming, maxBytes) })));
+      setRequestParser(async (incoming) =>
+        requestParser(new Request(incoming.url, { method: incoming.method, headers: incoming.headers, body: await readCapped(incoming, maxBytes), signal: incoming.signal })),
+      );
     },
   };
 }
 
-/** The whole body, or a 413 as soon as it passes `maxBytes` (the rest is not read). */
+/** The whole body, or a 413 as soon as it passes `maxBytes` (a lying `content-length` included). */
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
@@ -33,7 +39,7 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge(maxBytes);
+      throw tooLarge(`the request body is over ${maxBytes} bytes; the limit is ${maxBytes}`);
     }
     chunks.push(value);
   }

@@ -1,29 +1,36 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ConfigFields } from '../config-fields.ts';
 import { useBodySizeLimit } from './body-size.ts';
-import { useOperationShapeLimits } from './operation.ts';
+import { useOperationChecks } from './operation.ts';
+import { useLimitStatus } from './status.ts';
 import { useTokenLimit } from './tokens.ts';
 
 /**
  * Operation limits, each checked before any vendor is called: a request over one is refused with
- * `LIMIT_EXCEEDED` and `extensions.limit` naming it. `server.limits` in the configuration.
+ * `LIMIT_EXCEEDED`, `extensions.limit` naming it, and HTTP 400 (413 for the body size) whatever
+ * the client accepts. `server.limits` in the configuration; every field optional.
  */
 export interface OperationLimits {
-  /** Field nesting depth (introspection's `__schema`/`__type` subtrees not counted). */
+  /**
+   * Field nesting depth, `{ sources { name } }` being 2, fragments followed; introspection's
+   * `__schema`/`__type` subtrees count 0 (the bracket cap, 2 × maxDepth + 16, still bounds them).
+   * Default 12: the deepest natural path, `ledgers { edges { node { accounts { edges { node {
+   * balances { total { amount } } } } } } } }`, is 9. See shape.ts.
+   */
   readonly maxDepth: number;
-  /** Aliased fields in the operation (fragments counted each time they are spread). */
+  /** Aliased fields in the operation, a fragment's counted each time it is spread. Default 30. */
   readonly maxAliases: number;
-  /** Lexical tokens in the document (the parser stops at the limit). */
+  /** Lexical tokens in the document; the parser stops at the limit. Default 5,000 (graphql-js's introspection query, as GraphiQL and codegen send it, is under 200). */
   readonly maxTokens: number;
-  /** Directive uses in the document. */
+  /** Directive uses anywhere in the document. Default 20. */
   readonly maxDirectives: number;
-  /** IDs one request asks for: `nodes(ids:)` items plus each `node`/`ledger`/`account`/`balance(id:)`. */
+  /** IDs one request names: `nodes(ids:)` items plus each `node`/`ledger`/`account`/`balance(id:)`, variables applied. Default 100. */
   readonly maxIds: number;
-  /** Largest `first` or `last`. */
+  /** Largest `first` or `last` anywhere. Default 100, the resolvers' own maximum (relay/connection.ts); at most 100. */
   readonly maxPageSize: number;
-  /** Bytes of a request body (POST) or of a GET's URL. */
+  /** Bytes of a POST body (declared or chunked) or of a GET's query string; over it, HTTP 413. Default 100 KiB. */
   readonly maxBodyBytes: number;
-  /** Estimated objects the operation may resolve (see operation.ts for the model). */
+  /** Estimated objects the operation may read from the sources (the model is on `estimateCost` in cost.ts). Default 50,000. */
   readonly maxCost: number;
 }
 
@@ -61,14 +68,20 @@ export function parseLimits(fields: ConfigFields | undefined): OperationLimits {
   return limits as unknown as OperationLimits;
 }
 
-/** The plugins that enforce `limits`, in the order a request meets them: body, tokens, then the operation's shape and cost. */
+/**
+ * The plugins that enforce `limits`, in the order a request meets them: body size (before the body
+ * is parsed), bracket nesting and tokens (in the parser), then, after validation and before
+ * execution, the operation's shape (directives, depth, aliases) and demand (page size, IDs, cost).
+ */
 export function useOperationLimits(limits: OperationLimits): Plugin {
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(useBodySizeLimit(limits.maxBodyBytes));
-      // Brackets nest a little deeper than fields (arguments, input objects, lists): a generous allowance.
+      // Brackets nest a little deeper than fields (arguments, input objects, lists, introspection's
+      // type references): a generous allowance.
       addPlugin(useTokenLimit(limits.maxTokens, limits.maxDepth * 2 + 16));
-      addPlugin(useOperationShapeLimits(limits));
+      addPlugin(useOperationChecks(limits));
+      addPlugin(useLimitStatus());
     },
   };
 }

@@ -1,12 +1,17 @@
 import { GraphQLError, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError } from '../errors.ts';
+import { bracketNesting } from './bracket-nesting.ts';
 
 /**
- * Parses with graphql-js's token cap, so a huge or deeply nested document costs at most
- * `maxTokens` tokens of work and never reaches validation.
+ * Parses with graphql-js's token cap (`parse(source, { maxTokens })`), so a huge document costs at
+ * most `maxTokens` tokens of work and never reaches validation. Yoga caches what this returns or
+ * throws per document text, so a repeated document is not parsed (or refused) twice.
  */
 export function useTokenLimit(maxTokens: number, maxNesting: number): Plugin {
+  // graphql-js's own wording when it stops at the cap ("that" in graphql 16, "than" after). Compared
+  // whole: a syntax error quotes the offending token, so a document could put "tokens" in its message.
+  const capped = new Set(['that', 'than'].map((word) => `Syntax Error: Document contains more ${word} ${maxTokens} tokens. Parsing aborted.`));
   return {
     onParse({ setParseFn }) {
       setParseFn((source, options) => {
@@ -17,7 +22,7 @@ export function useTokenLimit(maxTokens: number, maxNesting: number): Plugin {
         try {
           return parse(source, { ...options, maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && error.message.includes('tokens')) {
+          if (error instanceof GraphQLError && capped.has(error.message)) {
             throw new LimitExceededError('tokens', `the document has more than ${maxTokens} tokens; the limit is ${maxTokens}`);
           }
           throw error;
@@ -25,38 +30,4 @@ export function useTokenLimit(maxTokens: number, maxNesting: number): Plugin {
       });
     },
   };
-}
-
-/** The deepest nesting of `{`, `[` and `(` outside strings and comments, counted up to `stopAt + 1`. */
-export function bracketNesting(text: string, stopAt: number): number {
-  let depth = 0;
-  let deepest = 0;
-  for (let at = 0; at < text.length; at += 1) {
-    const char = text[at];
-    if (char === '"') {
-      const block = text.startsWith('"""', at);
-      const end = block ? text.indexOf('"""', at + 3) : closingQuote(text, at);
-      if (end < 0) break; // an unterminated string: the parser reports it
-      at = block ? end + 2 : end;
-    } else if (char === '#') {
-      const end = text.indexOf('\n', at);
-      if (end < 0) break;
-      at = end;
-    } else if (char === '{' || char === '[' || char === '(') {
-      depth += 1;
-      if (depth > deepest) deepest = depth;
-      if (deepest > stopAt) return deepest;
-    } else if (char === '}' || char === ']' || char === ')') {
-      depth -= 1;
-    }
-  }
-  return deepest;
-}
-
-function closingQuote(text: string, from: number): number {
-  for (let at = from + 1; at < text.length; at += 1) {
-    if (text[at] === '\\') at += 1;
-    else if (text[at] === '"' || text[at] === '\n') return at;
-  }
-  return -1;
 }

@@ -1,0 +1,217 @@
+import {
+  getArgumentValues,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { DEFAULT_PAGE_SIZE } from '../relay/connection.ts';
+import { historyInstants } from '../resolvers/history-list.ts';
+
+/**
+ * Items assumed for a list field without paging. They are small in practice (the configured
+ * sources, an account's assets, a ledger's assets); ten is generous for each.
+ */
+export const UNPAGED_LIST_ITEMS: Readonly<Record<string, number>> = {
+  'Query.sources': 10,
+  'Account.balances': 10,
+  'Ledger.aggregatedBalances': 10,
+};
+const OTHER_LIST_ITEMS = 10;
+
+/** What an operation, with its variables, asks of the sources. */
+export interface CostEstimate {
+  /** Objects the operation may read from the sources (the model is on `estimateCost`). */
+  readonly cost: number;
+  /** IDs it names: `nodes(ids:)` items plus every `id:` argument, times how often its field runs. */
+  readonly ids: number;
+  /** The largest `first` or `last` given anywhere, and where. */
+  readonly largestPage: PageRequest | undefined;
+}
+
+export interface PageRequest {
+  /** `Type.field`. */
+  readonly field: string;
+  readonly argument: 'first' | 'last';
+  readonly size: number;
+}
+
+/** Cost and IDs of one resolution of a selection set. On a connection type, `perItem` holds what `nodes`/`edges` select, paid once per item of the page. */
+interface Tally {
+  readonly cost: number;
+  readonly ids: number;
+}
+interface SelectionTally {
+  readonly once: Tally;
+  readonly perItem: Tally;
+}
+
+const ZERO: Tally = { cost: 0, ids: 0 };
+const NOTHING: SelectionTally = { once: ZERO, perItem: ZERO };
+const plus = (a: Tally, b: Tally): Tally => ({ cost: a.cost + b.cost, ids: a.ids + b.ids });
+const times = (a: Tally, factor: number): Tally => ({ cost: a.cost * factor, ids: a.ids * factor });
+
+const isConnection = (type: GraphQLCompositeType) => type.name.endsWith('Connection');
+
+/**
+ * Estimates, from the document and the coerced variables alone, what an operation will ask of
+ * the sources. The model counts objects resolved, a stand-in for vendor calls and items read:
+ *
+ * - a field returning an object costs 1 each time it resolves; scalars, enums and introspection cost 0;
+ * - a connection field costs its page size (`first` or `last`, else 20), and what is selected under
+ *   its `nodes` or `edges` counts once per item of the page (`pageInfo`, `totalCount` once);
+ *   `Account.history` pages over its window's points, so its page is at most the number of
+ *   intervals from `from` to `to` (≤ 1,000; 0 for a window the resolver refuses);
+ * - a list field without paging costs its assumed length (UNPAGED_LIST_ITEMS, 10), and what is
+ *   selected under it counts that many times; `nodes(ids:)` counts its IDs.
+ *
+ * `{ ledgers(first: 100) { nodes { accounts(first: 100) { nodes { balances { asset } } } } } }`
+ * costs 100 + 100 × (100 + 100 × 10) = 110,100. Each fragment is tallied once and reused at every
+ * spread, so the estimate takes time linear in the document.
+ */
+export function estimateCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): CostEstimate {
+  const walk = new CostWalk(schema, document, variables);
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+  const tally = root ? walk.selections(operation.selectionSet, root).once : ZERO;
+  return { cost: tally.cost, ids: tally.ids, largestPage: walk.largestPage };
+}
+
+class CostWalk {
+  readonly #schema: GraphQLSchema;
+  readonly #variables: Record<string, unknown>;
+  readonly #fragments = new Map<string, FragmentDefinitionNode>();
+  readonly #tallied = new Map<string, SelectionTally>();
+  readonly #spreading = new Set<string>();
+  largestPage: PageRequest | undefined;
+
+  constructor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
+    this.#schema = schema;
+    this.#variables = variables;
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(definition.name.value, definition);
+  }
+
+  selections(set: SelectionSetNode, type: GraphQLCompositeType): SelectionTally {
+    let once = ZERO;
+    let perItem = ZERO;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const tally = this.#field(selection, type);
+        // A connection's `nodes` and `edges` repeat per item of its page.
+        if (isConnection(type) && (selection.name.value === 'nodes' || selection.name.value === 'edges')) perItem = plus(perItem, tally);
+        else once = plus(once, tally);
+        continue;
+      }
+      const inner =
+        selection.kind === Kind.FRAGMENT_SPREAD
+          ? this.#fragment(selection.name.value)
+          : selection.typeCondition
+            ? this.#within(selection.typeCondition.name.value, selection.selectionSet)
+            : this.selections(selection.selectionSet, type);
+      once = plus(once, inner.once);
+      perItem = plus(perItem, inner.perItem);
+    }
+    return { once, perItem };
+  }
+
+  /** A fragment's selections, on the type its condition names. */
+  #within(condition: string, set: SelectionSetNode): SelectionTally {
+    const type = this.#schema.getType(condition);
+    return type && isCompositeType(type) ? this.selections(set, type) : NOTHING;
+  }
+
+  #fragment(name: string): SelectionTally {
+    const known = this.#tallied.get(name);
+    if (known) return known;
+    const definition = this.#fragments.get(name);
+    if (!definition || this.#spreading.has(name)) return NOTHING; // validation refuses unknown and cyclic fragments
+    this.#spreading.add(name);
+    const tally = this.#within(definition.typeCondition.name.value, definition.selectionSet);
+    this.#spreading.delete(name);
+    this.#tallied.set(name, tally);
+    return tally;
+  }
+
+  /** One resolution of `node` on `parent`, with everything under it. */
+  #field(node: FieldNode, parent: GraphQLCompositeType): Tally {
+    const name = node.name.value;
+    const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+    if (!field || name.startsWith('__')) return ZERO; // unknown (validation refuses it) or introspection
+    const args = this.#arguments(field, node);
+    const coordinate = `${parent.name}.${name}`;
+    this.#notePage(coordinate, args);
+    const own: Tally = { cost: 0, ids: idsIn(field, args) };
+    const result = getNamedType(field.type);
+    if (!isCompositeType(result) || !node.selectionSet) return own;
+    const children = this.selections(node.selectionSet, result);
+    if (isConnection(result)) {
+      const items = pageItems(coordinate, args);
+      return plus(plus({ cost: own.cost + items, ids: own.ids }, children.once), times(children.perItem, items));
+    }
+    // An edge's node and a connection's nodes/edges are the page's items, already paid for.
+    const wrapsItem = (isConnection(parent) && (name === 'nodes' || name === 'edges')) || (parent.name.endsWith('Edge') && name === 'node');
+    const count = wrapsItem ? 1 : objectsOf(field, coordinate, args);
+    return plus({ cost: own.cost + (wrapsItem ? 0 : count), ids: own.ids }, times(children.once, count));
+  }
+
+  #arguments(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+    try {
+      return getArgumentValues(field, node, this.#variables);
+    } catch {
+      return {}; // a bad argument: execution refuses it before any resolver runs
+    }
+  }
+
+  #notePage(coordinate: string, args: Record<string, unknown>): void {
+    for (const argument of ['first', 'last'] as const) {
+      const size = args[argument];
+      if (typeof size === 'number' && size > (this.largestPage?.size ?? -Infinity)) this.largestPage = { field: coordinate, argument, size };
+    }
+  }
+}
+
+/** IDs named by a field's arguments of type ID or [ID]. */
+function idsIn(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  let count = 0;
+  for (const argument of field.args) {
+    if (getNamedType(argument.type).name !== 'ID') continue;
+    const value = args[argument.name];
+    if (Array.isArray(value)) count += value.length;
+    else if (value !== undefined && value !== null) count += 1;
+  }
+  return count;
+}
+
+/** Items one resolution of a connection field yields: its page size (the resolvers' default when absent). */
+function pageItems(coordinate: string, args: Record<string, unknown>): number {
+  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  const page = Math.max(0, size);
+  return coordinate === 'Account.history' ? Math.min(page, historyPoints(args)) : page;
+}
+
+/** Points in a history window, as the resolver will compute them; 0 for a window it refuses (before any vendor call). */
+function historyPoints(args: Record<string, unknown>): number {
+  try {
+    return historyInstants({ asset: String(args.asset), from: String(args.from), to: String(args.to), interval: (args.interval ?? 'DAY') as 'DAY' }).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Objects one resolution of a non-connection composite field yields. */
+function objectsOf(field: GraphQLField<unknown, unknown>, coordinate: string, args: Record<string, unknown>): number {
+  const type = isNonNullType(field.type) ? field.type.ofType : field.type;
+  if (!isListType(type)) return 1;
+  if (Array.isArray(args.ids)) return args.ids.length;
+  return UNPAGED_LIST_ITEMS[coordinate] ?? OTHER_LIST_ITEMS;
+}
