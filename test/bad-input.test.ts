@@ -34,11 +34,14 @@ describe('bad input', () => {
     upstream: number;
   }
   const totalUpstream = () => Object.values(t.upstream()).reduce((sum, count) => sum + count, 0);
+  /** Whether the last request may have left vendor calls behind (it executed). */
+  let unsettled = false;
   /** Sends raw bytes over a real socket and checks what every answer must be. */
   const send = async (body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json'): Promise<Outcome> => {
     // A merged list reads later sources speculatively; such a read can outlive the answer that
-    // did not need it. Let earlier requests' vendor calls finish before counting this one's.
-    for (let quiet = 0; quiet < 3; ) {
+    // did not need it. Let earlier requests' vendor calls finish before counting this one's (a
+    // request refused before execution leaves none behind).
+    for (let quiet = 0; unsettled && quiet < 3; ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       quiet = Object.values(t.demo.simulators).some((simulator) => simulator.inFlight > 0) ? 0 : quiet + 1;
     }
@@ -52,6 +55,7 @@ describe('bad input', () => {
       throw new Error(`not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
     }
     const outcome = { status: response.status, body: parsed, upstream: totalUpstream() };
+    unsettled = outcome.upstream > 0 || (parsed !== null && typeof parsed === 'object' && 'data' in parsed);
     expect([200, 400, 403, 413, 415]).toContain(outcome.status);
     for (const error of parsed.errors ?? []) {
       expect(error.extensions?.code, error.message).toBeTypeOf('string');
@@ -67,52 +71,130 @@ describe('bad input', () => {
     expect((outcome.body.data as { sources: unknown[] }).sources).toHaveLength(5);
   };
 
+  const codeOf = (outcome: Outcome) => outcome.body.errors?.[0]?.extensions?.code;
+  const limitOf = (outcome: Outcome) => (outcome.body.errors?.[0]?.extensions as { limit?: string } | undefined)?.limit;
+  const bytes = (...parts: Array<string | number[]>) => new Uint8Array(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part)))));
+
   it('malformed documents and bodies', async () => {
     const cases: Array<[string | Uint8Array<ArrayBuffer>, string?]> = [
+      // Unclosed braces, in the body's JSON and in the document.
       ['{"query":"{ sources { name }'],
       ['{"query":"{ sources { name "}'],
+      ['{"query":"{ sources { name } "}'],
+      // JSON that is not an object.
       ['[1, 2, 3]'],
       ['"just a string"'],
+      ['null'],
+      ['42'],
+      // Fields of the wrong type.
       ['{"query": 42}'],
+      ['{"query": null}'],
+      ['{"query": ["{ sources { name } }"]}'],
       ['{"query": "{ sources { name } }", "variables": "not an object"}'],
-      ['{"query": "query A { sources { name } } query B { sources { kind } }", "operationName": "C"}'],
+      ['{"query": "{ sources { name } }", "variables": [1]}'],
+      ['{"query": "{ sources { name } }", "operationName": 5}'],
       ['{"query": "{ sources { name } }", "extensions": 7}'],
-      [new Uint8Array([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x3a, 0x22, 0x7d])],
+      // An operationName the document does not hold, and several operations without one.
+      ['{"query": "query A { sources { name } } query B { sources { kind } }", "operationName": "C"}'],
+      ['{"query": "query A { sources { name } } query B { sources { kind } }"}'],
+      // Documents with nothing to run.
+      ['{"query": ""}'],
+      ['{"query": "   # only a comment"}'],
+      ['{"query": "fragment F on Query { sources { name } }"}'],
+      // Invalid UTF-8: in the JSON itself, and inside the query string of otherwise valid JSON.
+      [bytes([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x3a, 0x22, 0x7d])],
+      [bytes('{"query":"{ sources { name ', [0xff, 0xfe, 0xc3], ' } }"}')],
+      [bytes('{"query":"{ sources { na', [0xed, 0xa0, 0x80], 'me } }"}')],
+      ['{"query": "{ sources { name \\u0000 } }"}'],
+      // Not JSON, or not a content type the gateway reads.
       ['query=%7B%7D', 'application/x-www-form-urlencoded'],
+      ['{ sources { name } }', 'text/plain'],
       ['', 'application/json'],
     ];
     for (const [body, type] of cases) {
       const outcome = await send(body, type);
       expect(outcome.body.errors?.length ?? 0, String(body)).toBeGreaterThan(0);
+      expect(outcome.upstream, String(body)).toBe(0);
     }
     await stillServing();
   });
 
+  it('random bytes and random text as a body or a document', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((body) => new Uint8Array(body)), fc.string({ maxLength: 200 })), async (body) => {
+        const outcome = await send(body);
+        expect(outcome.body.errors?.length ?? 0).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 120, unit: fc.constantFrom(...'{}()[]:$@!.,"#\\ \n\tabc123'.split('')) }), async (document) => {
+        await query(document);
+      }),
+      { numRuns: 100 },
+    );
+    await stillServing();
+  });
+
   it('oversized and deeply nested documents', async () => {
+    // 10,000 levels would overflow graphql-js's recursive parser: the brackets are measured first.
     const deep = `${'{ a '.repeat(10_000)}${'}'.repeat(10_000)}`;
-    expect((await query(deep)).body.errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+    expect([codeOf(await query(deep)), limitOf(await query(deep))]).toEqual(['LIMIT_EXCEEDED', 'depth']);
+    expect(limitOf(await query('{ a '.repeat(10_000)))).toBe('depth'); // never closed
+    expect(limitOf(await query(`{ ledgers(first: ${'['.repeat(10_000)}`))).toBe('depth');
+    expect(limitOf(await query(`query(${'$a: ['.repeat(5000)}`))).toBe('depth');
     const deepField = `{ ledgers(first: 1) { nodes { ${'accounts(first: 1) { nodes { ledger { '.repeat(12)} name ${'} } }'.repeat(12)} } } }`;
     expect((await query(deepField)).body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth' });
     const deepList = `query { ledgers(first: 1, after: ${'['.repeat(5000)}${']'.repeat(5000)}) { nodes { name } } }`;
     expect((await query(deepList)).body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth' });
+    // Brackets inside strings and comments are not nesting: a long string argument is fine.
+    const inString = await query(`query($c: String = "${'{'.repeat(5000)}") { ledgers(first: 1, after: $c) { nodes { name } } }`);
+    expect(codeOf(inString)).toBe('BAD_USER_INPUT');
+    // Wide: many aliases, many tokens, many directives, one field many times over.
     const wide = `{ ${Array.from({ length: 3000 }, (_, index) => `a${index}: sources { name }`).join(' ')} }`;
-    expect((await query(wide)).body.errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
-    const fragments = `{ ...F0 } ${Array.from({ length: 40 }, (_, index) => `fragment F${index} on Query { sources { name } ...F${index + 1} }`).join(' ')} fragment F40 on Query { sources { name } }`;
-    expect((await query(fragments)).status).toBeLessThan(500);
-    const cycle = '{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }';
-    expect((await query(cycle)).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(limitOf(await query(wide))).toBe('tokens');
+    expect(limitOf(await query(`{ ${Array.from({ length: 100 }, (_, index) => `a${index}: __typename`).join(' ')} }`))).toBe('aliases');
+    expect(limitOf(await query(`{ sources { ${'name @include(if: true) '.repeat(50)}} }`))).toBe('directives');
+    expect(limitOf(await query(`{ sources { ${'name '.repeat(6000)}} }`))).toBe('tokens');
+    expect((await query(`{ sources { ${'name '.repeat(1500)}} }`)).status).toBeLessThan(500);
     await stillServing();
   });
 
-  it('huge variables', async () => {
-    const megabyte = await query('query($a: String) { sources { name } }', { a: 'x'.repeat(1024 * 1024) });
-    expect([megabyte.status, megabyte.body.errors?.[0]?.extensions?.code]).toEqual([413, 'LIMIT_EXCEEDED']);
+  it('fragment bombs: long chains, 2^30 spread paths and cycles neither hang nor crash', async () => {
+    const chain = `{ ...F0 } ${Array.from({ length: 40 }, (_, index) => `fragment F${index} on Query { sources { name } ...F${index + 1} }`).join(' ')} fragment F40 on Query { sources { name } }`;
+    expect((await query(chain)).status).toBeLessThan(500);
+    const doubling = (leaf: string) =>
+      `{ ...F0 } ${Array.from({ length: 30 }, (_, index) => `fragment F${index} on Query { ...F${index + 1} ...F${index + 1} }`).join(' ')} fragment F30 on Query { ${leaf} }`;
+    const started = performance.now();
+    expect((await query(doubling('__typename'))).body.data).toEqual({ __typename: 'Query' });
+    expect(limitOf(await query(doubling('sources { name }')))).toBe('cost');
+    expect(limitOf(await query(doubling('a: __typename')))).toBe('aliases');
+    expect(limitOf(await query(doubling('node(id: "x") { id }')))).toBe('ids');
+    expect(performance.now() - started).toBeLessThan(3000);
+    for (const cycle of [
+      '{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }',
+      '{ ...A } fragment A on Query { ...A }',
+      '{ ledgers { nodes { ...L } } } fragment L on Ledger { source { ledgers { nodes { ...L } } } }',
+    ]) {
+      expect(codeOf(await query(cycle)), cycle).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    await stillServing();
+  });
+
+  it('huge variables: past the body limit, 413 before anything is parsed', async () => {
+    const megabyte = await query('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', { a: 'x'.repeat(1024 * 1024) });
+    expect([megabyte.status, megabyte.body.errors?.[0]?.extensions]).toEqual([413, { code: 'LIMIT_EXCEEDED', limit: 'bodySize' }]);
     const list = await query('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 100_000 }, (_, index) => String(index)) });
-    expect(list.body.errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+    expect([list.status, limitOf(list)]).toEqual([413, 'bodySize']);
     const wrongType = await query('query($n: Int) { ledgers(first: $n) { nodes { name } } }', { n: 'many' });
-    expect(wrongType.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(codeOf(wrongType)).toBe('BAD_USER_INPUT');
     const nested = await query('query($n: Int) { ledgers(first: $n) { nodes { name } } }', { n: { $gt: 1 } });
-    expect(nested.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(codeOf(nested)).toBe('BAD_USER_INPUT');
+    // Written by hand: JSON.stringify itself recurses, and this is 10,000 levels deep.
+    const deepJson = await send(`{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`);
+    expect(codeOf(deepJson)).toBe('BAD_USER_INPUT');
+    const unknownField = await query('query($f: AccountFilter) { ledgers(first: 1) { nodes { accounts(first: 1, filter: $f) { nodes { id } } } } }', { f: { address: 'users:', $where: 'sleep(1000)' } });
+    expect(codeOf(unknownField)).toBe('BAD_USER_INPUT');
     await stillServing();
   });
 
@@ -121,25 +203,55 @@ describe('bad input', () => {
     const data = first.body.data as { ledgers: { pageInfo: { endCursor: string }; nodes: Array<{ id: string; accounts: { pageInfo: { endCursor: string } } }> } };
     const ledgerCursor = data.ledgers.pageInfo.endCursor;
     const accountCursor = data.ledgers.nodes[0]!.accounts.pageInfo.endCursor;
+    const [payload, mac] = ledgerCursor.split('.') as [string, string];
     const garbage = ['', 'x', '====', 'A'.repeat(5000), Buffer.from('{"k":"formance-demo"}').toString('base64url'), `${ledgerCursor}x`, '💥', '\u0000', ledgerCursor.split('').reverse().join('')];
-    for (const cursor of [...garbage, accountCursor]) {
+    const tampered = [
+      // A valid-looking cursor: another position under the real signature, and the real position under another.
+      `${Buffer.from(JSON.stringify({ offset: 0 })).toString('base64url')}.${mac}`,
+      `${payload}.${Buffer.alloc(16, 7).toString('base64url')}`,
+      `${payload.slice(0, -1)}${payload.endsWith('A') ? 'B' : 'A'}.${mac}`,
+      `${payload}.${mac}.${mac}`,
+      // A cursor from another field (an account page's) on the ledgers field.
+      accountCursor,
+    ];
+    for (const cursor of [...garbage, ...tampered]) {
       const outcome = await query('query($c: String) { ledgers(first: 2, after: $c) { nodes { name } } }', { c: cursor });
       expect(outcome.body.errors?.[0]?.extensions?.code, cursor.slice(0, 40)).toBe('BAD_USER_INPUT');
       expect(outcome.upstream).toBe(0);
     }
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(fc.base64String({ maxLength: 60 }), fc.base64String({ maxLength: 30 })), async ([left, right]) => {
+        const cursor = `${left.replace(/=+$/, '')}.${right.replace(/=+$/, '')}`.replaceAll('+', '-').replaceAll('/', '_');
+        const outcome = await query('query($c: String) { ledgers(last: 2, before: $c) { nodes { name } } }', { c: cursor });
+        expect(outcome.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(outcome.upstream).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+    const id = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
     const ids = [
       ...garbage,
-      Buffer.from('["Ledger"]').toString('base64url'),
-      Buffer.from('["Ledger","no-such-source","x"]').toString('base64url'),
-      Buffer.from('["Spaceship","formance-demo","x"]').toString('base64url'),
-      Buffer.from('["Account","formance-demo",{"$ne":null}]').toString('base64url'),
+      id('Ledger'),
+      id('Ledger', 'no-such-source', 'x'),
+      id('Spaceship', 'formance-demo', 'x'),
+      id('Account', 'formance-demo', { $ne: null }),
+      id('Account', 'formance-demo', 'default', 'users:001', 'extra'),
       Buffer.from('[1,2,3]').toString('base64url'),
+      Buffer.from('["Ledger", "formance-demo", "default"]').toString('base64url'), // another spelling of a real ID
+      'A'.repeat(3000),
     ];
-    for (const id of ids) {
-      const outcome = await query('query($id: ID!) { node(id: $id) { id } account(id: $id) { id } }', { id });
-      expect(outcome.body.data, id.slice(0, 40)).toEqual({ node: null, account: null });
+    for (const hostile of ids) {
+      const outcome = await query('query($id: ID!) { node(id: $id) { id } account(id: $id) { id } }', { id: hostile });
+      expect(outcome.body.data, hostile.slice(0, 40)).toEqual({ node: null, account: null });
       for (const error of outcome.body.errors ?? []) expect(['BAD_USER_INPUT', 'NOT_FOUND']).toContain(error.extensions?.code);
-      expect(outcome.upstream, id.slice(0, 40)).toBe(0);
+      expect(outcome.upstream, hostile.slice(0, 40)).toBe(0);
+    }
+    // Well-formed IDs naming a real source but a ledger it does not have: valid enough that the
+    // gateway must ask the vendor (only the vendor knows), which answers not found.
+    for (const unknown of [id('Ledger', 'formance-demo', 'no-such-ledger'), id('Ledger', 'blnk-demo', '../../admin')]) {
+      const outcome = await query('query($id: ID!) { ledger(id: $id) { id name } }', { id: unknown });
+      expect(outcome.body.data).toEqual({ ledger: null });
+      for (const error of outcome.body.errors ?? []) expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(error.extensions?.code);
     }
     await stillServing();
   });
@@ -203,5 +315,35 @@ describe('bad input', () => {
     expect(seen.executed).toBeGreaterThan(10);
     expect(seen.refused).toBeGreaterThan(10);
     await stillServing();
+  });
+});
+
+describe('huge variables within the body limit', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ server: { limits: { maxBodyBytes: 8 * 1024 * 1024 } } });
+  });
+  afterAll(() => t?.close());
+
+  it('a 1 MB string and a 100,000-item list are refused by the limits that read them, before any vendor', async () => {
+    const ask = async (text: string, variables: Record<string, unknown>) => {
+      t.resetUpstream();
+      const response = await t.query(text, variables);
+      expect(Object.values(t.upstream()).every((count) => count === 0)).toBe(true);
+      return response;
+    };
+    const megabyte = 'x'.repeat(1024 * 1024);
+    const asCursor = await ask('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', { a: megabyte });
+    expect(asCursor.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const asId = await ask('query($id: ID!) { node(id: $id) { id } }', { id: megabyte });
+    expect([asId.body.data, asId.body.errors?.[0]?.extensions?.code]).toEqual([{ node: null }, 'BAD_USER_INPUT']);
+    const list = await ask('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 100_000 }, (_, index) => String(index)) });
+    expect([list.status, list.body.errors?.[0]?.extensions, list.body.errors?.[0]?.message]).toEqual([
+      400,
+      { code: 'LIMIT_EXCEEDED', limit: 'ids' },
+      'the operation asks for 100000 IDs; the limit is 100',
+    ]);
+    const sources = await t.query<{ sources: unknown[] }>('{ sources { name } }');
+    expect(sources.body.data?.sources).toHaveLength(5);
   });
 });
