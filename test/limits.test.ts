@@ -191,6 +191,8 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
     const expect413 = async (response: Response) => {
       expect(response.status).toBe(413);
       expect(response.headers.get('content-type')).toMatch(/json/);
+      // The unread rest of the body is not waited for: the socket closes with the answer.
+      expect(response.headers.get('connection')).toBe('close');
       const body = await response.json();
       expect([body.errors.length, body.errors[0].extensions]).toEqual([1, { code: 'LIMIT_EXCEEDED', limit: 'bodySize' }]);
       return body.errors[0].message as string;
@@ -227,6 +229,26 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       const under = JSON.stringify({ query: '{ sources { name } }', variables: { pad: 'x'.repeat(3000) } });
       const fine = await post(stream(under), { duplex: 'half' } as RequestInit);
       expect((await fine.json()).data.sources).toHaveLength(5);
+      await stillServing();
+    });
+
+    it('an endless chunked body gets its 413 once past the limit, and the gateway stops reading it', async () => {
+      const filler = new TextEncoder().encode(`{"query":"{ sources { name } }","pad":"${'x'.repeat(1000)}`);
+      let pulled = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          pulled += 1;
+          controller.enqueue(filler);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        },
+      });
+      const upload = new AbortController();
+      expect(await expect413(await post(endless, { duplex: 'half', signal: upload.signal } as RequestInit))).toBe('the request body is over 4096 bytes; the limit is 4096');
+      const atAnswer = pulled;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The gateway stops reading at the limit: the upload stalls (a few chunks in flight aside).
+      expect(pulled - atAnswer).toBeLessThan(20);
+      upload.abort();
       await stillServing();
     });
 

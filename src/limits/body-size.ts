@@ -1,7 +1,16 @@
 import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError } from '../errors.ts';
 
-const tooLarge = (message: string) => new LimitExceededError('bodySize', message, 413);
+/**
+ * A 413 that also ends the connection: the rest of the body is never read, so the socket cannot
+ * carry another request, and keeping it open would let a client that never stops sending hold it.
+ */
+function tooLarge(message: string): LimitExceededError {
+  const error = new LimitExceededError('bodySize', message, 413);
+  // Yoga copies `extensions.http.headers` onto the response (and strips `http` from the body).
+  (error.extensions.http as { headers?: Record<string, string> }).headers = { connection: 'close' };
+  return error;
+}
 
 /**
  * Refuses a request over `maxBytes` with 413 before yoga parses it: a POST declaring a larger
