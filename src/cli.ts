@@ -80,7 +80,9 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const server = createHttpServer(gateway.yoga);
+  // A request (body included) gets 30 s: Node's default of 300 s would let a slow upload under the
+  // body limit hold a socket for five minutes.
+  const server = createHttpServer({ requestTimeout: 30_000 }, gateway.yoga);
   server.on('error', (error: NodeJS.ErrnoException) => fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`));
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();

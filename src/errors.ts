@@ -66,8 +66,8 @@ export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' |
 export class LimitExceededError extends GatewayError {
   readonly limit: LimitName;
 
-  constructor(limit: LimitName, message: string, httpStatus = 400) {
-    super('LIMIT_EXCEEDED', message, { extensions: { limit, http: { status: httpStatus } } });
+  constructor(limit: LimitName, message: string, httpStatus = 400, headers?: Record<string, string>) {
+    super('LIMIT_EXCEEDED', message, { extensions: { limit, http: { status: httpStatus, ...(headers ? { headers } : {}) } } });
     this.limit = limit;
   }
 }

@@ -6,10 +6,8 @@ import { LimitExceededError } from '../errors.ts';
  * carry another request, and keeping it open would let a client that never stops sending hold it.
  */
 function tooLarge(message: string): LimitExceededError {
-  const error = new LimitExceededError('bodySize', message, 413);
   // Yoga copies `extensions.http.headers` onto the response (and strips `http` from the body).
-  (error.extensions.http as { headers?: Record<string, string> }).headers = { connection: 'close' };
-  return error;
+  return new LimitExceededError('bodySize', message, 413, { connection: 'close' });
 }
 
 /**
