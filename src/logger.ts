@@ -23,7 +23,9 @@ export function describe(value: unknown): unknown {
   if (value instanceof Error) {
     const original = (value as { originalError?: unknown }).originalError;
     if (original instanceof Error) return describe(original);
-    return { error: value.name, stack: value.stack?.split('\n').slice(1, 6).map((line) => line.trim()) };
+    // Frames only: a message can span lines (V8's JSON.parse quotes the text), and the message stays out.
+    const frames = value.stack?.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('at ')).slice(0, 5);
+    return { error: value.name, stack: frames };
   }
   if (Array.isArray(value)) return value.map(describe);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, describe(item)]));

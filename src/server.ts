@@ -95,7 +95,8 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     renderGraphiQL,
     landingPage: false,
     logging: options.logger,
-    maskedErrors: true,
+    // Never yoga's development masking (it reads NODE_ENV and would add the original message and stack).
+    maskedErrors: { isDev: false },
     healthCheckEndpoint: '/health',
   });
 }

@@ -303,8 +303,12 @@ describe('bearer tokens from a JWKS URL', () => {
     }
     const everything = await post(url, '{ sources { name } }', {}, bearer(await token({ claims: { balance_sources: '*' } })));
     expect(everything.body.data!.sources.map((source: { name: string }) => source.name)).toEqual(ALL_SOURCES);
-    const none = await post(url, '{ sources { name } ledgers { nodes { id } } }', {}, bearer(await token({ claims: { balance_sources: [] } })));
-    expect(none.body).toEqual({ data: { sources: [], ledgers: { nodes: [] } } });
+    // A grant of nothing (an empty list, or only names this gateway does not have) is refused, not
+    // answered with empty lists that would look like missing data.
+    for (const grant of [[], ['no-such-source']]) {
+      const none = await post(url, '{ sources { name } ledgers { nodes { id } } }', {}, bearer(await token({ claims: { balance_sources: grant } })));
+      expect([none.status, none.body.errors?.[0]?.extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
     expect(keySet.hits()).toBe(1);
   });
 

@@ -12,6 +12,7 @@ import {
   type GraphQLInterfaceType,
   type GraphQLObjectType,
 } from 'graphql';
+import { bracketNesting } from '../src/limits/bracket-nesting.ts';
 import { createSchema } from '../src/server.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
@@ -143,6 +144,14 @@ describe('bad input', () => {
     expect(limitOf(await query('{ a '.repeat(10_000)))).toBe('depth'); // never closed
     expect(limitOf(await query(`{ ledgers(first: ${'['.repeat(10_000)}`))).toBe('depth');
     expect(limitOf(await query(`query(${'$a: ['.repeat(5000)}`))).toBe('depth');
+    // Ways to hide nesting from a naive scan (both once answered 500, a stack overflow): a block
+    // string's escaped \""" that is not its end, a comment ended by \r alone, stray closers first.
+    const hidden = '{ a(s: """\\""" }}}}}}}}}} \\""" """) }'.replace('}}}}}}}}}}', '}'.repeat(3000));
+    expect(limitOf(await query(`${hidden} ${'{ a '.repeat(3000)}`))).toBe('depth');
+    expect(limitOf(await query(`# comment\r${'{ a '.repeat(3000)}`))).toBe('depth');
+    expect(limitOf(await query(`${'}'.repeat(3000)} ${'{ a '.repeat(3000)}`))).toBe('depth');
+    // The scan itself sees them (the parser's overflow is also caught, so the answers above alone would not tell).
+    for (const text of [`${hidden} ${'{ a '.repeat(100)}`, `# comment\r${'{ a '.repeat(100)}`, `${'}'.repeat(100)} ${'{ a '.repeat(100)}`]) expect(bracketNesting(text, 40)).toBeGreaterThan(40);
     const deepField = `{ ledgers(first: 1) { nodes { ${'accounts(first: 1) { nodes { ledger { '.repeat(12)} name ${'} } }'.repeat(12)} } } }`;
     expect((await query(deepField)).body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth' });
     const deepList = `query { ledgers(first: 1, after: ${'['.repeat(5000)}${']'.repeat(5000)}) { nodes { name } } }`;

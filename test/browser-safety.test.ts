@@ -44,6 +44,16 @@ describe('browser safety in the default (development) mode', () => {
     expect(await bare.json()).toEqual({ errors: [{ message: expect.stringContaining('x-graphql-yoga-csrf'), extensions: { code: 'CSRF_PREVENTED' } }] });
     const text = await gateway.gateway.yoga.fetch(URL, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ sources { name } }' }) });
     expect(text.status).toBe(403);
+    // A browser adds cached Basic credentials (a proxy's login) to a cross-site form post by itself:
+    // only a bearer token proves a preflight. This form would otherwise top up the Vonage account.
+    const form = (authorization: string) =>
+      gateway.gateway.yoga.fetch(URL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+        body: new URLSearchParams({ query: 'mutation { topUp(input: { source: "vonage-demo", trx: "forged" }) { outcome } }' }).toString(),
+      });
+    expect((await form('Basic dXNlcjpwYXNz')).status).toBe(403);
+    expect((gateway.demo.simulators.vonage as unknown as { topUps: string[] }).topUps).not.toContain('forged');
     expect(Object.values(gateway.upstream()).every((count) => count === 0)).toBe(true);
     const withHeader = await gateway.gateway.yoga.fetch(`${URL}?query=${query}`, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
     expect(withHeader.status).toBe(200);
@@ -104,6 +114,10 @@ describe('production mode', () => {
     const typo = await gateway.query('{ ledgerz { nodes { name } } }');
     expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "ledgerz" on type "Query".');
     expect(typo.text).not.toContain('Did you mean');
+    // Nor in the variable errors execution reports (a misspelled input field).
+    const variable = await gateway.query('query($f: AccountFilter) { ledgers(first: 1) { nodes { accounts(first: 1, filter: $f) { nodes { address } } } } }', { f: { adress: 'x' } });
+    expect(variable.body.errors?.[0]?.message).toMatch(/^Variable "\$f" got invalid value/);
+    expect(variable.text).not.toContain('Did you mean');
     expect((await gateway.query('{ sources { name } }')).body.data).toEqual({ sources: expect.arrayContaining([{ name: 'blnk-demo' }]) });
   });
 

@@ -58,13 +58,17 @@ function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(url, { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS });
   let failedAt = Number.NEGATIVE_INFINITY;
   return async (header, token) => {
-    if (Date.now() - failedAt < KEY_SET_RETRY_SECONDS * 1000) throw keySetUnavailable();
+    // Fail fast only while no key set is held at all: with keys cached, a refetch that fails (forced
+    // by a token naming an unknown kid, which costs an attacker nothing) must not lock out the
+    // tokens those keys verify.
+    const cached = remote.jwks() !== undefined;
+    if (!cached && Date.now() - failedAt < KEY_SET_RETRY_SECONDS * 1000) throw keySetUnavailable();
     try {
       return await remote(header, token);
     } catch (error) {
       // No key for the token's kid and alg, even after a refetch: the token's fault, not the issuer's.
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      failedAt = Date.now();
+      if (!cached) failedAt = Date.now();
       logger?.warn('jwt key set unreachable', { error: (error as Error).name, code: codeOf(error) });
       throw keySetUnavailable(error);
     }
@@ -102,7 +106,8 @@ export function grantOf(claim: unknown, sourceNames: readonly string[]): SourceG
   if (claim === '*') return 'all';
   if (!Array.isArray(claim) || !claim.every((name) => typeof name === 'string')) return null;
   if (claim.includes('*')) return 'all';
-  return new Set(sourceNames.filter((name) => claim.includes(name)));
+  const granted = new Set(sourceNames.filter((name) => claim.includes(name)));
+  return granted.size > 0 ? granted : null;
 }
 
 function missingClaim(claim: string): UnauthenticatedError {

@@ -25,6 +25,8 @@ export function useTokenLimit(maxTokens: number, maxNesting: number): Plugin {
           if (error instanceof GraphQLError && capped.has(error.message)) {
             throw new LimitExceededError('tokens', `the document has more than ${maxTokens} tokens; the limit is ${maxTokens}`);
           }
+          // Should a nesting the scan missed still overflow the parser's recursion, it is this limit, not a 500.
+          if (error instanceof RangeError) throw new LimitExceededError('depth', `the document nests too deep to parse; the limit is ${maxNesting} brackets`);
           throw error;
         }
       });

@@ -8,6 +8,15 @@ const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/fo
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'x-api-key', 'authorization', 'apollo-require-preflight'] as const;
 
 /**
+ * Whether the request carries one of CSRF_HEADERS in a form a browser cannot add by itself.
+ * `authorization` counts only as a bearer token: a browser attaches `Basic` credentials cached
+ * for a site (a proxy's login) to cross-site form posts without any preflight.
+ */
+function preflightOnly(headers: Headers): boolean {
+  return CSRF_HEADERS.some((header) => header !== 'authorization' && headers.has(header)) || /^bearer /i.test(headers.get('authorization')?.trim() ?? '');
+}
+
+/**
  * CSRF prevention: a request a browser could send from another site without a CORS preflight
  * (a GET, or a POST with a form or text body) must carry one of CSRF_HEADERS, which only a
  * preflighted (CORS-checked) request can. JSON POSTs are preflighted already.
@@ -17,8 +26,8 @@ export function useCsrfPrevention(): Plugin {
     onRequestParse({ request }) {
       const type = request.headers.get('content-type')?.toLowerCase();
       const preflighted = type !== undefined && !SIMPLE_CONTENT_TYPES.some((simple) => type.startsWith(simple));
-      if (preflighted || CSRF_HEADERS.some((header) => request.headers.has(header))) return;
-      throw new GatewayError('CSRF_PREVENTED', `a GET or form request must carry one of the headers ${CSRF_HEADERS.join(', ')} (or POST a JSON body)`, {
+      if (preflighted || preflightOnly(request.headers)) return;
+      throw new GatewayError('CSRF_PREVENTED', `a GET or form request must carry one of the headers ${CSRF_HEADERS.join(', ')} (a bearer token), or POST a JSON body`, {
         extensions: { http: { status: 403 } },
       });
     },

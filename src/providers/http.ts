@@ -221,7 +221,8 @@ export class HttpClient {
     } catch (error) {
       discard(decoded);
       discard(response.body);
-      if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('Z_')) {
+      // zlib's codes are Z_*, brotli's ERR__ERROR_* / ERR_BROTLI*: a body that does not decompress.
+      if (typeof (error as { code?: unknown }).code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test((error as { code: string }).code)) {
         throw this.#badResponse('a compressed body that does not decompress');
       }
       throw error;

@@ -433,6 +433,10 @@ describe('HttpClient: compressed bodies', () => {
   it('a corrupt compressed body or an encoding never asked for is SOURCE_BAD_RESPONSE', async () => {
     const corrupt = await startServer((_request, response) => json(response, 200, 'not gzip at all', { 'content-encoding': 'gzip' }));
     expect((await failure(client(corrupt).send({ method: 'GET', path: '/c' }))).message).toBe('source "acme" sent a compressed body that does not decompress');
+    const brotli = await startServer((_request, response) => json(response, 200, 'not brotli at all, not at all', { 'content-encoding': 'br' }));
+    const broken = await failure(client(brotli).send({ method: 'GET', path: '/b' }));
+    expect([broken.code, broken.message]).toEqual(['SOURCE_BAD_RESPONSE', 'source "acme" sent a compressed body that does not decompress']);
+    expect(brotli.received).toHaveLength(1); // not retried: the body is the same on every try
     const odd = await startServer((_request, response) => json(response, 200, '{}', { 'content-encoding': 'zstd' }));
     expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe('source "acme" sent a body in an encoding the gateway did not ask for');
   });
