@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!options.config && !options.demo) fail(`pass --config FILE or --demo\n${USAGE}`);
+  if (options.config && options.demo) fail(`pass --config FILE or --demo, not both\n${USAGE}`);
   const level = options['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) fail('--log-level must be debug, info, warn, error or silent');
   const faults = (options.fault ?? []).map((entry) => {

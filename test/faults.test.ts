@@ -114,7 +114,7 @@ describe('fault suite: one sick vendor among five', () => {
     });
   });
 
-  it('flapping: every answer is 200 with the healthy four intact; the flapping source answers some requests and fails others with one coded error', async () => {
+  it('flapping: every answer is 200 with the healthy four intact; the flapping source answers some requests and fails others with coded errors', async () => {
     const simulator = demo.simulators.blnk;
     const gateway = gatewayFor();
     await simulator.setFault('flapping');
@@ -129,7 +129,9 @@ describe('fault suite: one sick vendor among five', () => {
           expect(nodesOf(answer, 'blnk-demo')).toEqual(nodesOf(baseline, 'blnk-demo'));
           outcomes.add('answered');
         } else {
-          expect(errors.map((error) => error.extensions)).toEqual([{ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' }]);
+          // Usually one error (the ledger list); when the flap turns mid-request, each Blnk field read
+          // in the failing half fails on its own: still only Blnk's, all coded.
+          for (const error of errors) expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' });
           outcomes.add('failed');
         }
         await new Promise((resolve) => setTimeout(resolve, 130));
@@ -157,7 +159,8 @@ describe('fault suite: one sick vendor among five', () => {
 
   it('the circuit breaker opens after consecutive failures: no more calls reach the sick vendor, Query.sources shows it, and a probe closes it once the vendor is back', async () => {
     const simulator = demo.simulators.midaz;
-    const gateway = gatewayFor({ circuitBreaker: { failureThreshold: 3, openMs: 400 } });
+    // Open long enough for the rounds below even on a loaded machine; the wait for half-open follows.
+    const gateway = gatewayFor({ circuitBreaker: { failureThreshold: 3, openMs: 2500 } });
     const health = async () => {
       const answer = await ask(gateway, '{ sources { name health { circuit consecutiveFailures openedAt retryAt } } }');
       return (answer.body.data?.sources as unknown as Array<{ name: string; health: { circuit: string; consecutiveFailures: number } }>).find((source) => source.name === 'midaz-demo')!.health;
@@ -167,7 +170,7 @@ describe('fault suite: one sick vendor among five', () => {
       for (let round = 0; round < 3; round += 1) await ask(gateway);
       expect(await health()).toMatchObject({ circuit: 'OPEN', consecutiveFailures: 3 });
       simulator.resetRequests();
-      for (let round = 0; round < 20; round += 1) {
+      for (let round = 0; round < 8; round += 1) {
         const answer = await ask(gateway);
         expect(answer.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'SOURCE_UNAVAILABLE', source: 'midaz-demo', circuit: 'OPEN' }]);
         expect(answer.body.errors?.[0]?.message).toContain('circuit open');
@@ -176,7 +179,7 @@ describe('fault suite: one sick vendor among five', () => {
     } finally {
       await simulator.setFault(null);
     }
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, 2600));
     expect((await health()).circuit).toBe('HALF_OPEN');
     const recovered = await ask(gateway);
     expect(recovered.body.errors).toBeUndefined();

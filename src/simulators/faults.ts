@@ -5,7 +5,7 @@ import type { SimulatorReply } from './server.ts';
 /**
  * The ways a vendor fails in production, each switchable on any simulator (`setFault`), for the
  * fault suite and for trying the gateway by hand:
- * - `refuse`: the port stops listening (connection refused);
+ * - `refuse`: every connection is closed as soon as it opens (a reset before any byte);
  * - `hang`: the request is read and never answered;
  * - `drip`: a 200 whose body arrives one byte every 100 ms;
  * - `reset`: a 200 cut off halfway through the body by a TCP reset;
@@ -79,7 +79,7 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
     response.end(body);
   };
   switch (fault) {
-    case 'refuse': // the server stopped listening; a request on a connection opened before still meets it
+    case 'refuse': // connections are closed as they open (server.ts); one already open meets a reset
     case 'reset': {
       const real = await context.real();
       context.record(real.status);

@@ -107,6 +107,12 @@ export async function startSimulatorServer(route: (request: SimulatorRequest) =>
         resolve();
       });
     });
+  // `refuse`: every connection is closed the moment it opens, before a byte is read. (Closing the
+  // listener would refuse outright, but the freed port could be taken by another test process
+  // before the simulator listens again.)
+  server.on('connection', (socket) => {
+    if (fault === 'refuse') socket.destroy();
+  });
   await listen(options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const stop = () =>
@@ -136,12 +142,9 @@ export async function startSimulatorServer(route: (request: SimulatorRequest) =>
       return fault;
     },
     async setFault(next) {
-      if (closing) return;
-      const wasRefusing = fault === 'refuse';
       fault = next;
-      // Refusing connections is the one fault a listening server cannot fake: stop listening.
-      if (next === 'refuse' && !wasRefusing) await stop();
-      if (next !== 'refuse' && wasRefusing) await listen(port);
+      // Open keep-alive connections would let requests past a refusal: cut them too.
+      if (next === 'refuse') server.closeAllConnections();
     },
     close: () => (closing ??= stop()),
   };
