@@ -100,11 +100,16 @@ async function main(): Promise<void> {
     );
   });
 
-  // Draining: /ready turns 503, no new connections are accepted, requests in flight finish (for
-  // at most drainMs, then their connections are cut), the vendors' sockets close, exit 0.
+  // Draining: /ready turns 503 and, for drainNoticeMs, requests are still served so a load
+  // balancer polling /ready can stop routing here; then no new connection is accepted, requests in
+  // flight finish (for at most drainMs, then their connections are cut), the vendors' sockets
+  // close, exit 0.
   const shutdown = (signal: NodeJS.Signals) => {
-    logger.info('draining', { signal, drainMs: config.server.drainMs });
+    logger.info('draining', { signal, drainNoticeMs: config.server.drainNoticeMs, drainMs: config.server.drainMs });
     gateway.readiness.draining = true;
+    setTimeout(stopAccepting, config.server.drainNoticeMs);
+  };
+  const stopAccepting = () => {
     const grace = setTimeout(() => {
       logger.warn('drain period over; closing connections still open');
       server.closeAllConnections();

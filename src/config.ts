@@ -9,11 +9,12 @@ import { PROVIDERS } from './providers/index.ts';
 import type { ProviderKind, SourceBase } from './providers/types.ts';
 import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/transport.ts';
 
-/**
+/*
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the
  * environment, validated in full at start-up. Every problem is one line that names the field
  * (`sources[1].auth.apiKey: required`) and never a value, so no secret reaches a terminal or log.
  */
+
 /** `development` serves GraphiQL and introspection; `production` turns both off and hides field suggestions. */
 export type ServerMode = 'development' | 'production';
 
@@ -29,7 +30,9 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   /** Persisted-operations-only mode: hash → operation text from `persistedOperations`; null when any operation may run. */
   readonly persistedOperations: ReadonlyMap<string, string> | null;
-  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  /** After SIGTERM, how long requests are still accepted while `/ready` answers 503. */
+  readonly drainNoticeMs: number;
+  /** How long SIGTERM then waits for in-flight requests before closing their connections. */
   readonly drainMs: number;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
@@ -64,6 +67,7 @@ export const DEFAULT_SERVER: ServerConfig = {
   graphiql: true,
   corsOrigins: [],
   persistedOperations: null,
+  drainNoticeMs: 0,
   drainMs: 10_000,
   cursorSecret: null,
   auth: null,
@@ -96,7 +100,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const root = new ConfigFields(interpolate(raw, '', env), '');
   root.only(['server', 'sources']);
   const server = root.optionalObject('server');
-  server?.only(['mode', 'host', 'port', 'graphiql', 'corsOrigins', 'persistedOperations', 'drainMs', 'cursorSecret', 'auth', 'limits']);
+  server?.only(['mode', 'host', 'port', 'graphiql', 'corsOrigins', 'persistedOperations', 'drainNoticeMs', 'drainMs', 'cursorSecret', 'auth', 'limits']);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
   const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
@@ -118,6 +122,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       graphiql,
       corsOrigins: server ? readOrigins(server) : [],
       persistedOperations: persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
+      drainNoticeMs: server?.optionalInteger('drainNoticeMs', 0, 600_000) ?? DEFAULT_SERVER.drainNoticeMs,
       drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
       auth: parseAuthConfig(server?.optionalObject('auth'), sources.map((source) => source.name)),

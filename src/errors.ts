@@ -60,7 +60,7 @@ export class UnauthenticatedError extends GatewayError {
 }
 
 /** Which operation limit a request broke, shown as `extensions.limit`. */
-export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'ids' | 'pageSize' | 'bodySize' | 'persistedOperation';
+export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'ids' | 'pageSize' | 'bodySize';
 
 /** The operation breaks a configured limit; it is refused before any vendor is called. */
 export class LimitExceededError extends GatewayError {

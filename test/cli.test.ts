@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,24 @@ describe('the balance-gateway command', () => {
         expect(await gateway.exited).toBe(0);
         expect(Date.now() - started).toBeLessThan(2000);
         expect(gateway.output()).toContain('"msg":"stopped"');
+      } finally {
+        gateway.stop();
+        await blnk.close();
+      }
+    });
+
+    it('with drainNoticeMs, answers /ready 503 and still serves while a load balancer catches up, then exits 0', async () => {
+      const blnk = await slowBlnk(join(directory, 'notice.yaml'), 0, 5000);
+      await writeFile(join(directory, 'notice.yaml'), (await readFile(join(directory, 'notice.yaml'), 'utf8')).replace('drainMs: 5000', 'drainMs: 5000, drainNoticeMs: 1500'));
+      const gateway = run(['--config', join(directory, 'notice.yaml'), '--port', '0']);
+      try {
+        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);
+        gateway.stop();
+        await waitFor(gateway, /"msg":"draining"/);
+        const ready = await fetch(url!.replace('/graphql', '/ready'));
+        expect([ready.status, await ready.json()]).toEqual([503, { status: 'draining' }]);
+        expect((await ask(url!)).status).toBe(200);
+        expect(await gateway.exited).toBe(0);
       } finally {
         gateway.stop();
         await blnk.close();

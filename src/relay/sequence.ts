@@ -231,6 +231,7 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
       (slice) => ({ slice }),
       (error: unknown) => ({ error }),
     );
+  const countable = parts.every((part) => part.sequence.countable);
   /** A part's failure: reported and skipped, unless the caller's position itself is bad. */
   const skip = (part: SequencePart<T>, error: unknown): void => {
     if (error instanceof RelayInputError) throw error;
@@ -280,10 +281,10 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
       }
       return { edges, more: false };
     },
-    countable: parts.every((part) => part.sequence.countable),
+    countable,
     /** The sum of the parts' totals; null, without a vendor call, when any part can never tell. */
     async totalCount() {
-      if (!parts.every((part) => part.sequence.countable)) return null;
+      if (!countable) return null;
       const counts = await Promise.all(parts.map((part) => part.sequence.totalCount().catch((error: unknown) => (onError(part.key, error), null))));
       return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count as number), 0);
     },

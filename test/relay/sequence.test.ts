@@ -507,6 +507,40 @@ describe('concatSequences', () => {
     expect(await sequence.totalCount()).toBe(12);
   });
 
+  it('forwards, asks every part at once, keeps list order whatever answers first, and reports only the failures of parts the page shows', async () => {
+    const started: string[] = [];
+    const releases = new Map<string, () => void>();
+    /** An offset list whose read waits until the test releases it. */
+    const deferred = (key: string, values: readonly string[], failure?: Error): VendorList<string> => ({
+      paging: 'offset',
+      maxLimit: 100,
+      fetchRange: (offset, limit) => {
+        started.push(key);
+        return new Promise((resolve, reject) => releases.set(key, () => (failure ? reject(failure) : resolve(values.slice(offset, offset + limit)))));
+      },
+    });
+    const errors: string[] = [];
+    const down = new Error('down');
+    const sequence = concatSequences(
+      [
+        { key: 'a', sequence: sequenceOf(deferred('a', ['a1'])) },
+        { key: 'b', sequence: sequenceOf(deferred('b', [], down)) },
+        { key: 'c', sequence: sequenceOf(deferred('c', ['c1', 'c2', 'c3'])) },
+        { key: 'd', sequence: sequenceOf(deferred('d', ['d1'], down)) },
+      ],
+      (key) => errors.push(key),
+    );
+    const page = sequence.after(null, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['a', 'b', 'c', 'd']); // all at once, before any answered
+    for (const key of ['d', 'c', 'b', 'a']) releases.get(key)!(); // answers in reverse order
+    const slice = await page;
+    expect(slice.edges.map((edge) => edge.node)).toEqual(['a1', 'c1', 'c2']);
+    expect(slice.more).toBe(true);
+    // b failed inside the page: reported; d failed too, but the page ends before d: not reported.
+    expect(errors).toEqual(['b']);
+  });
+
   it('answers a null total without asking anyone when a part can never count', async () => {
     let counted = 0;
     const countable = cursorVendor(items(12), [5]);
