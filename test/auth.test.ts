@@ -83,7 +83,7 @@ describe('API keys', () => {
   const as = (key: string) => ({ 'x-api-key': key });
 
   it('refuses a request without credentials with 401 UNAUTHENTICATED before any vendor is called', async () => {
-    t.resetUpstream();
+    await t.resetUpstream();
     for (const accept of ['application/graphql-response+json', 'application/json']) {
       const reply = await post(url, '{ sources { name } ledgers { nodes { name } } }', {}, {}, accept);
       expectRefused(reply, /^missing credentials: send an API key in x-api-key$/);
@@ -98,7 +98,7 @@ describe('API keys', () => {
   });
 
   it('refuses an unknown key, the digest sent as a key, an empty key and a bearer token it does not accept', async () => {
-    t.resetUpstream();
+    await t.resetUpstream();
     expectRefused(await post(url, '{ sources { name } }', {}, as(newKey())), /^the API key is not recognised$/);
     expectRefused(await post(url, '{ sources { name } }', {}, as(sha256(allKey))), /^the API key is not recognised$/);
     expectRefused(await post(url, '{ sources { name } }', {}, as(`${allKey}x`)), /^the API key is not recognised$/);
@@ -160,7 +160,7 @@ describe('API keys', () => {
     const visible = await post(url, lookups, ids, as(allKey));
     expect(visible.body.data!.nodes).toEqual([{ id: ids.s }, { id: ids.l }, { id: ids.a }, { id: ids.b }]);
     // … the blnk-only key finds none, and cannot tell them from IDs at a source that does not exist.
-    t.resetUpstream();
+    await t.resetUpstream();
     const hidden = await post(url, lookups, ids, as(blnkKey));
     const unconfigured = await post(url, lookups, Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, atUnconfiguredSource(id)])), as(blnkKey));
     expect(hidden.body.data).toEqual({ source: null, node: null, ledger: null, account: null, balance: null, nodes: [null, null, null, null] });
@@ -171,7 +171,7 @@ describe('API keys', () => {
 
   it('refuses topUp on a hidden source as on an unconfigured one, without calling Vonage', async () => {
     const topUp = 'mutation($source: String!) { topUp(input: { source: $source, trx: "8ef2a3d1" }) { outcome } }';
-    t.resetUpstream();
+    await t.resetUpstream();
     const hidden = await post(url, topUp, { source: 'vonage-demo' }, as(blnkKey));
     const unconfigured = await post(url, topUp, { source: 'nowhere-demo' }, as(blnkKey));
     expect(hidden.body.data).toBeNull();
@@ -209,7 +209,7 @@ describe('API keys', () => {
       after = reply.body.data!.ledgers.pageInfo.endCursor;
     }
     expect(cursors.length).toBeGreaterThan(5);
-    t.resetUpstream();
+    await t.resetUpstream();
     for (const cursor of cursors) {
       for (const args of ['first: 100, after: $cursor', 'last: 100, before: $cursor']) {
         const reply = await post(url, `query($cursor: String) { ledgers(${args}) { nodes { name source { name } } totalCount } }`, { cursor }, as(blnkKey));
@@ -347,7 +347,7 @@ describe('bearer tokens from a JWKS URL', () => {
       ['not a JWT', 'abc.def.ghi', /^the bearer token is not valid for this gateway$/],
       ['not a b64token', 'a b', /^the bearer token is not valid for this gateway$/],
     ];
-    t.resetUpstream();
+    await t.resetUpstream();
     for (const [name, value, message] of cases) {
       const reply = await post(url, '{ sources { name } ledgers { nodes { id } } }', {}, bearer(value));
       expect(reply.status, name).toBe(401);
@@ -431,7 +431,7 @@ describe('a token issuer that cannot be reached', () => {
     await keySet.close(); // its port now refuses connections
     const { t, url } = await gatewayWith({ apiKeys: [{ name: 'ops', sha256: sha256(opsKey), sources: ['*'] }], jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } });
     try {
-      t.resetUpstream();
+      await t.resetUpstream();
       expectUnavailable(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${await sign()}` }));
       const started = Date.now();
       expectUnavailable(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${await sign()}` }));

@@ -42,11 +42,7 @@ describe('bad input', () => {
     // A merged list reads later sources speculatively; such a read can outlive the answer that
     // did not need it. Let earlier requests' vendor calls finish before counting this one's (a
     // request refused before execution leaves none behind).
-    for (let quiet = 0; unsettled && quiet < 3; ) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      quiet = Object.values(t.demo.simulators).some((simulator) => simulator.inFlight > 0) ? 0 : quiet + 1;
-    }
-    t.resetUpstream();
+    await t.resetUpstream({ settle: unsettled });
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await response.text();
     let parsed: Outcome['body'];
@@ -336,7 +332,7 @@ describe('huge variables within the body limit', () => {
 
   it('a 1 MB string and a 100,000-item list are refused by the limits that read them, before any vendor', async () => {
     const ask = async (text: string, variables: Record<string, unknown>) => {
-      t.resetUpstream();
+      await t.resetUpstream();
       const response = await t.query(text, variables);
       expect(Object.values(t.upstream()).every((count) => count === 0)).toBe(true);
       return response;

@@ -37,7 +37,7 @@ describe('browser safety in the default (development) mode', () => {
   });
 
   it('CSRF: a GET or a form/text POST without a preflight-only header is refused before anything runs', async () => {
-    gateway.resetUpstream();
+    await gateway.resetUpstream();
     const query = encodeURIComponent('{ ledgers(first: 1) { nodes { name } } }');
     const bare = await gateway.gateway.yoga.fetch(`${URL}?query=${query}`, { headers: { accept: 'application/json' } });
     expect(bare.status).toBe(403);
@@ -61,7 +61,7 @@ describe('browser safety in the default (development) mode', () => {
   });
 
   it('/health and /ready answer without calling a vendor; /ready turns 503 while draining', async () => {
-    gateway.resetUpstream();
+    await gateway.resetUpstream();
     expect((await gateway.gateway.yoga.fetch('http://gateway.test/health')).status).toBe(200);
     const ready = await gateway.gateway.yoga.fetch('http://gateway.test/ready');
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
@@ -78,7 +78,7 @@ describe('browser safety in the default (development) mode', () => {
     const hostile = await gateway.gateway.yoga.fetch(URL, post('{ sources { name } }', { 'x-request-id': 'bad id\u0001<script>' }));
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    gateway.resetUpstream();
+    await gateway.resetUpstream();
     const midaz = gateway.demo.simulators.midaz;
     const id = 'trace-0123456789abcdef';
     const response = await gateway.gateway.yoga.fetch(URL, post('{ ledgers(first: 100) { nodes { name source { name } } } }', { 'x-request-id': id }));
@@ -154,7 +154,7 @@ describe('persisted-operations-only mode', () => {
   it('runs a listed operation by hash and refuses anything else with a coded error, before any vendor call', async () => {
     const listed = await send({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
     expect(await listed.json()).toEqual({ data: { sources: expect.arrayContaining([{ name: 'formance-demo', kind: 'FORMANCE' }]) } });
-    gateway.resetUpstream();
+    await gateway.resetUpstream();
     const arbitrary = await send({ query: '{ ledgers(first: 1) { nodes { name } } }' });
     expect((await arbitrary.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
     const unknown = await send({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });

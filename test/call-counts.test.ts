@@ -21,7 +21,7 @@ describe('upstream calls per GraphQL request', () => {
 
   it('100 Blnk accounts with their balances by id: 5 GETs of at most 24 ids, each filter value at most 1000 characters', async () => {
     const ids = accountIds('blnk', 100);
-    t.resetUpstream();
+    await t.resetUpstream();
     const response = await t.query<{ nodes: Array<{ balances: unknown[] } | null> }>(BALANCES_BY_ID, { ids });
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data!.nodes.every((node) => node !== null && node.balances.length === 1)).toBe(true);
@@ -39,7 +39,7 @@ describe('upstream calls per GraphQL request', () => {
 
   it('100 Formance accounts with their balances by id: one $in call', async () => {
     const ids = accountIds('formance', 100);
-    t.resetUpstream();
+    await t.resetUpstream();
     const response = await t.query<{ nodes: Array<{ balances: unknown[] } | null> }>(BALANCES_BY_ID, { ids });
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data!.nodes.every((node) => node !== null)).toBe(true);
@@ -54,7 +54,7 @@ describe('upstream calls per GraphQL request', () => {
       const id = encodeGlobalId('Ledger', [`${vendor}-demo`, ledger.id]);
       // Warm the per-ledger caches a running gateway has (Formance checks a ledger's features once a minute).
       await t.query(`{ ledger(id: "${id}") { accounts(first: 1) { nodes { address } } } }`);
-      t.resetUpstream();
+      await t.resetUpstream();
       const response = await t.query<{ ledger: { accounts: { nodes: Array<{ balances: unknown[] }> } } }>(
         `{ ledger(id: "${id}") { accounts(first: 50) { nodes { address balances { asset total { minorUnits } } } } } }`,
       );
@@ -70,7 +70,7 @@ describe('upstream calls per GraphQL request', () => {
     const truth = t.demo.simulators.blnk.truth;
     const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
     const id = encodeGlobalId('Ledger', ['blnk-demo', ledger.id]);
-    t.resetUpstream();
+    await t.resetUpstream();
     const response = await t.query<{ ledger: { balances: { nodes: Array<{ account: { address: string } }> } } }>(
       `{ ledger(id: "${id}") { balances(first: 50) { nodes { asset account { address } } } } }`,
     );
@@ -83,7 +83,7 @@ describe('upstream calls per GraphQL request', () => {
     const truth = t.demo.simulators.formance.truth;
     const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
     const id = encodeGlobalId('Ledger', [`formance-demo`, ledger.id]);
-    t.resetUpstream();
+    await t.resetUpstream();
     let after: string | null = null;
     let pages = 0;
     for (;;) {

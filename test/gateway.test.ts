@@ -127,7 +127,7 @@ describe('the gateway over the demo sources', () => {
     const page = await t.query<{ ledger: { accounts: Page<unknown> } }>(`{ ledger(id: "${id}") { accounts(first: 2) { edges { cursor } pageInfo { endCursor } } } }`);
     const cursor = page.body.data!.ledger.accounts.pageInfo.endCursor!;
     const tampered = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
-    t.resetUpstream();
+    await t.resetUpstream();
     const cases = [
       `{ ledger(id: "${id}") { accounts(first: -1) { edges { cursor } } } }`,
       `{ ledger(id: "${id}") { accounts(first: 2, after: "${tampered}") { edges { cursor } } } }`,
@@ -167,7 +167,7 @@ describe('the gateway over the demo sources', () => {
   });
 
   it('tops up the Vonage source through Mutation.topUp, one POST', async () => {
-    t.resetUpstream();
+    await t.resetUpstream();
     const response = await t.query<{ topUp: { outcome: string; trx: string; source: { name: string; kind: string } } }>(
       'mutation { topUp(input: { source: "vonage-demo", trx: "00X123456Y7890123Z" }) { outcome trx source { name kind } } }',
     );
@@ -176,7 +176,7 @@ describe('the gateway over the demo sources', () => {
   });
 
   it('refuses a top-up on a source that cannot top up, or an unknown one, with coded errors and no vendor call', async () => {
-    t.resetUpstream();
+    await t.resetUpstream();
     const mutation = 'mutation($source: String!) { topUp(input: { source: $source, trx: "00X123456Y7890123Z" }) { outcome } }';
     const blnk = await t.query(mutation, { source: 'blnk-demo' });
     expect(blnk.body.errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' });

@@ -74,7 +74,7 @@ describe('Account.history through GraphQL', () => {
     const ledger = truth.ledgers().find((candidate) => truth.accounts(candidate.id).length > 0)!;
     const account = truth.accounts(ledger.id)[0]!;
     const id = encodeGlobalId('Account', ['blnk-demo', ledger.id, account.id]);
-    t.resetUpstream();
+    await t.resetUpstream();
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
     for (const window of [`from: "${to}", to: "${from}"`, `from: "2000-01-01T00:00:00Z", to: "${to}", interval: HOUR`, `from: "${from}", to: "${tomorrow}"`]) {
       const response = await t.query(`query($id: ID!) { account(id: $id) { history(asset: "USD", ${window}) { totalCount } } }`, { id });

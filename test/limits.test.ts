@@ -23,7 +23,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   const nothingCalled = () => expect(t.upstream()).toEqual({ formance: 0, 'ledger-enterprise': 0, midaz: 0, blnk: 0, vonage: 0 });
   /** Asserts the refusal (HTTP 400, no data, no vendor call) and returns its message. */
   const refused = async (query: string, limit: string, variables?: Record<string, unknown>) => {
-    t.resetUpstream();
+    await t.resetUpstream();
     const response = await t.query(query, variables);
     expect([response.status, response.body.errors?.length, response.body.errors?.[0]?.extensions]).toEqual([400, 1, { code: 'LIMIT_EXCEEDED', limit }]);
     expect(response.body.data ?? null).toBeNull();
@@ -38,7 +38,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   };
 
   it('upstream counts are real: an accepted operation reaches the vendors', async () => {
-    t.resetUpstream();
+    await t.resetUpstream();
     await accepted('{ ledgers(first: 5) { nodes { name } } }');
     expect(Object.values(t.upstream()).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
   });
@@ -203,7 +203,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
     };
 
     it('with content-length: 413 with a JSON error, nothing called; just under passes', async () => {
-      t.resetUpstream();
+      await t.resetUpstream();
       expect(await expect413(await post(big))).toBe(`the request body is ${big.length} bytes; the limit is 4096`);
       nothingCalled();
       const under = JSON.stringify({ query: '{ sources { name } }', variables: { pad: 'x'.repeat(4000) } });
@@ -223,7 +223,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
           },
         });
       };
-      t.resetUpstream();
+      await t.resetUpstream();
       expect(await expect413(await post(stream(big), { duplex: 'half' } as RequestInit))).toBe('the request body is over 4096 bytes; the limit is 4096');
       nothingCalled();
       const under = JSON.stringify({ query: '{ sources { name } }', variables: { pad: 'x'.repeat(3000) } });
@@ -254,7 +254,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
     it("a GET's query string is held to the same limit", async () => {
       const get = (query: string) => fetch(`${url}?query=${encodeURIComponent(query)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
-      t.resetUpstream();
+      await t.resetUpstream();
       // Spaces travel as %20: 2,000 of them are 6,000 bytes (and within node's 16 KiB header cap).
       expect(await expect413(await get(`{ sources { name } }${' '.repeat(2000)}`))).toMatch(/^the request's query string is \d+ bytes; the limit is 4096$/);
       nothingCalled();

@@ -23,7 +23,11 @@ export interface TestGateway {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Upstream requests each simulator received since the last reset. */
   upstream(): Record<DemoVendor, number>;
-  resetUpstream(): void;
+  /**
+   * Zeroes the simulators' request counts once no vendor call is in flight: a merged list reads
+   * later sources speculatively, and such a read can outlive the answer that did not need it.
+   */
+  resetUpstream(options?: { settle?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,9 +64,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       return { status: response.status, text, body: JSON.parse(text) };
     },
     upstream: () => Object.fromEntries(Object.entries(demo.simulators).map(([vendor, simulator]) => [vendor, simulator.requestCount])) as Record<DemoVendor, number>,
-    resetUpstream() {
+    async resetUpstream({ settle = true } = {}) {
+      for (let quiet = 0; settle && quiet < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        quiet = Object.values(demo.simulators).some((simulator) => simulator.inFlight > 0) ? 0 : quiet + 1;
+      }
       for (const simulator of Object.values(demo.simulators)) simulator.resetRequests();
     },
+
     /** Closes everything, then fails if any answer or log line held a credential or a simulator URL. */
     async close() {
       if (server) await new Promise((resolve) => server!.close(resolve));

@@ -326,7 +326,7 @@ describe('formance: history through GraphQL (Account.history)', () => {
       const [first] = simulator.history.timeline('main', 'users:0003', 'USD/2');
       const from = new Date(Date.parse(first?.at ?? '') - 3 * 86_400_000).toISOString();
       const to = new Date(Date.parse(from) + 6 * 86_400_000).toISOString();
-      t.resetUpstream();
+      await t.resetUpstream();
       const response = await t.query<{ account: { history: { totalCount: number; nodes: Array<{ at: string; balance: { minorUnits: string; scale: number } }> } } }>(
         `query($id: ID!) { account(id: $id) { history(asset: "USD", from: "${from}", to: "${to}", first: 10) { totalCount nodes { at balance { minorUnits scale } } } } }`,
         { id: encodeGlobalId('Account', ['formance-demo', 'main', 'users:0003']) },
