@@ -155,27 +155,28 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
   describe('cost', () => {
     it('the estimate of objects read, with variables, is stated with the limit', async () => {
-      // 5 ledgers + 5 × (10 accounts + 10 × 10 balances) = 555.
+      // Query.ledgers reads its page from every source at once (10 assumed): 5 × 10, then
+      // 5 × (10 accounts + 10 × 10 balances): 600.
       await accepted('{ ledgers(first: 5) { nodes { accounts(first: 10) { nodes { balances { asset } } } } } }');
-      // 20 + 20 × (50 + 50 × 10) = 11,020.
+      // 20 × 10 + 20 × (50 + 50 × 10) = 11,200.
       const message = await refused('query($n: Int) { ledgers(first: 20) { nodes { accounts(first: $n) { nodes { balances { asset } } } } } }', 'cost', { n: 50 });
-      expect(message).toMatch(/^the operation's estimated cost is 11020; the limit is 2000 \(/);
-      // A page size absent counts as 20, the resolvers' default: 20 + 20 × (20 + 20 × 10) = 4,420.
+      expect(message).toMatch(/^the operation's estimated cost is 11200; the limit is 2000 \(/);
+      // A page size absent counts as 20, the resolvers' default: 20 × 10 + 20 × (20 + 20 × 10) = 4,600.
       await refused('{ ledgers { nodes { accounts { nodes { balances { asset } } } } } }', 'cost');
-      // Fragments spread twice count twice: 2 × (10 + 10 × (1 + 10 + 10 × 10)) = 2,240.
-      expect(await refused('{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }', 'cost')).toMatch(/^the operation's estimated cost is 2240;/);
+      // Fragments spread twice count twice: 2 × (10 × 10 + 10 × (1 + 10 + 10 × 10)) = 2,420.
+      expect(await refused('{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }', 'cost')).toMatch(/^the operation's estimated cost is 2420;/);
     });
 
     it('Account.history counts the points of its window, not only its page size', async () => {
       const history = (from: string, to: string) =>
         `{ ledgers(first: 4) { nodes { accounts(first: 10) { nodes { history(asset: "USD", from: "${from}", to: "${to}", first: 50) { totalCount } } } } } }`;
-      // Three days, so three points: 4 + 4 × (10 + 10 × 3) = 164, admitted (some sources keep no
+      // Three days, so three points: 4 × 10 + 4 × (10 + 10 × 3) = 200, admitted (some sources keep no
       // history: those answer coded errors, never a limit).
       const short = await t.query(history('2025-01-01T00:00:00Z', '2025-01-03T00:00:00Z'));
       expect(short.body.data).toBeTruthy();
       expect(short.body.errors?.some((error) => error.extensions?.code === 'LIMIT_EXCEEDED') ?? false).toBe(false);
-      // Eleven months, a page of 50: 4 + 4 × (10 + 10 × 50) = 2,044.
-      expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(/^the operation's estimated cost is 2044;/);
+      // Eleven months, a page of 50: 4 × 10 + 4 × (10 + 10 × 50) = 2,080.
+      expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(/^the operation's estimated cost is 2080;/);
     });
   });
 

@@ -30,6 +30,12 @@ export const UNPAGED_LIST_ITEMS: Readonly<Record<string, number>> = {
 };
 const OTHER_LIST_ITEMS = 10;
 
+/**
+ * Connections merged over every source: paging forwards reads a page from each source at once
+ * (relay/sequence.ts `concatSequences`), so the page is read up to once per source.
+ */
+const MERGED_CONNECTIONS: Readonly<Record<string, number>> = { 'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS };
+
 /** What an operation, with its variables, asks of the sources. */
 export interface CostEstimate {
   /** Objects the operation may read from the sources (the model is on `estimateCost`). */
@@ -156,7 +162,8 @@ class CostWalk {
     const children = this.selections(node.selectionSet, result);
     if (isConnection(result)) {
       const items = pageItems(coordinate, args);
-      return plus(plus({ cost: own.cost + items, ids: own.ids }, children.once), times(children.perItem, items));
+      const reads = items * (MERGED_CONNECTIONS[coordinate] ?? 1);
+      return plus(plus({ cost: own.cost + reads, ids: own.ids }, children.once), times(children.perItem, items));
     }
     // An edge's node and a connection's nodes/edges are the page's items, already paid for.
     const wrapsItem = (isConnection(parent) && (name === 'nodes' || name === 'edges')) || (parent.name.endsWith('Edge') && name === 'node');
