@@ -83,7 +83,7 @@ const isConnection = (type: GraphQLCompositeType) => type.name.endsWith('Connect
  *   selected under it counts that many times; `nodes(ids:)` counts its IDs.
  *
  * `{ ledgers(first: 100) { nodes { accounts(first: 100) { nodes { balances { asset } } } } } }`
- * costs 100 + 100 × (100 + 100 × 10) = 110,100. Each fragment is tallied once and reused at every
+ * costs 100 × 10 + 100 × (100 + 100 × 10) = 111,000. Each fragment is tallied once and reused at every
  * spread, so the estimate takes time linear in the document.
  */
 export function estimateCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): CostEstimate {
