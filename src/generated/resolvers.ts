@@ -200,7 +200,7 @@ export type Capability =
 export type CircuitState =
   /** Calls go through. */
   | 'CLOSED'
-  /** The pause is over; the next call is a probe that closes the breaker on success or opens it again on failure. */
+  /** The pause is over: one probe call goes through (others fail at once while it runs); its success closes the breaker, its failure opens it again. */
   | 'HALF_OPEN'
   /** The source failed too many calls in a row; calls fail at once with `SOURCE_UNAVAILABLE` until `retryAt`. */
   | 'OPEN';

@@ -93,10 +93,11 @@ export class CircuitBreaker {
 
   #refusal(): SourceError {
     const seconds = Math.max(1, Math.ceil((this.#openedAt + this.#settings.openMs - this.#now()) / 1000));
-    return new SourceError(
-      'SOURCE_UNAVAILABLE',
-      `source "${this.#source}" failed ${this.#failures} calls in a row; the gateway stops calling it for ${seconds} s (circuit open)`,
-      { source: this.#source, retryable: false, extensions: { circuit: 'OPEN' } },
-    );
+    const waiting = this.#state === 'HALF_OPEN' ? 'until its probe call answers (circuit half-open)' : `for ${seconds} s (circuit open)`;
+    return new SourceError('SOURCE_UNAVAILABLE', `source "${this.#source}" failed ${this.#failures} calls in a row; the gateway stops calling it ${waiting}`, {
+      source: this.#source,
+      retryable: false,
+      extensions: { circuit: this.#state },
+    });
   }
 }

@@ -482,6 +482,8 @@ describe('HttpClient: circuit breaker', () => {
     const [probe, second] = await Promise.allSettled([http.send({ method: 'GET', path: '/probe' }), http.send({ method: 'GET', path: '/second' })]);
     expect(probe.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
+    const refused = (second as PromiseRejectedResult).reason as SourceError;
+    expect([refused.message, refused.extensions.circuit]).toEqual(['source "acme" failed 3 calls in a row; the gateway stops calling it until its probe call answers (circuit half-open)', 'HALF_OPEN']);
     expect(server.received).toHaveLength(4);
     expect(options.transport.breaker.snapshot()).toEqual({ state: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null });
     expect((await http.send({ method: 'GET', path: '/after' })).status).toBe(200);
