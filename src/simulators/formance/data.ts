@@ -1,3 +1,4 @@
+import { createRandom } from '../random.ts';
 /**
  * The Formance simulator's state and its deterministic seed. Balances are never typed in: the seed
  * books postings (`source → destination`), so every account keeps `balance = input − output` and
@@ -149,23 +150,11 @@ export function accountsInOrder(ledger: Ledger): Account[] {
   return [...ledger.accounts.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
-/** A small deterministic PRNG (mulberry32), so the seed is the same on every start. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (value: number) => String(value).padStart(4, '0');
 
 function seedMain(): Ledger {
   const ledger = createLedger(1, 'main', DEFAULT_FEATURES, { region: 'eu-west-1' });
-  const next = random(20250106);
+  const next = createRandom(20250106);
   const amount = (min: number, max: number) => BigInt(min + Math.floor(next() * (max - min)));
   const countries = ['FR', 'DE', 'US', 'JP', 'ES'];
   for (let merchant = 1; merchant <= 30; merchant += 1) {
