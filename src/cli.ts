@@ -22,23 +22,26 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function main(): Promise<void> {
-  let options;
+function readOptions() {
   try {
-    options = parseArgs({
-      options: {
-        config: { type: 'string' },
-        demo: { type: 'boolean', default: false },
-        fault: { type: 'string', multiple: true, default: [] },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
+    return parseArgs({
+    options: {
+      config: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      fault: { type: 'string', multiple: true, default: [] },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   }
   config = { ...config, server: { ...config.server, ...(port !== undefined ? { port } : {}), ...(options.host ? { host: options.host } : {}) } };
 
-  let gateway;
+  let gateway: ReturnType<typeof createGateway>;
   try {
     gateway = createGateway(config, { logger });
   } catch (error) {

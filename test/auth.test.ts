@@ -231,7 +231,7 @@ interface KeySetServer {
 /** A JWKS endpoint on 127.0.0.1; `hang` accepts connections and never answers. */
 async function startKeySet(keys: JWK[] | 'hang'): Promise<KeySetServer> {
   let hits = 0;
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer((_request, response) => {
     hits += 1;
     if (keys === 'hang') return;
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));

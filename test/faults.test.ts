@@ -163,7 +163,7 @@ describe('fault suite: one sick vendor among five', () => {
     const gateway = gatewayFor({ circuitBreaker: { failureThreshold: 3, openMs: 2500 } });
     const health = async () => {
       const answer = await ask(gateway, '{ sources { name health { circuit consecutiveFailures openedAt retryAt } } }');
-      return (answer.body.data?.sources as unknown as Array<{ name: string; health: { circuit: string; consecutiveFailures: number } }>).find((source) => source.name === 'midaz-demo')!.health;
+      return (answer.body.data!.sources as unknown as Array<{ name: string; health: { circuit: string; consecutiveFailures: number } }>).find((source) => source.name === 'midaz-demo')!.health;
     };
     await simulator.setFault('html-error');
     try {

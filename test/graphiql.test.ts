@@ -42,7 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     expect(body.data?.sources.map((source) => source.name)).toEqual(t.demo.sources.map((source) => source.name));
     expect(JSON.stringify(body.data)).toContain('minorUnits');
     const panel = page.locator('.graphiql-response');
-    await expect.poll(async () => panel.innerText(), { timeout: 20_000 }).toContain(t.demo.sources[0]!.name as string);
+    await expect.poll(async () => panel.textContent(), { timeout: 20_000 }).toContain(t.demo.sources[0]!.name as string);
     await page.screenshot({ path: 'test/__artifacts__/graphiql.png' }).catch(() => undefined);
     expect(failures).toEqual([]);
   }, 60_000);

@@ -220,7 +220,8 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
         return new ReadableStream<Uint8Array>({
           pull(controller) {
             if (offset >= text.length) return controller.close();
-            controller.enqueue(encoder.encode(text.slice(offset, (offset += 1000))));
+            controller.enqueue(encoder.encode(text.slice(offset, offset + 1000)));
+            offset += 1000;
           },
         });
       };

@@ -11,7 +11,7 @@ export const KEY_SET_RETRY_SECONDS = 5;
  */
 export function unauthenticated(message: string, challenge: string | null = null): UnauthenticatedError {
   const error = new UnauthenticatedError(message);
-  if (challenge !== null) error.extensions['http'] = { status: 401, headers: { 'www-authenticate': challenge } };
+  if (challenge !== null) error.extensions.http = { status: 401, headers: { 'www-authenticate': challenge } };
   return error;
 }
 

@@ -51,7 +51,9 @@ export function createSourceLoader<K extends { readonly source: string }, V>(opt
               try {
                 const values = await method.call(connector, chunk.map((index) => keys[index] as K));
                 if (values.length !== chunk.length) throw new Error(`${options.name}: connector "${source}" returned ${values.length} results for ${chunk.length} keys`);
-                chunk.forEach((index, position) => (results[index] = values[position] as V | Error));
+                chunk.forEach((index, position) => {
+                  results[index] = values[position] as V | Error;
+                });
               } catch (error) {
                 for (const index of chunk) results[index] = error instanceof Error ? error : new Error(String(error));
               }

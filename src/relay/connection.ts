@@ -89,7 +89,8 @@ function lazyEdge<T>(node: T, seal: () => string): { readonly cursor: string; re
   return {
     node,
     get cursor() {
-      return (cursor ??= seal());
+      cursor ??= seal();
+      return cursor;
     },
   };
 }

@@ -285,7 +285,10 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
     /** The sum of the parts' totals; null, without a vendor call, when any part can never tell. */
     async totalCount() {
       if (!countable) return null;
-      const counts = await Promise.all(parts.map((part) => part.sequence.totalCount().catch((error: unknown) => (onError(part.key, error), null))));
+      const counts = await Promise.all(parts.map((part) => part.sequence.totalCount().catch((error: unknown) => {
+          onError(part.key, error);
+          return null;
+        })));
       return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count as number), 0);
     },
   };

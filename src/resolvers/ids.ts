@@ -19,7 +19,7 @@ const arity = { Source: 1, Ledger: 2, Account: 3, Balance: 4 } as const;
 
 /** Decodes a global ID; a malformed one is BAD_USER_INPUT. */
 export function decodeNodeId(id: string): NodeRef {
-  let decoded;
+  let decoded: ReturnType<typeof decodeGlobalId>;
   try {
     decoded = decodeGlobalId(id);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
+import { type GraphQLScalarType, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { BadUserInputError } from '../errors.ts';
 
 /** Exact decimal amounts travel as strings; a JS number would lose digits, so none is accepted. */

@@ -91,7 +91,7 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
       const refs = [...ledgerRefs(), { source: subject.connector.name, ledgerId: 'no-such-ledger' }];
       const results = await subject.connector.getLedgers(refs);
       expect(results).toHaveLength(refs.length);
-      refs.slice(0, -1).forEach((ref, index) => expect((results[index] as { ledgerId: string }).ledgerId).toBe(ref.ledgerId));
+      for (const [index, ref] of refs.slice(0, -1).entries()) expect((results[index] as { ledgerId: string }).ledgerId).toBe(ref.ledgerId);
       expect(results.at(-1)).toBeInstanceOf(NotFoundError);
     });
 
@@ -128,7 +128,7 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
       const refs: AccountRef[] = [...accounts.map((account) => ({ ...ledger, accountId: account.id })), { ...ledger, accountId: unknownAccountId(accounts[0]?.id ?? '') }];
       const results = await subject.connector.getAccounts(refs);
       expect(results).toHaveLength(refs.length);
-      accounts.forEach((account, index) => expect(results[index]).toMatchObject({ accountId: account.id, address: account.address }));
+      for (const [index, account] of accounts.entries()) expect(results[index]).toMatchObject({ accountId: account.id, address: account.address });
       expect(results.at(-1)).toBeInstanceOf(NotFoundError);
     });
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BadUserInputError, NotFoundError, SourceError } from '../../src/errors.ts';
+import { BadUserInputError, NotFoundError, } from '../../src/errors.ts';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
 import { FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET, startFormanceSimulator, type FormanceSimulator } from '../../src/simulators/formance/index.ts';
 import type { RecordedRequest } from '../../src/simulators/types.ts';
 import { describeConnectorContract, walk } from './contract.ts';
-import { checkAgainstSpec, specsAvailable } from './openapi.ts';
 
 const SOURCE = 'formance-test';
 const auth = { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET };

@@ -26,7 +26,7 @@ function validate(value: unknown, schema: Schema, schemas: Record<string, Schema
     for (const [name, item] of Object.entries(value)) if (schema.properties?.[name]) problems.push(...validate(item, schema.properties[name], schemas, `${path}.${name}`));
   } else if (type === 'array') {
     if (!Array.isArray(value)) return [`${path}: not an array`];
-    value.forEach((item, index) => problems.push(...validate(item, schema.items ?? {}, schemas, `${path}[${index}]`)));
+    for (const [index, item] of value.entries()) problems.push(...validate(item, schema.items ?? {}, schemas, `${path}[${index}]`));
   } else if (type === 'string') {
     if (typeof value !== 'string') return [`${path}: not a string`];
     if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${path}: does not match ${schema.pattern}`);

@@ -149,7 +149,7 @@ describe('midaz: connector quirks', () => {
     expect(slow.requests).toHaveLength(40); // 40 distinct accounts, each one page
     expect(new Set(slow.requests.map((request) => request.path)).size).toBe(40);
     expect(slow.peakInFlight).toBe(8);
-    keys.forEach((key, index) => expect(results[index]).toEqual(results[refs.findIndex((ref) => ref.accountId.toLowerCase() === key.accountId.toLowerCase())]));
+    for (const [index, key] of keys.entries()) expect(results[index]).toEqual(results[refs.findIndex((ref) => ref.accountId.toLowerCase() === key.accountId.toLowerCase())]);
     slow.resetRequests();
     await slowConnector.getAccounts(keys);
     expect(slow.requests).toHaveLength(40);

@@ -100,7 +100,10 @@ describe('connectionFromSequence: arguments', () => {
   it('asks the vendor for the total only when totalCount is read', async () => {
     const { sequence } = fixture();
     let asked = 0;
-    const counting: Sequence<number> = { ...sequence, totalCount: async () => ((asked += 1), sequence.totalCount()) };
+    const counting: Sequence<number> = { ...sequence, totalCount: async () => {
+        asked += 1;
+        return sequence.totalCount();
+      }, };
     const connection = await connectionFromSequence(counting, { first: 1 }, { codec, key: KEY });
     expect(asked).toBe(0);
     expect(await connection.totalCount()).toBe(250);

@@ -544,7 +544,10 @@ describe('concatSequences', () => {
   it('answers a null total without asking anyone when a part can never count', async () => {
     let counted = 0;
     const countable = cursorVendor(items(12), [5]);
-    const counting = { ...countable.list, totalCount: async () => ((counted += 1), 12) };
+    const counting = { ...countable.list, totalCount: async () => {
+        counted += 1;
+        return 12;
+      }, };
     const sequence = concatSequences(
       [
         { key: 'a', sequence: sequenceOf(counting) },

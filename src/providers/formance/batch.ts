@@ -81,7 +81,7 @@ async function perLedger<T>(context: FormanceLookupContext, refs: readonly Accou
   const source = context.api.source;
   const results: Array<T | Error> = refs.map((ref) => accountNotFound(source, ref));
   const groups = new Map<string, number[]>();
-  refs.forEach((ref, index) => groups.set(ref.ledgerId, [...(groups.get(ref.ledgerId) ?? []), index]));
+  for (const [index, ref] of refs.entries()) groups.set(ref.ledgerId, [...(groups.get(ref.ledgerId) ?? []), index]);
   await Promise.all(
     [...groups].map(async ([ledgerId, indexes]) => {
       if (!isFormanceLedgerName(ledgerId)) {

@@ -164,18 +164,30 @@ export async function getFormanceHistory(context: FormanceLookupContext, request
 /** Groups the requests by ledger; a request that cannot be asked (bad ledger name, pattern, instant) gets its error now. */
 function planLedgers(source: string, requests: readonly HistoryRequest[], results: Array<readonly HistoryPointModel[] | Error>): LedgerWork[] {
   const ledgers = new Map<string, LedgerWork>();
-  requests.forEach((request, index) => {
+  for (const [index, request] of requests.entries()) {
     const { ledgerId, accountId } = request.account;
-    if (!isFormanceLedgerName(ledgerId)) return void (results[index] = ledgerNotFound(source, ledgerId));
+    if (!isFormanceLedgerName(ledgerId)) {
+      results[index] = ledgerNotFound(source, ledgerId);
+      continue;
+    }
     // A pattern names no account, and `$in` would refuse it for every address of the call.
-    if (!isFormanceAddress(accountId)) return void (results[index] = accountNotFound(source, request.account));
+    if (!isFormanceAddress(accountId)) {
+      results[index] = accountNotFound(source, request.account);
+      continue;
+    }
     const endTimes = request.at.map(formanceEndTime);
     const bad = request.at.find((_, position) => endTimes[position] === null);
-    if (bad !== undefined) return void (results[index] = new BadUserInputError(`"${bad}" is not an ISO 8601 instant the source can read`, { source }));
+    if (bad !== undefined) {
+      results[index] = new BadUserInputError(`"${bad}" is not an ISO 8601 instant the source can read`, { source });
+      continue;
+    }
     let ledger = ledgers.get(ledgerId);
-    if (!ledger) ledgers.set(ledgerId, (ledger = { ledgerId, plans: [], closing: new Map(), failed: new Map(), refused: null }));
+    if (!ledger) {
+      ledger = { ledgerId, plans: [], closing: new Map(), failed: new Map(), refused: null };
+      ledgers.set(ledgerId, ledger);
+    }
     ledger.plans.push({ index, address: accountId, asset: request.asset, endTimes: endTimes as Plan['endTimes'] });
-  });
+  }
   return [...ledgers.values()];
 }
 

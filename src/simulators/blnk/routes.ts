@@ -157,7 +157,7 @@ function parseRfc3339(text: string): { micros: number; echo: string } | null {
 /** `GET /balances/{id}/at`: credit and debit summed from the applied movements up to the instant. */
 export function getBalanceAt(context: RouteContext, id: string, query: URLSearchParams): Reply {
   const text = query.get('timestamp') ?? '';
-  const target = text === '' ? { micros: Date.now() * 1000, echo: new Date().toISOString().slice(0, 19) + 'Z' } : parseRfc3339(text);
+  const target = text === '' ? { micros: Date.now() * 1000, echo: `${new Date().toISOString().slice(0, 19)}Z` } : parseRfc3339(text);
   if (!target) return fail(400, 'BAL_INVALID_TIMESTAMP', 'invalid timestamp format. Please use ISO 8601 format (e.g., 2024-01-01T15:04:05Z)');
   const balance = context.data.balances.find((item) => item.balanceId === id);
   if (!balance) return fail(404, 'BAL_NOT_FOUND', `Balance '${id}' not found`, { details: {} });

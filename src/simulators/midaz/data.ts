@@ -1,4 +1,3 @@
-import { createRandom } from '../random.ts';
 
 /**
  * The Midaz simulator's state: organizations, ledgers, accounts and balances in Midaz's own terms,
@@ -126,7 +125,10 @@ export function applyBookings(bookings: readonly Booking[], companions: Readonly
   const state = new Map<MidazSeedBalance, { available: bigint; onHold: bigint }>();
   const stateOf = (balance: MidazSeedBalance) => {
     let entry = state.get(balance);
-    if (!entry) state.set(balance, (entry = { available: 0n, onHold: 0n }));
+    if (!entry) {
+      entry = { available: 0n, onHold: 0n };
+      state.set(balance, entry);
+    }
     return entry;
   };
   const record = (balance: MidazSeedBalance, atMicros: number) => {
@@ -144,7 +146,8 @@ export function applyBookings(bookings: readonly Booking[], companions: Readonly
         entry.onHold += leg.amount;
         if (entry.available < 0n) throw new Error(`hold beyond available on ${balance.alias}`);
       } else if (leg.kind === 'credit') {
-        const repay = balance.overdraftUsed < leg.amount ? balance.overdraftUsed : leg.amount;
+        const repay = // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min cannot take
+        balance.overdraftUsed < leg.amount ? balance.overdraftUsed : leg.amount;
         entry.available += leg.amount - repay;
         if (repay > 0n && companion) {
           balance.overdraftUsed -= repay;

@@ -42,7 +42,7 @@ function historyDate(context: RouteContext, query: URLSearchParams): number | Re
   const text = query.get('date') ?? '';
   if (text === '') return validationError('0142', 'Missing Required Query Parameter', "The required query parameter 'date' is missing from the request.");
   const parsed = parseDateTime(text, false);
-  if (!parsed || !parsed.hasTime) return validationError('0131', 'Invalid Datetime Format Error', "The 'date' parameter is in the incorrect format. Please use the 'yyyy-mm-dd hh:mm:ss' format and try again.");
+  if (!parsed?.hasTime) return validationError('0131', 'Invalid Datetime Format Error', "The 'date' parameter is in the incorrect format. Please use the 'yyyy-mm-dd hh:mm:ss' format and try again.");
   if (parsed.micros > context.nowMicros()) {
     const rfc3339 = new Date(Math.floor(parsed.micros / 1000)).toISOString().replace(/\.\d+Z$/, 'Z');
     return validationError('0140', 'Invalid Timestamp', `The provided timestamp '${rfc3339}' is invalid. Timestamps cannot be in the future.`);

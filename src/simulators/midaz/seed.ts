@@ -74,7 +74,10 @@ export function createMidazSeed(): MidazData {
   // — Banco Aurora: retail ledger —
   const retail = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Retail Banking', '2025-01-10T12:00:00Z', { region: 'BR', product: 'checking' });
   let clock = retail.createdAtMicros + HOUR;
-  const external = (on: MidazSeedLedger, asset: string) => account(on, { name: `External ${asset}`, alias: `@external/${asset}`, asset, type: 'external', atMicros: (clock += 60_000_000) }).main;
+  const external = (on: MidazSeedLedger, asset: string) => {
+    clock += 60_000_000;
+    return account(on, { name: `External ${asset}`, alias: `@external/${asset}`, asset, type: 'external', atMicros: clock }).main;
+  };
   const retailBRL = external(retail, 'BRL');
   const retailUSD = external(retail, 'USD');
   const next = () => (clock += 8 * HOUR + int(12 * HOUR));
