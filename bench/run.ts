@@ -75,16 +75,29 @@ const setFault = async (vendor: string, fault: SimulatorFault | null): Promise<v
 
 /** A gateway over the simulators on its own loopback port; `sourceSettings` go into every source entry. */
 async function startGateway(sourceSettings: Record<string, unknown> = {}) {
-  const config = parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources: ready.sources.map((source) => ({ ...source, ...sourceSettings })) });
+  const config = parseConfig({
+    server: { cursorSecret: 'bench-cursor-secret-0123456789' },
+    sources: ready.sources.map((source) => ({ ...source, ...sourceSettings })),
+  });
   const instance = createGateway(config, { logger: createLogger('silent') });
   const listener = createServer(instance.yoga);
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const pool = new Pool(`http://127.0.0.1:${(listener.address() as AddressInfo).port}`, { connections: CONCURRENCY });
   /** Posts a query; with `partial`, an answer with errors (a sick source) is expected and returned. */
-  const ask = async (query: string, variables: Record<string, unknown> = {}, partial = false): Promise<{ data: Record<string, unknown>; errors: number }> => {
-    const response = await pool.request({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const ask = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    partial = false,
+  ): Promise<{ data: Record<string, unknown>; errors: number }> => {
+    const response = await pool.request({
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-    if (response.statusCode !== 200 || (body.errors && !partial)) throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
+    if (response.statusCode !== 200 || (body.errors && !partial))
+      throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
     return { data: body.data ?? {}, errors: body.errors?.length ?? 0 };
   };
   const close = async () => {
@@ -96,13 +109,19 @@ async function startGateway(sourceSettings: Record<string, unknown> = {}) {
 }
 
 const main = await startGateway();
-const graphql = async (query: string, variables: Record<string, unknown> = {}) => (await main.ask(query, variables)).data;
+const graphql = async (query: string, variables: Record<string, unknown> = {}) =>
+  (await main.ask(query, variables)).data;
 
 // Fixtures: the biggest ledger of each source (300+ accounts), and 50 account IDs of each.
-const listed = (await graphql('{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { totalCount nodes { id } } } } }')) as {
-  ledgers: { nodes: Array<{ id: string; name: string; source: { name: string }; accounts: { nodes: Array<{ id: string }> } }> };
+const listed = (await graphql(
+  '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { totalCount nodes { id } } } } }',
+)) as {
+  ledgers: {
+    nodes: Array<{ id: string; name: string; source: { name: string }; accounts: { nodes: Array<{ id: string }> } }>;
+  };
 };
-const pick = (source: string, name: string) => listed.ledgers.nodes.find((ledger) => ledger.source.name === source && ledger.name === name)!;
+const pick = (source: string, name: string) =>
+  listed.ledgers.nodes.find((ledger) => ledger.source.name === source && ledger.name === name)!;
 const formanceLedger = pick('formance-demo', ready.formanceLedger.name);
 const blnkLedger = pick('blnk-demo', ready.blnkLedger.name);
 const midazLedger = pick('midaz-demo', ready.midazLedger.name);
@@ -110,30 +129,59 @@ const blnkDirect = new Pool(ready.blnkUrl, { connections: CONCURRENCY });
 const blnkKey = (ready.sources.find((source) => source.kind === 'blnk') as { auth: { apiKey: string } }).auth.apiKey;
 const blnkLedgerId = ready.blnkLedger.id;
 
-const BALANCES = 'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';
-const BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { amount } } } } }';
-const ALL_FIVE = '{ ledgers(first: 30) { nodes { name source { kind } accounts(first: 3) { nodes { address balances { asset total { amount } } } } } } }';
-const NESTED = 'query($id: ID!) { ledger(id: $id) { name accounts(first: 20) { nodes { address balances { asset total { amount minorUnits scale } } } pageInfo { hasNextPage endCursor } } } }';
+const BALANCES =
+  'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';
+const BY_ID =
+  'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { amount } } } } }';
+const ALL_FIVE =
+  '{ ledgers(first: 30) { nodes { name source { kind } accounts(first: 3) { nodes { address balances { asset total { amount } } } } } } }';
+const NESTED =
+  'query($id: ID!) { ledger(id: $id) { name accounts(first: 20) { nodes { address balances { asset total { amount minorUnits scale } } } pageInfo { hasNextPage endCursor } } } }';
 
 const scenarios: Scenario[] = [
   {
     name: 'baseline: Blnk GET /balances?limit=50 direct (no gateway)',
     send: async () => {
-      const response = await blnkDirect.request({ method: 'GET', path: `/balances?ledger_id_eq=${blnkLedgerId}&limit=50&offset=0`, headers: { 'x-blnk-key': blnkKey } });
+      const response = await blnkDirect.request({
+        method: 'GET',
+        path: `/balances?ledger_id_eq=${blnkLedgerId}&limit=50&offset=0`,
+        headers: { 'x-blnk-key': blnkKey },
+      });
       await response.body.text();
       if (response.statusCode !== 200) throw new Error(`baseline failed: ${response.statusCode}`);
     },
   },
   { name: 'blnk: list of 50 balances', send: async () => void (await graphql(BALANCES, { id: blnkLedger.id })) },
-  { name: 'formance: list of 50 balances', send: async () => void (await graphql(BALANCES, { id: formanceLedger.id })) },
-  { name: 'blnk: 50 accounts\' balances by id', send: async () => void (await graphql(BY_ID, { ids: blnkLedger.accounts.nodes.map((node) => node.id) })) },
-  { name: 'formance: 50 accounts\' balances by id', send: async () => void (await graphql(BY_ID, { ids: formanceLedger.accounts.nodes.map((node) => node.id) })) },
-  { name: 'blnk: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: blnkLedger.id })) },
-  { name: 'formance: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: formanceLedger.id })) },
+  {
+    name: 'formance: list of 50 balances',
+    send: async () => void (await graphql(BALANCES, { id: formanceLedger.id })),
+  },
+  {
+    name: "blnk: 50 accounts' balances by id",
+    send: async () => void (await graphql(BY_ID, { ids: blnkLedger.accounts.nodes.map((node) => node.id) })),
+  },
+  {
+    name: "formance: 50 accounts' balances by id",
+    send: async () => void (await graphql(BY_ID, { ids: formanceLedger.accounts.nodes.map((node) => node.id) })),
+  },
+  {
+    name: 'blnk: ledger → 20 accounts → balances',
+    send: async () => void (await graphql(NESTED, { id: blnkLedger.id })),
+  },
+  {
+    name: 'formance: ledger → 20 accounts → balances',
+    send: async () => void (await graphql(NESTED, { id: formanceLedger.id })),
+  },
   { name: 'all five sources: ledgers → 3 accounts each → balances', send: async () => void (await graphql(ALL_FIVE)) },
   { name: 'midaz: list of 50 balances', send: async () => void (await graphql(BALANCES, { id: midazLedger.id })) },
-  { name: 'midaz: 50 accounts\' balances by id (fan-out)', send: async () => void (await graphql(BY_ID, { ids: midazLedger.accounts.nodes.map((node) => node.id) })) },
-  { name: 'midaz: ledger → 20 accounts → balances', send: async () => void (await graphql(NESTED, { id: midazLedger.id })) },
+  {
+    name: "midaz: 50 accounts' balances by id (fan-out)",
+    send: async () => void (await graphql(BY_ID, { ids: midazLedger.accounts.nodes.map((node) => node.id) })),
+  },
+  {
+    name: 'midaz: ledger → 20 accounts → balances',
+    send: async () => void (await graphql(NESTED, { id: midazLedger.id })),
+  },
 ];
 
 async function measure(scenario: Scenario, warmups = 20): Promise<Result> {
@@ -190,14 +238,19 @@ for (const scenario of scenarios) {
     ['parse (yoga caches it per document)', () => parse(ALL_FIVE)],
     ['bracket nesting scan', () => bracketNesting(ALL_FIVE, 40)],
     ['depth and aliases (cached per document)', () => measureShape(document, operation)],
-    ['variables, page sizes, IDs and cost (every request)', () => estimateCost(schema, document, operation, getVariableValues(schema, [], {}).coerced!)],
+    [
+      'variables, page sizes, IDs and cost (every request)',
+      () => estimateCost(schema, document, operation, getVariableValues(schema, [], {}).coerced!),
+    ],
   ];
   process.stdout.write('\nper-request limit checks on the all-five query (in process)\n');
   for (const [name, run] of checks) {
     for (let warm = 0; warm < 2000; warm += 1) run();
     const started = performance.now();
     for (let round = 0; round < 20_000; round += 1) run();
-    process.stdout.write(`${name.padEnd(58)} ${(((performance.now() - started) * 1000) / 20_000).toFixed(2).padStart(6)} µs\n`);
+    process.stdout.write(
+      `${name.padEnd(58)} ${(((performance.now() - started) * 1000) / 20_000).toFixed(2).padStart(6)} µs\n`,
+    );
   }
 }
 const baseline = results[0]!;
@@ -205,23 +258,32 @@ const blnkList = results[1]!;
 process.stdout.write(
   `\nratio (same run): gateway "blnk: list of 50 balances" vs the direct vendor call: ${(baseline.perSecond / blnkList.perSecond).toFixed(2)}x the time per request at equal concurrency, p50 ${(blnkList.p50 / baseline.p50).toFixed(2)}x\n`,
 );
-process.stdout.write(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (gateway and load generator; the simulators run in a child process)\n`);
+process.stdout.write(
+  `rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (gateway and load generator; the simulators run in a child process)\n`,
+);
 
 await blnkDirect.close();
 await main.close();
 
 // Faults. A deadline of 1 s per source; the sick vendor is Blnk, the other four stay healthy.
 const DEADLINE_MS = 1000;
-process.stdout.write(`\nfaults (per-source deadline ${DEADLINE_MS} ms; the sick vendor is Blnk, the other four healthy)\n`);
+process.stdout.write(
+  `\nfaults (per-source deadline ${DEADLINE_MS} ms; the sick vendor is Blnk, the other four healthy)\n`,
+);
 const report = (result: Result, extra: string) =>
-  process.stdout.write(`${result.name.padEnd(58)} ${result.perSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms  ${extra}\n`);
+  process.stdout.write(
+    `${result.name.padEnd(58)} ${result.perSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms  ${extra}\n`,
+  );
 const allFive = (gatewayUnderTest: Awaited<ReturnType<typeof startGateway>>) => async () => {
   const { errors } = await gatewayUnderTest.ask(ALL_FIVE, {}, true);
   if (errors !== 1) throw new Error(`expected one error for the sick source, got ${errors}`);
 };
 
 // 1. One source hung, breaker out of the way: every request waits for the deadline, and no longer.
-const patient = await startGateway({ timeoutMs: DEADLINE_MS, circuitBreaker: { failureThreshold: 1000, openMs: 60_000 } });
+const patient = await startGateway({
+  timeoutMs: DEADLINE_MS,
+  circuitBreaker: { failureThreshold: 1000, openMs: 60_000 },
+});
 await setFault('blnk', 'hang');
 const hung = await measure({ name: 'all five, Blnk hung (breaker off)', send: allFive(patient) }, 0);
 report(hung, `p99 − deadline: ${(hung.p99 - DEADLINE_MS).toFixed(0)} ms (target ≤ 300)`);
@@ -241,9 +303,24 @@ await guarded.close();
 
 // 3. Memory after 10,000 requests that each meet a faulty vendor (breaker off, so every one is a real failing call).
 const gc = (globalThis as { gc?: () => void }).gc;
-const exposed = await startGateway({ timeoutMs: DEADLINE_MS, circuitBreaker: { failureThreshold: 1_000_000, openMs: 60_000 } });
-const ONE_LEDGER = '{ ledgers(first: 30) { nodes { name accounts(first: 2) { nodes { balances { total { amount } } } } } } }';
-const faults: SimulatorFault[] = ['html-error', 'stack-trace', 'truncated', 'not-json', 'wrong-shape', 'bad-amounts', 'reset', 'rate-limited', 'unauthorized', 'redirect'];
+const exposed = await startGateway({
+  timeoutMs: DEADLINE_MS,
+  circuitBreaker: { failureThreshold: 1_000_000, openMs: 60_000 },
+});
+const ONE_LEDGER =
+  '{ ledgers(first: 30) { nodes { name accounts(first: 2) { nodes { balances { total { amount } } } } } } }';
+const faults: SimulatorFault[] = [
+  'html-error',
+  'stack-trace',
+  'truncated',
+  'not-json',
+  'wrong-shape',
+  'bad-amounts',
+  'reset',
+  'rate-limited',
+  'unauthorized',
+  'redirect',
+];
 for (let warm = 0; warm < 200; warm += 1) await exposed.ask(ONE_LEDGER, {}, true);
 gc?.();
 const rssBefore = process.memoryUsage().rss;

@@ -9,7 +9,8 @@ import type { SimulatorFault } from '../src/simulators/faults.ts';
 
 const demo = await startDemoSources();
 const { formance, blnk, midaz } = demo.simulators;
-const biggest = (truth: typeof blnk.truth) => [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+const biggest = (truth: typeof blnk.truth) =>
+  [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
 
 process.send?.({
   type: 'ready',
@@ -19,16 +20,28 @@ process.send?.({
   formanceLedger: biggest(formance.truth),
   midazLedger: biggest(midaz.truth),
 });
-process.on('message', (message: string | { type: 'fault'; vendor: keyof typeof demo.simulators; fault: SimulatorFault | null } | { type: 'count-vendor'; vendor: keyof typeof demo.simulators }) => {
-  if (typeof message === 'object' && message.type === 'fault') {
-    void demo.simulators[message.vendor].setFault(message.fault).then(() => process.send?.({ type: 'faulted' }));
-    return;
-  }
-  if (typeof message === 'object' && message.type === 'count-vendor') {
-    process.send?.({ type: 'count', total: demo.simulators[message.vendor].requestCount });
-    return;
-  }
-  if (message === 'count') process.send?.({ type: 'count', total: Object.values(demo.simulators).reduce((sum, simulator) => sum + simulator.requestCount, 0) });
-  if (message === 'stop') void demo.close().then(() => process.exit(0));
-});
+process.on(
+  'message',
+  (
+    message:
+      | string
+      | { type: 'fault'; vendor: keyof typeof demo.simulators; fault: SimulatorFault | null }
+      | { type: 'count-vendor'; vendor: keyof typeof demo.simulators },
+  ) => {
+    if (typeof message === 'object' && message.type === 'fault') {
+      void demo.simulators[message.vendor].setFault(message.fault).then(() => process.send?.({ type: 'faulted' }));
+      return;
+    }
+    if (typeof message === 'object' && message.type === 'count-vendor') {
+      process.send?.({ type: 'count', total: demo.simulators[message.vendor].requestCount });
+      return;
+    }
+    if (message === 'count')
+      process.send?.({
+        type: 'count',
+        total: Object.values(demo.simulators).reduce((sum, simulator) => sum + simulator.requestCount, 0),
+      });
+    if (message === 'stop') void demo.close().then(() => process.exit(0));
+  },
+);
 process.on('disconnect', () => void demo.close().then(() => process.exit(0)));

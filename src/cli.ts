@@ -25,16 +25,16 @@ function fail(message: string): never {
 function readOptions() {
   try {
     return parseArgs({
-    options: {
-      config: { type: 'string' },
-      demo: { type: 'boolean', default: false },
-      fault: { type: 'string', multiple: true, default: [] },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }).values;
+      options: {
+        config: { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        fault: { type: 'string', multiple: true, default: [] },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
@@ -49,15 +49,18 @@ async function main(): Promise<void> {
   if (!options.config && !options.demo) fail(`pass --config FILE or --demo\n${USAGE}`);
   if (options.config && options.demo) fail(`pass --config FILE or --demo, not both\n${USAGE}`);
   const level = options['log-level'] as LogLevel;
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) fail('--log-level must be debug, info, warn, error or silent');
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
+    fail('--log-level must be debug, info, warn, error or silent');
   const faults = (options.fault ?? []).map((entry) => {
     const [vendor, fault] = entry.split('=');
-    if (!DEMO_VENDORS.includes(vendor as DemoVendor) || !SIMULATOR_FAULTS.includes(fault as SimulatorFault)) fail(`--fault must be VENDOR=FAULT\n${USAGE}`);
+    if (!DEMO_VENDORS.includes(vendor as DemoVendor) || !SIMULATOR_FAULTS.includes(fault as SimulatorFault))
+      fail(`--fault must be VENDOR=FAULT\n${USAGE}`);
     return { vendor: vendor as DemoVendor, fault: fault as SimulatorFault };
   });
   if (faults.length > 0 && !options.demo) fail('--fault works with --demo only');
   const port = options.port === undefined ? undefined : Number(options.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail('--port must be an integer from 0 to 65535');
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    fail('--port must be an integer from 0 to 65535');
   const logger = createLogger(level);
 
   let config: GatewayConfig;
@@ -75,7 +78,14 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  config = { ...config, server: { ...config.server, ...(port !== undefined ? { port } : {}), ...(options.host ? { host: options.host } : {}) } };
+  config = {
+    ...config,
+    server: {
+      ...config.server,
+      ...(port !== undefined ? { port } : {}),
+      ...(options.host ? { host: options.host } : {}),
+    },
+  };
 
   let gateway: ReturnType<typeof createGateway>;
   try {
@@ -87,7 +97,9 @@ async function main(): Promise<void> {
   // A request (body included) gets 30 s: Node's default of 300 s would let a slow upload under the
   // body limit hold a socket for five minutes.
   const server = createHttpServer({ requestTimeout: 30_000 }, gateway.yoga);
-  server.on('error', (error: NodeJS.ErrnoException) => fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`));
+  server.on('error', (error: NodeJS.ErrnoException) =>
+    fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`),
+  );
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const shownPort = typeof address === 'object' && address ? address.port : config.server.port;

@@ -6,7 +6,8 @@ export class ConfigFields {
   readonly #path: string;
 
   constructor(value: unknown, path: string) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${path || '(root)'}: must be an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new ConfigError(`${path || '(root)'}: must be an object`);
     this.#value = value as Record<string, unknown>;
     this.#path = path;
   }
@@ -26,14 +27,16 @@ export class ConfigFields {
   /** Rejects unknown fields, which are nearly always typos. */
   only(allowed: readonly string[]): void {
     for (const key of Object.keys(this.#value)) {
-      if (!allowed.includes(key)) throw new ConfigError(`${this.path(key)}: unknown field (expected one of ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        throw new ConfigError(`${this.path(key)}: unknown field (expected one of ${allowed.join(', ')})`);
     }
   }
 
   string(key: string): string {
     if (!this.has(key)) throw new ConfigError(`${this.path(key)}: required`);
     const value = this.#value[key];
-    if (typeof value !== 'string' || value === '') throw new ConfigError(`${this.path(key)}: must be a non-empty string`);
+    if (typeof value !== 'string' || value === '')
+      throw new ConfigError(`${this.path(key)}: must be a non-empty string`);
     return value;
   }
 
@@ -52,8 +55,10 @@ export class ConfigFields {
     } catch {
       throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
-    if (url.username || url.password) throw new ConfigError(`${this.path(key)}: put credentials under auth, not in the URL`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
+    if (url.username || url.password)
+      throw new ConfigError(`${this.path(key)}: put credentials under auth, not in the URL`);
     if (url.search || url.hash) throw new ConfigError(`${this.path(key)}: must not carry a query string or fragment`);
     return value.replace(/\/+$/, '');
   }
@@ -63,7 +68,8 @@ export class ConfigFields {
     let value = this.#value[key];
     // "${PORT}" arrives as text after interpolation: digits are an integer.
     if (typeof value === 'string' && /^-?\d+$/.test(value)) value = Number(value);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${this.path(key)}: must be an integer from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new ConfigError(`${this.path(key)}: must be an integer from ${min} to ${max}`);
     return value;
   }
 
@@ -90,7 +96,8 @@ export class ConfigFields {
 
   array(key: string): unknown[] {
     const value = this.#value[key];
-    if (!Array.isArray(value)) throw new ConfigError(`${this.path(key)}: ${this.has(key) ? 'must be a list' : 'required'}`);
+    if (!Array.isArray(value))
+      throw new ConfigError(`${this.path(key)}: ${this.has(key) ? 'must be a list' : 'required'}`);
     return value;
   }
 

@@ -100,19 +100,34 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const root = new ConfigFields(interpolate(raw, '', env), '');
   root.only(['server', 'sources']);
   const server = root.optionalObject('server');
-  server?.only(['mode', 'host', 'port', 'graphiql', 'corsOrigins', 'persistedOperations', 'drainNoticeMs', 'drainMs', 'cursorSecret', 'auth', 'limits']);
+  server?.only([
+    'mode',
+    'host',
+    'port',
+    'graphiql',
+    'corsOrigins',
+    'persistedOperations',
+    'drainNoticeMs',
+    'drainMs',
+    'cursorSecret',
+    'auth',
+    'limits',
+  ]);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
   const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
   const seen = new Set<string>();
   sources.forEach((source, index) => {
-    if (seen.has(source.name)) throw new ConfigError(`sources[${index}].name: "${source.name}" is used by an earlier source`);
+    if (seen.has(source.name))
+      throw new ConfigError(`sources[${index}].name: "${source.name}" is used by an earlier source`);
     seen.add(source.name);
   });
   const mode = server?.optionalString('mode') ?? DEFAULT_SERVER.mode;
-  if (mode !== 'development' && mode !== 'production') throw new ConfigError(`${server?.path('mode')}: must be development or production`);
+  if (mode !== 'development' && mode !== 'production')
+    throw new ConfigError(`${server?.path('mode')}: must be development or production`);
   const graphiql = server?.optionalBoolean('graphiql') ?? mode === 'development';
-  if (graphiql && mode === 'production') throw new ConfigError(`${server?.path('graphiql')}: GraphiQL is off in production mode`);
+  if (graphiql && mode === 'production')
+    throw new ConfigError(`${server?.path('graphiql')}: GraphiQL is off in production mode`);
   const persisted = server?.optionalString('persistedOperations');
   return {
     server: {
@@ -121,11 +136,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       port: server?.optionalInteger('port', 0, 65535) ?? DEFAULT_SERVER.port,
       graphiql,
       corsOrigins: server ? readOrigins(server) : [],
-      persistedOperations: persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
+      persistedOperations:
+        persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
       drainNoticeMs: server?.optionalInteger('drainNoticeMs', 0, 600_000) ?? DEFAULT_SERVER.drainNoticeMs,
       drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
-      auth: parseAuthConfig(server?.optionalObject('auth'), sources.map((source) => source.name)),
+      auth: parseAuthConfig(
+        server?.optionalObject('auth'),
+        sources.map((source) => source.name),
+      ),
       limits: parseLimits(server?.optionalObject('limits')),
     },
     sources,
@@ -134,12 +153,23 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 
 function parseSource(fields: ConfigFields): SourceConfig {
   const kind = fields.string('kind');
-  if (!KINDS.includes(kind as ProviderKind)) throw new ConfigError(`${fields.path('kind')}: must be one of ${KINDS.join(', ')}`);
+  if (!KINDS.includes(kind as ProviderKind))
+    throw new ConfigError(`${fields.path('kind')}: must be one of ${KINDS.join(', ')}`);
   const definition = PROVIDERS[kind as ProviderKind];
   const name = fields.string('name');
-  if (!NAME.test(name)) throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
-  const base: SourceBase = { name, url: fields.url('url'), timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS };
-  return { ...base, kind: definition.kind, options: definition.parseOptions(fields, base), transport: parseTransport(fields) };
+  if (!NAME.test(name))
+    throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
+  const base: SourceBase = {
+    name,
+    url: fields.url('url'),
+    timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS,
+  };
+  return {
+    ...base,
+    kind: definition.kind,
+    options: definition.parseOptions(fields, base),
+    transport: parseTransport(fields),
+  };
 }
 
 /** `server.corsOrigins`: exact origins (`https://app.example.com`), never a wildcard, which would let any site read balances. */
@@ -153,7 +183,10 @@ function readOrigins(server: ConfigFields): string[] {
     } catch {
       origin = undefined;
     }
-    if (origin === undefined || origin === 'null' || origin !== value) throw new ConfigError(`${field}: must be an origin such as https://app.example.com (scheme, host and port only; no wildcard)`);
+    if (origin === undefined || origin === 'null' || origin !== value)
+      throw new ConfigError(
+        `${field}: must be an origin such as https://app.example.com (scheme, host and port only; no wildcard)`,
+      );
     return origin;
   });
 }
@@ -166,7 +199,8 @@ function parseTransport(fields: ConfigFields): TransportSettings {
     retries: fields.optionalInteger('retries', 0, 2) ?? defaults.retries,
     maxResponseBytes: fields.optionalInteger('maxResponseBytes', 1024, 1024 * 1024 * 1024) ?? defaults.maxResponseBytes,
     circuitBreaker: {
-      failureThreshold: breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
+      failureThreshold:
+        breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
       openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
     },
   };
@@ -177,13 +211,16 @@ function interpolate(value: unknown, path: string, env: NodeJS.ProcessEnv): unkn
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
       const replacement = env[variable];
-      if (replacement === undefined) throw new ConfigError(`${path || '(root)'}: environment variable ${variable} is not set`);
+      if (replacement === undefined)
+        throw new ConfigError(`${path || '(root)'}: environment variable ${variable} is not set`);
       return replacement;
     });
   }
   if (Array.isArray(value)) return value.map((item, index) => interpolate(item, `${path}[${index}]`, env));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, path ? `${path}.${key}` : key, env)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, path ? `${path}.${key}` : key, env)]),
+    );
   }
   return value;
 }

@@ -41,6 +41,7 @@ export interface GatewayContext {
 
 export function createContext(runtime: GatewayRuntime, principal: Principal): GatewayContext {
   const visible = principal.sources;
-  const connectors = visible === 'all' ? runtime.connectors : new Map([...runtime.connectors].filter(([name]) => visible.has(name)));
+  const connectors =
+    visible === 'all' ? runtime.connectors : new Map([...runtime.connectors].filter(([name]) => visible.has(name)));
   return { runtime, principal, connectors, loaders: createLoaders(connectors), partialErrors: [] };
 }

@@ -67,7 +67,9 @@ export class LimitExceededError extends GatewayError {
   readonly limit: LimitName;
 
   constructor(limit: LimitName, message: string, httpStatus = 400, headers?: Record<string, string>) {
-    super('LIMIT_EXCEEDED', message, { extensions: { limit, http: { status: httpStatus, ...(headers ? { headers } : {}) } } });
+    super('LIMIT_EXCEEDED', message, {
+      extensions: { limit, http: { status: httpStatus, ...(headers ? { headers } : {}) } },
+    });
     this.limit = limit;
   }
 }
@@ -105,16 +107,25 @@ export class SourceError extends GatewayError {
  */
 export function sourceErrorForStatus(source: string, status: number): SourceError {
   if (status === 401 || status === 403) {
-    return new SourceError('SOURCE_AUTH_FAILED', `source "${source}" refused the gateway's credentials (HTTP ${status})`, { source });
+    return new SourceError(
+      'SOURCE_AUTH_FAILED',
+      `source "${source}" refused the gateway's credentials (HTTP ${status})`,
+      { source },
+    );
   }
   // 420 is Ledger Enterprise's documented rate-limit status.
   if (status === 429 || status === 420) {
-    return new SourceError('SOURCE_RATE_LIMITED', `source "${source}" is rate limiting the gateway (HTTP ${status})`, { source });
+    return new SourceError('SOURCE_RATE_LIMITED', `source "${source}" is rate limiting the gateway (HTTP ${status})`, {
+      source,
+    });
   }
   if (status >= 500 || status === 408) {
     return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed (HTTP ${status})`, { source });
   }
-  return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" answered an unexpected HTTP ${status}`, { source, retryable: false });
+  return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" answered an unexpected HTTP ${status}`, {
+    source,
+    retryable: false,
+  });
 }
 
 /** A configuration file that cannot be used. Its message is one line naming the field, never a value. */

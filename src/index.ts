@@ -3,9 +3,27 @@ export { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 export { loadConfig, parseConfig, type GatewayConfig, type SourceConfig, type ServerConfig } from './config.ts';
 export { createSchema } from './server.ts';
 export { createLogger, type Logger, type LogLevel } from './logger.ts';
-export type { Connector, ProviderDefinition, ProviderKind, Capability, LedgerModel, AccountModel, BalanceModel, HistoryPointModel, SourceBase } from './providers/types.ts';
+export type {
+  Connector,
+  ProviderDefinition,
+  ProviderKind,
+  Capability,
+  LedgerModel,
+  AccountModel,
+  BalanceModel,
+  HistoryPointModel,
+  SourceBase,
+} from './providers/types.ts';
 export { defineProvider, defineProviderKind } from './providers/types.ts';
 export { PROVIDERS } from './providers/index.ts';
 export { ConfigFields } from './config-fields.ts';
-export { GatewayError, BadUserInputError, NotFoundError, UnsupportedBySourceError, SourceError, ConfigError, type ErrorCode } from './errors.ts';
+export {
+  GatewayError,
+  BadUserInputError,
+  NotFoundError,
+  UnsupportedBySourceError,
+  SourceError,
+  ConfigError,
+  type ErrorCode,
+} from './errors.ts';
 export type { Money } from './money.ts';

@@ -82,7 +82,14 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (origin === null || !allowed.has(origin)) return false;
-      return { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: CORS_REQUEST_HEADERS, exposedHeaders: ['x-request-id', 'www-authenticate', 'retry-after'], maxAge: 600 };
+      return {
+        origin: [origin],
+        credentials: false,
+        methods: ['GET', 'POST'],
+        allowedHeaders: CORS_REQUEST_HEADERS,
+        exposedHeaders: ['x-request-id', 'www-authenticate', 'retry-after'],
+        maxAge: 600,
+      };
     },
     graphiql: config.graphiql
       ? {

@@ -33,8 +33,18 @@ interface Reply extends GraphQLResponse<Record<string, any>> {
 }
 
 /** A GraphQL request over a real socket; every answer is kept for the leak check. */
-async function post(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}, accept = 'application/graphql-response+json'): Promise<Reply> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...headers }, body: JSON.stringify({ query, variables }) });
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  accept = 'application/graphql-response+json',
+): Promise<Reply> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   responses.push(text, JSON.stringify([...response.headers]));
   return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
@@ -51,7 +61,9 @@ const untouched = { formance: 0, 'ledger-enterprise': 0, midaz: 0, blnk: 0, vona
 /** Answers of a refused request: 401, only the documented error shape, no data. */
 function expectRefused(reply: Reply, message: string | RegExp): void {
   expect(reply.status).toBe(401);
-  expect(reply.body).toEqual({ errors: [{ message: expect.stringMatching(message), extensions: { code: 'UNAUTHENTICATED' } }] });
+  expect(reply.body).toEqual({
+    errors: [{ message: expect.stringMatching(message), extensions: { code: 'UNAUTHENTICATED' } }],
+  });
 }
 
 /** The global ID of the same thing at a source that is not configured at all. */
@@ -92,8 +104,17 @@ describe('API keys', () => {
       expect(reply.headers.get('www-authenticate')).toBeNull();
     }
     // The header keeps a CSRF check, when one is on, from answering before authentication.
-    const get = await fetch(`${url}?query=${encodeURIComponent('{ sources { name } }')}`, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
-    expect([get.status, await get.json()]).toEqual([401, { errors: [{ message: 'missing credentials: send an API key in x-api-key', extensions: { code: 'UNAUTHENTICATED' } }] }]);
+    const get = await fetch(`${url}?query=${encodeURIComponent('{ sources { name } }')}`, {
+      headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+    });
+    expect([get.status, await get.json()]).toEqual([
+      401,
+      {
+        errors: [
+          { message: 'missing credentials: send an API key in x-api-key', extensions: { code: 'UNAUTHENTICATED' } },
+        ],
+      },
+    ]);
     expect(t.upstream()).toEqual(untouched);
   });
 
@@ -103,7 +124,10 @@ describe('API keys', () => {
     expectRefused(await post(url, '{ sources { name } }', {}, as(sha256(allKey))), /^the API key is not recognised$/);
     expectRefused(await post(url, '{ sources { name } }', {}, as(`${allKey}x`)), /^the API key is not recognised$/);
     expectRefused(await post(url, '{ sources { name } }', {}, as('')), /^missing credentials/);
-    expectRefused(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${allKey}` }), /^this gateway does not accept bearer tokens: send an API key in x-api-key$/);
+    expectRefused(
+      await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${allKey}` }),
+      /^this gateway does not accept bearer tokens: send an API key in x-api-key$/,
+    );
     expect(t.upstream()).toEqual(untouched);
   });
 
@@ -112,7 +136,7 @@ describe('API keys', () => {
     expectRefused(reply, /^send one credential, not both/);
   });
 
-  it('ignores an authorization header of another scheme (a proxy\'s Basic credentials)', async () => {
+  it("ignores an authorization header of another scheme (a proxy's Basic credentials)", async () => {
     const reply = await post(url, '{ sources { name } }', {}, { ...as(blnkKey), authorization: 'Basic dXNlcjpwYXNz' });
     expect(reply.body).toEqual({ data: { sources: [{ name: 'blnk-demo' }] } });
   });
@@ -128,10 +152,17 @@ describe('API keys', () => {
     const names: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page += 1) {
-      const reply: Reply = await post(url, 'query($after: String) { ledgers(first: 2, after: $after) { nodes { name source { name } } pageInfo { hasNextPage endCursor } } }', { after }, as(blnkKey));
+      const reply: Reply = await post(
+        url,
+        'query($after: String) { ledgers(first: 2, after: $after) { nodes { name source { name } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+        as(blnkKey),
+      );
       expect(reply.body.errors).toBeUndefined();
       const { nodes, pageInfo } = reply.body.data!.ledgers;
-      names.push(...nodes.map((ledger: { name: string; source: { name: string } }) => `${ledger.source.name}/${ledger.name}`));
+      names.push(
+        ...nodes.map((ledger: { name: string; source: { name: string } }) => `${ledger.source.name}/${ledger.name}`),
+      );
       if (!pageInfo.hasNextPage) break;
       after = pageInfo.endCursor;
     }
@@ -141,7 +172,7 @@ describe('API keys', () => {
     expect(all.body.data!.sources.map((source: { name: string }) => source.name)).toEqual(ALL_SOURCES);
   });
 
-  it('answers a hidden source\'s ledger, account, balance and source IDs exactly as an unconfigured source\'s, without calling it', async () => {
+  it("answers a hidden source's ledger, account, balance and source IDs exactly as an unconfigured source's, without calling it", async () => {
     const listing = await post(
       url,
       '{ sources { id name } ledgers(first: 1) { nodes { id source { name } accounts(first: 1) { nodes { id balances { id } } } } } }',
@@ -151,7 +182,12 @@ describe('API keys', () => {
     const ledger = listing.body.data!.ledgers.nodes[0];
     expect(ledger.source.name).toBe('formance-demo');
     const account = ledger.accounts.nodes[0];
-    const ids = { s: listing.body.data!.sources.find((source: { name: string }) => source.name === 'formance-demo').id, l: ledger.id, a: account.id, b: account.balances[0].id };
+    const ids = {
+      s: listing.body.data!.sources.find((source: { name: string }) => source.name === 'formance-demo').id,
+      l: ledger.id,
+      a: account.id,
+      b: account.balances[0].id,
+    };
     const lookups = `query($s: ID!, $l: ID!, $a: ID!, $b: ID!) {
       source: node(id: $s) { id } node(id: $l) { id } ledger(id: $l) { id name } account(id: $a) { id } balance(id: $b) { id }
       nodes(ids: [$s, $l, $a, $b]) { id }
@@ -162,8 +198,20 @@ describe('API keys', () => {
     // … the blnk-only key finds none, and cannot tell them from IDs at a source that does not exist.
     await t.resetUpstream();
     const hidden = await post(url, lookups, ids, as(blnkKey));
-    const unconfigured = await post(url, lookups, Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, atUnconfiguredSource(id)])), as(blnkKey));
-    expect(hidden.body.data).toEqual({ source: null, node: null, ledger: null, account: null, balance: null, nodes: [null, null, null, null] });
+    const unconfigured = await post(
+      url,
+      lookups,
+      Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, atUnconfiguredSource(id)])),
+      as(blnkKey),
+    );
+    expect(hidden.body.data).toEqual({
+      source: null,
+      node: null,
+      ledger: null,
+      account: null,
+      balance: null,
+      nodes: [null, null, null, null],
+    });
     expect(hidden.body).toEqual(unconfigured.body);
     for (const error of hidden.body.errors ?? []) expect(error.extensions?.code).toBe('NOT_FOUND');
     expect(t.upstream()).toEqual(untouched);
@@ -180,7 +228,7 @@ describe('API keys', () => {
     expect(t.upstream()).toEqual(untouched);
   });
 
-  it('never lets callers interleaved in time see each other\'s sources', async () => {
+  it("never lets callers interleaved in time see each other's sources", async () => {
     const callers = [
       { key: allKey, sees: ALL_SOURCES },
       { key: blnkKey, sees: ['blnk-demo'] },
@@ -193,7 +241,9 @@ describe('API keys', () => {
       const { sees } = order[index]!;
       expect(reply.body.errors).toBeUndefined();
       expect(reply.body.data!.sources.map((source: { name: string }) => source.name)).toEqual(sees);
-      const ledgerSources = new Set(reply.body.data!.ledgers.nodes.map((ledger: { source: { name: string } }) => ledger.source.name));
+      const ledgerSources = new Set(
+        reply.body.data!.ledgers.nodes.map((ledger: { source: { name: string } }) => ledger.source.name),
+      );
       expect([...ledgerSources].every((name) => sees.includes(name as string))).toBe(true);
       for (const name of ALL_SOURCES.filter((source) => !sees.includes(source))) expect(reply.text).not.toContain(name);
     });
@@ -203,7 +253,12 @@ describe('API keys', () => {
     const cursors: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const reply: Reply = await post(url, 'query($after: String) { ledgers(first: 3, after: $after) { edges { cursor } pageInfo { hasNextPage endCursor } } }', { after }, as(allKey));
+      const reply: Reply = await post(
+        url,
+        'query($after: String) { ledgers(first: 3, after: $after) { edges { cursor } pageInfo { hasNextPage endCursor } } }',
+        { after },
+        as(allKey),
+      );
       cursors.push(...reply.body.data!.ledgers.edges.map((edge: { cursor: string }) => edge.cursor));
       if (!reply.body.data!.ledgers.pageInfo.hasNextPage) break;
       after = reply.body.data!.ledgers.pageInfo.endCursor;
@@ -212,10 +267,16 @@ describe('API keys', () => {
     await t.resetUpstream();
     for (const cursor of cursors) {
       for (const args of ['first: 100, after: $cursor', 'last: 100, before: $cursor']) {
-        const reply = await post(url, `query($cursor: String) { ledgers(${args}) { nodes { name source { name } } totalCount } }`, { cursor }, as(blnkKey));
+        const reply = await post(
+          url,
+          `query($cursor: String) { ledgers(${args}) { nodes { name source { name } } totalCount } }`,
+          { cursor },
+          as(blnkKey),
+        );
         for (const error of reply.body.errors ?? []) expect(error.extensions?.code).toBe('BAD_USER_INPUT');
         for (const ledger of reply.body.data?.ledgers?.nodes ?? []) expect(ledger.source.name).toBe('blnk-demo');
-        for (const name of ALL_SOURCES.filter((source) => source !== 'blnk-demo')) expect(reply.text).not.toContain(name);
+        for (const name of ALL_SOURCES.filter((source) => source !== 'blnk-demo'))
+          expect(reply.text).not.toContain(name);
       }
     }
     expect({ ...t.upstream(), blnk: 0 }).toEqual(untouched);
@@ -301,12 +362,22 @@ describe('bearer tokens from a JWKS URL', () => {
       const reply = await post(url, '{ sources { name } }', {}, bearer(await token()));
       expect(reply.body).toEqual({ data: { sources: [{ name: 'midaz-demo' }, { name: 'blnk-demo' }] } });
     }
-    const everything = await post(url, '{ sources { name } }', {}, bearer(await token({ claims: { balance_sources: '*' } })));
+    const everything = await post(
+      url,
+      '{ sources { name } }',
+      {},
+      bearer(await token({ claims: { balance_sources: '*' } })),
+    );
     expect(everything.body.data!.sources.map((source: { name: string }) => source.name)).toEqual(ALL_SOURCES);
     // A grant of nothing (an empty list, or only names this gateway does not have) is refused, not
     // answered with empty lists that would look like missing data.
     for (const grant of [[], ['no-such-source']]) {
-      const none = await post(url, '{ sources { name } ledgers { nodes { id } } }', {}, bearer(await token({ claims: { balance_sources: grant } })));
+      const none = await post(
+        url,
+        '{ sources { name } ledgers { nodes { id } } }',
+        {},
+        bearer(await token({ claims: { balance_sources: grant } })),
+      );
       expect([none.status, none.body.errors?.[0]?.extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
     }
     expect(keySet.hits()).toBe(1);
@@ -327,7 +398,10 @@ describe('bearer tokens from a JWKS URL', () => {
   it('refuses bad tokens with 401 and a bearer challenge, before any vendor is called', async () => {
     const other = await generateKeyPair('RS256');
     const publicPem = await exportSPKI(rsa.publicKey);
-    const unsigned = [{ alg: 'none', typ: 'JWT' }, { iss: ISSUER, aud: AUDIENCE, sub: 'mallory', exp: now() + 300, balance_sources: '*' }]
+    const unsigned = [
+      { alg: 'none', typ: 'JWT' },
+      { iss: ISSUER, aud: AUDIENCE, sub: 'mallory', exp: now() + 300, balance_sources: '*' },
+    ]
       .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
       .join('.')
       .concat('.');
@@ -335,15 +409,39 @@ describe('bearer tokens from a JWKS URL', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['expired', await token({ exp: now() - 120 }), /^the bearer token is expired$/],
       ['not yet valid', await token({ nbf: now() + 600 }), /^the bearer token is not valid yet$/],
-      ['wrong issuer', await token({ issuer: 'https://elsewhere.test/' }), /^the bearer token is not valid for this gateway$/],
+      [
+        'wrong issuer',
+        await token({ issuer: 'https://elsewhere.test/' }),
+        /^the bearer token is not valid for this gateway$/,
+      ],
       ['wrong audience', await token({ audience: 'another-api' }), /^the bearer token is not valid for this gateway$/],
-      ['other key, same kid', await token({ key: other.privateKey }), /^the bearer token is not valid for this gateway$/],
-      ['unknown kid', await token({ key: other.privateKey, kid: 'key-2' }), /^the bearer token is not valid for this gateway$/],
+      [
+        'other key, same kid',
+        await token({ key: other.privateKey }),
+        /^the bearer token is not valid for this gateway$/,
+      ],
+      [
+        'unknown kid',
+        await token({ key: other.privateKey, kid: 'key-2' }),
+        /^the bearer token is not valid for this gateway$/,
+      ],
       ['alg none', unsigned, /^the bearer token is not valid for this gateway$/],
-      ['HS256 keyed with the public key', await token({ alg: 'HS256', key: new TextEncoder().encode(publicPem), claims: { balance_sources: '*' } }), /^the bearer token is not valid for this gateway$/],
+      [
+        'HS256 keyed with the public key',
+        await token({ alg: 'HS256', key: new TextEncoder().encode(publicPem), claims: { balance_sources: '*' } }),
+        /^the bearer token is not valid for this gateway$/,
+      ],
       ['no sub', await token({ subject: null }), /^the bearer token has no "sub" claim/],
-      ['no sources claim', await token({ claims: { balance_sources: undefined } }), /^the bearer token does not name the sources it may see \(claim balance_sources/],
-      ['malformed sources claim', await token({ claims: { balance_sources: 'blnk-demo' } }), /^the bearer token does not name the sources it may see/],
+      [
+        'no sources claim',
+        await token({ claims: { balance_sources: undefined } }),
+        /^the bearer token does not name the sources it may see \(claim balance_sources/,
+      ],
+      [
+        'malformed sources claim',
+        await token({ claims: { balance_sources: 'blnk-demo' } }),
+        /^the bearer token does not name the sources it may see/,
+      ],
       ['not a JWT', 'abc.def.ghi', /^the bearer token is not valid for this gateway$/],
       ['not a b64token', 'a b', /^the bearer token is not valid for this gateway$/],
     ];
@@ -351,7 +449,9 @@ describe('bearer tokens from a JWKS URL', () => {
     for (const [name, value, message] of cases) {
       const reply = await post(url, '{ sources { name } ledgers { nodes { id } } }', {}, bearer(value));
       expect(reply.status, name).toBe(401);
-      expect(reply.body, name).toEqual({ errors: [{ message: expect.stringMatching(message), extensions: { code: 'UNAUTHENTICATED' } }] });
+      expect(reply.body, name).toEqual({
+        errors: [{ message: expect.stringMatching(message), extensions: { code: 'UNAUTHENTICATED' } }],
+      });
       expect(reply.headers.get('www-authenticate'), name).toBe('Bearer realm="balance-gateway", error="invalid_token"');
     }
     expect(t.upstream()).toEqual(untouched);
@@ -371,7 +471,13 @@ describe('a bearer token verified with a static public key', () => {
   let rsa: { publicKey: CryptoKey; privateKey: CryptoKey };
 
   const sign = async (key: CryptoKey, alg: string, claims: Record<string, unknown>) => {
-    const value = await new SignJWT(claims).setProtectedHeader({ alg }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('batch').setExpirationTime('2m').sign(key);
+    const value = await new SignJWT(claims)
+      .setProtectedHeader({ alg })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('batch')
+      .setExpirationTime('2m')
+      .sign(key);
     secrets.push(value);
     return value;
   };
@@ -379,14 +485,26 @@ describe('a bearer token verified with a static public key', () => {
   beforeAll(async () => {
     es = await generateKeyPair('ES256');
     rsa = await generateKeyPair('RS256', { extractable: true });
-    ({ t, url } = await gatewayWith({ jwt: { publicKey: await exportSPKI(es.publicKey), issuer: ISSUER, audience: AUDIENCE, sourcesClaim: 'tenant_sources' } }));
+    ({ t, url } = await gatewayWith({
+      jwt: {
+        publicKey: await exportSPKI(es.publicKey),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        sourcesClaim: 'tenant_sources',
+      },
+    }));
   });
   afterAll(async () => {
     await t?.close();
   });
 
   it('accepts an ES256 token signed by the key, reading the configured claim', async () => {
-    const reply = await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${await sign(es.privateKey, 'ES256', { tenant_sources: ['vonage-demo'] })}` });
+    const reply = await post(
+      url,
+      '{ sources { name } }',
+      {},
+      { authorization: `Bearer ${await sign(es.privateKey, 'ES256', { tenant_sources: ['vonage-demo'] })}` },
+    );
     expect(reply.body).toEqual({ data: { sources: [{ name: 'vonage-demo' }] } });
   });
 
@@ -396,14 +514,23 @@ describe('a bearer token verified with a static public key', () => {
       await sign(rsa.privateKey, 'RS256', { tenant_sources: '*' }),
       await sign(otherEc.privateKey, 'ES256', { tenant_sources: '*' }),
     ]) {
-      expectRefused(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${value}` }), /^the bearer token is not valid for this gateway$/);
+      expectRefused(
+        await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${value}` }),
+        /^the bearer token is not valid for this gateway$/,
+      );
     }
     const wrongClaim = await sign(es.privateKey, 'ES256', { balance_sources: '*' });
-    expectRefused(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${wrongClaim}` }), /claim tenant_sources/);
+    expectRefused(
+      await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${wrongClaim}` }),
+      /claim tenant_sources/,
+    );
   });
 
   it('refuses API keys when none are configured', async () => {
-    expectRefused(await post(url, '{ sources { name } }', {}, { 'x-api-key': newKey() }), /^this gateway does not accept API keys: send a bearer token in authorization$/);
+    expectRefused(
+      await post(url, '{ sources { name } }', {}, { 'x-api-key': newKey() }),
+      /^this gateway does not accept API keys: send a bearer token in authorization$/,
+    );
   });
 });
 
@@ -411,7 +538,13 @@ describe('a token issuer that cannot be reached', () => {
   let rsa: { publicKey: CryptoKey; privateKey: CryptoKey };
   const opsKey = newKey();
   const sign = async () => {
-    const value = await new SignJWT({ balance_sources: '*' }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('svc').setExpirationTime('2m').sign(rsa.privateKey);
+    const value = await new SignJWT({ balance_sources: '*' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('svc')
+      .setExpirationTime('2m')
+      .sign(rsa.privateKey);
     secrets.push(value);
     return value;
   };
@@ -422,14 +555,24 @@ describe('a token issuer that cannot be reached', () => {
   /** 503 UNAUTHENTICATED with Retry-After: the token may be fine, so the client should keep it. */
   function expectUnavailable(reply: Reply): void {
     expect(reply.status).toBe(503);
-    expect(reply.body).toEqual({ errors: [{ message: expect.stringMatching(/^bearer tokens cannot be checked right now .*try again shortly$/), extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(reply.body).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/^bearer tokens cannot be checked right now .*try again shortly$/),
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    });
     expect(reply.headers.get('retry-after')).toBe('5');
   }
 
   it('answers 503 with a coded error when the key set is down, refuses at once while it stays down, and keeps serving API keys', async () => {
     const keySet = await startKeySet([]);
     await keySet.close(); // its port now refuses connections
-    const { t, url } = await gatewayWith({ apiKeys: [{ name: 'ops', sha256: sha256(opsKey), sources: ['*'] }], jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } });
+    const { t, url } = await gatewayWith({
+      apiKeys: [{ name: 'ops', sha256: sha256(opsKey), sources: ['*'] }],
+      jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE },
+    });
     try {
       await t.resetUpstream();
       expectUnavailable(await post(url, '{ sources { name } }', {}, { authorization: `Bearer ${await sign()}` }));
@@ -463,25 +606,45 @@ describe('authenticator logs', () => {
   it('says why a request was refused, never with the credential', async () => {
     const lines: string[] = [];
     const key = newKey();
-    const config = parseAuthConfig(new ConfigFields({ apiKeys: [{ name: 'ops', sha256: sha256(key), sources: ['*'] }] }, 'server.auth'), ['blnk-demo']);
+    const config = parseAuthConfig(
+      new ConfigFields({ apiKeys: [{ name: 'ops', sha256: sha256(key), sources: ['*'] }] }, 'server.auth'),
+      ['blnk-demo'],
+    );
     const authenticator = createAuthenticator(config, { logger: createLogger('debug', (line) => lines.push(line)) });
     logSets.push(lines);
     const wrong = newKey();
-    await expect(authenticator.authenticate(new Request('http://gateway.test/graphql', { headers: { 'x-api-key': wrong } }))).rejects.toBeInstanceOf(GatewayError);
-    await expect(authenticator.authenticate(new Request('http://gateway.test/graphql', { headers: { 'x-api-key': key } }))).resolves.toEqual({ id: 'ops', sources: 'all' });
+    await expect(
+      authenticator.authenticate(new Request('http://gateway.test/graphql', { headers: { 'x-api-key': wrong } })),
+    ).rejects.toBeInstanceOf(GatewayError);
+    await expect(
+      authenticator.authenticate(new Request('http://gateway.test/graphql', { headers: { 'x-api-key': key } })),
+    ).resolves.toEqual({ id: 'ops', sources: 'all' });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'debug', msg: 'request refused', details: [{ reason: 'unknown API key' }] });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'debug',
+      msg: 'request refused',
+      details: [{ reason: 'unknown API key' }],
+    });
   });
 
   it('warns once when the token issuer is unreachable, naming the failure but not the URL or the token', async () => {
     const lines: string[] = [];
     const keySet = await startKeySet([]);
     await keySet.close();
-    const config = parseAuthConfig(new ConfigFields({ jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } }, 'server.auth'), ['blnk-demo']);
+    const config = parseAuthConfig(
+      new ConfigFields({ jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } }, 'server.auth'),
+      ['blnk-demo'],
+    );
     const authenticator = createAuthenticator(config, { logger: createLogger('debug', (line) => lines.push(line)) });
     logSets.push(lines);
     const { privateKey } = await generateKeyPair('ES256');
-    const token = await new SignJWT({ balance_sources: '*' }).setProtectedHeader({ alg: 'ES256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('svc').setExpirationTime('1m').sign(privateKey);
+    const token = await new SignJWT({ balance_sources: '*' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('svc')
+      .setExpirationTime('1m')
+      .sign(privateKey);
     secrets.push(token);
     const request = () => new Request('http://gateway.test/graphql', { headers: { authorization: `Bearer ${token}` } });
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -491,7 +654,10 @@ describe('authenticator logs', () => {
     }
     const warnings = lines.filter((line) => line.includes('"level":"warn"'));
     expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0]!)).toMatchObject({ msg: 'jwt key set unreachable', details: [{ code: 'ECONNREFUSED' }] });
+    expect(JSON.parse(warnings[0]!)).toMatchObject({
+      msg: 'jwt key set unreachable',
+      details: [{ code: 'ECONNREFUSED' }],
+    });
     for (const line of lines) expect(line).not.toContain(new URL(keySet.url).port);
   });
 });
@@ -506,9 +672,16 @@ describe('server.auth configuration', () => {
   const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = rsaPem.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const privatePem = rsaPem.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const weakPem = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const weakPem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
   const jwks = { jwksUrl: 'https://issuer.example/.well-known/jwks.json', issuer: ISSUER, audience: AUDIENCE };
-  const key = (fields: Record<string, unknown> = {}) => ({ name: 'web-eu', sha256: hash, sources: ['blnk-a'], ...fields });
+  const key = (fields: Record<string, unknown> = {}) => ({
+    name: 'web-eu',
+    sha256: hash,
+    sources: ['blnk-a'],
+    ...fields,
+  });
 
   const parse = (auth: unknown) => parseConfig({ server: { auth }, sources });
   function errorOf(auth: unknown): string {
@@ -523,7 +696,8 @@ describe('server.auth configuration', () => {
 
   it('is off without server.auth, and reads keys and a JWKS issuer with their defaults', () => {
     expect(parseConfig({ sources }).server.auth).toBeNull();
-    const auth = parse({ apiKeys: [key(), key({ name: 'ops', sha256: sha256('other'), sources: ['*'] })], jwt: jwks })!.server.auth!;
+    const auth = parse({ apiKeys: [key(), key({ name: 'ops', sha256: sha256('other'), sources: ['*'] })], jwt: jwks })!
+      .server.auth!;
     expect(auth.apiKeys).toEqual([
       { name: 'web-eu', sha256: Buffer.from(hash, 'hex'), sources: new Set(['blnk-a']) },
       { name: 'ops', sha256: Buffer.from(sha256('other'), 'hex'), sources: 'all' },
@@ -538,45 +712,163 @@ describe('server.auth configuration', () => {
       sourceNames: ['blnk-a', 'blnk-b'],
     });
     // A static RSA key: only the algorithms it can verify; a PEM from an environment variable with \n written out.
-    const withPem = parseConfig({ server: { auth: { jwt: { ...jwks, jwksUrl: undefined, publicKey: '${PEM}', algorithms: ['PS256'] } } }, sources }, { PEM: publicPem.replace(/\n/g, '\\n') });
+    const withPem = parseConfig(
+      {
+        server: { auth: { jwt: { ...jwks, jwksUrl: undefined, publicKey: '${PEM}', algorithms: ['PS256'] } } },
+        sources,
+      },
+      { PEM: publicPem.replace(/\n/g, '\\n') },
+    );
     expect(withPem.server.auth!.jwt!.algorithms).toEqual(['PS256']);
-    expect(parse({ jwt: { ...jwks, jwksUrl: undefined, publicKey: publicPem } }).server.auth!.jwt!.algorithms).toEqual(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
+    expect(parse({ jwt: { ...jwks, jwksUrl: undefined, publicKey: publicPem } }).server.auth!.jwt!.algorithms).toEqual([
+      'RS256',
+      'RS384',
+      'RS512',
+      'PS256',
+      'PS384',
+      'PS512',
+    ]);
     expect(parse({ jwt: { ...jwks, jwksUrl: 'http://localhost:8080/jwks' } }).server.auth!.jwt).not.toBeNull();
     expect(parse({ jwt: { ...jwks, jwksUrl: 'http://[::1]:8080/jwks' } }).server.auth!.jwt).not.toBeNull();
   });
 
   it.each([
-    ['an unknown field of auth', { apikeys: [] }, /^server\.auth\.apikeys: unknown field \(expected one of apiKeys, jwt\)$/],
+    [
+      'an unknown field of auth',
+      { apikeys: [] },
+      /^server\.auth\.apikeys: unknown field \(expected one of apiKeys, jwt\)$/,
+    ],
     ['neither apiKeys nor jwt', {}, /^server\.auth\.apiKeys: list at least one API key, or configure jwt/],
     ['an empty apiKeys list alone', { apiKeys: [] }, /^server\.auth\.apiKeys: list at least one API key/],
-    ['the key itself configured', { apiKeys: [key({ key: rawKey })] }, /^server\.auth\.apiKeys\[0\]\.key: unknown field/],
-    ['the key in place of its digest', { apiKeys: [key({ sha256: rawKey })] }, /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits of the key's SHA-256/],
-    ['a digest one digit short', { apiKeys: [key({ sha256: hash.slice(1) })] }, /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits/],
-    ['a digest with a non-hex digit', { apiKeys: [key({ sha256: `${hash.slice(1)}g` })] }, /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits/],
+    [
+      'the key itself configured',
+      { apiKeys: [key({ key: rawKey })] },
+      /^server\.auth\.apiKeys\[0\]\.key: unknown field/,
+    ],
+    [
+      'the key in place of its digest',
+      { apiKeys: [key({ sha256: rawKey })] },
+      /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits of the key's SHA-256/,
+    ],
+    [
+      'a digest one digit short',
+      { apiKeys: [key({ sha256: hash.slice(1) })] },
+      /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits/,
+    ],
+    [
+      'a digest with a non-hex digit',
+      { apiKeys: [key({ sha256: `${hash.slice(1)}g` })] },
+      /^server\.auth\.apiKeys\[0\]\.sha256: must be the 64 hex digits/,
+    ],
     ['a missing digest', { apiKeys: [key({ sha256: undefined })] }, /^server\.auth\.apiKeys\[0\]\.sha256: required$/],
-    ['a bad name', { apiKeys: [key({ name: 'Web EU' })] }, /^server\.auth\.apiKeys\[0\]\.name: use lowercase letters, digits and single dashes$/],
-    ['a duplicate name', { apiKeys: [key(), key({ sha256: sha256('b') })] }, /^server\.auth\.apiKeys\[1\]\.name: "web-eu" is used by apiKeys\[0\]$/],
-    ['a duplicate digest', { apiKeys: [key(), key({ name: 'ops', sha256: hash.toUpperCase() })] }, /^server\.auth\.apiKeys\[1\]\.sha256: the same key as apiKeys\[0\]$/],
-    ['an unconfigured source', { apiKeys: [key({ sources: ['blnk-a', 'x'] })] }, /^server\.auth\.apiKeys\[0\]\.sources\[1\]: no source named "x"$/],
-    ['no sources', { apiKeys: [key({ sources: [] })] }, /^server\.auth\.apiKeys\[0\]\.sources: list at least one source name, or "\*" for all$/],
+    [
+      'a bad name',
+      { apiKeys: [key({ name: 'Web EU' })] },
+      /^server\.auth\.apiKeys\[0\]\.name: use lowercase letters, digits and single dashes$/,
+    ],
+    [
+      'a duplicate name',
+      { apiKeys: [key(), key({ sha256: sha256('b') })] },
+      /^server\.auth\.apiKeys\[1\]\.name: "web-eu" is used by apiKeys\[0\]$/,
+    ],
+    [
+      'a duplicate digest',
+      { apiKeys: [key(), key({ name: 'ops', sha256: hash.toUpperCase() })] },
+      /^server\.auth\.apiKeys\[1\]\.sha256: the same key as apiKeys\[0\]$/,
+    ],
+    [
+      'an unconfigured source',
+      { apiKeys: [key({ sources: ['blnk-a', 'x'] })] },
+      /^server\.auth\.apiKeys\[0\]\.sources\[1\]: no source named "x"$/,
+    ],
+    [
+      'no sources',
+      { apiKeys: [key({ sources: [] })] },
+      /^server\.auth\.apiKeys\[0\]\.sources: list at least one source name, or "\*" for all$/,
+    ],
     ['sources missing', { apiKeys: [key({ sources: undefined })] }, /^server\.auth\.apiKeys\[0\]\.sources: required$/],
-    ['"*" beside names', { apiKeys: [key({ sources: ['blnk-a', '*'] })] }, /^server\.auth\.apiKeys\[0\]\.sources\[1\]: "\*" \(every source\) stands alone/],
-    ['both jwksUrl and publicKey', { jwt: { ...jwks, publicKey: publicPem } }, /^server\.auth\.jwt\.jwksUrl: configure exactly one of jwksUrl and publicKey$/],
-    ['neither jwksUrl nor publicKey', { jwt: { ...jwks, jwksUrl: undefined } }, /^server\.auth\.jwt\.jwksUrl: configure exactly one of jwksUrl and publicKey$/],
-    ['a plain-http jwksUrl', { jwt: { ...jwks, jwksUrl: 'http://issuer.example/jwks' } }, /^server\.auth\.jwt\.jwksUrl: must be an https URL \(http only for 127\.0\.0\.1, ::1 or localhost\)$/],
-    ['a jwksUrl that is no URL', { jwt: { ...jwks, jwksUrl: 'issuer.example/jwks' } }, /^server\.auth\.jwt\.jwksUrl: must be an absolute https URL$/],
-    ['a jwksUrl with credentials', { jwt: { ...jwks, jwksUrl: `https://user:${rawKey}@issuer.example/jwks` } }, /^server\.auth\.jwt\.jwksUrl: must not carry credentials$/],
-    ['a publicKey that is not PEM', { jwt: { ...jwks, jwksUrl: undefined, publicKey: rawKey } }, /^server\.auth\.jwt\.publicKey: must be a PEM public key \(SPKI/],
-    ['a corrupt PEM', { jwt: { ...jwks, jwksUrl: undefined, publicKey: publicPem.split('\n').filter((_, index) => index !== 2).join('\n') } }, /^server\.auth\.jwt\.publicKey: is not a readable PEM public key$/],
-    ['a private key', { jwt: { ...jwks, jwksUrl: undefined, publicKey: privatePem } }, /^server\.auth\.jwt\.publicKey: is a private key; configure the issuer's public key only$/],
-    ['an RSA key under 2048 bits', { jwt: { ...jwks, jwksUrl: undefined, publicKey: weakPem } }, /^server\.auth\.jwt\.publicKey: cannot verify JWTs/],
+    [
+      '"*" beside names',
+      { apiKeys: [key({ sources: ['blnk-a', '*'] })] },
+      /^server\.auth\.apiKeys\[0\]\.sources\[1\]: "\*" \(every source\) stands alone/,
+    ],
+    [
+      'both jwksUrl and publicKey',
+      { jwt: { ...jwks, publicKey: publicPem } },
+      /^server\.auth\.jwt\.jwksUrl: configure exactly one of jwksUrl and publicKey$/,
+    ],
+    [
+      'neither jwksUrl nor publicKey',
+      { jwt: { ...jwks, jwksUrl: undefined } },
+      /^server\.auth\.jwt\.jwksUrl: configure exactly one of jwksUrl and publicKey$/,
+    ],
+    [
+      'a plain-http jwksUrl',
+      { jwt: { ...jwks, jwksUrl: 'http://issuer.example/jwks' } },
+      /^server\.auth\.jwt\.jwksUrl: must be an https URL \(http only for 127\.0\.0\.1, ::1 or localhost\)$/,
+    ],
+    [
+      'a jwksUrl that is no URL',
+      { jwt: { ...jwks, jwksUrl: 'issuer.example/jwks' } },
+      /^server\.auth\.jwt\.jwksUrl: must be an absolute https URL$/,
+    ],
+    [
+      'a jwksUrl with credentials',
+      { jwt: { ...jwks, jwksUrl: `https://user:${rawKey}@issuer.example/jwks` } },
+      /^server\.auth\.jwt\.jwksUrl: must not carry credentials$/,
+    ],
+    [
+      'a publicKey that is not PEM',
+      { jwt: { ...jwks, jwksUrl: undefined, publicKey: rawKey } },
+      /^server\.auth\.jwt\.publicKey: must be a PEM public key \(SPKI/,
+    ],
+    [
+      'a corrupt PEM',
+      {
+        jwt: {
+          ...jwks,
+          jwksUrl: undefined,
+          publicKey: publicPem
+            .split('\n')
+            .filter((_, index) => index !== 2)
+            .join('\n'),
+        },
+      },
+      /^server\.auth\.jwt\.publicKey: is not a readable PEM public key$/,
+    ],
+    [
+      'a private key',
+      { jwt: { ...jwks, jwksUrl: undefined, publicKey: privatePem } },
+      /^server\.auth\.jwt\.publicKey: is a private key; configure the issuer's public key only$/,
+    ],
+    [
+      'an RSA key under 2048 bits',
+      { jwt: { ...jwks, jwksUrl: undefined, publicKey: weakPem } },
+      /^server\.auth\.jwt\.publicKey: cannot verify JWTs/,
+    ],
     ['a missing issuer', { jwt: { ...jwks, issuer: undefined } }, /^server\.auth\.jwt\.issuer: required$/],
     ['a missing audience', { jwt: { ...jwks, audience: undefined } }, /^server\.auth\.jwt\.audience: required$/],
-    ['alg none', { jwt: { ...jwks, algorithms: ['RS256', 'none'] } }, /^server\.auth\.jwt\.algorithms\[1\]: must be one of RS256, .*\(never none or HS\*\)$/],
+    [
+      'alg none',
+      { jwt: { ...jwks, algorithms: ['RS256', 'none'] } },
+      /^server\.auth\.jwt\.algorithms\[1\]: must be one of RS256, .*\(never none or HS\*\)$/,
+    ],
     ['HS256', { jwt: { ...jwks, algorithms: ['HS256'] } }, /^server\.auth\.jwt\.algorithms\[0\]: must be one of/],
-    ['an algorithm the static key cannot verify', { jwt: { ...jwks, jwksUrl: undefined, publicKey: publicPem, algorithms: ['ES256'] } }, /^server\.auth\.jwt\.algorithms\[0\]: does not fit the publicKey \(it verifies RS256, /],
-    ['no algorithms', { jwt: { ...jwks, algorithms: [] } }, /^server\.auth\.jwt\.algorithms: list at least one algorithm/],
-    ['a clock tolerance out of range', { jwt: { ...jwks, clockToleranceSeconds: 3600 } }, /^server\.auth\.jwt\.clockToleranceSeconds: must be an integer from 0 to 300$/],
+    [
+      'an algorithm the static key cannot verify',
+      { jwt: { ...jwks, jwksUrl: undefined, publicKey: publicPem, algorithms: ['ES256'] } },
+      /^server\.auth\.jwt\.algorithms\[0\]: does not fit the publicKey \(it verifies RS256, /,
+    ],
+    [
+      'no algorithms',
+      { jwt: { ...jwks, algorithms: [] } },
+      /^server\.auth\.jwt\.algorithms: list at least one algorithm/,
+    ],
+    [
+      'a clock tolerance out of range',
+      { jwt: { ...jwks, clockToleranceSeconds: 3600 } },
+      /^server\.auth\.jwt\.clockToleranceSeconds: must be an integer from 0 to 300$/,
+    ],
     ['an unknown jwt field', { jwt: { ...jwks, secret: rawKey } }, /^server\.auth\.jwt\.secret: unknown field/],
   ])('refuses %s, naming the field and never the value', (_, auth, message) => {
     const text = errorOf(auth);

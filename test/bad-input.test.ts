@@ -70,7 +70,10 @@ describe('bad input', () => {
 
   const codeOf = (outcome: Outcome) => outcome.body.errors?.[0]?.extensions?.code;
   const limitOf = (outcome: Outcome) => (outcome.body.errors?.[0]?.extensions as { limit?: string } | undefined)?.limit;
-  const bytes = (...parts: Array<string | number[]>) => new Uint8Array(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part)))));
+  const bytes = (...parts: Array<string | number[]>) =>
+    new Uint8Array(
+      Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part)))),
+    );
 
   it('malformed documents and bodies', async () => {
     const cases: Array<[string | Uint8Array<ArrayBuffer>, string?]> = [
@@ -118,16 +121,25 @@ describe('bad input', () => {
 
   it('random bytes and random text as a body or a document', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((body) => new Uint8Array(body)), fc.string({ maxLength: 200 })), async (body) => {
-        const outcome = await send(body);
-        expect(outcome.body.errors?.length ?? 0).toBeGreaterThan(0);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }).map((body) => new Uint8Array(body)),
+          fc.string({ maxLength: 200 }),
+        ),
+        async (body) => {
+          const outcome = await send(body);
+          expect(outcome.body.errors?.length ?? 0).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 60 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 120, unit: fc.constantFrom(...'{}()[]:$@!.,"#\\ \n\tabc123'.split('')) }), async (document) => {
-        await query(document);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 120, unit: fc.constantFrom(...'{}()[]:$@!.,"#\\ \n\tabc123'.split('')) }),
+        async (document) => {
+          await query(document);
+        },
+      ),
       { numRuns: 100 },
     );
     await stillServing();
@@ -147,18 +159,27 @@ describe('bad input', () => {
     expect(limitOf(await query(`# comment\r${'{ a '.repeat(3000)}`))).toBe('depth');
     expect(limitOf(await query(`${'}'.repeat(3000)} ${'{ a '.repeat(3000)}`))).toBe('depth');
     // The scan itself sees them (the parser's overflow is also caught, so the answers above alone would not tell).
-    for (const text of [`${hidden} ${'{ a '.repeat(100)}`, `# comment\r${'{ a '.repeat(100)}`, `${'}'.repeat(100)} ${'{ a '.repeat(100)}`]) expect(bracketNesting(text, 40)).toBeGreaterThan(40);
+    for (const text of [
+      `${hidden} ${'{ a '.repeat(100)}`,
+      `# comment\r${'{ a '.repeat(100)}`,
+      `${'}'.repeat(100)} ${'{ a '.repeat(100)}`,
+    ])
+      expect(bracketNesting(text, 40)).toBeGreaterThan(40);
     const deepField = `{ ledgers(first: 1) { nodes { ${'accounts(first: 1) { nodes { ledger { '.repeat(12)} name ${'} } }'.repeat(12)} } } }`;
     expect((await query(deepField)).body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth' });
     const deepList = `query { ledgers(first: 1, after: ${'['.repeat(5000)}${']'.repeat(5000)}) { nodes { name } } }`;
     expect((await query(deepList)).body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth' });
     // Brackets inside strings and comments are not nesting: a long string argument is fine.
-    const inString = await query(`query($c: String = "${'{'.repeat(5000)}") { ledgers(first: 1, after: $c) { nodes { name } } }`);
+    const inString = await query(
+      `query($c: String = "${'{'.repeat(5000)}") { ledgers(first: 1, after: $c) { nodes { name } } }`,
+    );
     expect(codeOf(inString)).toBe('BAD_USER_INPUT');
     // Wide: many aliases, many tokens, many directives, one field many times over.
     const wide = `{ ${Array.from({ length: 3000 }, (_, index) => `a${index}: sources { name }`).join(' ')} }`;
     expect(limitOf(await query(wide))).toBe('tokens');
-    expect(limitOf(await query(`{ ${Array.from({ length: 100 }, (_, index) => `a${index}: __typename`).join(' ')} }`))).toBe('aliases');
+    expect(
+      limitOf(await query(`{ ${Array.from({ length: 100 }, (_, index) => `a${index}: __typename`).join(' ')} }`)),
+    ).toBe('aliases');
     expect(limitOf(await query(`{ sources { ${'name @include(if: true) '.repeat(50)}} }`))).toBe('directives');
     expect(limitOf(await query(`{ sources { ${'name '.repeat(6000)}} }`))).toBe('tokens');
     expect((await query(`{ sources { ${'name '.repeat(1500)}} }`)).status).toBeLessThan(500);
@@ -187,29 +208,58 @@ describe('bad input', () => {
   });
 
   it('huge variables: past the body limit, 413 before anything is parsed', async () => {
-    const megabyte = await query('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', { a: 'x'.repeat(1024 * 1024) });
-    expect([megabyte.status, megabyte.body.errors?.[0]?.extensions]).toEqual([413, { code: 'LIMIT_EXCEEDED', limit: 'bodySize' }]);
-    const list = await query('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 100_000 }, (_, index) => String(index)) });
+    const megabyte = await query('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', {
+      a: 'x'.repeat(1024 * 1024),
+    });
+    expect([megabyte.status, megabyte.body.errors?.[0]?.extensions]).toEqual([
+      413,
+      { code: 'LIMIT_EXCEEDED', limit: 'bodySize' },
+    ]);
+    const list = await query('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+      ids: Array.from({ length: 100_000 }, (_, index) => String(index)),
+    });
     expect([list.status, limitOf(list)]).toEqual([413, 'bodySize']);
     const wrongType = await query('query($n: Int) { ledgers(first: $n) { nodes { name } } }', { n: 'many' });
     expect(codeOf(wrongType)).toBe('BAD_USER_INPUT');
     const nested = await query('query($n: Int) { ledgers(first: $n) { nodes { name } } }', { n: { $gt: 1 } });
     expect(codeOf(nested)).toBe('BAD_USER_INPUT');
     // Written by hand: JSON.stringify itself recurses, and this is 10,000 levels deep.
-    const deepJson = await send(`{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`);
+    const deepJson = await send(
+      `{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+    );
     expect(codeOf(deepJson)).toBe('BAD_USER_INPUT');
-    const unknownField = await query('query($f: AccountFilter) { ledgers(first: 1) { nodes { accounts(first: 1, filter: $f) { nodes { id } } } } }', { f: { address: 'users:', $where: 'sleep(1000)' } });
+    const unknownField = await query(
+      'query($f: AccountFilter) { ledgers(first: 1) { nodes { accounts(first: 1, filter: $f) { nodes { id } } } } }',
+      { f: { address: 'users:', $where: 'sleep(1000)' } },
+    );
     expect(codeOf(unknownField)).toBe('BAD_USER_INPUT');
     await stillServing();
   });
 
   it('hostile cursors and IDs: refused as BAD_USER_INPUT (or not found), no vendor reached for what this gateway could not have issued', async () => {
-    const first = await query('{ ledgers(first: 1) { pageInfo { endCursor } nodes { id accounts(first: 1) { pageInfo { endCursor } } } } }');
-    const data = first.body.data as { ledgers: { pageInfo: { endCursor: string }; nodes: Array<{ id: string; accounts: { pageInfo: { endCursor: string } } }> } };
+    const first = await query(
+      '{ ledgers(first: 1) { pageInfo { endCursor } nodes { id accounts(first: 1) { pageInfo { endCursor } } } } }',
+    );
+    const data = first.body.data as {
+      ledgers: {
+        pageInfo: { endCursor: string };
+        nodes: Array<{ id: string; accounts: { pageInfo: { endCursor: string } } }>;
+      };
+    };
     const ledgerCursor = data.ledgers.pageInfo.endCursor;
     const accountCursor = data.ledgers.nodes[0]!.accounts.pageInfo.endCursor;
     const [payload, mac] = ledgerCursor.split('.') as [string, string];
-    const garbage = ['', 'x', '====', 'A'.repeat(5000), Buffer.from('{"k":"formance-demo"}').toString('base64url'), `${ledgerCursor}x`, '💥', '\u0000', ledgerCursor.split('').reverse().join('')];
+    const garbage = [
+      '',
+      'x',
+      '====',
+      'A'.repeat(5000),
+      Buffer.from('{"k":"formance-demo"}').toString('base64url'),
+      `${ledgerCursor}x`,
+      '💥',
+      '\u0000',
+      ledgerCursor.split('').reverse().join(''),
+    ];
     const tampered = [
       // A valid-looking cursor: another position under the real signature, and the real position under another.
       `${Buffer.from(JSON.stringify({ offset: 0 })).toString('base64url')}.${mac}`,
@@ -220,17 +270,26 @@ describe('bad input', () => {
       accountCursor,
     ];
     for (const cursor of [...garbage, ...tampered]) {
-      const outcome = await query('query($c: String) { ledgers(first: 2, after: $c) { nodes { name } } }', { c: cursor });
+      const outcome = await query('query($c: String) { ledgers(first: 2, after: $c) { nodes { name } } }', {
+        c: cursor,
+      });
       expect(outcome.body.errors?.[0]?.extensions?.code, cursor.slice(0, 40)).toBe('BAD_USER_INPUT');
       expect(outcome.upstream).toBe(0);
     }
     await fc.assert(
-      fc.asyncProperty(fc.tuple(fc.base64String({ maxLength: 60 }), fc.base64String({ maxLength: 30 })), async ([left, right]) => {
-        const cursor = `${left.replace(/=+$/, '')}.${right.replace(/=+$/, '')}`.replaceAll('+', '-').replaceAll('/', '_');
-        const outcome = await query('query($c: String) { ledgers(last: 2, before: $c) { nodes { name } } }', { c: cursor });
-        expect(outcome.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-        expect(outcome.upstream).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.tuple(fc.base64String({ maxLength: 60 }), fc.base64String({ maxLength: 30 })),
+        async ([left, right]) => {
+          const cursor = `${left.replace(/=+$/, '')}.${right.replace(/=+$/, '')}`
+            .replaceAll('+', '-')
+            .replaceAll('/', '_');
+          const outcome = await query('query($c: String) { ledgers(last: 2, before: $c) { nodes { name } } }', {
+            c: cursor,
+          });
+          expect(outcome.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+          expect(outcome.upstream).toBe(0);
+        },
+      ),
       { numRuns: 40 },
     );
     const id = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -248,7 +307,8 @@ describe('bad input', () => {
     for (const hostile of ids) {
       const outcome = await query('query($id: ID!) { node(id: $id) { id } account(id: $id) { id } }', { id: hostile });
       expect(outcome.body.data, hostile.slice(0, 40)).toEqual({ node: null, account: null });
-      for (const error of outcome.body.errors ?? []) expect(['BAD_USER_INPUT', 'NOT_FOUND']).toContain(error.extensions?.code);
+      for (const error of outcome.body.errors ?? [])
+        expect(['BAD_USER_INPUT', 'NOT_FOUND']).toContain(error.extensions?.code);
       expect(outcome.upstream, hostile.slice(0, 40)).toBe(0);
     }
     // Well-formed IDs naming a real source but a ledger it does not have: valid enough that the
@@ -256,7 +316,8 @@ describe('bad input', () => {
     for (const unknown of [id('Ledger', 'formance-demo', 'no-such-ledger'), id('Ledger', 'blnk-demo', '../../admin')]) {
       const outcome = await query('query($id: ID!) { ledger(id: $id) { id name } }', { id: unknown });
       expect(outcome.body.data).toEqual({ ledger: null });
-      for (const error of outcome.body.errors ?? []) expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(error.extensions?.code);
+      for (const error of outcome.body.errors ?? [])
+        expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(error.extensions?.code);
     }
     await stillServing();
   });
@@ -264,11 +325,31 @@ describe('bad input', () => {
   it('fuzzed operations built from the schema never crash, never give an internal error, and refused ones reach no vendor', async () => {
     // Real IDs to aim at, and a generator that follows the schema's own types and arguments,
     // with noise: unknown fields, wrong argument types, hostile values.
-    const sample = await query('{ ledgers(first: 20) { nodes { id accounts(first: 2) { nodes { id balances { id } } } } } }');
-    const ledgers = (sample.body.data as { ledgers: { nodes: Array<{ id: string; accounts: { nodes: Array<{ id: string; balances: Array<{ id: string }> }> } | null }> } }).ledgers.nodes;
-    const realIds = ledgers.flatMap((ledger) => [ledger.id, ...(ledger.accounts?.nodes ?? []).flatMap((account) => [account.id, ...account.balances.map((balance) => balance.id)])]);
+    const sample = await query(
+      '{ ledgers(first: 20) { nodes { id accounts(first: 2) { nodes { id balances { id } } } } } }',
+    );
+    const ledgers = (
+      sample.body.data as {
+        ledgers: {
+          nodes: Array<{
+            id: string;
+            accounts: { nodes: Array<{ id: string; balances: Array<{ id: string }> }> } | null;
+          }>;
+        };
+      }
+    ).ledgers.nodes;
+    const realIds = ledgers.flatMap((ledger) => [
+      ledger.id,
+      ...(ledger.accounts?.nodes ?? []).flatMap((account) => [
+        account.id,
+        ...account.balances.map((balance) => balance.id),
+      ]),
+    ]);
     const schema = createSchema();
-    const hostileString = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', '💥', '\u0000', 'users:', '../../etc', '%00', 'A'.repeat(300)));
+    const hostileString = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom('', '💥', '\u0000', 'users:', '../../etc', '%00', 'A'.repeat(300)),
+    );
     const valueFor = (type: GraphQLInputType): fc.Arbitrary<string> => {
       const named = getNamedType(type);
       const base: fc.Arbitrary<string> =
@@ -277,35 +358,78 @@ describe('bad input', () => {
           : named.name === 'Int'
             ? fc.oneof(fc.integer({ min: -3, max: 120 }), fc.constantFrom(2 ** 31, -(2 ** 40))).map(String)
             : named.name === 'DateTime'
-              ? fc.constantFrom('"2026-01-01T00:00:00Z"', '"2026-11-01T00:00:00Z"', '"2999-01-01T00:00:00Z"', '"not a date"', '"2026-02-30T00:00:00Z"')
+              ? fc.constantFrom(
+                  '"2026-01-01T00:00:00Z"',
+                  '"2026-11-01T00:00:00Z"',
+                  '"2999-01-01T00:00:00Z"',
+                  '"not a date"',
+                  '"2026-02-30T00:00:00Z"',
+                )
               : named.name === 'String'
-                ? fc.oneof(fc.constantFrom('"USD"', '"EUR"', '"BTC"'), hostileString.map((value) => JSON.stringify(value)))
+                ? fc.oneof(
+                    fc.constantFrom('"USD"', '"EUR"', '"BTC"'),
+                    hostileString.map((value) => JSON.stringify(value)),
+                  )
                 : isEnumType(named)
                   ? fc.constantFrom(...named.getValues().map((value) => value.name), 'NOT_A_VALUE')
                   : isInputObjectType(named)
-                    ? fc.constantFrom(...Object.keys(named.getFields())).chain((key) => valueFor(named.getFields()[key]!.type).map((value) => `{ ${key}: ${value} }`))
+                    ? fc
+                        .constantFrom(...Object.keys(named.getFields()))
+                        .chain((key) => valueFor(named.getFields()[key]!.type).map((value) => `{ ${key}: ${value} }`))
                     : fc.constant('true');
-      return isListType(isNonNullType(type) ? type.ofType : type) ? fc.array(base, { maxLength: 4 }).map((items) => `[${items.join(', ')}]`) : base;
+      return isListType(isNonNullType(type) ? type.ofType : type)
+        ? fc.array(base, { maxLength: 4 }).map((items) => `[${items.join(', ')}]`)
+        : base;
     };
     const selectionOf = (type: GraphQLObjectType | GraphQLInterfaceType, depth: number): fc.Arbitrary<string> => {
       const fields = Object.values(type.getFields());
       const field = fc.constantFrom(...fields).chain((definition) => {
-        const args = fc.tuple(
-          ...definition.args.map((arg) =>
-            isNonNullType(arg.type) ? valueFor(arg.type).map((value) => `${arg.name}: ${value}`) : fc.option(valueFor(arg.type).map((value) => `${arg.name}: ${value}`), { nil: undefined }),
-          ),
-        ).map((parts) => parts.filter((part): part is string => part !== undefined));
+        const args = fc
+          .tuple(
+            ...definition.args.map((arg) =>
+              isNonNullType(arg.type)
+                ? valueFor(arg.type).map((value) => `${arg.name}: ${value}`)
+                : fc.option(
+                    valueFor(arg.type).map((value) => `${arg.name}: ${value}`),
+                    { nil: undefined },
+                  ),
+            ),
+          )
+          .map((parts) => parts.filter((part): part is string => part !== undefined));
         const named = getNamedType(definition.type);
-        const children = isObjectType(named) || isInterfaceType(named) ? (depth > 0 ? selectionOf(named, depth - 1).map((inner) => ` { ${inner} }`) : fc.constant(' { __typename }')) : fc.constant('');
-        return fc.tuple(args, children).map(([list, inner]) => `${definition.name}${list.length ? `(${list.join(', ')})` : ''}${inner}`);
+        const children =
+          isObjectType(named) || isInterfaceType(named)
+            ? depth > 0
+              ? selectionOf(named, depth - 1).map((inner) => ` { ${inner} }`)
+              : fc.constant(' { __typename }')
+            : fc.constant('');
+        return fc
+          .tuple(args, children)
+          .map(([list, inner]) => `${definition.name}${list.length ? `(${list.join(', ')})` : ''}${inner}`);
       });
-      const noisy = fc.oneof({ weight: 9, arbitrary: field }, { weight: 1, arbitrary: fc.constantFrom('bogus', 'name(first: "x")', '__schema { types { name } }', '... on Ledger { name }') });
+      const noisy = fc.oneof(
+        { weight: 9, arbitrary: field },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'bogus',
+            'name(first: "x")',
+            '__schema { types { name } }',
+            '... on Ledger { name }',
+          ),
+        },
+      );
       return fc.array(noisy, { minLength: 1, maxLength: 3 }).map((parts) => parts.join(' '));
     };
     const operation = fc.oneof(
       { weight: 4, arbitrary: selectionOf(schema.getQueryType()!, 4).map((inner) => `{ ${inner} }`) },
       { weight: 1, arbitrary: selectionOf(schema.getMutationType()!, 1).map((inner) => `mutation { ${inner} }`) },
-      { weight: 1, arbitrary: fc.tuple(selectionOf(schema.getQueryType()!, 3), fc.string({ maxLength: 4 })).map(([inner, noise]) => `{ ${inner} ${noise}`) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(selectionOf(schema.getQueryType()!, 3), fc.string({ maxLength: 4 }))
+          .map(([inner, noise]) => `{ ${inner} ${noise}`),
+      },
     );
     const seen = { executed: 0, refused: 0 };
     await fc.assert(
@@ -338,11 +462,15 @@ describe('huge variables within the body limit', () => {
       return response;
     };
     const megabyte = 'x'.repeat(1024 * 1024);
-    const asCursor = await ask('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', { a: megabyte });
+    const asCursor = await ask('query($a: String) { ledgers(first: 1, after: $a) { nodes { name } } }', {
+      a: megabyte,
+    });
     expect(asCursor.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const asId = await ask('query($id: ID!) { node(id: $id) { id } }', { id: megabyte });
     expect([asId.body.data, asId.body.errors?.[0]?.extensions?.code]).toEqual([{ node: null }, 'BAD_USER_INPUT']);
-    const list = await ask('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 100_000 }, (_, index) => String(index)) });
+    const list = await ask('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+      ids: Array.from({ length: 100_000 }, (_, index) => String(index)),
+    });
     expect([list.status, list.body.errors?.[0]?.extensions, list.body.errors?.[0]?.message]).toEqual([
       400,
       { code: 'LIMIT_EXCEEDED', limit: 'ids' },

@@ -15,9 +15,13 @@ describe('upstream calls per GraphQL request', () => {
   const accountIds = (vendor: 'formance' | 'blnk', count: number) => {
     const truth = t.demo.simulators[vendor].truth;
     const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
-    return truth.accounts(ledger.id).slice(0, count).map((account) => encodeGlobalId('Account', [`${vendor}-demo`, ledger.id, account.id]));
+    return truth
+      .accounts(ledger.id)
+      .slice(0, count)
+      .map((account) => encodeGlobalId('Account', [`${vendor}-demo`, ledger.id, account.id]));
   };
-  const BALANCES_BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { minorUnits } } } } }';
+  const BALANCES_BY_ID =
+    'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { minorUnits } } } } }';
 
   it('100 Blnk accounts with their balances by id: 5 GETs of at most 24 ids, each filter value at most 1000 characters', async () => {
     const ids = accountIds('blnk', 100);
@@ -44,7 +48,9 @@ describe('upstream calls per GraphQL request', () => {
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data!.nodes.every((node) => node !== null)).toBe(true);
     const requests = t.demo.simulators.formance.requests.filter((request) => !request.path.endsWith('/oauth/token'));
-    expect(requests.map((request) => request.path)).toEqual([expect.stringMatching(/^\/api\/ledger\/v2\/[^/]+\/accounts$/)]);
+    expect(requests.map((request) => request.path)).toEqual([
+      expect.stringMatching(/^\/api\/ledger\/v2\/[^/]+\/accounts$/),
+    ]);
   });
 
   for (const vendor of ['formance', 'blnk'] as const) {
@@ -87,7 +93,9 @@ describe('upstream calls per GraphQL request', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const response: { body: { data?: { ledger: { accounts: { pageInfo: { hasNextPage: boolean; endCursor: string } } } } | null } } = await t.query(
+      const response: {
+        body: { data?: { ledger: { accounts: { pageInfo: { hasNextPage: boolean; endCursor: string } } } } | null };
+      } = await t.query(
         'query($id: ID!, $after: String) { ledger(id: $id) { accounts(first: 100, after: $after) { pageInfo { hasNextPage endCursor } } } }',
         { id, after },
       );

@@ -15,11 +15,18 @@ interface Run {
 }
 
 function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  return { output: () => output, exited: new Promise((resolve) => child.on('exit', resolve)), stop: () => child.kill('SIGTERM') };
+  return {
+    output: () => output,
+    exited: new Promise((resolve) => child.on('exit', resolve)),
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 async function waitFor(run: Run, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -43,7 +50,10 @@ describe('the balance-gateway command', () => {
   });
 
   it('starts from a config file with ${VARS}, answers /health and GraphQL, and exits 0 on SIGTERM', async () => {
-    const byKind = (kind: string) => (demo.sources as Array<Record<string, Record<string, string>>>).find((source) => (source.kind as unknown) === kind);
+    const byKind = (kind: string) =>
+      (demo.sources as Array<Record<string, Record<string, string>>>).find(
+        (source) => (source.kind as unknown) === kind,
+      );
     const [formance, blnk] = [byKind('formance'), byKind('blnk')];
     const file = join(directory, 'gateway.yaml');
     await writeFile(
@@ -55,12 +65,24 @@ describe('the balance-gateway command', () => {
         `  - { name: payments, kind: blnk, url: "${blnk!.url}", auth: { apiKey: "\${BLNK_KEY}" }, currencyScales: { USD: 2, EUR: 2, NGN: 2, BTC: 8, JPY: 0, GBP: 2 } }`,
       ].join('\n'),
     );
-    const gateway = run(['--config', file, '--port', '0'], { FORMANCE_SECRET: formance!.auth!.clientSecret!, BLNK_KEY: blnk!.auth!.apiKey! });
+    const gateway = run(['--config', file, '--port', '0'], {
+      FORMANCE_SECRET: formance!.auth!.clientSecret!,
+      BLNK_KEY: blnk!.auth!.apiKey!,
+    });
     try {
       const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
       expect((await fetch(url!.replace('/graphql', '/health'))).status).toBe(200);
-      const response = await fetch(`${url}?query=${encodeURIComponent('{ sources { name kind } }')}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
-      expect(await response.json()).toEqual({ data: { sources: [{ name: 'ledger-eu', kind: 'FORMANCE' }, { name: 'payments', kind: 'BLNK' }] } });
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ sources { name kind } }')}`, {
+        headers: { 'x-graphql-yoga-csrf': '1' },
+      });
+      expect(await response.json()).toEqual({
+        data: {
+          sources: [
+            { name: 'ledger-eu', kind: 'FORMANCE' },
+            { name: 'payments', kind: 'BLNK' },
+          ],
+        },
+      });
     } finally {
       gateway.stop();
     }
@@ -69,18 +91,28 @@ describe('the balance-gateway command', () => {
 
   it('stops with a one-line message naming the field, and no secret, when the config is invalid', async () => {
     const file = join(directory, 'bad.yaml');
-    await writeFile(file, 'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY}" }, currencyScales: { USD: two } }\n');
+    await writeFile(
+      file,
+      'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY}" }, currencyScales: { USD: two } }\n',
+    );
     const gateway = run(['--config', file], { BLNK_KEY: 'very-secret-key' });
     expect(await gateway.exited).toBe(1);
-    expect(gateway.output().trim()).toBe('balance-gateway: sources[0].currencyScales.USD: must be an integer from 0 to 36');
+    expect(gateway.output().trim()).toBe(
+      'balance-gateway: sources[0].currencyScales.USD: must be an integer from 0 to 36',
+    );
   });
 
   it('names the missing environment variable', async () => {
     const file = join(directory, 'env.yaml');
-    await writeFile(file, 'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY_MISSING}" } }\n');
+    await writeFile(
+      file,
+      'sources:\n  - { name: payments, kind: blnk, url: "http://127.0.0.1:1", auth: { apiKey: "${BLNK_KEY_MISSING}" } }\n',
+    );
     const gateway = run(['--config', file]);
     expect(await gateway.exited).toBe(1);
-    expect(gateway.output().trim()).toBe('balance-gateway: sources[0].auth.apiKey: environment variable BLNK_KEY_MISSING is not set');
+    expect(gateway.output().trim()).toBe(
+      'balance-gateway: sources[0].auth.apiKey: environment variable BLNK_KEY_MISSING is not set',
+    );
   });
 
   it('explains its usage when given neither --config nor --demo', async () => {
@@ -94,11 +126,22 @@ describe('the balance-gateway command', () => {
     try {
       const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);
       expect(gateway.output()).toContain('fault: the blnk simulator answers with "html-error"');
-      const response = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ledgers(first: 100) { nodes { source { name } } } }' }) });
-      const body = (await response.json()) as { data: { ledgers: { nodes: Array<{ source: { name: string } }> } }; errors: Array<{ extensions: unknown }> };
+      const response = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ ledgers(first: 100) { nodes { source { name } } } }' }),
+      });
+      const body = (await response.json()) as {
+        data: { ledgers: { nodes: Array<{ source: { name: string } }> } };
+        errors: Array<{ extensions: unknown }>;
+      };
       expect(response.status).toBe(200);
-      expect(body.errors.map((error) => error.extensions)).toEqual([{ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' }]);
-      expect(new Set(body.data.ledgers.nodes.map((node) => node.source.name))).toEqual(new Set(['formance-demo', 'ledger-enterprise-demo', 'midaz-demo', 'vonage-demo']));
+      expect(body.errors.map((error) => error.extensions)).toEqual([
+        { code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' },
+      ]);
+      expect(new Set(body.data.ledgers.nodes.map((node) => node.source.name))).toEqual(
+        new Set(['formance-demo', 'ledger-enterprise-demo', 'midaz-demo', 'vonage-demo']),
+      );
     } finally {
       gateway.stop();
       await gateway.exited;
@@ -122,7 +165,11 @@ describe('the balance-gateway command', () => {
       return blnk;
     };
     const ask = (url: string) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }),
+      });
 
     it('finishes the request in flight, refuses new connections, and exits 0', async () => {
       const blnk = await slowBlnk(join(directory, 'drain.yaml'), 800, 5000);
@@ -150,7 +197,13 @@ describe('the balance-gateway command', () => {
 
     it('with drainNoticeMs, answers /ready 503 and still serves while a load balancer catches up, then exits 0', async () => {
       const blnk = await slowBlnk(join(directory, 'notice.yaml'), 0, 5000);
-      await writeFile(join(directory, 'notice.yaml'), (await readFile(join(directory, 'notice.yaml'), 'utf8')).replace('drainMs: 5000', 'drainMs: 5000, drainNoticeMs: 1500'));
+      await writeFile(
+        join(directory, 'notice.yaml'),
+        (await readFile(join(directory, 'notice.yaml'), 'utf8')).replace(
+          'drainMs: 5000',
+          'drainMs: 5000, drainNoticeMs: 1500',
+        ),
+      );
       const gateway = run(['--config', join(directory, 'notice.yaml'), '--port', '0']);
       try {
         const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+)/);

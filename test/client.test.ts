@@ -5,7 +5,11 @@ import { LedgerAccountsDocument, SourcesAndLedgersDocument, type LedgerAccountsQ
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 /** The smallest typed client: the result type comes from the generated document, checked by tsc. */
-async function request<Result, Variables>(url: string, document: TypedDocumentNode<Result, Variables>, variables: Variables): Promise<Result> {
+async function request<Result, Variables>(
+  url: string,
+  document: TypedDocumentNode<Result, Variables>,
+  variables: Variables,
+): Promise<Result> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
@@ -29,12 +33,14 @@ describe('a client typed by graphql-codegen', () => {
 
   it('reads sources and ledgers into generated types', async () => {
     const data = await request(url, SourcesAndLedgersDocument, {});
-    const kinds: Array<'FORMANCE' | 'LEDGER_ENTERPRISE' | 'MIDAZ' | 'BLNK' | 'VONAGE'> = data.sources.map((source) => source.kind);
+    const kinds: Array<'FORMANCE' | 'LEDGER_ENTERPRISE' | 'MIDAZ' | 'BLNK' | 'VONAGE'> = data.sources.map(
+      (source) => source.kind,
+    );
     expect(kinds).toEqual(t.demo.sources.map((source) => String(source.kind).toUpperCase().replace('-', '_')));
     expect(data.ledgers.nodes.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('pages a ledger\'s accounts with typed variables and reads exact money as strings', async () => {
+  it("pages a ledger's accounts with typed variables and reads exact money as strings", async () => {
     const { ledgers } = await request(url, SourcesAndLedgersDocument, {});
     const formance = ledgers.nodes.find((ledger) => ledger.source.name === 'formance-demo');
     if (!formance) throw new Error('no formance ledger');
@@ -42,7 +48,11 @@ describe('a client typed by graphql-codegen', () => {
     const seen = new Map<string, string>();
     let after: string | null = null;
     for (let page = 0; page < 100; page += 1) {
-      const data: LedgerAccountsQuery = await request(url, LedgerAccountsDocument, { id: formance.id, first: 40, after });
+      const data: LedgerAccountsQuery = await request(url, LedgerAccountsDocument, {
+        id: formance.id,
+        first: 40,
+        after,
+      });
       const accounts = data.ledger?.accounts;
       if (!accounts) throw new Error('ledger vanished');
       for (const account of accounts.nodes) {

@@ -11,8 +11,20 @@ const SECRET = 'sup3r-s3cret-value';
 const valid = () => ({
   server: { port: 4100 },
   sources: [
-    { name: 'ledger-eu', kind: 'formance', url: 'https://acme.eu-west-1.formance.cloud/', auth: { clientId: 'gateway', clientSecret: '${FORMANCE_SECRET}' }, timeoutMs: 1500 },
-    { name: 'payments', kind: 'blnk', url: 'http://blnk.internal:5001', auth: { apiKey: '${BLNK_KEY}' }, currencyScales: { USD: 2, BTC: 8 } },
+    {
+      name: 'ledger-eu',
+      kind: 'formance',
+      url: 'https://acme.eu-west-1.formance.cloud/',
+      auth: { clientId: 'gateway', clientSecret: '${FORMANCE_SECRET}' },
+      timeoutMs: 1500,
+    },
+    {
+      name: 'payments',
+      kind: 'blnk',
+      url: 'http://blnk.internal:5001',
+      auth: { apiKey: '${BLNK_KEY}' },
+      currencyScales: { USD: 2, BTC: 8 },
+    },
   ],
 });
 const env = { FORMANCE_SECRET: SECRET, BLNK_KEY: 'blnk-key' };
@@ -36,20 +48,47 @@ describe('configuration', () => {
       kind: 'formance',
       url: 'https://acme.eu-west-1.formance.cloud',
       timeoutMs: 1500,
-      options: { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1500, auth: { clientId: 'gateway', clientSecret: SECRET } },
+      options: {
+        url: 'https://acme.eu-west-1.formance.cloud',
+        timeoutMs: 1500,
+        auth: { clientId: 'gateway', clientSecret: SECRET },
+      },
       transport: DEFAULT_TRANSPORT,
     });
-    expect(config.sources[1]).toMatchObject({ kind: 'blnk', timeoutMs: 5000, options: { auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' } });
+    expect(config.sources[1]).toMatchObject({
+      kind: 'blnk',
+      timeoutMs: 5000,
+      options: { auth: { apiKey: 'blnk-key' }, currencyScales: { USD: 2, BTC: 8 }, batchWith: 'get' },
+    });
   });
 
   it('reads retries, the response size cap and the circuit breaker of a source', () => {
     const base = { name: 'b', kind: 'blnk', url: 'http://blnk:5001' };
-    const config = parseConfig({ sources: [{ ...base, retries: 0, maxResponseBytes: '${MAX}', circuitBreaker: { failureThreshold: 3, openMs: 2000 } }] }, { MAX: '65536' });
-    expect(config.sources[0]?.transport).toEqual({ retries: 0, maxResponseBytes: 65536, circuitBreaker: { failureThreshold: 3, openMs: 2000 } });
-    expect(errorOf(() => parseConfig({ sources: [{ ...base, retries: 3 }] })).message).toBe('sources[0].retries: must be an integer from 0 to 2');
-    expect(errorOf(() => parseConfig({ sources: [{ ...base, maxResponseBytes: 10 }] })).message).toBe('sources[0].maxResponseBytes: must be an integer from 1024 to 1073741824');
-    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { failureThreshold: 0 } }] })).message).toBe('sources[0].circuitBreaker.failureThreshold: must be an integer from 1 to 1000000');
-    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { openSeconds: 5 } }] })).message).toMatch(/^sources\[0\]\.circuitBreaker\.openSeconds: unknown field/);
+    const config = parseConfig(
+      {
+        sources: [
+          { ...base, retries: 0, maxResponseBytes: '${MAX}', circuitBreaker: { failureThreshold: 3, openMs: 2000 } },
+        ],
+      },
+      { MAX: '65536' },
+    );
+    expect(config.sources[0]?.transport).toEqual({
+      retries: 0,
+      maxResponseBytes: 65536,
+      circuitBreaker: { failureThreshold: 3, openMs: 2000 },
+    });
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, retries: 3 }] })).message).toBe(
+      'sources[0].retries: must be an integer from 0 to 2',
+    );
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, maxResponseBytes: 10 }] })).message).toBe(
+      'sources[0].maxResponseBytes: must be an integer from 1024 to 1073741824',
+    );
+    expect(
+      errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { failureThreshold: 0 } }] })).message,
+    ).toBe('sources[0].circuitBreaker.failureThreshold: must be an integer from 1 to 1000000');
+    expect(errorOf(() => parseConfig({ sources: [{ ...base, circuitBreaker: { openSeconds: 5 } }] })).message).toMatch(
+      /^sources\[0\]\.circuitBreaker\.openSeconds: unknown field/,
+    );
   });
 
   it('reads the kinds of issue 7 through their own definitions', () => {
@@ -57,33 +96,89 @@ describe('configuration', () => {
       {
         sources: [
           { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } },
-          { name: 'vault', kind: 'ledger-enterprise', url: 'https://vault.example', auth: { apiUser: 'ops', apiKey: SECRET } },
-          { name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com', subaccountsUrl: 'https://api.nexmo.com', auth: { apiKey: 'k', apiSecret: SECRET } },
+          {
+            name: 'vault',
+            kind: 'ledger-enterprise',
+            url: 'https://vault.example',
+            auth: { apiUser: 'ops', apiKey: SECRET },
+          },
+          {
+            name: 'sms',
+            kind: 'vonage',
+            url: 'https://rest.nexmo.com',
+            subaccountsUrl: 'https://api.nexmo.com',
+            auth: { apiKey: 'k', apiSecret: SECRET },
+          },
         ],
       },
       {},
     );
     expect(config.sources.map((source) => source.kind)).toEqual(['midaz', 'ledger-enterprise', 'vonage']);
-    expect(config.sources[0]).toMatchObject({ options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null } });
-    expect(errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com' }] }, {})).message).toBe('sources[0].auth: required');
+    expect(config.sources[0]).toMatchObject({
+      options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null },
+    });
+    expect(
+      errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com' }] }, {}))
+        .message,
+    ).toBe('sources[0].auth: required');
   });
 
   // Each case: a change to the valid example, and the one-line message that must name the field.
   const cases: Array<[string, (config: ReturnType<typeof valid>) => void, string]> = [
-    ['missing api key', (config) => delete (config.sources[1]!.auth as Partial<{ apiKey: string }>).apiKey, 'sources[1].auth.apiKey: required'],
-    ['unknown kind', (config) => ((config.sources[0] as { kind: string }).kind = 'stripe'), 'sources[0].kind: must be one of'],
+    [
+      'missing api key',
+      (config) => delete (config.sources[1]!.auth as Partial<{ apiKey: string }>).apiKey,
+      'sources[1].auth.apiKey: required',
+    ],
+    [
+      'unknown kind',
+      (config) => ((config.sources[0] as { kind: string }).kind = 'stripe'),
+      'sources[0].kind: must be one of',
+    ],
     ['bad name', (config) => (config.sources[0]!.name = 'Ledger EU'), 'sources[0].name: use lowercase letters'],
-    ['duplicate name', (config) => (config.sources[1]!.name = 'ledger-eu'), 'sources[1].name: "ledger-eu" is used by an earlier source'],
-    ['bad url', (config) => (config.sources[1]!.url = 'blnk.internal'), 'sources[1].url: must be an absolute http or https URL'],
-    ['url with credentials', (config) => (config.sources[1]!.url = 'http://user:pw@blnk'), 'sources[1].url: put credentials under auth'],
-    ['typo', (config) => ((config.sources[0] as Record<string, unknown>).timeout = 5), 'sources[0].timeout: unknown field'],
+    [
+      'duplicate name',
+      (config) => (config.sources[1]!.name = 'ledger-eu'),
+      'sources[1].name: "ledger-eu" is used by an earlier source',
+    ],
+    [
+      'bad url',
+      (config) => (config.sources[1]!.url = 'blnk.internal'),
+      'sources[1].url: must be an absolute http or https URL',
+    ],
+    [
+      'url with credentials',
+      (config) => (config.sources[1]!.url = 'http://user:pw@blnk'),
+      'sources[1].url: put credentials under auth',
+    ],
+    [
+      'typo',
+      (config) => ((config.sources[0] as Record<string, unknown>).timeout = 5),
+      'sources[0].timeout: unknown field',
+    ],
     ['bad port', (config) => (config.server.port = 70000), 'server.port: must be an integer from 0 to 65535'],
     ['bad timeout', (config) => (config.sources[0]!.timeoutMs = -1), 'sources[0].timeoutMs: must be an integer'],
-    ['bad scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = 'two'), 'sources[1].currencyScales.USD: must be an integer'],
-    ['bad batchWith', (config) => ((config.sources[1] as Record<string, unknown>).batchWith = 'post'), 'sources[1].batchWith: must be get or filter'],
-    ['url with a query string', (config) => (config.sources[1]!.url = 'http://blnk:5001/?token=abc'), 'sources[1].url: must not carry a query string or fragment'],
+    [
+      'bad scale',
+      (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = 'two'),
+      'sources[1].currencyScales.USD: must be an integer',
+    ],
+    [
+      'bad batchWith',
+      (config) => ((config.sources[1] as Record<string, unknown>).batchWith = 'post'),
+      'sources[1].batchWith: must be get or filter',
+    ],
+    [
+      'url with a query string',
+      (config) => (config.sources[1]!.url = 'http://blnk:5001/?token=abc'),
+      'sources[1].url: must not carry a query string or fragment',
+    ],
     // Regression: review of #6 — a scale left empty became 0 and showed amounts 100 times too large.
-    ['empty scale', (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = null), 'sources[1].currencyScales.USD: required'],
+    [
+      'empty scale',
+      (config) => ((config.sources[1]!.currencyScales as Record<string, unknown>).USD = null),
+      'sources[1].currencyScales.USD: required',
+    ],
     ['no sources', (config) => (config.sources = []), 'sources: list at least one source'],
   ];
   for (const [label, change, message] of cases) {
@@ -104,7 +199,9 @@ describe('configuration', () => {
     const parsed = parseConfig(config, { ...env, PORT: '8080', GRAPHIQL: 'false', TIMEOUT: '2500' });
     expect(parsed.server).toMatchObject({ port: 8080, graphiql: false });
     expect(parsed.sources[0]!.timeoutMs).toBe(2500);
-    expect(errorOf(() => parseConfig(config, { ...env, PORT: 'eighty', GRAPHIQL: 'false', TIMEOUT: '1' })).message).toBe('server.port: must be an integer from 0 to 65535');
+    expect(
+      errorOf(() => parseConfig(config, { ...env, PORT: 'eighty', GRAPHIQL: 'false', TIMEOUT: '1' })).message,
+    ).toBe('server.port: must be an integer from 0 to 65535');
   });
 
   it('names the field and the variable, never a value, when an environment variable is missing', () => {
@@ -115,8 +212,14 @@ describe('configuration', () => {
   it('loads YAML and JSON files and reports a YAML syntax error by line', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'gateway-config-'));
     const yamlFile = join(directory, 'gateway.yaml');
-    await writeFile(yamlFile, 'sources:\n  - name: payments\n    kind: blnk\n    url: http://127.0.0.1:5001\n    currencyScales: { USD: 2 }\n');
-    expect((await loadConfig(yamlFile, {})).sources[0]).toMatchObject({ name: 'payments', options: { currencyScales: { USD: 2 } } });
+    await writeFile(
+      yamlFile,
+      'sources:\n  - name: payments\n    kind: blnk\n    url: http://127.0.0.1:5001\n    currencyScales: { USD: 2 }\n',
+    );
+    expect((await loadConfig(yamlFile, {})).sources[0]).toMatchObject({
+      name: 'payments',
+      options: { currencyScales: { USD: 2 } },
+    });
     expect((await loadConfig(yamlFile, {})).sources[0]?.options).not.toHaveProperty('auth');
     const jsonFile = join(directory, 'gateway.json');
     await writeFile(jsonFile, JSON.stringify(valid()));

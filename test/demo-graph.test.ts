@@ -6,7 +6,10 @@ interface AccountsPage {
   ledger: {
     accounts: {
       pageInfo: { hasNextPage: boolean; endCursor: string };
-      nodes: Array<{ id: string; balances: Array<{ id: string; asset: string; total: { minorUnits: string; scale: number } }> }>;
+      nodes: Array<{
+        id: string;
+        balances: Array<{ id: string; asset: string; total: { minorUnits: string; scale: number } }>;
+      }>;
     };
   };
 }
@@ -21,11 +24,15 @@ describe('the whole demo graph', () => {
     await t?.close();
   });
 
-  it('every ledger → every account → every balance equals the simulators\' books, and history ends at today\'s balance', async () => {
+  it("every ledger → every account → every balance equals the simulators' books, and history ends at today's balance", async () => {
     const ledgers: Array<{ id: string; name: string; source: { name: string; capabilities: string[] } }> = [];
     let after: string | null = null;
     for (;;) {
-      const response: { body: { data?: { ledgers: { nodes: typeof ledgers; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null } } = await t.query(
+      const response: {
+        body: {
+          data?: { ledgers: { nodes: typeof ledgers; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null;
+        };
+      } = await t.query(
         'query($after: String) { ledgers(first: 5, after: $after) { nodes { id name source { name capabilities } } pageInfo { hasNextPage endCursor } } }',
         { after },
       );
@@ -33,7 +40,9 @@ describe('the whole demo graph', () => {
       if (!response.body.data!.ledgers.pageInfo.hasNextPage) break;
       after = response.body.data!.ledgers.pageInfo.endCursor;
     }
-    const expectedLedgers = Object.entries(t.demo.simulators).flatMap(([vendor, simulator]) => simulator.truth.ledgers().map((ledger) => `${vendor}-demo/${ledger.name}`));
+    const expectedLedgers = Object.entries(t.demo.simulators).flatMap(([vendor, simulator]) =>
+      simulator.truth.ledgers().map((ledger) => `${vendor}-demo/${ledger.name}`),
+    );
     expect(ledgers.map((ledger) => `${ledger.source.name}/${ledger.name}`)).toEqual(expectedLedgers);
 
     let balancesChecked = 0;
@@ -63,15 +72,23 @@ describe('the whole demo graph', () => {
         if (!accounts.pageInfo.hasNextPage) break;
         cursor = accounts.pageInfo.endCursor;
       }
-      const expected = truth.balances(ledgerId).map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.asset}|${balance.total}/${balance.scale}`);
+      const expected = truth
+        .balances(ledgerId)
+        .map(
+          (balance) => `${balance.accountId}|${balance.balanceId}|${balance.asset}|${balance.total}/${balance.scale}`,
+        );
       expect(seen.sort(), `${ledger.source.name}/${ledger.name}`).toEqual(expected.sort());
       balancesChecked += seen.length;
 
       // A history window for one account of each ledger whose source keeps history.
       const sample = truth.balances(ledgerId).find((balance) => balance.total !== '0');
       if (!sample || !ledger.source.capabilities.includes('HISTORY')) continue;
-      const accountGlobalId = Buffer.from(JSON.stringify(['Account', ledger.source.name, ledgerId, sample.accountId])).toString('base64url');
-      const history = await t.query<{ account: { history: { totalCount: number; nodes: Array<{ at: string; balance: { minorUnits: string } }> } } }>(
+      const accountGlobalId = Buffer.from(
+        JSON.stringify(['Account', ledger.source.name, ledgerId, sample.accountId]),
+      ).toString('base64url');
+      const history = await t.query<{
+        account: { history: { totalCount: number; nodes: Array<{ at: string; balance: { minorUnits: string } }> } };
+      }>(
         `query($id: ID!) { account(id: $id) { history(asset: "${sample.asset}", from: "${from}", to: "${to}") { totalCount nodes { at balance { minorUnits } } } } }`,
         { id: accountGlobalId },
       );
@@ -83,12 +100,20 @@ describe('the whole demo graph', () => {
       }
       historiesChecked.add(ledger.source.name);
       expect(history.body.data!.account.history.totalCount).toBe(3);
-      const total = truth.balances(ledgerId).filter((balance) => balance.accountId === sample.accountId && balance.asset === sample.asset).reduce((sum, balance) => sum + BigInt(balance.total), 0n);
-      expect(history.body.data!.account.history.nodes.at(-1)).toEqual({ at: to, balance: { minorUnits: total.toString() } });
+      const total = truth
+        .balances(ledgerId)
+        .filter((balance) => balance.accountId === sample.accountId && balance.asset === sample.asset)
+        .reduce((sum, balance) => sum + BigInt(balance.total), 0n);
+      expect(history.body.data!.account.history.nodes.at(-1)).toEqual({
+        at: to,
+        balance: { minorUnits: total.toString() },
+      });
     }
     expect(balancesChecked).toBeGreaterThan(1000);
     // Every source that keeps history answered with real points for at least one ledger.
-    const withHistory = new Set(ledgers.filter((ledger) => ledger.source.capabilities.includes('HISTORY')).map((ledger) => ledger.source.name));
+    const withHistory = new Set(
+      ledgers.filter((ledger) => ledger.source.capabilities.includes('HISTORY')).map((ledger) => ledger.source.name),
+    );
     expect(historiesChecked).toEqual(withHistory);
   });
 });

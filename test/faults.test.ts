@@ -23,7 +23,10 @@ interface Answer {
   status: number;
   text: string;
   body: {
-    data?: { sources: Array<{ name: string }>; ledgers: { nodes: Array<{ source: { name: string }; accounts: unknown }> } | null } | null;
+    data?: {
+      sources: Array<{ name: string }>;
+      ledgers: { nodes: Array<{ source: { name: string }; accounts: unknown }> } | null;
+    } | null;
     errors?: Array<{ message: string; path?: unknown[]; extensions?: { code?: string; source?: string } }>;
   };
 }
@@ -59,7 +62,9 @@ describe('fault suite: one sick vendor among five', () => {
 
   /** A fresh gateway (fresh breakers, tokens and caches) over the running simulators. */
   const gatewayFor = (sourceSettings: Record<string, unknown> = {}) => {
-    const config = parseConfig({ sources: demo.sources.map((source) => ({ ...source, timeoutMs: TIMEOUT_MS, ...sourceSettings })) });
+    const config = parseConfig({
+      sources: demo.sources.map((source) => ({ ...source, timeoutMs: TIMEOUT_MS, ...sourceSettings })),
+    });
     const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
     gateways.push(gateway);
     return gateway;
@@ -74,7 +79,8 @@ describe('fault suite: one sick vendor among five', () => {
     answers.push(text);
     return { status: response.status, text, body: JSON.parse(text) };
   };
-  const nodesOf = (answer: Answer, source: string) => answer.body.data?.ledgers?.nodes.filter((node) => node.source.name === source) ?? [];
+  const nodesOf = (answer: Answer, source: string) =>
+    answer.body.data?.ledgers?.nodes.filter((node) => node.source.name === source) ?? [];
 
   beforeAll(async () => {
     demo = await startDemoSources();
@@ -89,29 +95,35 @@ describe('fault suite: one sick vendor among five', () => {
 
   describe.each(VENDORS)('%s', (vendor) => {
     const sick = `${vendor}-demo`;
-    it.each(SIMULATOR_FAULTS.filter((fault) => fault !== 'flapping'))(`%s: 200, the other four intact, coded errors for ${sick} only`, async (fault) => {
-      const simulator = demo.simulators[vendor];
-      const gateway = gatewayFor();
-      await simulator.setFault(fault);
-      let answer: Answer;
-      try {
-        answer = await ask(gateway);
-      } finally {
-        await simulator.setFault(null);
-      }
-      expect(answer.status).toBe(200);
-      for (const healthy of VENDORS.filter((other) => other !== vendor)) expect(nodesOf(answer, `${healthy}-demo`)).toEqual(nodesOf(baseline, `${healthy}-demo`));
-      expect(answer.body.data?.sources.map((source) => source.name)).toEqual(demo.sources.map((source) => source.name));
-      const errors = answer.body.errors ?? [];
-      expect(errors.length).toBeGreaterThan(0);
-      for (const error of errors) expect(error.extensions).toEqual({ code: EXPECTED[fault], source: sick });
-      // Where the fault meets the source's first call, the whole source fails in one place: one
-      // error. Malformed amounts pass the calls that carry no amount, so each field that reads
-      // money fails on its own (one error per such field, all of them coded and named).
-      if (fault !== 'bad-amounts') expect(errors).toHaveLength(1);
-      // The sick source contributes no money: not one amount of it is in the answer.
-      expect(JSON.stringify(nodesOf(answer, sick))).not.toMatch(/"amount"/);
-    });
+    it.each(SIMULATOR_FAULTS.filter((fault) => fault !== 'flapping'))(
+      `%s: 200, the other four intact, coded errors for ${sick} only`,
+      async (fault) => {
+        const simulator = demo.simulators[vendor];
+        const gateway = gatewayFor();
+        await simulator.setFault(fault);
+        let answer: Answer;
+        try {
+          answer = await ask(gateway);
+        } finally {
+          await simulator.setFault(null);
+        }
+        expect(answer.status).toBe(200);
+        for (const healthy of VENDORS.filter((other) => other !== vendor))
+          expect(nodesOf(answer, `${healthy}-demo`)).toEqual(nodesOf(baseline, `${healthy}-demo`));
+        expect(answer.body.data?.sources.map((source) => source.name)).toEqual(
+          demo.sources.map((source) => source.name),
+        );
+        const errors = answer.body.errors ?? [];
+        expect(errors.length).toBeGreaterThan(0);
+        for (const error of errors) expect(error.extensions).toEqual({ code: EXPECTED[fault], source: sick });
+        // Where the fault meets the source's first call, the whole source fails in one place: one
+        // error. Malformed amounts pass the calls that carry no amount, so each field that reads
+        // money fails on its own (one error per such field, all of them coded and named).
+        if (fault !== 'bad-amounts') expect(errors).toHaveLength(1);
+        // The sick source contributes no money: not one amount of it is in the answer.
+        expect(JSON.stringify(nodesOf(answer, sick))).not.toMatch(/"amount"/);
+      },
+    );
   });
 
   it('flapping: every answer is 200 with the healthy four intact; the flapping source answers some requests and fails others with coded errors', async () => {
@@ -123,7 +135,8 @@ describe('fault suite: one sick vendor among five', () => {
       for (let round = 0; round < 30 && outcomes.size < 2; round += 1) {
         const answer = await ask(gateway);
         expect(answer.status).toBe(200);
-        for (const healthy of VENDORS.filter((other) => other !== 'blnk')) expect(nodesOf(answer, `${healthy}-demo`)).toEqual(nodesOf(baseline, `${healthy}-demo`));
+        for (const healthy of VENDORS.filter((other) => other !== 'blnk'))
+          expect(nodesOf(answer, `${healthy}-demo`)).toEqual(nodesOf(baseline, `${healthy}-demo`));
         const errors = answer.body.errors ?? [];
         if (errors.length === 0) {
           expect(nodesOf(answer, 'blnk-demo')).toEqual(nodesOf(baseline, 'blnk-demo'));
@@ -131,7 +144,8 @@ describe('fault suite: one sick vendor among five', () => {
         } else {
           // Usually one error (the ledger list); when the flap turns mid-request, each Blnk field read
           // in the failing half fails on its own: still only Blnk's, all coded.
-          for (const error of errors) expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' });
+          for (const error of errors)
+            expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'blnk-demo' });
           outcomes.add('failed');
         }
         await new Promise((resolve) => setTimeout(resolve, 130));
@@ -163,7 +177,12 @@ describe('fault suite: one sick vendor among five', () => {
     const gateway = gatewayFor({ circuitBreaker: { failureThreshold: 3, openMs: 2500 } });
     const health = async () => {
       const answer = await ask(gateway, '{ sources { name health { circuit consecutiveFailures openedAt retryAt } } }');
-      return (answer.body.data!.sources as unknown as Array<{ name: string; health: { circuit: string; consecutiveFailures: number } }>).find((source) => source.name === 'midaz-demo')!.health;
+      return (
+        answer.body.data!.sources as unknown as Array<{
+          name: string;
+          health: { circuit: string; consecutiveFailures: number };
+        }>
+      ).find((source) => source.name === 'midaz-demo')!.health;
     };
     await simulator.setFault('html-error');
     try {
@@ -172,7 +191,9 @@ describe('fault suite: one sick vendor among five', () => {
       simulator.resetRequests();
       for (let round = 0; round < 8; round += 1) {
         const answer = await ask(gateway);
-        expect(answer.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'SOURCE_UNAVAILABLE', source: 'midaz-demo', circuit: 'OPEN' }]);
+        expect(answer.body.errors?.map((error) => error.extensions)).toEqual([
+          { code: 'SOURCE_UNAVAILABLE', source: 'midaz-demo', circuit: 'OPEN' },
+        ]);
         expect(answer.body.errors?.[0]?.message).toContain('circuit open');
       }
       expect(simulator.requestCount).toBe(0);
@@ -188,7 +209,17 @@ describe('fault suite: one sick vendor among five', () => {
   });
 
   it('no answer and no log line of the suite holds a credential, a vendor URL or a vendor body', () => {
-    const forbidden = [...secretsOf(demo), ...PLANTED_SECRETS, 'Down for maintenance', '502 Bad Gateway', 'Rate limit exceeded', 'invalid credentials', '"unexpected":true', '127.0.0.1:9', 'elsewhere'];
+    const forbidden = [
+      ...secretsOf(demo),
+      ...PLANTED_SECRETS,
+      'Down for maintenance',
+      '502 Bad Gateway',
+      'Rate limit exceeded',
+      'invalid credentials',
+      '"unexpected":true',
+      '127.0.0.1:9',
+      'elsewhere',
+    ];
     expect(forbidden.length).toBeGreaterThan(15);
     expect(answers.length).toBeGreaterThan(80);
     expect(logs.length).toBeGreaterThan(80);

@@ -18,7 +18,9 @@ describe('the gateway over the demo sources', () => {
   });
 
   const ledgerIdOf = async (source: string, name: string): Promise<string> => {
-    const response = await t.query<{ ledgers: { nodes: Array<{ id: string; name: string; source: { name: string } }> } }>('{ ledgers(first: 100) { nodes { id name source { name } } } }');
+    const response = await t.query<{
+      ledgers: { nodes: Array<{ id: string; name: string; source: { name: string } }> };
+    }>('{ ledgers(first: 100) { nodes { id name source { name } } } }');
     const ledger = response.body.data?.ledgers.nodes.find((node) => node.source.name === source && node.name === name);
     if (!ledger) throw new Error(`no ledger ${source}/${name}`);
     return ledger.id;
@@ -29,12 +31,20 @@ describe('the gateway over the demo sources', () => {
   };
 
   /** Walks a connection field through GraphQL, forwards or backwards, with page sizes from `nextSize`. */
-  async function walkField<T>(select: (args: string) => string, pick: (data: Record<string, unknown>) => Page<T>, direction: 'forward' | 'backward', nextSize: () => number) {
+  async function walkField<T>(
+    select: (args: string) => string,
+    pick: (data: Record<string, unknown>) => Page<T>,
+    direction: 'forward' | 'backward',
+    nextSize: () => number,
+  ) {
     const items: T[] = [];
     let cursor: string | null = null;
     for (let guard = 0; guard < 1000; guard += 1) {
       const size = nextSize();
-      const args = direction === 'forward' ? `first: ${size}${cursor ? `, after: "${cursor}"` : ''}` : `last: ${size}${cursor ? `, before: "${cursor}"` : ''}`;
+      const args =
+        direction === 'forward'
+          ? `first: ${size}${cursor ? `, after: "${cursor}"` : ''}`
+          : `last: ${size}${cursor ? `, before: "${cursor}"` : ''}`;
       const response = await t.query(select(args));
       expect(response.body.errors).toBeUndefined();
       const page = pick(response.body.data as Record<string, unknown>);
@@ -54,15 +64,25 @@ describe('the gateway over the demo sources', () => {
   it('lists every configured source with its kind and capabilities', async () => {
     const response = await t.query('{ sources { id name kind capabilities } }');
     expect(response.status).toBe(200);
-    const sources = (response.body.data as { sources: Array<{ name: string; kind: string; capabilities: string[] }> }).sources;
-    expect(sources.map((source) => [source.name, source.kind])).toEqual(t.demo.sources.map((source) => [source.name, String(source.kind).toUpperCase().replace('-', '_')]));
-    expect(sources.find((source) => source.name === 'formance-demo')?.capabilities).toEqual(expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES']));
-    expect(sources.find((source) => source.name === 'blnk-demo')?.capabilities).toEqual(expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']));
+    const sources = (response.body.data as { sources: Array<{ name: string; kind: string; capabilities: string[] }> })
+      .sources;
+    expect(sources.map((source) => [source.name, source.kind])).toEqual(
+      t.demo.sources.map((source) => [source.name, String(source.kind).toUpperCase().replace('-', '_')]),
+    );
+    expect(sources.find((source) => source.name === 'formance-demo')?.capabilities).toEqual(
+      expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES']),
+    );
+    expect(sources.find((source) => source.name === 'blnk-demo')?.capabilities).toEqual(
+      expect.arrayContaining(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']),
+    );
   });
 
   it('pages the ledgers of every source in config order, forward and backward', async () => {
-    const expected = Object.entries(t.demo.simulators).flatMap(([vendor, simulator]) => simulator.truth.ledgers().map((ledger) => `${vendor}-demo/${ledger.name}`));
-    const select = (args: string) => `{ ledgers(${args}) { edges { cursor node { name source { name } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const expected = Object.entries(t.demo.simulators).flatMap(([vendor, simulator]) =>
+      simulator.truth.ledgers().map((ledger) => `${vendor}-demo/${ledger.name}`),
+    );
+    const select = (args: string) =>
+      `{ ledgers(${args}) { edges { cursor node { name source { name } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
     const pick = (data: Record<string, unknown>) => data.ledgers as Page<{ name: string; source: { name: string } }>;
     const label = (ledger: { name: string; source: { name: string } }) => `${ledger.source.name}/${ledger.name}`;
     expect((await walkField(select, pick, 'forward', () => 2)).map(label)).toEqual(expected);
@@ -75,27 +95,47 @@ describe('the gateway over the demo sources', () => {
       const expected = t.demo.simulators[source].truth.accounts(ledger.id).map((account) => account.address);
       expect(expected.length).toBeGreaterThan(250);
       const id = await ledgerIdOf(`${source}-demo`, ledger.name);
-      const select = (args: string) => `{ ledger(id: "${id}") { accounts(${args}) { edges { cursor node { address } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+      const select = (args: string) =>
+        `{ ledger(id: "${id}") { accounts(${args}) { edges { cursor node { address } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
       const pick = (data: Record<string, unknown>) => (data.ledger as { accounts: Page<{ address: string }> }).accounts;
       for (const seed of [11, 23]) {
-        expect((await walkField(select, pick, 'forward', seededSizes(seed))).map((node) => node.address)).toEqual(expected);
-        expect((await walkField(select, pick, 'backward', seededSizes(seed * 3))).map((node) => node.address)).toEqual(expected);
+        expect((await walkField(select, pick, 'forward', seededSizes(seed))).map((node) => node.address)).toEqual(
+          expected,
+        );
+        expect((await walkField(select, pick, 'backward', seededSizes(seed * 3))).map((node) => node.address)).toEqual(
+          expected,
+        );
       }
     });
   }
 
   it('resolves node(id) and nodes(ids) for every kind of ID it returns', async () => {
-    const response = await t.query<{ ledgers: { nodes: Array<{ id: string; source: { id: string }; accounts: { nodes: Array<{ id: string; balances: Array<{ id: string }> }> } }> } }>(
-      '{ ledgers(first: 100) { nodes { id source { id } accounts(first: 2) { nodes { id balances { id } } } } } }',
-    );
+    const response = await t.query<{
+      ledgers: {
+        nodes: Array<{
+          id: string;
+          source: { id: string };
+          accounts: { nodes: Array<{ id: string; balances: Array<{ id: string }> }> };
+        }>;
+      };
+    }>('{ ledgers(first: 100) { nodes { id source { id } accounts(first: 2) { nodes { id balances { id } } } } } }');
     expect(response.body.errors).toBeUndefined();
-    const ids = response.body.data!.ledgers.nodes.flatMap((ledger) => [ledger.id, ledger.source.id, ...ledger.accounts.nodes.flatMap((account) => [account.id, ...account.balances.map((balance) => balance.id)])]);
+    const ids = response.body.data!.ledgers.nodes.flatMap((ledger) => [
+      ledger.id,
+      ledger.source.id,
+      ...ledger.accounts.nodes.flatMap((account) => [account.id, ...account.balances.map((balance) => balance.id)]),
+    ]);
     const unique = [...new Set(ids)];
     expect(unique.length).toBeGreaterThan(10);
-    const resolved = await t.query<{ nodes: Array<{ id: string; __typename: string } | null> }>('query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }', { ids: unique.slice(0, 100) });
+    const resolved = await t.query<{ nodes: Array<{ id: string; __typename: string } | null> }>(
+      'query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }',
+      { ids: unique.slice(0, 100) },
+    );
     expect(resolved.body.errors).toBeUndefined();
     expect(resolved.body.data!.nodes.map((node) => node?.id)).toEqual(unique.slice(0, 100));
-    expect(new Set(resolved.body.data!.nodes.map((node) => node?.__typename))).toEqual(new Set(['Ledger', 'Source', 'Account', 'Balance']));
+    expect(new Set(resolved.body.data!.nodes.map((node) => node?.__typename))).toEqual(
+      new Set(['Ledger', 'Source', 'Account', 'Balance']),
+    );
     const one = await t.query<{ node: { id: string } }>(`{ node(id: "${unique[0]}") { id } }`);
     expect(one.body.data!.node.id).toBe(unique[0]);
   });
@@ -105,7 +145,11 @@ describe('the gateway over the demo sources', () => {
       for (const ledger of t.demo.simulators[source].truth.ledgers()) {
         const truth = t.demo.simulators[source].truth.balances(ledger.id);
         const id = await ledgerIdOf(`${source}-demo`, ledger.name);
-        const response = await t.query<{ ledger: { balances: { nodes: Array<{ asset: string; total: { minorUnits: string; amount: string; scale: number } }> } } }>(
+        const response = await t.query<{
+          ledger: {
+            balances: { nodes: Array<{ asset: string; total: { minorUnits: string; amount: string; scale: number } }> };
+          };
+        }>(
           `{ ledger(id: "${id}") { balances(first: 100) { nodes { asset total { minorUnits amount scale asset } } } } }`,
         );
         expect(response.body.errors).toBeUndefined();
@@ -118,13 +162,21 @@ describe('the gateway over the demo sources', () => {
         });
       }
     }
-    const huge = t.demo.simulators.formance.truth.balances('treasury').concat(t.demo.simulators.formance.truth.ledgers().flatMap((ledger) => t.demo.simulators.formance.truth.balances(ledger.id)));
+    const huge = t.demo.simulators.formance.truth
+      .balances('treasury')
+      .concat(
+        t.demo.simulators.formance.truth
+          .ledgers()
+          .flatMap((ledger) => t.demo.simulators.formance.truth.balances(ledger.id)),
+      );
     expect(huge.some((balance) => BigInt(balance.total) > 2n ** 53n)).toBe(true);
   });
 
   it('refuses bad paging input with BAD_USER_INPUT before reading any vendor list', async () => {
     const id = await ledgerIdOf('formance-demo', biggest('formance').name);
-    const page = await t.query<{ ledger: { accounts: Page<unknown> } }>(`{ ledger(id: "${id}") { accounts(first: 2) { edges { cursor } pageInfo { endCursor } } } }`);
+    const page = await t.query<{ ledger: { accounts: Page<unknown> } }>(
+      `{ ledger(id: "${id}") { accounts(first: 2) { edges { cursor } pageInfo { endCursor } } } }`,
+    );
     const cursor = page.body.data!.ledger.accounts.pageInfo.endCursor!;
     const tampered = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
     await t.resetUpstream();
@@ -145,9 +197,14 @@ describe('the gateway over the demo sources', () => {
     }
     // A page over 100 breaks an operation limit: refused before execution, as a request error.
     const tooBig = await t.query(`{ ledger(id: "${id}") { accounts(first: 101) { edges { cursor } } } }`);
-    expect([tooBig.status, tooBig.body.errors?.[0]?.extensions]).toEqual([400, { code: 'LIMIT_EXCEEDED', limit: 'pageSize' }]);
+    expect([tooBig.status, tooBig.body.errors?.[0]?.extensions]).toEqual([
+      400,
+      { code: 'LIMIT_EXCEEDED', limit: 'pageSize' },
+    ]);
     // The parent ledger may be looked up, but no list is read for a page the gateway refuses.
-    const listCalls = t.demo.simulators.formance.requests.filter((request) => /\/(accounts|balances)/.test(request.path));
+    const listCalls = t.demo.simulators.formance.requests.filter((request) =>
+      /\/(accounts|balances)/.test(request.path),
+    );
     expect(listCalls).toEqual([]);
     expect(t.upstream().blnk).toBe(0);
   });
@@ -155,15 +212,25 @@ describe('the gateway over the demo sources', () => {
   it('sums a Formance ledger, and says UNSUPPORTED_BY_SOURCE for Blnk on that field only', async () => {
     const formanceId = await ledgerIdOf('formance-demo', biggest('formance').name);
     const blnkId = await ledgerIdOf('blnk-demo', biggest('blnk').name);
-    const response = await t.query<{ a: { name: string; aggregatedBalances: Array<{ asset: string; minorUnits: string }> }; b: { name: string; aggregatedBalances: null } | null }>(
+    const response = await t.query<{
+      a: { name: string; aggregatedBalances: Array<{ asset: string; minorUnits: string }> };
+      b: { name: string; aggregatedBalances: null } | null;
+    }>(
       `{ a: ledger(id: "${formanceId}") { name aggregatedBalances { asset minorUnits scale } } b: ledger(id: "${blnkId}") { name aggregatedBalances { asset } } }`,
     );
     const truth = t.demo.simulators.formance.truth.balances(biggest('formance').id);
-    const usd = truth.filter((balance) => balance.asset === 'USD').reduce((sum, balance) => sum + BigInt(balance.total), 0n);
-    expect(response.body.data?.a.aggregatedBalances.find((money) => money.asset === 'USD')?.minorUnits).toBe(usd.toString());
+    const usd = truth
+      .filter((balance) => balance.asset === 'USD')
+      .reduce((sum, balance) => sum + BigInt(balance.total), 0n);
+    expect(response.body.data?.a.aggregatedBalances.find((money) => money.asset === 'USD')?.minorUnits).toBe(
+      usd.toString(),
+    );
     expect(response.body.data?.b).toEqual({ name: biggest('blnk').name, aggregatedBalances: null });
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors?.[0]).toMatchObject({ path: ['b', 'aggregatedBalances'], extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' } });
+    expect(response.body.errors?.[0]).toMatchObject({
+      path: ['b', 'aggregatedBalances'],
+      extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' },
+    });
   });
 
   it('tops up the Vonage source through Mutation.topUp, one POST', async () => {
@@ -171,13 +238,20 @@ describe('the gateway over the demo sources', () => {
     const response = await t.query<{ topUp: { outcome: string; trx: string; source: { name: string; kind: string } } }>(
       'mutation { topUp(input: { source: "vonage-demo", trx: "00X123456Y7890123Z" }) { outcome trx source { name kind } } }',
     );
-    expect(response.body).toEqual({ data: { topUp: { outcome: 'SUCCESS', trx: '00X123456Y7890123Z', source: { name: 'vonage-demo', kind: 'VONAGE' } } } });
-    expect(t.demo.simulators.vonage.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /account/top-up']);
+    expect(response.body).toEqual({
+      data: {
+        topUp: { outcome: 'SUCCESS', trx: '00X123456Y7890123Z', source: { name: 'vonage-demo', kind: 'VONAGE' } },
+      },
+    });
+    expect(t.demo.simulators.vonage.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /account/top-up',
+    ]);
   });
 
   it('refuses a top-up on a source that cannot top up, or an unknown one, with coded errors and no vendor call', async () => {
     await t.resetUpstream();
-    const mutation = 'mutation($source: String!) { topUp(input: { source: $source, trx: "00X123456Y7890123Z" }) { outcome } }';
+    const mutation =
+      'mutation($source: String!) { topUp(input: { source: $source, trx: "00X123456Y7890123Z" }) { outcome } }';
     const blnk = await t.query(mutation, { source: 'blnk-demo' });
     expect(blnk.body.errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_BY_SOURCE', source: 'blnk-demo' });
     const unknown = await t.query(mutation, { source: 'nope' });

@@ -16,7 +16,15 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     url = await t.listen();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -24,7 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     await t?.close();
   });
 
-  it('loads, runs the default query and shows every source\'s data', async () => {
+  it("loads, runs the default query and shows every source's data", async () => {
     const page = await browser.newPage();
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
@@ -34,15 +42,25 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     // The response editor renders only the lines on screen: read the whole answer off the wire,
     // and check the panel shows its beginning.
     const [answer] = await Promise.all([
-      page.waitForResponse((response) => response.url() === url && response.request().method() === 'POST' && (response.request().postData() ?? '').includes('FirstLook')),
+      page.waitForResponse(
+        (response) =>
+          response.url() === url &&
+          response.request().method() === 'POST' &&
+          (response.request().postData() ?? '').includes('FirstLook'),
+      ),
       run.click(),
     ]);
-    const body = (await answer.json()) as { data?: { sources: Array<{ name: string }>; ledgers: { nodes: unknown[] } }; errors?: unknown };
+    const body = (await answer.json()) as {
+      data?: { sources: Array<{ name: string }>; ledgers: { nodes: unknown[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data?.sources.map((source) => source.name)).toEqual(t.demo.sources.map((source) => source.name));
     expect(JSON.stringify(body.data)).toContain('minorUnits');
     const panel = page.locator('.graphiql-response');
-    await expect.poll(async () => panel.textContent(), { timeout: 20_000 }).toContain(t.demo.sources[0]!.name as string);
+    await expect
+      .poll(async () => panel.textContent(), { timeout: 20_000 })
+      .toContain(t.demo.sources[0]!.name as string);
     await page.screenshot({ path: 'test/__artifacts__/graphiql.png' }).catch(() => undefined);
     expect(failures).toEqual([]);
   }, 60_000);

@@ -14,7 +14,10 @@ describe('GraphQL over HTTP audits', () => {
     await t?.close();
   });
 
-  for (const audit of serverAudits({ url: () => url, fetchFn: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) })) {
+  for (const audit of serverAudits({
+    url: () => url,
+    fetchFn: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+  })) {
     it(audit.name, async () => {
       const result = await audit.fn();
       // MUST requirements pass outright; a SHOULD may warn (graphql-yoga's own suite allows the same) but never error.

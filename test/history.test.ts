@@ -7,7 +7,10 @@ interface HistoryPage {
     balances: Array<{ asset: string; total: { minorUnits: string } }>;
     history: {
       totalCount: number;
-      edges: Array<{ cursor: string; node: { at: string; balance: { minorUnits: string; asset: string; scale: number } } }>;
+      edges: Array<{
+        cursor: string;
+        node: { at: string; balance: { minorUnits: string; asset: string; scale: number } };
+      }>;
       pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
     } | null;
   };
@@ -47,7 +50,8 @@ describe('Account.history through GraphQL', () => {
         const history = response.body.data!.account.history!;
         expect(history.totalCount).toBe(15);
         forward.push(...history.edges.map((edge) => `${edge.node.at}=${edge.node.balance.minorUnits}`));
-        for (const edge of history.edges) expect(edge.node.balance).toMatchObject({ asset: balance.asset, scale: balance.scale });
+        for (const edge of history.edges)
+          expect(edge.node.balance).toMatchObject({ asset: balance.asset, scale: balance.scale });
         if (!history.pageInfo.hasNextPage) break;
         after = history.pageInfo.endCursor;
       }
@@ -76,8 +80,15 @@ describe('Account.history through GraphQL', () => {
     const id = encodeGlobalId('Account', ['blnk-demo', ledger.id, account.id]);
     await t.resetUpstream();
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
-    for (const window of [`from: "${to}", to: "${from}"`, `from: "2000-01-01T00:00:00Z", to: "${to}", interval: HOUR`, `from: "${from}", to: "${tomorrow}"`]) {
-      const response = await t.query(`query($id: ID!) { account(id: $id) { history(asset: "USD", ${window}) { totalCount } } }`, { id });
+    for (const window of [
+      `from: "${to}", to: "${from}"`,
+      `from: "2000-01-01T00:00:00Z", to: "${to}", interval: HOUR`,
+      `from: "${from}", to: "${tomorrow}"`,
+    ]) {
+      const response = await t.query(
+        `query($id: ID!) { account(id: $id) { history(asset: "USD", ${window}) { totalCount } } }`,
+        { id },
+      );
       expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     const atCalls = t.demo.simulators.blnk.requests.filter((request) => request.path.endsWith('/at'));

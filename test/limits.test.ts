@@ -6,10 +6,26 @@ import { ConfigError } from '../src/errors.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../src/limits/index.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
-const LIMITS: OperationLimits = { maxDepth: 6, maxAliases: 3, maxTokens: 400, maxDirectives: 2, maxIds: 5, maxPageSize: 50, maxBodyBytes: 4096, maxCost: 2000 };
+const LIMITS: OperationLimits = {
+  maxDepth: 6,
+  maxAliases: 3,
+  maxTokens: 400,
+  maxDirectives: 2,
+  maxIds: 5,
+  maxPageSize: 50,
+  maxBodyBytes: 4096,
+  maxCost: 2000,
+};
 
 /** GraphiQL and graphql-codegen both send graphql-js's introspection query, with these options at most. */
-const INTROSPECTION = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+const INTROSPECTION = getIntrospectionQuery({
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+  oneOf: true,
+});
 
 describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED naming the limit', () => {
   let t: TestGateway;
@@ -20,12 +36,17 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   });
   afterAll(() => t?.close());
 
-  const nothingCalled = () => expect(t.upstream()).toEqual({ formance: 0, 'ledger-enterprise': 0, midaz: 0, blnk: 0, vonage: 0 });
+  const nothingCalled = () =>
+    expect(t.upstream()).toEqual({ formance: 0, 'ledger-enterprise': 0, midaz: 0, blnk: 0, vonage: 0 });
   /** Asserts the refusal (HTTP 400, no data, no vendor call) and returns its message. */
   const refused = async (query: string, limit: string, variables?: Record<string, unknown>) => {
     await t.resetUpstream();
     const response = await t.query(query, variables);
-    expect([response.status, response.body.errors?.length, response.body.errors?.[0]?.extensions]).toEqual([400, 1, { code: 'LIMIT_EXCEEDED', limit }]);
+    expect([response.status, response.body.errors?.length, response.body.errors?.[0]?.extensions]).toEqual([
+      400,
+      1,
+      { code: 'LIMIT_EXCEEDED', limit },
+    ]);
     expect(response.body.data ?? null).toBeNull();
     nothingCalled();
     return response.body.errors![0]!.message;
@@ -46,14 +67,23 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   describe('depth', () => {
     it('6 levels pass, 7 are refused saying how deep and the limit', async () => {
       await accepted('{ ledgers(first: 1) { nodes { accounts(first: 1) { nodes { balances { asset } } } } } }');
-      expect(await refused('{ ledgers(first: 1) { nodes { accounts(first: 1) { nodes { balances { total { amount } } } } } } }', 'depth')).toBe(
-        'the operation nests fields 7 deep; the limit is 6',
-      );
+      expect(
+        await refused(
+          '{ ledgers(first: 1) { nodes { accounts(first: 1) { nodes { balances { total { amount } } } } } } }',
+          'depth',
+        ),
+      ).toBe('the operation nests fields 7 deep; the limit is 6');
     });
 
     it('follows named fragments, inline fragments and fragments within fragments', async () => {
-      await refused('query { ...L } fragment L on Query { ledgers(first: 1) { nodes { accounts(first: 1) { nodes { ledger { source { name } } } } } } }', 'depth');
-      await refused('{ nodes(ids: ["x"]) { ... on Ledger { accounts(first: 1) { nodes { balances { account { ledger { name } } } } } } } }', 'depth');
+      await refused(
+        'query { ...L } fragment L on Query { ledgers(first: 1) { nodes { accounts(first: 1) { nodes { ledger { source { name } } } } } } }',
+        'depth',
+      );
+      await refused(
+        '{ nodes(ids: ["x"]) { ... on Ledger { accounts(first: 1) { nodes { balances { account { ledger { name } } } } } } } }',
+        'depth',
+      );
       await refused(
         '{ ledgers(first: 1) { ...A } } fragment A on LedgerConnection { nodes { ...B } } fragment B on Ledger { accounts(first: 1) { nodes { ...C } } } fragment C on Account { balances { total { amount } } }',
         'depth',
@@ -66,7 +96,9 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       const started = performance.now();
       // Regression: the walk followed every path, and this held the event loop for minutes.
       await accepted(doubling('__typename'));
-      expect(await refused(doubling('sources { name }'), 'cost')).toMatch(/^the operation's estimated cost is 10737418240; the limit is 2000/);
+      expect(await refused(doubling('sources { name }'), 'cost')).toMatch(
+        /^the operation's estimated cost is 10737418240; the limit is 2000/,
+      );
       expect(performance.now() - started).toBeLessThan(2000);
     });
   });
@@ -74,7 +106,9 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   describe('aliases', () => {
     it('3 pass, 4 are refused; a fragment counts at every spread; __typename counts too', async () => {
       await accepted('{ a: sources { name } b: sources { name } c: sources { name } }');
-      expect(await refused('{ a: sources { name } b: sources { name } c: sources { name } d: sources { name } }', 'aliases')).toBe('the operation has 4 aliases; the limit is 3');
+      expect(
+        await refused('{ a: sources { name } b: sources { name } c: sources { name } d: sources { name } }', 'aliases'),
+      ).toBe('the operation has 4 aliases; the limit is 3');
       await refused('{ ...S ...S } fragment S on Query { a: sources { name } b: sources { kind } }', 'aliases');
       await refused('{ a: __typename b: __typename c: __typename d: __typename }', 'aliases');
     });
@@ -83,10 +117,16 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   describe('directives', () => {
     it('2 pass, 3 are refused (on fields, fragments and the operation alike)', async () => {
       await accepted('{ sources { name @include(if: true) kind @skip(if: false) } }');
-      expect(await refused('{ sources { name @include(if: true) kind @skip(if: false) capabilities @include(if: true) } }', 'directives')).toBe(
-        'the document uses 3 directives; the limit is 2',
+      expect(
+        await refused(
+          '{ sources { name @include(if: true) kind @skip(if: false) capabilities @include(if: true) } }',
+          'directives',
+        ),
+      ).toBe('the document uses 3 directives; the limit is 2');
+      await refused(
+        '{ ... @include(if: true) { sources { name } } ...S @include(if: true) } fragment S on Query { sources @skip(if: false) { kind } }',
+        'directives',
       );
-      await refused('{ ... @include(if: true) { sources { name } } ...S @include(if: true) } fragment S on Query { sources @skip(if: false) { kind } }', 'directives');
     });
   });
 
@@ -95,7 +135,9 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
     it('a document over the limit is refused by the parser, as LIMIT_EXCEEDED', async () => {
       await accepted(`{ sources { ${fields(300)} } }`);
-      expect(await refused(`{ sources { ${fields(500)} } }`, 'tokens')).toBe('the document has more than 400 tokens; the limit is 400');
+      expect(await refused(`{ sources { ${fields(500)} } }`, 'tokens')).toBe(
+        'the document has more than 400 tokens; the limit is 400',
+      );
     });
 
     it('a syntax error that quotes a token named "tokens" is still a syntax error', async () => {
@@ -110,13 +152,23 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
     it('answers 400 whatever the client accepts (yoga would answer a parser error 200 under application/json)', async () => {
       for (const accept of ['application/json', '*/*', 'application/graphql-response+json']) {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: `{ sources { ${fields(500)} } }` }) });
-        expect([accept, response.status, (await response.json()).errors[0].extensions]).toEqual([accept, 400, { code: 'LIMIT_EXCEEDED', limit: 'tokens' }]);
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept },
+          body: JSON.stringify({ query: `{ sources { ${fields(500)} } }` }),
+        });
+        expect([accept, response.status, (await response.json()).errors[0].extensions]).toEqual([
+          accept,
+          400,
+          { code: 'LIMIT_EXCEEDED', limit: 'tokens' },
+        ]);
       }
       const depth = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { accounts(first: 1) { nodes { balances { total { amount } } } } } } }' }),
+        body: JSON.stringify({
+          query: '{ ledgers(first: 1) { nodes { accounts(first: 1) { nodes { balances { total { amount } } } } } } }',
+        }),
       });
       expect(depth.status).toBe(400);
     });
@@ -125,11 +177,16 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
   describe('page size', () => {
     it('first and last over the limit, literal or variable, at any level, are refused naming the field', async () => {
       await accepted('query($n: Int) { ledgers(first: $n) { nodes { name } } }', { n: 50 });
-      expect(await refused('query($n: Int) { ledgers(first: $n) { nodes { name } } }', 'pageSize', { n: 51 })).toBe('Query.ledgers asks for a page of 51 ("first"); the limit is 50');
-      await refused('{ ledgers(last: 60) { nodes { name } } }', 'pageSize');
-      expect(await refused('query($n: Int = 70) { ledgers(first: 1) { nodes { accounts(first: $n) { nodes { address } } } } }', 'pageSize')).toBe(
-        'Ledger.accounts asks for a page of 70 ("first"); the limit is 50',
+      expect(await refused('query($n: Int) { ledgers(first: $n) { nodes { name } } }', 'pageSize', { n: 51 })).toBe(
+        'Query.ledgers asks for a page of 51 ("first"); the limit is 50',
       );
+      await refused('{ ledgers(last: 60) { nodes { name } } }', 'pageSize');
+      expect(
+        await refused(
+          'query($n: Int = 70) { ledgers(first: 1) { nodes { accounts(first: $n) { nodes { address } } } } }',
+          'pageSize',
+        ),
+      ).toBe('Ledger.accounts asks for a page of 70 ("first"); the limit is 50');
     });
   });
 
@@ -140,13 +197,22 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       const within = await t.query('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
       expect(within.body.data?.nodes).toEqual([null, null, null, null, null]);
       expect(within.body.errors?.every((error) => error.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
-      expect(await refused('query($ids: [ID!]!) { nodes(ids: $ids) { id } node(id: "x") { id } }', 'ids', { ids })).toBe('the operation asks for 6 IDs; the limit is 5');
-      await refused('{ a: node(id: "1") { id } ledger(id: "2") { id } account(id: "3") { id } balance(id: "4") { id } nodes(ids: ["5", "6"]) { id } }', 'ids');
-      await refused('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', 'ids', { ids: Array.from({ length: 6 }, (_, index) => `id-${index}`) });
+      expect(
+        await refused('query($ids: [ID!]!) { nodes(ids: $ids) { id } node(id: "x") { id } }', 'ids', { ids }),
+      ).toBe('the operation asks for 6 IDs; the limit is 5');
+      await refused(
+        '{ a: node(id: "1") { id } ledger(id: "2") { id } account(id: "3") { id } balance(id: "4") { id } nodes(ids: ["5", "6"]) { id } }',
+        'ids',
+      );
+      await refused('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', 'ids', {
+        ids: Array.from({ length: 6 }, (_, index) => `id-${index}`),
+      });
     });
 
     it('real IDs within the limit are fetched', async () => {
-      const ledgers = (await accepted('{ ledgers(first: 5) { nodes { id } } }')) as { ledgers: { nodes: Array<{ id: string }> } };
+      const ledgers = (await accepted('{ ledgers(first: 5) { nodes { id } } }')) as {
+        ledgers: { nodes: Array<{ id: string }> };
+      };
       const ids = ledgers.ledgers.nodes.map((ledger) => ledger.id);
       const found = await accepted('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
       expect((found.nodes as Array<{ id: string }>).map((node) => node.id)).toEqual(ids);
@@ -159,12 +225,21 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       // 5 × (10 accounts + 10 × 10 balances): 600.
       await accepted('{ ledgers(first: 5) { nodes { accounts(first: 10) { nodes { balances { asset } } } } } }');
       // 20 × 10 + 20 × (50 + 50 × 10) = 11,200.
-      const message = await refused('query($n: Int) { ledgers(first: 20) { nodes { accounts(first: $n) { nodes { balances { asset } } } } } }', 'cost', { n: 50 });
+      const message = await refused(
+        'query($n: Int) { ledgers(first: 20) { nodes { accounts(first: $n) { nodes { balances { asset } } } } } }',
+        'cost',
+        { n: 50 },
+      );
       expect(message).toMatch(/^the operation's estimated cost is 11200; the limit is 2000 \(/);
       // A page size absent counts as 20, the resolvers' default: 20 × 10 + 20 × (20 + 20 × 10) = 4,600.
       await refused('{ ledgers { nodes { accounts { nodes { balances { asset } } } } } }', 'cost');
       // Fragments spread twice count twice: 2 × (10 × 10 + 10 × (1 + 10 + 10 × 10)) = 2,420.
-      expect(await refused('{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }', 'cost')).toMatch(/^the operation's estimated cost is 2420;/);
+      expect(
+        await refused(
+          '{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }',
+          'cost',
+        ),
+      ).toMatch(/^the operation's estimated cost is 2420;/);
     });
 
     it('Account.history counts the points of its window, not only its page size', async () => {
@@ -176,26 +251,34 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       expect(short.body.data).toBeTruthy();
       expect(short.body.errors?.some((error) => error.extensions?.code === 'LIMIT_EXCEEDED') ?? false).toBe(false);
       // Eleven months, a page of 50: 4 × 10 + 4 × (10 + 10 × 50) = 2,080.
-      expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(/^the operation's estimated cost is 2080;/);
+      expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(
+        /^the operation's estimated cost is 2080;/,
+      );
     });
   });
 
   it('introspection (GraphiQL, codegen) is not held to the depth limit, and fits the others', async () => {
     const schema = (await accepted(INTROSPECTION)) as { __schema: { types: unknown[] } };
     expect(schema.__schema.types.length).toBeGreaterThan(20);
-    await accepted('{ __type(name: "Ledger") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }');
+    await accepted(
+      '{ __type(name: "Ledger") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }',
+    );
   });
 
   describe('body size', () => {
     const big = JSON.stringify({ query: '{ sources { name } }', variables: { pad: 'x'.repeat(5000) } });
-    const post = (body: BodyInit, extra: RequestInit = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...extra });
+    const post = (body: BodyInit, extra: RequestInit = {}) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...extra });
     const expect413 = async (response: Response) => {
       expect(response.status).toBe(413);
       expect(response.headers.get('content-type')).toMatch(/json/);
       // The unread rest of the body is not waited for: the socket closes with the answer.
       expect(response.headers.get('connection')).toBe('close');
       const body = await response.json();
-      expect([body.errors.length, body.errors[0].extensions]).toEqual([1, { code: 'LIMIT_EXCEEDED', limit: 'bodySize' }]);
+      expect([body.errors.length, body.errors[0].extensions]).toEqual([
+        1,
+        { code: 'LIMIT_EXCEEDED', limit: 'bodySize' },
+      ]);
       return body.errors[0].message as string;
     };
     const stillServing = async () => {
@@ -226,7 +309,9 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
         });
       };
       await t.resetUpstream();
-      expect(await expect413(await post(stream(big), { duplex: 'half' } as RequestInit))).toBe('the request body is over 4096 bytes; the limit is 4096');
+      expect(await expect413(await post(stream(big), { duplex: 'half' } as RequestInit))).toBe(
+        'the request body is over 4096 bytes; the limit is 4096',
+      );
       nothingCalled();
       const under = JSON.stringify({ query: '{ sources { name } }', variables: { pad: 'x'.repeat(3000) } });
       const fine = await post(stream(under), { duplex: 'half' } as RequestInit);
@@ -245,7 +330,9 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
         },
       });
       const upload = new AbortController();
-      expect(await expect413(await post(endless, { duplex: 'half', signal: upload.signal } as RequestInit))).toBe('the request body is over 4096 bytes; the limit is 4096');
+      expect(await expect413(await post(endless, { duplex: 'half', signal: upload.signal } as RequestInit))).toBe(
+        'the request body is over 4096 bytes; the limit is 4096',
+      );
       const atAnswer = pulled;
       await new Promise((resolve) => setTimeout(resolve, 200));
       // The gateway stops reading at the limit: the upload stalls (a few chunks in flight aside).
@@ -255,10 +342,13 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
     });
 
     it("a GET's query string is held to the same limit", async () => {
-      const get = (query: string) => fetch(`${url}?query=${encodeURIComponent(query)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
+      const get = (query: string) =>
+        fetch(`${url}?query=${encodeURIComponent(query)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
       await t.resetUpstream();
       // Spaces travel as %20: 2,000 of them are 6,000 bytes (and within node's 16 KiB header cap).
-      expect(await expect413(await get(`{ sources { name } }${' '.repeat(2000)}`))).toMatch(/^the request's query string is \d+ bytes; the limit is 4096$/);
+      expect(await expect413(await get(`{ sources { name } }${' '.repeat(2000)}`))).toMatch(
+        /^the request's query string is \d+ bytes; the limit is 4096$/,
+      );
       nothingCalled();
       expect((await (await get(`{ sources { name } }${' '.repeat(1000)}`)).json()).data.sources).toHaveLength(5);
       await stillServing();
@@ -273,13 +363,17 @@ describe('default limits admit the project’s own operations', () => {
   });
   afterAll(() => t?.close());
 
-  const noLimitErrors = (response: { body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }) => {
+  const noLimitErrors = (response: {
+    body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+  }) => {
     expect(response.body.data).toBeTruthy();
     expect(response.body.errors?.filter((error) => error.extensions?.code === 'LIMIT_EXCEEDED') ?? []).toEqual([]);
   };
 
   it("GraphiQL's default query, as the page serves it", async () => {
-    const page = await (await t.gateway.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } })).text();
+    const page = await (
+      await t.gateway.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } })
+    ).text();
     const match = /"defaultQuery":("(?:[^"\\]|\\.)*")/.exec(page);
     const query = JSON.parse(match![1]!) as string;
     expect(query).toContain('query FirstLook');
@@ -288,7 +382,9 @@ describe('default limits admit the project’s own operations', () => {
 
   it('the client operations in test/client/operations.graphql, at the largest page', async () => {
     const document = parse(readFileSync(new URL('./client/operations.graphql', import.meta.url), 'utf8'));
-    const ledgers = (await t.query<{ ledgers: { nodes: Array<{ id: string }> } }>('{ ledgers(first: 1) { nodes { id } } }')).body.data!.ledgers.nodes;
+    const ledgers = (
+      await t.query<{ ledgers: { nodes: Array<{ id: string }> } }>('{ ledgers(first: 1) { nodes { id } } }')
+    ).body.data!.ledgers.nodes;
     for (const operation of document.definitions) {
       noLimitErrors(await t.query(print(operation), { id: ledgers[0]!.id, first: 100 }));
     }
@@ -321,7 +417,16 @@ describe('server.limits configuration', () => {
   });
 
   it('the defaults', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxIds: 100, maxPageSize: 100, maxBodyBytes: 102_400, maxCost: 50_000 });
+    expect(DEFAULT_LIMITS).toEqual({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxTokens: 5000,
+      maxDirectives: 20,
+      maxIds: 100,
+      maxPageSize: 100,
+      maxBodyBytes: 102_400,
+      maxCost: 50_000,
+    });
   });
 
   it.each([
@@ -334,7 +439,10 @@ describe('server.limits configuration', () => {
     [{ maxPageSize: 500 }, 'server.limits.maxPageSize: must be an integer from 1 to 100'],
     [{ maxBodyBytes: 10 }, 'server.limits.maxBodyBytes: must be an integer from 1024 to 67108864'],
     [{ maxCost: true }, 'server.limits.maxCost: must be an integer from 1 to 100000000'],
-    [{ maxCosts: 5 }, 'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost)'],
+    [
+      { maxCosts: 5 },
+      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost)',
+    ],
   ])('%j is refused naming the field, never the value', (limits, message) => {
     expect(failure(limits)).toBe(message);
   });

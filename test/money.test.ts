@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalPlaces, formatDecimal, MAX_SCALE, money, MoneyFormatError, parseDecimal, parseInteger } from '../src/money.ts';
+import {
+  decimalPlaces,
+  formatDecimal,
+  MAX_SCALE,
+  money,
+  MoneyFormatError,
+  parseDecimal,
+  parseInteger,
+} from '../src/money.ts';
 
 /** Integers far beyond 2^53 in both directions (up to ~10^60), plus the small ones around zero. */
 const amounts = fc.oneof(fc.bigInt({ min: -(10n ** 60n), max: 10n ** 60n }), fc.bigInt({ min: -1000n, max: 1000n }));
@@ -21,20 +29,30 @@ describe('formatDecimal / parseDecimal', () => {
 
   it('reads back a decimal written with more zeros than the scale needs', () => {
     fc.assert(
-      fc.property(amounts, fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 6 }), (minorUnits, scale, zeros) => {
-        const text = formatDecimal(minorUnits, scale);
-        const padded = scale === 0 ? `${text}.${'0'.repeat(zeros)}` : `${text}${'0'.repeat(zeros)}`;
-        expect(parseDecimal(padded, scale)).toBe(minorUnits);
-      }),
+      fc.property(
+        amounts,
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        (minorUnits, scale, zeros) => {
+          const text = formatDecimal(minorUnits, scale);
+          const padded = scale === 0 ? `${text}.${'0'.repeat(zeros)}` : `${text}${'0'.repeat(zeros)}`;
+          expect(parseDecimal(padded, scale)).toBe(minorUnits);
+        },
+      ),
     );
   });
 
   it('refuses a decimal that would need rounding at the scale', () => {
     fc.assert(
-      fc.property(amounts, fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 9 }), (minorUnits, scale, digit) => {
-        const text = `${formatDecimal(minorUnits, scale)}${scale === 0 ? '.' : ''}${digit}`;
-        expect(() => parseDecimal(text, scale)).toThrow(MoneyFormatError);
-      }),
+      fc.property(
+        amounts,
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 1, max: 9 }),
+        (minorUnits, scale, digit) => {
+          const text = `${formatDecimal(minorUnits, scale)}${scale === 0 ? '.' : ''}${digit}`;
+          expect(() => parseDecimal(text, scale)).toThrow(MoneyFormatError);
+        },
+      ),
     );
   });
 

@@ -10,7 +10,10 @@ export type ApiKeyVerifier = (key: string) => Principal | null;
  * match, so the time taken says nothing about which key, or how much of one, matched.
  */
 export function createApiKeyVerifier(entries: readonly ApiKeyEntry[]): ApiKeyVerifier {
-  const principals = entries.map((entry) => ({ digest: entry.sha256, principal: { id: entry.name, sources: entry.sources } satisfies Principal }));
+  const principals = entries.map((entry) => ({
+    digest: entry.sha256,
+    principal: { id: entry.name, sources: entry.sources } satisfies Principal,
+  }));
   return (key) => {
     const digest = createHash('sha256').update(key, 'utf8').digest();
     let found: Principal | null = null;

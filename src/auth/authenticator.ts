@@ -37,7 +37,9 @@ export function createAuthenticator(config: AuthConfig | null, options: Authenti
   const apiKeys = config.apiKeys.length > 0 ? createApiKeyVerifier(config.apiKeys) : null;
   const jwt = config.jwt ? createJwtVerifier(config.jwt, logger) : null;
   const challenge = jwt ? bearerChallenge(false) : null;
-  const accepted = [apiKeys ? 'an API key in x-api-key' : null, jwt ? 'a bearer token in authorization' : null].filter((way) => way !== null).join(' or ');
+  const accepted = [apiKeys ? 'an API key in x-api-key' : null, jwt ? 'a bearer token in authorization' : null]
+    .filter((way) => way !== null)
+    .join(' or ');
   const refuse = (reason: string, message: string, invalidToken = false) => {
     logger?.debug('request refused', { reason });
     return unauthenticated(message, invalidToken ? bearerChallenge(true) : challenge);
@@ -56,9 +58,11 @@ export function createAuthenticator(config: AuthConfig | null, options: Authenti
         return principal;
       }
       if (bearer) {
-        if (!jwt) throw refuse('bearer token not accepted', `this gateway does not accept bearer tokens: send ${accepted}`);
+        if (!jwt)
+          throw refuse('bearer token not accepted', `this gateway does not accept bearer tokens: send ${accepted}`);
         const token = bearer.length <= MAX_TOKEN_LENGTH ? BEARER.exec(bearer)?.[1] : undefined;
-        if (token === undefined) throw refuse('malformed bearer token', 'the bearer token is not valid for this gateway', true);
+        if (token === undefined)
+          throw refuse('malformed bearer token', 'the bearer token is not valid for this gateway', true);
         return jwt(token);
       }
       throw refuse('no credentials', `missing credentials: send ${accepted}`);

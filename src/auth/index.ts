@@ -6,4 +6,10 @@
  */
 export type { AuthConfig, ApiKeyEntry, JwtSettings, Principal, SourceGrant } from './types.ts';
 export { parseAuthConfig } from './config.ts';
-export { API_KEY_HEADER, EVERYONE, createAuthenticator, type Authenticator, type AuthenticatorOptions } from './authenticator.ts';
+export {
+  API_KEY_HEADER,
+  EVERYONE,
+  createAuthenticator,
+  type Authenticator,
+  type AuthenticatorOptions,
+} from './authenticator.ts';

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose';
 import { GatewayError, type UnauthenticatedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { bearerChallenge, KEY_SET_RETRY_SECONDS, keySetUnavailable, unauthenticated } from './refusals.ts';
@@ -55,7 +62,11 @@ export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVe
  * again for a few seconds: requests are refused at once instead of each waiting on a down issuer.
  */
 function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
-  const remote = createRemoteJWKSet(url, { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS });
+  const remote = createRemoteJWKSet(url, {
+    timeoutDuration: JWKS_TIMEOUT_MS,
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    cacheMaxAge: JWKS_MAX_AGE_MS,
+  });
   let failedAt = Number.NEGATIVE_INFINITY;
   return async (header, token) => {
     // Fail fast only while no key set is held at all: with keys cached, a refetch that fails (forced
@@ -78,12 +89,18 @@ function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
 /** What the caller is told: enough to fix the token, never the token or which key was tried. */
 function refusalOf(error: unknown, logger?: Logger): GatewayError {
   if (error instanceof GatewayError) return error;
-  logger?.debug('bearer token refused', { code: codeOf(error), claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined });
+  logger?.debug('bearer token refused', {
+    code: codeOf(error),
+    claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined,
+  });
   if (error instanceof errors.JWTExpired) return unauthenticated('the bearer token is expired', bearerChallenge(true));
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return unauthenticated('the bearer token is not valid yet', bearerChallenge(true));
     if (error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'sub')) {
-      return unauthenticated(`the bearer token has no "${error.claim}" claim (the gateway requires exp and sub)`, bearerChallenge(true));
+      return unauthenticated(
+        `the bearer token has no "${error.claim}" claim (the gateway requires exp and sub)`,
+        bearerChallenge(true),
+      );
     }
   }
   return unauthenticated(INVALID, bearerChallenge(true));
@@ -91,7 +108,8 @@ function refusalOf(error: unknown, logger?: Logger): GatewayError {
 
 function principalOf(payload: JWTPayload, settings: JwtSettings): Principal {
   const subject = payload.sub;
-  if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT_LENGTH) throw unauthenticated(INVALID, bearerChallenge(true));
+  if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT_LENGTH)
+    throw unauthenticated(INVALID, bearerChallenge(true));
   const sources = grantOf(payload[settings.sourcesClaim], settings.sourceNames);
   if (sources === null) throw missingClaim(settings.sourcesClaim);
   return { id: `jwt:${subject}`, sources };
@@ -111,7 +129,10 @@ export function grantOf(claim: unknown, sourceNames: readonly string[]): SourceG
 }
 
 function missingClaim(claim: string): UnauthenticatedError {
-  return unauthenticated(`the bearer token does not name the sources it may see (claim ${claim}: a list of source names, or "*")`, bearerChallenge(true));
+  return unauthenticated(
+    `the bearer token does not name the sources it may see (claim ${claim}: a list of source names, or "*")`,
+    bearerChallenge(true),
+  );
 }
 
 function codeOf(error: unknown): string | undefined {

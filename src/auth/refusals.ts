@@ -26,8 +26,12 @@ export function bearerChallenge(invalidToken: boolean): string {
  * The code stays UNAUTHENTICATED: the request was not authenticated and nothing ran.
  */
 export function keySetUnavailable(cause?: unknown): GatewayError {
-  return new GatewayError('UNAUTHENTICATED', 'bearer tokens cannot be checked right now (the token issuer\'s keys are unreachable); try again shortly', {
-    cause,
-    extensions: { http: { status: 503, headers: { 'retry-after': String(KEY_SET_RETRY_SECONDS) } } },
-  });
+  return new GatewayError(
+    'UNAUTHENTICATED',
+    "bearer tokens cannot be checked right now (the token issuer's keys are unreachable); try again shortly",
+    {
+      cause,
+      extensions: { http: { status: 503, headers: { 'retry-after': String(KEY_SET_RETRY_SECONDS) } } },
+    },
+  );
 }

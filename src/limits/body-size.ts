@@ -22,14 +22,22 @@ export function useBodySizeLimit(maxBytes: number): Plugin {
     onRequestParse({ request, url, requestParser, setRequestParser }) {
       if (request.method === 'GET' || request.method === 'HEAD') {
         // Percent-encoded: one character is one byte.
-        if (url.search.length > maxBytes) throw tooLarge(`the request's query string is ${url.search.length} bytes; the limit is ${maxBytes}`);
+        if (url.search.length > maxBytes)
+          throw tooLarge(`the request's query string is ${url.search.length} bytes; the limit is ${maxBytes}`);
         return;
       }
       const declared = Number(request.headers.get('content-length') ?? 0);
       if (declared > maxBytes) throw tooLarge(`the request body is ${declared} bytes; the limit is ${maxBytes}`);
       if (!requestParser || request.body === null) return;
       setRequestParser(async (incoming) =>
-        requestParser(new Request(incoming.url, { method: incoming.method, headers: incoming.headers, body: await readCapped(incoming, maxBytes), signal: incoming.signal })),
+        requestParser(
+          new Request(incoming.url, {
+            method: incoming.method,
+            headers: incoming.headers,
+            body: await readCapped(incoming, maxBytes),
+            signal: incoming.signal,
+          }),
+        ),
       );
     },
   };

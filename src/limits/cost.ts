@@ -34,7 +34,9 @@ const OTHER_LIST_ITEMS = 10;
  * Connections merged over every source: paging forwards reads a page from each source at once
  * (relay/sequence.ts `concatSequences`), so the page is read up to once per source.
  */
-const MERGED_CONNECTIONS: Readonly<Record<string, number>> = { 'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS };
+const MERGED_CONNECTIONS: Readonly<Record<string, number>> = {
+  'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS,
+};
 
 /** What an operation, with its variables, asks of the sources. */
 export interface CostEstimate {
@@ -86,9 +88,19 @@ const isConnection = (type: GraphQLCompositeType) => type.name.endsWith('Connect
  * costs 100 × 10 + 100 × (100 + 100 × 10) = 111,000. Each fragment is tallied once and reused at every
  * spread, so the estimate takes time linear in the document.
  */
-export function estimateCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): CostEstimate {
+export function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): CostEstimate {
   const walk = new CostWalk(schema, document, variables);
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'query'
+        ? schema.getQueryType()
+        : schema.getSubscriptionType();
   const tally = root ? walk.selections(operation.selectionSet, root).once : ZERO;
   return { cost: tally.cost, ids: tally.ids, largestPage: walk.largestPage };
 }
@@ -104,7 +116,8 @@ class CostWalk {
   constructor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
     this.#schema = schema;
     this.#variables = variables;
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(definition.name.value, definition);
+    for (const definition of document.definitions)
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(definition.name.value, definition);
   }
 
   selections(set: SelectionSetNode, type: GraphQLCompositeType): SelectionTally {
@@ -114,7 +127,8 @@ class CostWalk {
       if (selection.kind === Kind.FIELD) {
         const tally = this.#field(selection, type);
         // A connection's `nodes` and `edges` repeat per item of its page.
-        if (isConnection(type) && (selection.name.value === 'nodes' || selection.name.value === 'edges')) perItem = plus(perItem, tally);
+        if (isConnection(type) && (selection.name.value === 'nodes' || selection.name.value === 'edges'))
+          perItem = plus(perItem, tally);
         else once = plus(once, tally);
         continue;
       }
@@ -166,7 +180,9 @@ class CostWalk {
       return plus(plus({ cost: own.cost + reads, ids: own.ids }, children.once), times(children.perItem, items));
     }
     // An edge's node and a connection's nodes/edges are the page's items, already paid for.
-    const wrapsItem = (isConnection(parent) && (name === 'nodes' || name === 'edges')) || (parent.name.endsWith('Edge') && name === 'node');
+    const wrapsItem =
+      (isConnection(parent) && (name === 'nodes' || name === 'edges')) ||
+      (parent.name.endsWith('Edge') && name === 'node');
     const count = wrapsItem ? 1 : objectsOf(field, coordinate, args);
     return plus({ cost: own.cost + (wrapsItem ? 0 : count), ids: own.ids }, times(children.once, count));
   }
@@ -182,7 +198,8 @@ class CostWalk {
   #notePage(coordinate: string, args: Record<string, unknown>): void {
     for (const argument of ['first', 'last'] as const) {
       const size = args[argument];
-      if (typeof size === 'number' && size > (this.largestPage?.size ?? -Infinity)) this.largestPage = { field: coordinate, argument, size };
+      if (typeof size === 'number' && size > (this.largestPage?.size ?? -Infinity))
+        this.largestPage = { field: coordinate, argument, size };
     }
   }
 }
@@ -201,7 +218,8 @@ function idsIn(field: GraphQLField<unknown, unknown>, args: Record<string, unkno
 
 /** Items one resolution of a connection field yields: its page size (the resolvers' default when absent). */
 function pageItems(coordinate: string, args: Record<string, unknown>): number {
-  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  const size =
+    typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
   const page = Math.max(0, size);
   return coordinate === 'Account.history' ? Math.min(page, historyPoints(args)) : page;
 }
@@ -209,7 +227,12 @@ function pageItems(coordinate: string, args: Record<string, unknown>): number {
 /** Points in a history window, as the resolver will compute them; 0 for a window it refuses (before any vendor call). */
 function historyPoints(args: Record<string, unknown>): number {
   try {
-    return historyInstants({ asset: String(args.asset), from: String(args.from), to: String(args.to), interval: (args.interval ?? 'DAY') as 'DAY' }).length;
+    return historyInstants({
+      asset: String(args.asset),
+      from: String(args.from),
+      to: String(args.to),
+      interval: (args.interval ?? 'DAY') as 'DAY',
+    }).length;
   } catch {
     return 0;
   }

@@ -1,4 +1,10 @@
-import { getOperationAST, getVariableValues, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  getVariableValues,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError, type LimitName } from '../errors.ts';
 import { estimateCost } from './cost.ts';
@@ -33,30 +39,59 @@ export function useOperationChecks(limits: OperationLimits): Plugin {
       const document = args.document as DocumentNode;
       const operation = getOperationAST(document, args.operationName ?? undefined);
       if (!operation) return; // a missing or ambiguous operation: execution reports it
-      const refusal = shapeRefusal(document, operation) ?? checkDemand(args.schema, document, operation, args.variableValues, limits);
+      const refusal =
+        shapeRefusal(document, operation) ?? checkDemand(args.schema, document, operation, args.variableValues, limits);
       if (refusal) setResultAndStopExecution({ errors: [new LimitExceededError(refusal.limit, refusal.message)] });
     },
   };
 }
 
-function checkShape(document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): Refusal | null {
+function checkShape(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: OperationLimits,
+): Refusal | null {
   const directives = countDirectives(document);
-  if (directives > limits.maxDirectives) return { limit: 'directives', message: `the document uses ${directives} directives; the limit is ${limits.maxDirectives}` };
+  if (directives > limits.maxDirectives)
+    return {
+      limit: 'directives',
+      message: `the document uses ${directives} directives; the limit is ${limits.maxDirectives}`,
+    };
   const { depth, aliases } = measureShape(document, operation);
-  if (depth > limits.maxDepth) return { limit: 'depth', message: `the operation nests fields ${depth} deep; the limit is ${limits.maxDepth}` };
-  if (aliases > limits.maxAliases) return { limit: 'aliases', message: `the operation has ${count(aliases)} aliases; the limit is ${limits.maxAliases}` };
+  if (depth > limits.maxDepth)
+    return { limit: 'depth', message: `the operation nests fields ${depth} deep; the limit is ${limits.maxDepth}` };
+  if (aliases > limits.maxAliases)
+    return {
+      limit: 'aliases',
+      message: `the operation has ${count(aliases)} aliases; the limit is ${limits.maxAliases}`,
+    };
   return null;
 }
 
-function checkDemand(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: unknown, limits: OperationLimits): Refusal | null {
+function checkDemand(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  raw: unknown,
+  limits: OperationLimits,
+): Refusal | null {
   // The variables as resolvers will see them (defaults applied, a single ID as a list of one).
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (raw ?? {}) as Record<string, unknown>, { maxErrors: 1 });
+  const coerced = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    (raw ?? {}) as Record<string, unknown>,
+    { maxErrors: 1 },
+  );
   if (coerced.errors) return null; // execution refuses bad variables before any resolver runs
   const { cost, ids, largestPage } = estimateCost(schema, document, operation, coerced.coerced);
   if (largestPage && largestPage.size > limits.maxPageSize) {
-    return { limit: 'pageSize', message: `${largestPage.field} asks for a page of ${largestPage.size} ("${largestPage.argument}"); the limit is ${limits.maxPageSize}` };
+    return {
+      limit: 'pageSize',
+      message: `${largestPage.field} asks for a page of ${largestPage.size} ("${largestPage.argument}"); the limit is ${limits.maxPageSize}`,
+    };
   }
-  if (ids > limits.maxIds) return { limit: 'ids', message: `the operation asks for ${count(ids)} IDs; the limit is ${limits.maxIds}` };
+  if (ids > limits.maxIds)
+    return { limit: 'ids', message: `the operation asks for ${count(ids)} IDs; the limit is ${limits.maxIds}` };
   if (cost > limits.maxCost) {
     return {
       limit: 'cost',

@@ -1,4 +1,10 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** What an operation looks like, whatever its variables: how deep its fields nest and how many it aliases. */
 export interface OperationShape {
@@ -18,7 +24,8 @@ const NONE: OperationShape = { depth: 0, aliases: 0 };
  */
 export function measureShape(document: DocumentNode, operation: OperationDefinitionNode): OperationShape {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const measured = new Map<string, OperationShape>();
   const spreading = new Set<string>();
 
@@ -42,9 +49,13 @@ export function measureShape(document: DocumentNode, operation: OperationDefinit
       if (selection.kind === Kind.FIELD) {
         const children = selection.selectionSet ? selections(selection.selectionSet) : NONE;
         // GraphiQL's and codegen's introspection queries nest ~10 deep; the bracket cap still bounds them.
-        inner = { depth: INTROSPECTION.has(selection.name.value) ? 0 : 1 + children.depth, aliases: children.aliases + (selection.alias ? 1 : 0) };
+        inner = {
+          depth: INTROSPECTION.has(selection.name.value) ? 0 : 1 + children.depth,
+          aliases: children.aliases + (selection.alias ? 1 : 0),
+        };
       } else {
-        inner = selection.kind === Kind.INLINE_FRAGMENT ? selections(selection.selectionSet) : fragment(selection.name.value);
+        inner =
+          selection.kind === Kind.INLINE_FRAGMENT ? selections(selection.selectionSet) : fragment(selection.name.value);
       }
       depth = Math.max(depth, inner.depth);
       aliases += inner.aliases;

@@ -16,12 +16,18 @@ export function useLimitStatus(): Plugin {
       if (!errors?.some(isMarked)) return;
       setResult({
         ...result,
-        errors: errors.map((error) => (isMarked(error) ? new LimitExceededError(error.limit, error.message, (error.extensions.http as { status?: number }).status) : error)),
+        errors: errors.map((error) =>
+          isMarked(error)
+            ? new LimitExceededError(error.limit, error.message, (error.extensions.http as { status?: number }).status)
+            : error,
+        ),
       });
     },
   };
 }
 
 function isMarked(error: unknown): error is LimitExceededError {
-  return error instanceof LimitExceededError && (error.extensions.http as { spec?: boolean } | undefined)?.spec === true;
+  return (
+    error instanceof LimitExceededError && (error.extensions.http as { spec?: boolean } | undefined)?.spec === true
+  );
 }

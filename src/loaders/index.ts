@@ -1,6 +1,15 @@
 import type DataLoader from 'dataloader';
 import { UnsupportedBySourceError } from '../errors.ts';
-import type { AccountModel, AccountRef, BalanceModel, Connector, HistoryPointModel, HistoryRequest, LedgerModel, LedgerRef } from '../providers/types.ts';
+import type {
+  AccountModel,
+  AccountRef,
+  BalanceModel,
+  Connector,
+  HistoryPointModel,
+  HistoryRequest,
+  LedgerModel,
+  LedgerRef,
+} from '../providers/types.ts';
 import { createSourceLoader } from './source-loader.ts';
 
 /** The per-request loaders, one per kind of lookup. Created in the context factory of every request. */
@@ -19,10 +28,24 @@ const accountKey = (ref: AccountRef) => JSON.stringify([ref.source, ref.ledgerId
 
 export function createLoaders(connectors: ReadonlyMap<string, Connector>): Loaders {
   const unsupported = (what: string) => (connector: Connector) =>
-    new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell ${what}`, { source: connector.name });
+    new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell ${what}`, {
+      source: connector.name,
+    });
   return {
-    ledgers: createSourceLoader({ name: 'ledgers', connectors, cacheKey: ledgerKey, method: (connector) => connector.getLedgers, unsupported: unsupported('ledgers') }),
-    accounts: createSourceLoader({ name: 'accounts', connectors, cacheKey: accountKey, method: (connector) => connector.getAccounts, unsupported: unsupported('accounts') }),
+    ledgers: createSourceLoader({
+      name: 'ledgers',
+      connectors,
+      cacheKey: ledgerKey,
+      method: (connector) => connector.getLedgers,
+      unsupported: unsupported('ledgers'),
+    }),
+    accounts: createSourceLoader({
+      name: 'accounts',
+      connectors,
+      cacheKey: accountKey,
+      method: (connector) => connector.getAccounts,
+      unsupported: unsupported('accounts'),
+    }),
     accountBalances: createSourceLoader({
       name: 'accountBalances',
       connectors,

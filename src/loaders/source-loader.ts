@@ -3,7 +3,9 @@ import type { Connector } from '../providers/types.ts';
 import { NotFoundError } from '../errors.ts';
 
 /** A connector's batch method, or undefined where the connector lacks the capability. */
-export type BatchMethod<K, V> = (connector: Connector) => ((keys: readonly K[]) => Promise<Array<V | Error>>) | undefined;
+export type BatchMethod<K, V> = (
+  connector: Connector,
+) => ((keys: readonly K[]) => Promise<Array<V | Error>>) | undefined;
 
 export interface SourceLoaderOptions<K extends { readonly source: string }, V> {
   /** Shown in DataLoader's `name` (and so in traces). */
@@ -22,7 +24,9 @@ export interface SourceLoaderOptions<K extends { readonly source: string }, V> {
  * one result or one Error back in key order (DataLoader's batch contract). One source failing
  * fails only its own keys.
  */
-export function createSourceLoader<K extends { readonly source: string }, V>(options: SourceLoaderOptions<K, V>): DataLoader<K, V, string> {
+export function createSourceLoader<K extends { readonly source: string }, V>(
+  options: SourceLoaderOptions<K, V>,
+): DataLoader<K, V, string> {
   return new DataLoader<K, V, string>(
     async (keys) => {
       const results: Array<V | Error> = new Array(keys.length);
@@ -36,7 +40,8 @@ export function createSourceLoader<K extends { readonly source: string }, V>(opt
         [...groups].map(async ([source, indexes]) => {
           const connector = options.connectors.get(source);
           if (!connector) {
-            for (const index of indexes) results[index] = new NotFoundError(`no source named "${source}" is configured`);
+            for (const index of indexes)
+              results[index] = new NotFoundError(`no source named "${source}" is configured`);
             return;
           }
           const method = options.method(connector);
@@ -45,12 +50,19 @@ export function createSourceLoader<K extends { readonly source: string }, V>(opt
             return;
           }
           const chunks: number[][] = [];
-          for (let start = 0; start < indexes.length; start += connector.maxBatchSize) chunks.push(indexes.slice(start, start + connector.maxBatchSize));
+          for (let start = 0; start < indexes.length; start += connector.maxBatchSize)
+            chunks.push(indexes.slice(start, start + connector.maxBatchSize));
           await Promise.all(
             chunks.map(async (chunk) => {
               try {
-                const values = await method.call(connector, chunk.map((index) => keys[index] as K));
-                if (values.length !== chunk.length) throw new Error(`${options.name}: connector "${source}" returned ${values.length} results for ${chunk.length} keys`);
+                const values = await method.call(
+                  connector,
+                  chunk.map((index) => keys[index] as K),
+                );
+                if (values.length !== chunk.length)
+                  throw new Error(
+                    `${options.name}: connector "${source}" returned ${values.length} results for ${chunk.length} keys`,
+                  );
                 chunk.forEach((index, position) => {
                   results[index] = values[position] as V | Error;
                 });

@@ -13,7 +13,10 @@ export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'x-api-key', 'authorization'
  * for a site (a proxy's login) to cross-site form posts without any preflight.
  */
 function preflightOnly(headers: Headers): boolean {
-  return CSRF_HEADERS.some((header) => header !== 'authorization' && headers.has(header)) || /^bearer /i.test(headers.get('authorization')?.trim() ?? '');
+  return (
+    CSRF_HEADERS.some((header) => header !== 'authorization' && headers.has(header)) ||
+    /^bearer /i.test(headers.get('authorization')?.trim() ?? '')
+  );
 }
 
 /**
@@ -27,9 +30,13 @@ export function useCsrfPrevention(): Plugin {
       const type = request.headers.get('content-type')?.toLowerCase();
       const preflighted = type !== undefined && !SIMPLE_CONTENT_TYPES.some((simple) => type.startsWith(simple));
       if (preflighted || preflightOnly(request.headers)) return;
-      throw new GatewayError('CSRF_PREVENTED', `a GET or form request must carry one of the headers ${CSRF_HEADERS.join(', ')} (a bearer token), or POST a JSON body`, {
-        extensions: { http: { status: 403 } },
-      });
+      throw new GatewayError(
+        'CSRF_PREVENTED',
+        `a GET or form request must carry one of the headers ${CSRF_HEADERS.join(', ')} (a bearer token), or POST a JSON body`,
+        {
+          extensions: { http: { status: 403 } },
+        },
+      );
     },
   };
 }

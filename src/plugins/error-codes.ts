@@ -10,12 +10,23 @@ import type { Plugin } from 'graphql-yoga';
 export function useErrorCodes(): Plugin {
   return {
     onExecutionResult({ result, setResult }) {
-      if (!result || Symbol.asyncIterator in result || !result.errors?.some((error) => error.extensions?.code === undefined)) return;
+      if (
+        !result ||
+        Symbol.asyncIterator in result ||
+        !result.errors?.some((error) => error.extensions?.code === undefined)
+      )
+        return;
       setResult({
         ...result,
         errors: result.errors.map((error) =>
           error.extensions?.code === undefined
-            ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } })
+            ? new GraphQLError(error.message, {
+                nodes: error.nodes,
+                source: error.source,
+                positions: error.positions,
+                path: error.path,
+                extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+              })
             : error,
         ),
       });

@@ -12,7 +12,9 @@ export function usePartialErrors(): Plugin<GatewayContext> {
       onExecuteDone({ args, result, setResult }) {
         const { partialErrors } = args.contextValue as GatewayContext;
         if (partialErrors.length === 0 || !('data' in result)) return;
-        const errors = partialErrors.map(({ error, info }) => locatedError(error, info.fieldNodes, responsePathAsArray(info.path)));
+        const errors = partialErrors.map(({ error, info }) =>
+          locatedError(error, info.fieldNodes, responsePathAsArray(info.path)),
+        );
         setResult({ ...result, errors: [...(result.errors ?? []), ...errors] });
       },
     }),

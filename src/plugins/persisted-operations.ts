@@ -17,11 +17,14 @@ export function readPersistedOperations(path: string, field: string): ReadonlyMa
   } catch {
     throw new ConfigError(`${field}: cannot read ${path} as JSON`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${field}: ${path} must hold an object of hash → operation`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${field}: ${path} must hold an object of hash → operation`);
   const operations = new Map<string, string>();
   for (const [hash, text] of Object.entries(raw)) {
-    if (typeof text !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) throw new ConfigError(`${field}: ${path} has an entry that is not a SHA-256 hex hash → operation text`);
-    if (createHash('sha256').update(text).digest('hex') !== hash) throw new ConfigError(`${field}: ${path} has an entry whose hash is not the SHA-256 of its operation`);
+    if (typeof text !== 'string' || !/^[0-9a-f]{64}$/.test(hash))
+      throw new ConfigError(`${field}: ${path} has an entry that is not a SHA-256 hex hash → operation text`);
+    if (createHash('sha256').update(text).digest('hex') !== hash)
+      throw new ConfigError(`${field}: ${path} has an entry whose hash is not the SHA-256 of its operation`);
     operations.set(hash, text);
   }
   if (operations.size === 0) throw new ConfigError(`${field}: ${path} lists no operations`);
@@ -40,8 +43,14 @@ export function usePersistedOperationsOnly(operations: ReadonlyMap<string, strin
     getPersistedOperation: (hash) => operations.get(hash) ?? null,
     customErrors: {
       notFound: refused('PERSISTED_QUERY_NOT_FOUND', 'no persisted operation has this hash'),
-      keyNotFound: refused('PERSISTED_QUERY_ONLY', 'this gateway runs persisted operations only: send extensions.persistedQuery { version: 1, sha256Hash }'),
-      persistedQueryOnly: refused('PERSISTED_QUERY_ONLY', 'this gateway runs persisted operations only: send extensions.persistedQuery { version: 1, sha256Hash }'),
+      keyNotFound: refused(
+        'PERSISTED_QUERY_ONLY',
+        'this gateway runs persisted operations only: send extensions.persistedQuery { version: 1, sha256Hash }',
+      ),
+      persistedQueryOnly: refused(
+        'PERSISTED_QUERY_ONLY',
+        'this gateway runs persisted operations only: send extensions.persistedQuery { version: 1, sha256Hash }',
+      ),
     },
   });
 }

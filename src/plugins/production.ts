@@ -5,7 +5,13 @@ const SUGGESTION = / ?Did you mean .*\?$/;
 
 const withoutSuggestion = (error: GraphQLError) =>
   SUGGESTION.test(error.message)
-    ? new GraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions })
+    ? new GraphQLError(error.message.replace(SUGGESTION, ''), {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: error.extensions,
+      })
     : error;
 
 /**
@@ -15,11 +21,15 @@ const withoutSuggestion = (error: GraphQLError) =>
  */
 export function useNoSuggestions(): Plugin {
   return {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestion(error) : error)));
-    },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0)
+          setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestion(error) : error)));
+      },
     onExecutionResult({ result, setResult }) {
-      if (!result || Symbol.asyncIterator in result || !result.errors?.some((error) => SUGGESTION.test(error.message))) return;
+      if (!result || Symbol.asyncIterator in result || !result.errors?.some((error) => SUGGESTION.test(error.message)))
+        return;
       setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
     },
   };

@@ -15,7 +15,12 @@ export function useReadiness(readiness: Readiness): Plugin {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== '/ready') return;
       const status = readiness.draining ? 503 : 200;
-      endResponse(new fetchAPI.Response(JSON.stringify({ status: readiness.draining ? 'draining' : 'ready' }), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } }));
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ status: readiness.draining ? 'draining' : 'ready' }), {
+          status,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        }),
+      );
     },
   };
 }

@@ -17,7 +17,13 @@ export function useSourceErrorLog(logger: Logger): Plugin<GatewayContext> {
           const original = error.originalError;
           if (!(original instanceof GatewayError)) continue;
           const at = error.path?.join('.');
-          if (original instanceof SourceError) logger.warn('source failed', { code: original.code, source: original.sourceName, message: original.message, path: at });
+          if (original instanceof SourceError)
+            logger.warn('source failed', {
+              code: original.code,
+              source: original.sourceName,
+              message: original.message,
+              path: at,
+            });
           else logger.debug('field error', { code: original.code, source: original.sourceName, path: at });
         }
       },

@@ -93,11 +93,18 @@ export class CircuitBreaker {
 
   #refusal(): SourceError {
     const seconds = Math.max(1, Math.ceil((this.#openedAt + this.#settings.openMs - this.#now()) / 1000));
-    const waiting = this.#state === 'HALF_OPEN' ? 'until its probe call answers (circuit half-open)' : `for ${seconds} s (circuit open)`;
-    return new SourceError('SOURCE_UNAVAILABLE', `source "${this.#source}" failed ${this.#failures} calls in a row; the gateway stops calling it ${waiting}`, {
-      source: this.#source,
-      retryable: false,
-      extensions: { circuit: this.#state },
-    });
+    const waiting =
+      this.#state === 'HALF_OPEN'
+        ? 'until its probe call answers (circuit half-open)'
+        : `for ${seconds} s (circuit open)`;
+    return new SourceError(
+      'SOURCE_UNAVAILABLE',
+      `source "${this.#source}" failed ${this.#failures} calls in a row; the gateway stops calling it ${waiting}`,
+      {
+        source: this.#source,
+        retryable: false,
+        extensions: { circuit: this.#state },
+      },
+    );
   }
 }

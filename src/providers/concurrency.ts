@@ -2,7 +2,11 @@
  * Runs `run` over items with at most `limit` in flight, for vendors without a multi-key read that
  * must fan out; a rejection becomes that slot's Error, so one failed read fails only its own key.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<Array<R | Error>> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<R>,
+): Promise<Array<R | Error>> {
   const results = new Array<R | Error>(items.length);
   let next = 0;
   const worker = async () => {

@@ -105,12 +105,17 @@ export class HttpClient {
       // A malformed amount is as much a bad response as a wrong shape: never a silently wrong number.
       if (error instanceof VendorShapeError || error instanceof MoneyFormatError) {
         // A shape error names the field; a malformed amount's message quotes the vendor's text, which stays out.
-        const what = error instanceof VendorShapeError ? error.message : 'an amount is not a number in the expected form';
-        throw new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent a response the gateway cannot read: ${what}`, {
-          source: this.source,
-          retryable: false,
-          cause: error,
-        });
+        const what =
+          error instanceof VendorShapeError ? error.message : 'an amount is not a number in the expected form';
+        throw new SourceError(
+          'SOURCE_BAD_RESPONSE',
+          `source "${this.source}" sent a response the gateway cannot read: ${what}`,
+          {
+            source: this.source,
+            retryable: false,
+            cause: error,
+          },
+        );
       }
       throw error;
     }
@@ -153,7 +158,11 @@ export class HttpClient {
       return response;
     } catch (error) {
       const code = error instanceof SourceError ? error.code : 'SOURCE_UNAVAILABLE';
-      report(code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED' ? 'failure' : 'neutral');
+      report(
+        code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED'
+          ? 'failure'
+          : 'neutral',
+      );
       throw error;
     }
   }
@@ -167,7 +176,9 @@ export class HttpClient {
         const response = await this.#attempt(request, target, signal);
         const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
         if (ok) return response;
-        throw Object.assign(sourceErrorForStatus(this.source, response.status), { retryAfter: response.headers['retry-after'] });
+        throw Object.assign(sourceErrorForStatus(this.source, response.status), {
+          retryAfter: response.headers['retry-after'],
+        });
       } catch (error) {
         const failure = this.#toSourceError(error, signal);
         const pause = backoff(attempt, failure);
@@ -181,11 +192,16 @@ export class HttpClient {
   }
 
   async #attempt(request: HttpRequest, target: string, signal: AbortSignal): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', ...request.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'accept-encoding': 'gzip, deflate, br',
+      ...request.headers,
+    };
     const requestId = currentRequestId();
     if (this.#options.requestIdHeader && requestId !== undefined) headers[this.#options.requestIdHeader] = requestId;
     // Raced with the deadline: a token endpoint that hangs and ignores the signal must not hold the call.
-    if (this.#options.authorize) Object.assign(headers, await untilAborted(Promise.resolve(this.#options.authorize(signal)), signal));
+    if (this.#options.authorize)
+      Object.assign(headers, await untilAborted(Promise.resolve(this.#options.authorize(signal)), signal));
     let body: string | undefined;
     if (request.body && 'json' in request.body) {
       body = JSON.stringify(request.body.json);
@@ -202,7 +218,9 @@ export class HttpClient {
       discard(response.body);
       throw this.#oversize();
     }
-    const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(response.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     const decoder = decompressorFor(encoding);
     if (decoder === undefined) {
       discard(response.body);
@@ -222,7 +240,10 @@ export class HttpClient {
       discard(decoded);
       discard(response.body);
       // zlib's codes are Z_*, brotli's ERR__ERROR_* / ERR_BROTLI*: a body that does not decompress.
-      if (typeof (error as { code?: unknown }).code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test((error as { code: string }).code)) {
+      if (
+        typeof (error as { code?: unknown }).code === 'string' &&
+        /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test((error as { code: string }).code)
+      ) {
         throw this.#badResponse('a compressed body that does not decompress');
       }
       throw error;
@@ -231,7 +252,10 @@ export class HttpClient {
   }
 
   #badResponse(what: string): SourceError {
-    return new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent ${what}`, { source: this.source, retryable: false });
+    return new SourceError('SOURCE_BAD_RESPONSE', `source "${this.source}" sent ${what}`, {
+      source: this.source,
+      retryable: false,
+    });
   }
 
   #oversize(): SourceError {
@@ -242,13 +266,20 @@ export class HttpClient {
     if (error instanceof SourceError) return error;
     const code = (error as { code?: unknown } | null)?.code;
     if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new SourceError('SOURCE_TIMEOUT', `source "${this.source}" did not answer within ${this.#options.timeoutMs} ms`, {
-        source: this.source,
-        retryable: false,
-        cause: error,
-      });
+      return new SourceError(
+        'SOURCE_TIMEOUT',
+        `source "${this.source}" did not answer within ${this.#options.timeoutMs} ms`,
+        {
+          source: this.source,
+          retryable: false,
+          cause: error,
+        },
+      );
     }
-    return new SourceError('SOURCE_UNAVAILABLE', `source "${this.source}" could not be reached`, { source: this.source, cause: error });
+    return new SourceError('SOURCE_UNAVAILABLE', `source "${this.source}" could not be reached`, {
+      source: this.source,
+      cause: error,
+    });
   }
 }
 

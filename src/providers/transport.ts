@@ -9,7 +9,11 @@ export interface TransportSettings {
   readonly circuitBreaker: BreakerSettings;
 }
 
-export const DEFAULT_TRANSPORT: TransportSettings = { retries: 2, maxResponseBytes: 16 * 1024 * 1024, circuitBreaker: DEFAULT_BREAKER };
+export const DEFAULT_TRANSPORT: TransportSettings = {
+  retries: 2,
+  maxResponseBytes: 16 * 1024 * 1024,
+  circuitBreaker: DEFAULT_BREAKER,
+};
 
 /** The settings of one source with its live circuit breaker, shared by every HTTP client of that source. */
 export interface SourceTransport {
@@ -18,6 +22,13 @@ export interface SourceTransport {
   readonly breaker: CircuitBreaker;
 }
 
-export function createSourceTransport(source: string, settings: TransportSettings = DEFAULT_TRANSPORT): SourceTransport {
-  return { retries: settings.retries, maxResponseBytes: settings.maxResponseBytes, breaker: new CircuitBreaker(source, settings.circuitBreaker) };
+export function createSourceTransport(
+  source: string,
+  settings: TransportSettings = DEFAULT_TRANSPORT,
+): SourceTransport {
+  return {
+    retries: settings.retries,
+    maxResponseBytes: settings.maxResponseBytes,
+    breaker: new CircuitBreaker(source, settings.circuitBreaker),
+  };
 }

@@ -158,7 +158,15 @@ export interface SourceBase {
 }
 
 /** The keys of a `sources[i]` entry common to every kind; a kind lists its own beside them. */
-export const SOURCE_BASE_FIELDS = ['name', 'kind', 'url', 'timeoutMs', 'retries', 'maxResponseBytes', 'circuitBreaker'] as const;
+export const SOURCE_BASE_FIELDS = [
+  'name',
+  'kind',
+  'url',
+  'timeoutMs',
+  'retries',
+  'maxResponseBytes',
+  'circuitBreaker',
+] as const;
 
 /**
  * A vendor kind as the configuration knows it: it reads the kind's own fields of a `sources[i]`

@@ -49,7 +49,11 @@ function checkSize(name: string, value: number, max: number): number {
  * the vendor's own next/previous marker) in the direction of travel, and the opposite flag is true
  * exactly when a cursor was given, since the item it points at lies on that side.
  */
-export async function connectionFromSequence<T>(sequence: Sequence<T>, args: ConnectionArguments, options: ConnectionOptions): Promise<Connection<T>> {
+export async function connectionFromSequence<T>(
+  sequence: Sequence<T>,
+  args: ConnectionArguments,
+  options: ConnectionOptions,
+): Promise<Connection<T>> {
   const max = options.maxSize ?? MAX_PAGE_SIZE;
   const { first, after, last, before } = args;
   const has = (value: unknown) => value !== undefined && value !== null;
@@ -60,7 +64,9 @@ export async function connectionFromSequence<T>(sequence: Sequence<T>, args: Con
   if (has(after) && has(before)) throw new RelayInputError('pass "after" or "before", not both');
 
   const backward = has(last) || has(before);
-  const size = backward ? checkSize('last', last ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max) : checkSize('first', first ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max);
+  const size = backward
+    ? checkSize('last', last ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max)
+    : checkSize('first', first ?? options.defaultSize ?? DEFAULT_PAGE_SIZE, max);
   const cursor = backward ? before : after;
   const position = has(cursor) ? options.codec.decode(options.key, cursor as string) : null;
 

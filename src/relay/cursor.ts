@@ -31,7 +31,10 @@ export function createCursorCodec(secret: string | Buffer): CursorCodec {
       return `${payload}.${mac(connection, payload).toString('base64url')}`;
     },
     decode(connection, cursor) {
-      const invalid = () => new RelayInputError('cursor is not valid for this connection: use a cursor this field returned, with the same arguments');
+      const invalid = () =>
+        new RelayInputError(
+          'cursor is not valid for this connection: use a cursor this field returned, with the same arguments',
+        );
       if (cursor.length > MAX_CURSOR_LENGTH || !CURSOR.test(cursor)) throw invalid();
       const [payload = '', signature = ''] = cursor.split('.');
       // Compare the mac as text, not decoded: Node's base64url decoder ignores a last character's

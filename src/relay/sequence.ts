@@ -92,7 +92,8 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
     }
     return items;
   };
-  const edges = (items: readonly T[], start: number) => items.map((node, index) => ({ node, position: { o: start + index } }));
+  const edges = (items: readonly T[], start: number) =>
+    items.map((node, index) => ({ node, position: { o: start + index } }));
 
   const known = list.length;
   return {
@@ -135,13 +136,16 @@ function offsetSequence<T>(list: Extract<VendorList<T>, { paging: 'offset' }>): 
 function cursorSequence<T>(list: Extract<VendorList<T>, { paging: 'cursor' }>): Sequence<T> {
   const readPosition = (position: Position): { t: string | null; i: number; n?: string } => {
     const { t, i, n } = (position ?? {}) as { t?: unknown; i?: unknown; n?: unknown };
-    if ((t !== null && typeof t !== 'string') || typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0) invalidPosition();
+    if ((t !== null && typeof t !== 'string') || typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0)
+      invalidPosition();
     if (n !== undefined && typeof n !== 'string') invalidPosition();
     return n === undefined ? { t, i } : { t, i, n };
   };
   /** The position of item `index` of a page; the page's last item also carries the next cursor. */
   const positionIn = (token: string | null, page: CursorPage<T>, index: number): Position =>
-    index === page.items.length - 1 && page.next !== null ? { t: token, i: index, n: page.next } : { t: token, i: index };
+    index === page.items.length - 1 && page.next !== null
+      ? { t: token, i: index, n: page.next }
+      : { t: token, i: index };
 
   return {
     async after(position, count) {
@@ -217,14 +221,18 @@ export interface SequencePart<T> {
  * Several sequences read as one, in the given order (the ledgers of every source, in config order).
  * A part that fails is reported through `onError` and skipped, so the other parts still answer.
  */
-export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (key: string, error: unknown) => void): Sequence<T> {
+export function concatSequences<T>(
+  parts: readonly SequencePart<T>[],
+  onError: (key: string, error: unknown) => void,
+): Sequence<T> {
   const readPosition = (position: Position): { index: number; inner: Position } => {
     const { k, p } = (position ?? {}) as { k?: unknown; p?: unknown };
     const index = parts.findIndex((part) => part.key === k);
     if (index < 0) invalidPosition();
     return { index, inner: p };
   };
-  const wrap = (key: string, edges: readonly SequenceEdge<T>[]) => edges.map((edge) => ({ node: edge.node, position: { k: key, p: edge.position } }));
+  const wrap = (key: string, edges: readonly SequenceEdge<T>[]) =>
+    edges.map((edge) => ({ node: edge.node, position: { k: key, p: edge.position } }));
   type Outcome = { slice: Slice<T> } | { error: unknown };
   const settle = (read: () => Promise<Slice<T>>): Promise<Outcome> =>
     read().then(
@@ -248,7 +256,9 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
     async after(position, count) {
       const from = position === null ? { index: 0, inner: null } : readPosition(position);
       const remaining = parts.slice(from.index);
-      const outcomes = remaining.map((part, at) => settle(() => part.sequence.after(at === 0 ? from.inner : null, count)));
+      const outcomes = remaining.map((part, at) =>
+        settle(() => part.sequence.after(at === 0 ? from.inner : null, count)),
+      );
       const edges: SequenceEdge<T>[] = [];
       for (const [at, part] of remaining.entries()) {
         const outcome = await (outcomes[at] as Promise<Outcome>);
@@ -271,7 +281,9 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
       const edges: SequenceEdge<T>[] = [];
       for (let index = from.index; index >= 0; index -= 1) {
         const part = parts[index] as SequencePart<T>;
-        const outcome = await settle(() => part.sequence.before(index === from.index ? from.inner : null, count - edges.length));
+        const outcome = await settle(() =>
+          part.sequence.before(index === from.index ? from.inner : null, count - edges.length),
+        );
         if ('error' in outcome) {
           skip(part, outcome.error);
           continue;
@@ -285,11 +297,17 @@ export function concatSequences<T>(parts: readonly SequencePart<T>[], onError: (
     /** The sum of the parts' totals; null, without a vendor call, when any part can never tell. */
     async totalCount() {
       if (!countable) return null;
-      const counts = await Promise.all(parts.map((part) => part.sequence.totalCount().catch((error: unknown) => {
-          onError(part.key, error);
-          return null;
-        })));
-      return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count as number), 0);
+      const counts = await Promise.all(
+        parts.map((part) =>
+          part.sequence.totalCount().catch((error: unknown) => {
+            onError(part.key, error);
+            return null;
+          }),
+        ),
+      );
+      return counts.some((count) => count === null)
+        ? null
+        : counts.reduce<number>((sum, count) => sum + (count as number), 0);
     },
   };
 }

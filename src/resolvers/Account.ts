@@ -20,7 +20,9 @@ export const Account: AccountResolvers = {
   history: (account, { asset, from, to, interval, ...args }, context) => {
     const connector = connectorOf(context, account.source);
     if (!connector.getHistory) {
-      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell past balances`, { source: connector.name });
+      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell past balances`, {
+        source: connector.name,
+      });
     }
     const instants = historyInstants({ asset, from, to, interval: interval ?? 'DAY' });
     const key = `Account.history:${accountGlobalId(account)}:${JSON.stringify([asset, instants[0], instants.length, interval ?? 'DAY'])}`;

@@ -12,7 +12,12 @@ export const Ledger: LedgerResolvers = {
   metadata: (ledger) => ledger.metadata,
   accounts: async (ledger, { filter, ...args }, context) => {
     const connector = connectorOf(context, ledger.source);
-    const connection = await resolveConnection(context, connector.listAccounts(ledger, filter ?? {}), args, `Ledger.accounts:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
+    const connection = await resolveConnection(
+      context,
+      connector.listAccounts(ledger, filter ?? {}),
+      args,
+      `Ledger.accounts:${ledgerGlobalId(ledger)}:${filterKey(filter)}`,
+    );
     // Accounts (and balances) read in a list need no second call when the same request asks for them again.
     for (const { node } of connection.edges) {
       context.loaders.accounts.prime(node, node);
@@ -22,14 +27,23 @@ export const Ledger: LedgerResolvers = {
   },
   balances: async (ledger, { filter, ...args }, context) => {
     const connector = connectorOf(context, ledger.source);
-    const connection = await resolveConnection(context, connector.listBalances(ledger, filter ?? {}), args, `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`);
-    for (const { node } of connection.edges) if (node.account) context.loaders.accounts.prime(node.account, node.account);
+    const connection = await resolveConnection(
+      context,
+      connector.listBalances(ledger, filter ?? {}),
+      args,
+      `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`,
+    );
+    for (const { node } of connection.edges)
+      if (node.account) context.loaders.accounts.prime(node.account, node.account);
     return connection;
   },
   aggregatedBalances: (ledger, { address, asset }, context) => {
     const connector = connectorOf(context, ledger.source);
     if (!connector.aggregateBalances) {
-      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot sum the balances of a ledger`, { source: connector.name });
+      throw new UnsupportedBySourceError(
+        `source "${connector.name}" (${connector.kind}) cannot sum the balances of a ledger`,
+        { source: connector.name },
+      );
     }
     return connector.aggregateBalances(ledger, { address, asset });
   },

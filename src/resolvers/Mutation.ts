@@ -8,9 +8,13 @@ export const Mutation: MutationResolvers = {
   topUp: async (_, { input }, context) => {
     const connector = context.connectors.get(input.source);
     if (!connector) throw new BadUserInputError(`no source named "${input.source.slice(0, 60)}" is configured`);
-    if (!connector.topUp) throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot top up an account`, { source: connector.name });
+    if (!connector.topUp)
+      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot top up an account`, {
+        source: connector.name,
+      });
     const trx = input.trx.trim();
-    if (trx === '' || trx.length > MAX_TRX_LENGTH) throw new BadUserInputError(`"trx" must be a transaction reference of 1 to ${MAX_TRX_LENGTH} characters`);
+    if (trx === '' || trx.length > MAX_TRX_LENGTH)
+      throw new BadUserInputError(`"trx" must be a transaction reference of 1 to ${MAX_TRX_LENGTH} characters`);
     return connector.topUp({ trx });
   },
 };

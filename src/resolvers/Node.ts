@@ -21,7 +21,10 @@ export async function loadNode(context: GatewayContext, ref: NodeRef): Promise<N
   }
 }
 
-export async function loadBalance(context: GatewayContext, ref: Extract<NodeRef, { type: 'Balance' }>): Promise<BalanceModel> {
+export async function loadBalance(
+  context: GatewayContext,
+  ref: Extract<NodeRef, { type: 'Balance' }>,
+): Promise<BalanceModel> {
   const balances = await context.loaders.accountBalances.load(ref);
   const balance = balances.find((candidate) => candidate.balanceId === ref.balanceId);
   if (!balance) throw new NotFoundError(`balance "${ref.balanceId}" was not found`, { source: ref.source });

@@ -15,11 +15,16 @@ export const Query: QueryResolvers = {
     // One item per ID, each failing alone: a bad ID or a sick source nulls its own item, with an
     // error at ["nodes", i], and the other items and root fields stay.
     // graphql-js awaits each item of a list; the generated types only know a promise of the whole list.
-    return ids.map((id) => orNull(async () => loadNode(context, decodeNodeId(id)))) as unknown as Array<NodeModel | null>;
+    return ids.map((id) =>
+      orNull(async () => loadNode(context, decodeNodeId(id))),
+    ) as unknown as Array<NodeModel | null>;
   },
   sources: (_, __, context) => [...context.connectors.values()],
   ledgers: (_, args, context, info) => {
-    const parts = [...context.connectors.values()].map((connector) => ({ key: connector.name, sequence: sequenceOf(connector.listLedgers()) }));
+    const parts = [...context.connectors.values()].map((connector) => ({
+      key: connector.name,
+      sequence: sequenceOf(connector.listLedgers()),
+    }));
     // A sick source leaves the others' ledgers in the page and adds one error naming it (once,
     // however many reads of it failed).
     const failed = new Set<string>();
@@ -27,7 +32,10 @@ export const Query: QueryResolvers = {
       if (failed.has(source)) return;
       failed.add(source);
       // Anything but a gateway error is a bug: report the source as failed, never the bug's message.
-      const reported = error instanceof GatewayError ? error : new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed`, { source, cause: error });
+      const reported =
+        error instanceof GatewayError
+          ? error
+          : new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed`, { source, cause: error });
       context.partialErrors.push({ error: reported, info });
     });
     return resolveConnection(context, sequence, args, 'Query.ledgers');

@@ -20,7 +20,13 @@ export const Source: SourceResolvers = {
   health: (connector, _, context) => {
     const snapshot = context.runtime.breakers.get(connector.name)?.snapshot();
     if (!snapshot) return { circuit: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null };
-    return { circuit: snapshot.state, consecutiveFailures: snapshot.consecutiveFailures, openedAt: snapshot.openedAt, retryAt: snapshot.retryAt };
+    return {
+      circuit: snapshot.state,
+      consecutiveFailures: snapshot.consecutiveFailures,
+      openedAt: snapshot.openedAt,
+      retryAt: snapshot.retryAt,
+    };
   },
-  ledgers: (connector, args, context) => resolveConnection(context, connector.listLedgers(), args, `Source.ledgers:${connector.name}`),
+  ledgers: (connector, args, context) =>
+    resolveConnection(context, connector.listLedgers(), args, `Source.ledgers:${connector.name}`),
 };

@@ -6,7 +6,10 @@ const connection = {
   totalCount: (parent: { totalCount: () => Promise<number | null> }) => parent.totalCount(),
 };
 
-export const connectionTypes: Pick<Resolvers, 'LedgerConnection' | 'AccountConnection' | 'BalanceConnection' | 'BalanceHistoryConnection'> = {
+export const connectionTypes: Pick<
+  Resolvers,
+  'LedgerConnection' | 'AccountConnection' | 'BalanceConnection' | 'BalanceHistoryConnection'
+> = {
   LedgerConnection: connection,
   AccountConnection: connection,
   BalanceConnection: connection,

@@ -32,7 +32,10 @@ export function historyInstants(window: HistoryWindow, now = Date.now()): string
   const end = Math.min(requestedEnd, now);
   if (start > end) throw new BadUserInputError('"from" must not be in the future');
   const count = Math.floor((end - start) / step) + 1;
-  if (count > MAX_HISTORY_POINTS) throw new BadUserInputError(`the window holds ${count} points; narrow it or widen "interval" (at most ${MAX_HISTORY_POINTS - 1} intervals)`);
+  if (count > MAX_HISTORY_POINTS)
+    throw new BadUserInputError(
+      `the window holds ${count} points; narrow it or widen "interval" (at most ${MAX_HISTORY_POINTS - 1} intervals)`,
+    );
   return Array.from({ length: count }, (_, index) => new Date(start + index * step).toISOString());
 }
 
@@ -41,10 +44,18 @@ export function historyInstants(window: HistoryWindow, now = Date.now()): string
  * history loader a page at a time. An instant the vendor has no point for came before the
  * account's first movement, when it held nothing: a zero in the asset's scale.
  */
-export function historyList(context: GatewayContext, account: AccountModel, asset: string, instants: readonly string[]): VendorList<HistoryPointModel> {
+export function historyList(
+  context: GatewayContext,
+  account: AccountModel,
+  asset: string,
+  instants: readonly string[],
+): VendorList<HistoryPointModel> {
   const zeroAt = async (at: string): Promise<HistoryPointModel> => {
-    const current = (account.balances ?? (await context.loaders.accountBalances.load(account))).find((balance) => balance.asset === asset);
-    if (!current) throw new NotFoundError(`account "${account.address}" holds no ${asset} balance`, { source: account.source });
+    const current = (account.balances ?? (await context.loaders.accountBalances.load(account))).find(
+      (balance) => balance.asset === asset,
+    );
+    if (!current)
+      throw new NotFoundError(`account "${account.address}" holds no ${asset} balance`, { source: account.source });
     return { at, balance: money(0n, current.total.scale, current.total.asset) };
   };
   return {

@@ -12,8 +12,10 @@ export type NodeRef =
 
 export const sourceGlobalId = (source: string) => encodeGlobalId('Source', [source]);
 export const ledgerGlobalId = (ref: LedgerRef) => encodeGlobalId('Ledger', [ref.source, ref.ledgerId]);
-export const accountGlobalId = (ref: AccountRef) => encodeGlobalId('Account', [ref.source, ref.ledgerId, ref.accountId]);
-export const balanceGlobalId = (ref: BalanceRef) => encodeGlobalId('Balance', [ref.source, ref.ledgerId, ref.accountId, ref.balanceId]);
+export const accountGlobalId = (ref: AccountRef) =>
+  encodeGlobalId('Account', [ref.source, ref.ledgerId, ref.accountId]);
+export const balanceGlobalId = (ref: BalanceRef) =>
+  encodeGlobalId('Balance', [ref.source, ref.ledgerId, ref.accountId, ref.balanceId]);
 
 const arity = { Source: 1, Ledger: 2, Account: 3, Balance: 4 } as const;
 
@@ -27,7 +29,8 @@ export function decodeNodeId(id: string): NodeRef {
     throw error;
   }
   const { type, parts } = decoded;
-  if (!(type in arity) || parts.length !== arity[type as keyof typeof arity]) throw new BadUserInputError(`"${id.slice(0, 60)}" is not an ID issued by this gateway`);
+  if (!(type in arity) || parts.length !== arity[type as keyof typeof arity])
+    throw new BadUserInputError(`"${id.slice(0, 60)}" is not an ID issued by this gateway`);
   const [source = '', ledgerId = '', accountId = '', balanceId = ''] = parts;
   switch (type) {
     case 'Source':
@@ -44,6 +47,7 @@ export function decodeNodeId(id: string): NodeRef {
 /** Decodes an ID that must be of one type (`Query.ledger(id)` takes Ledger IDs only). */
 export function decodeIdOf<T extends NodeRef['type']>(id: string, type: T): Extract<NodeRef, { type: T }> {
   const ref = decodeNodeId(id);
-  if (ref.type !== type) throw new BadUserInputError(`expected ${type === 'Account' ? 'an' : 'a'} ${type} ID, got a ${ref.type} ID`);
+  if (ref.type !== type)
+    throw new BadUserInputError(`expected ${type === 'Account' ? 'an' : 'a'} ${type} ID, got a ${ref.type} ID`);
   return ref as Extract<NodeRef, { type: T }>;
 }

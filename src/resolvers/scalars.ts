@@ -24,7 +24,8 @@ function parseBigInt(value: unknown): string {
 
 /** Normalises to UTC ISO 8601 so equal instants compare equal. */
 function parseDateTime(value: unknown): string {
-  if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+    return new Date(value).toISOString();
   throw new BadUserInputError('DateTime must be an RFC 3339 string with a time zone, such as "2026-11-22T10:00:00Z"');
 }
 

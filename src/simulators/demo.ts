@@ -1,7 +1,16 @@
 import { startBlnkSimulator, BLNK_DEMO_API_KEY, BLNK_DEMO_CURRENCY_SCALES } from './blnk/index.ts';
 import { startFormanceSimulator, FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET } from './formance/index.ts';
-import { LEDGER_ENTERPRISE_DEMO_API_KEY, LEDGER_ENTERPRISE_DEMO_API_USER, startLedgerEnterpriseSimulator } from './ledger-enterprise/index.ts';
-import { startMidazSimulator, MIDAZ_DEMO_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID, MIDAZ_DEMO_TOKEN } from './midaz/index.ts';
+import {
+  LEDGER_ENTERPRISE_DEMO_API_KEY,
+  LEDGER_ENTERPRISE_DEMO_API_USER,
+  startLedgerEnterpriseSimulator,
+} from './ledger-enterprise/index.ts';
+import {
+  startMidazSimulator,
+  MIDAZ_DEMO_ASSET_SCALES,
+  MIDAZ_DEMO_ORGANIZATION_ID,
+  MIDAZ_DEMO_TOKEN,
+} from './midaz/index.ts';
 import type { SimulatorHandle } from './types.ts';
 import { startVonageSimulator, VONAGE_DEMO_API_KEY, VONAGE_DEMO_API_SECRET } from './vonage/index.ts';
 
@@ -21,7 +30,10 @@ export interface DemoSources {
 export async function startDemoSources(): Promise<DemoSources> {
   const [formance, ledgerEnterprise, midaz, blnk, vonage] = await Promise.all([
     startFormanceSimulator({ clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET }),
-    startLedgerEnterpriseSimulator({ apiUser: LEDGER_ENTERPRISE_DEMO_API_USER, apiKey: LEDGER_ENTERPRISE_DEMO_API_KEY }),
+    startLedgerEnterpriseSimulator({
+      apiUser: LEDGER_ENTERPRISE_DEMO_API_USER,
+      apiKey: LEDGER_ENTERPRISE_DEMO_API_KEY,
+    }),
     startMidazSimulator({ token: MIDAZ_DEMO_TOKEN }),
     startBlnkSimulator({ apiKey: BLNK_DEMO_API_KEY }),
     startVonageSimulator({ apiKey: VONAGE_DEMO_API_KEY, apiSecret: VONAGE_DEMO_API_SECRET }),
@@ -30,11 +42,39 @@ export async function startDemoSources(): Promise<DemoSources> {
   const simulators = { formance, 'ledger-enterprise': ledgerEnterprise, midaz, blnk, vonage };
   return {
     sources: [
-      { name: 'formance-demo', kind: 'formance', url: formance.url, auth: { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET } },
-      { name: 'ledger-enterprise-demo', kind: 'ledger-enterprise', url: ledgerEnterprise.url, auth: { apiUser: LEDGER_ENTERPRISE_DEMO_API_USER, apiKey: LEDGER_ENTERPRISE_DEMO_API_KEY } },
-      { name: 'midaz-demo', kind: 'midaz', url: midaz.url, organizationId: MIDAZ_DEMO_ORGANIZATION_ID, auth: { token: MIDAZ_DEMO_TOKEN }, assetScales: { ...MIDAZ_DEMO_ASSET_SCALES } },
-      { name: 'blnk-demo', kind: 'blnk', url: blnk.url, auth: { apiKey: BLNK_DEMO_API_KEY }, currencyScales: { ...BLNK_DEMO_CURRENCY_SCALES } },
-      { name: 'vonage-demo', kind: 'vonage', url: vonage.url, auth: { apiKey: VONAGE_DEMO_API_KEY, apiSecret: VONAGE_DEMO_API_SECRET } },
+      {
+        name: 'formance-demo',
+        kind: 'formance',
+        url: formance.url,
+        auth: { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET },
+      },
+      {
+        name: 'ledger-enterprise-demo',
+        kind: 'ledger-enterprise',
+        url: ledgerEnterprise.url,
+        auth: { apiUser: LEDGER_ENTERPRISE_DEMO_API_USER, apiKey: LEDGER_ENTERPRISE_DEMO_API_KEY },
+      },
+      {
+        name: 'midaz-demo',
+        kind: 'midaz',
+        url: midaz.url,
+        organizationId: MIDAZ_DEMO_ORGANIZATION_ID,
+        auth: { token: MIDAZ_DEMO_TOKEN },
+        assetScales: { ...MIDAZ_DEMO_ASSET_SCALES },
+      },
+      {
+        name: 'blnk-demo',
+        kind: 'blnk',
+        url: blnk.url,
+        auth: { apiKey: BLNK_DEMO_API_KEY },
+        currencyScales: { ...BLNK_DEMO_CURRENCY_SCALES },
+      },
+      {
+        name: 'vonage-demo',
+        kind: 'vonage',
+        url: vonage.url,
+        auth: { apiKey: VONAGE_DEMO_API_KEY, apiSecret: VONAGE_DEMO_API_SECRET },
+      },
     ],
     simulators,
     close: async () => {

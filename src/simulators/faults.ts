@@ -44,7 +44,11 @@ export const SIMULATOR_FAULTS = [
 export type SimulatorFault = (typeof SIMULATOR_FAULTS)[number];
 
 /** Secrets planted in the `stack-trace` body: the gateway must never repeat them. */
-export const PLANTED_SECRETS = ['s3cr3t-db-password', 'postgres://ledger:s3cr3t-db-password@10.0.0.5:5432/ledger', 'goroutine 1 [running]'] as const;
+export const PLANTED_SECRETS = [
+  's3cr3t-db-password',
+  'postgres://ledger:s3cr3t-db-password@10.0.0.5:5432/ledger',
+  'goroutine 1 [running]',
+] as const;
 
 export const FLAP_PERIOD_MS = 400;
 const OVERSIZE_BYTES = 17 * 1024 * 1024;
@@ -59,7 +63,8 @@ export interface FaultContext {
   readonly rateLimitStatus: number;
 }
 
-const HTML_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+const HTML_502 =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 const STACK_TRACE = [
   'panic: runtime error: invalid memory address or nil pointer dereference',
   '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x8a3f1c]',
@@ -95,7 +100,10 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
     case 'drip': {
       const real = await context.real();
       context.record(200);
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(real.body)) });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(real.body)),
+      });
       let at = 0;
       const timer = setInterval(() => {
         if (at >= real.body.length) {
@@ -114,12 +122,17 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
     case 'stack-trace':
       return send(500, STACK_TRACE, { 'content-type': 'text/plain; charset=utf-8' });
     case 'rate-limited':
-      return send(context.rateLimitStatus, '{"message":"Rate limit exceeded"}', { 'content-type': 'application/json', 'retry-after': '1' });
+      return send(context.rateLimitStatus, '{"message":"Rate limit exceeded"}', {
+        'content-type': 'application/json',
+        'retry-after': '1',
+      });
     case 'unauthorized':
       return send(401, '{"message":"invalid credentials"}', { 'content-type': 'application/json' });
     case 'truncated': {
       const real = await context.real();
-      return send(200, real.body.slice(0, Math.max(1, Math.floor(real.body.length / 2))), { 'content-type': 'application/json' });
+      return send(200, real.body.slice(0, Math.max(1, Math.floor(real.body.length / 2))), {
+        'content-type': 'application/json',
+      });
     }
     case 'not-json':
       return send(200, '<html><body><h1>Down for maintenance</h1></body></html>', { 'content-type': 'text/html' });
@@ -135,7 +148,8 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
       const chunk = 'x'.repeat(1024 * 1024);
       response.write('{"padding":"');
       for (let written = 0; written < OVERSIZE_BYTES && !response.destroyed; written += chunk.length) {
-        if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
+        if (!response.write(chunk))
+          await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
       }
       if (!response.destroyed) response.end('"}');
       return;
@@ -146,7 +160,8 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
     case 'redirect':
       return send(302, '', { location: 'http://127.0.0.1:9/elsewhere' });
     case 'flapping': {
-      if (Math.floor(Date.now() / FLAP_PERIOD_MS) % 2 === 1) return send(503, '{"message":"service unavailable"}', { 'content-type': 'application/json' });
+      if (Math.floor(Date.now() / FLAP_PERIOD_MS) % 2 === 1)
+        return send(503, '{"message":"service unavailable"}', { 'content-type': 'application/json' });
       const real = await context.real();
       return send(real.status, real.body, { ...real.headers });
     }

@@ -51,7 +51,10 @@ export interface SimulatorServer {
 }
 
 /** Starts a simulator on 127.0.0.1 that answers each request with `route`. */
-export async function startSimulatorServer(route: (request: SimulatorRequest) => SimulatorReply | Promise<SimulatorReply>, options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
+export async function startSimulatorServer(
+  route: (request: SimulatorRequest) => SimulatorReply | Promise<SimulatorReply>,
+  options: SimulatorServerOptions = {},
+): Promise<SimulatorServer> {
   const recorder = createRequestRecorder();
   let inFlight = 0;
   let peakInFlight = 0;
@@ -62,7 +65,8 @@ export async function startSimulatorServer(route: (request: SimulatorRequest) =>
     const [path = '/', search = ''] = (incoming.url ?? '/').split(/\?(.*)/s);
     const query = new URLSearchParams(search);
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(incoming.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [name, value] of Object.entries(incoming.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const request: SimulatorRequest = { method: incoming.method ?? 'GET', path, query, headers, body };
     const real = async (): Promise<SimulatorReply> => {
       try {
@@ -73,7 +77,8 @@ export async function startSimulatorServer(route: (request: SimulatorRequest) =>
     };
     const recordedQuery: Record<string, string[]> = {};
     for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
-    const record = (status: number) => recorder.record({ method: request.method, path, query: recordedQuery, headers, body, status });
+    const record = (status: number) =>
+      recorder.record({ method: request.method, path, query: recordedQuery, headers, body, status });
     if (fault !== null) {
       await answerWithFault(fault, { response, real, record, rateLimitStatus: options.rateLimitStatus ?? 429 });
       return;

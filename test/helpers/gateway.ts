@@ -9,7 +9,10 @@ import { secretsOf } from './secrets.ts';
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   text: string;
-  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; source?: string } }> };
+  body: {
+    data?: T | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; source?: string } }>;
+  };
 }
 
 export interface TestGateway {
@@ -20,7 +23,11 @@ export interface TestGateway {
   /** Serves the gateway over a real socket on 127.0.0.1 and returns its `/graphql` URL (closed by `close`). */
   listen(): Promise<string>;
   /** POSTs a GraphQL request to the gateway in process (yoga.fetch: the full HTTP pipeline, no socket). */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** Upstream requests each simulator received since the last reset. */
   upstream(): Record<DemoVendor, number>;
   /**
@@ -40,7 +47,10 @@ export interface TestGatewayOptions {
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const demo = await startDemoSources();
   const logs: string[] = [];
-  const config = parseConfig({ server: { cursorSecret: 'test-cursor-secret-0123456789', ...options.server }, sources: demo.sources });
+  const config = parseConfig({
+    server: { cursorSecret: 'test-cursor-secret-0123456789', ...options.server },
+    sources: demo.sources,
+  });
   const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
   let server: Server | undefined;
   const answers: string[] = [];
@@ -63,7 +73,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       answers.push(text);
       return { status: response.status, text, body: JSON.parse(text) };
     },
-    upstream: () => Object.fromEntries(Object.entries(demo.simulators).map(([vendor, simulator]) => [vendor, simulator.requestCount])) as Record<DemoVendor, number>,
+    upstream: () =>
+      Object.fromEntries(
+        Object.entries(demo.simulators).map(([vendor, simulator]) => [vendor, simulator.requestCount]),
+      ) as Record<DemoVendor, number>,
     async resetUpstream({ settle = true } = {}) {
       for (let quiet = 0; settle && quiet < 3; ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -79,7 +92,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await demo.close();
       const secrets = secretsOf(demo);
       const leaked = secrets.filter((secret) => [...answers, ...logs].some((text) => text.includes(secret)));
-      if (leaked.length > 0) throw new Error(`an answer or log line of this test gateway held ${leaked.length} configured secret(s) or vendor URL(s)`);
+      if (leaked.length > 0)
+        throw new Error(
+          `an answer or log line of this test gateway held ${leaked.length} configured secret(s) or vendor URL(s)`,
+        );
     },
   };
 }

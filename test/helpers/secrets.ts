@@ -8,7 +8,8 @@ export function secretsOf(demo: DemoSources): string[] {
   const found = new Set<string>();
   const walk = (value: unknown, key: string) => {
     if (typeof value === 'string') {
-      if (key === 'url' || /secret|key|token|password/i.test(key)) found.add(key === 'url' ? new URL(value).host : value);
+      if (key === 'url' || /secret|key|token|password/i.test(key))
+        found.add(key === 'url' ? new URL(value).host : value);
     } else if (typeof value === 'object' && value !== null) {
       for (const [name, item] of Object.entries(value)) walk(item, name);
     }

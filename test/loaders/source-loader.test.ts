@@ -29,15 +29,21 @@ describe('createSourceLoader', () => {
       name: 'test',
       connectors,
       cacheKey: (key) => `${key.source}|${key.id}`,
-      method: (connector) => (connector as unknown as { lookup: (keys: readonly Key[]) => Promise<Array<string | Error>> }).lookup,
+      method: (connector) =>
+        (connector as unknown as { lookup: (keys: readonly Key[]) => Promise<Array<string | Error>> }).lookup,
       unsupported: () => new Error('unsupported'),
     });
     return { loader, batches };
   };
 
-  it('groups one tick of keys by source, splits by the connector\'s maxBatchSize, and de-duplicates', async () => {
+  it("groups one tick of keys by source, splits by the connector's maxBatchSize, and de-duplicates", async () => {
     const { loader, batches } = setup();
-    const keys = ['1', '2', '3', '1'].map((id) => ({ source: 'a', id })).concat([{ source: 'b', id: 'x' }, { source: 'b', id: 'y' }]);
+    const keys = ['1', '2', '3', '1']
+      .map((id) => ({ source: 'a', id }))
+      .concat([
+        { source: 'b', id: 'x' },
+        { source: 'b', id: 'y' },
+      ]);
     const results = await Promise.all(keys.map((key) => loader.load(key)));
     expect(results).toEqual(['a/1', 'a/2', 'a/3', 'a/1', 'b/x', 'b/y']);
     expect(batches).toEqual([['a:1', 'a:2'], ['a:3'], ['b:x', 'b:y']]);
@@ -45,7 +51,11 @@ describe('createSourceLoader', () => {
 
   it('fails only the keys of a failing source, and only the missing key of a healthy one', async () => {
     const { loader } = setup({ failB: true });
-    const results = await Promise.allSettled([loader.load({ source: 'a', id: '1' }), loader.load({ source: 'a', id: 'missing' }), loader.load({ source: 'b', id: 'x' })]);
+    const results = await Promise.allSettled([
+      loader.load({ source: 'a', id: '1' }),
+      loader.load({ source: 'a', id: 'missing' }),
+      loader.load({ source: 'b', id: 'x' }),
+    ]);
     expect(results[0]).toEqual({ status: 'fulfilled', value: 'a/1' });
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'SOURCE_UNAVAILABLE', sourceName: 'b' });

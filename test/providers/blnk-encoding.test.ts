@@ -17,9 +17,17 @@ describe('blnk: encodings, scales and credentials', () => {
   afterAll(async () => {
     for (const item of opened.reverse()) await item.close();
   });
-  const start = async (options: Parameters<typeof startBlnkSimulator>[0], connectorOptions: Partial<BlnkOptions> = {}) => {
+  const start = async (
+    options: Parameters<typeof startBlnkSimulator>[0],
+    connectorOptions: Partial<BlnkOptions> = {},
+  ) => {
     const simulator = await startBlnkSimulator(options);
-    const connector = createBlnkConnector(SOURCE, { url: simulator.url, currencyScales: { ...currencyScales }, timeoutMs: 5_000, ...connectorOptions });
+    const connector = createBlnkConnector(SOURCE, {
+      url: simulator.url,
+      currencyScales: { ...currencyScales },
+      timeoutMs: 5_000,
+      ...connectorOptions,
+    });
     opened.push(simulator, connector);
     return { simulator, connector };
   };
@@ -33,10 +41,16 @@ describe('blnk: encodings, scales and credentials', () => {
     const raw = await (await fetch(`${simulator.url}/balances/${coldStorage(simulator).accountId}`)).text();
     expect(raw).toContain('"balance":"123456789012345678901"');
     const [result] = await connector.getAccountBalances([coldStorage(simulator)]);
-    expect((result as BalanceModel[])[0]?.total).toEqual({ minorUnits: 123_456_789_012_345_678_901n, scale: 8, asset: 'BTC' });
+    expect((result as BalanceModel[])[0]?.total).toEqual({
+      minorUnits: 123_456_789_012_345_678_901n,
+      scale: 8,
+      asset: 'BTC',
+    });
     const ledger = { source: SOURCE, ledgerId: coldStorage(simulator).ledgerId };
     const listed = await walk(connector.listBalances(ledger, {}), 'forward', () => 4);
-    expect(listed.map((balance) => `${balance.balanceId}|${balance.total.minorUnits}`)).toEqual(simulator.truth.balances(ledger.ledgerId).map((balance) => `${balance.balanceId}|${balance.total}`));
+    expect(listed.map((balance) => `${balance.balanceId}|${balance.total.minorUnits}`)).toEqual(
+      simulator.truth.balances(ledger.ledgerId).map((balance) => `${balance.balanceId}|${balance.total}`),
+    );
   });
 
   it('reads bare integer amounts above 2^53 exactly', async () => {
@@ -49,10 +63,16 @@ describe('blnk: encodings, scales and credentials', () => {
 
   it('fails a balance in a currency without a known scale with a clear SOURCE_BAD_RESPONSE, and only that one', async () => {
     const { EUR, GBP, NGN, USD, JPY } = currencyScales as Record<string, number>;
-    const { simulator, connector } = await start({}, { currencyScales: { EUR, GBP, NGN, USD, JPY } as Record<string, number> });
+    const { simulator, connector } = await start(
+      {},
+      { currencyScales: { EUR, GBP, NGN, USD, JPY } as Record<string, number> },
+    );
     const btc = coldStorage(simulator);
     const usd = simulator.data.balances.find((item) => item.ledgerId === btc.ledgerId && item.currency === 'USD');
-    const [btcResult, usdResult] = await connector.getAccountBalances([btc, { ...btc, accountId: usd?.balanceId ?? '' }]);
+    const [btcResult, usdResult] = await connector.getAccountBalances([
+      btc,
+      { ...btc, accountId: usd?.balanceId ?? '' },
+    ]);
     expect(btcResult).toBeInstanceOf(SourceError);
     const error = btcResult as SourceError;
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
@@ -62,14 +82,23 @@ describe('blnk: encodings, scales and credentials', () => {
     const [account] = await connector.getAccounts([btc]); // accounts need no scale
     expect(account).toMatchObject({ accountId: btc.accountId, address: '@ColdStorage' });
     expect(account).not.toHaveProperty('balances');
-    await expect(walk(connector.listBalances({ source: SOURCE, ledgerId: btc.ledgerId }, {}), 'forward', () => 10)).rejects.toMatchObject({ code: 'SOURCE_BAD_RESPONSE' });
+    await expect(
+      walk(connector.listBalances({ source: SOURCE, ledgerId: btc.ledgerId }, {}), 'forward', () => 10),
+    ).rejects.toMatchObject({ code: 'SOURCE_BAD_RESPONSE' });
   });
 
   it('takes the scale from currency_multiplier when an older server sends it', async () => {
     const { simulator, connector } = await start({ version: '0.14.5' }, { currencyScales: {} });
     const ledger = { source: SOURCE, ledgerId: coldStorage(simulator).ledgerId };
     const balances = await walk(connector.listBalances(ledger, {}), 'forward', () => 10);
-    expect(balances.map((balance) => `${balance.asset}/${balance.total.scale}`).sort()).toEqual(['BTC/8', 'EUR/2', 'JPY/0', 'NGN/2', 'USD/2', 'USD/2']);
+    expect(balances.map((balance) => `${balance.asset}/${balance.total.scale}`).sort()).toEqual([
+      'BTC/8',
+      'EUR/2',
+      'JPY/0',
+      'NGN/2',
+      'USD/2',
+      'USD/2',
+    ]);
   });
 
   it('answers NOT_FOUND for the 400 "… not found" of servers before 0.15', async () => {
@@ -83,29 +112,52 @@ describe('blnk: encodings, scales and credentials', () => {
     expect(simulator.requests.map((request) => request.status)).toEqual([400, 400]);
     const raw = await (await fetch(`${simulator.url}/balances/${missing}`)).json();
     expect(raw).toEqual({ error: `NOT_FOUND: Balance with ID '${missing}' not found` });
-    const [history] = (await connector.getHistory?.([{ account: coldStorage(simulator), asset: 'BTC', at: ['2030-01-01T00:00:00Z'] }])) ?? [];
-    expect(history).toEqual([{ at: '2030-01-01T00:00:00Z', balance: { minorUnits: 123_456_789_012_345_678_901n, scale: 8, asset: 'BTC' } }]);
+    const [history] =
+      (await connector.getHistory?.([
+        { account: coldStorage(simulator), asset: 'BTC', at: ['2030-01-01T00:00:00Z'] },
+      ])) ?? [];
+    expect(history).toEqual([
+      { at: '2030-01-01T00:00:00Z', balance: { minorUnits: 123_456_789_012_345_678_901n, scale: 8, asset: 'BTC' } },
+    ]);
   });
 
   it('refuses answers of a server that ignored the filter (Blnk before 0.13.2 has no list filters)', async () => {
-    const body = '[{"balance_id":"bln_someone-else","ledger_id":"ldg_elsewhere","currency":"USD","balance":1,"credit_balance":1,"debit_balance":0,"inflight_balance":0,"inflight_debit_balance":0}]';
-    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const body =
+      '[{"balance_id":"bln_someone-else","ledger_id":"ldg_elsewhere","currency":"USD","balance":1,"credit_balance":1,"debit_balance":0,"inflight_balance":0,"inflight_debit_balance":0}]';
+    const server = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(body),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const connector = createBlnkConnector(SOURCE, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, currencyScales: { USD: 2 }, timeoutMs: 5_000 });
+    const connector = createBlnkConnector(SOURCE, {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      currencyScales: { USD: 2 },
+      timeoutMs: 5_000,
+    });
     opened.push(connector);
     const results = await connector.getAccounts([
       { source: SOURCE, ledgerId: 'ldg_a', accountId: 'bln_a' },
       { source: SOURCE, ledgerId: 'ldg_a', accountId: 'bln_b' },
     ]);
-    expect(results.map((result) => (result as SourceError).code)).toEqual(['SOURCE_BAD_RESPONSE', 'SOURCE_BAD_RESPONSE']);
+    expect(results.map((result) => (result as SourceError).code)).toEqual([
+      'SOURCE_BAD_RESPONSE',
+      'SOURCE_BAD_RESPONSE',
+    ]);
     expect((results[0] as Error).message).toMatch(/filter was ignored/);
-    await expect(walk(connector.listBalances({ source: SOURCE, ledgerId: 'ldg_a' }, {}), 'forward', () => 5)).rejects.toMatchObject({ code: 'SOURCE_BAD_RESPONSE' });
+    await expect(
+      walk(connector.listBalances({ source: SOURCE, ledgerId: 'ldg_a' }, {}), 'forward', () => 5),
+    ).rejects.toMatchObject({ code: 'SOURCE_BAD_RESPONSE' });
   });
 
   it('reads the scale from currency_multiplier only when it is a power of ten (0 means the balance was created without one)', () => {
     const read = (multiplier: string) =>
-      mapBlnkBalance(SOURCE, parseLosslessJson(`{"balance_id":"bln_x","ledger_id":"ldg_x","currency":"USD","currency_multiplier":${multiplier},"balance":"-12345","credit_balance":0,"debit_balance":12345,"inflight_balance":0,"inflight_debit_balance":0}`), { USD: 2 });
+      mapBlnkBalance(
+        SOURCE,
+        parseLosslessJson(
+          `{"balance_id":"bln_x","ledger_id":"ldg_x","currency":"USD","currency_multiplier":${multiplier},"balance":"-12345","credit_balance":0,"debit_balance":12345,"inflight_balance":0,"inflight_debit_balance":0}`,
+        ),
+        { USD: 2 },
+      );
     expect(read('1000').total).toEqual({ minorUnits: -12_345n, scale: 3, asset: 'USD' });
     expect(read('100.0').total.scale).toBe(2);
     expect(read('1e+21').total.scale).toBe(21);
@@ -121,7 +173,12 @@ describe('blnk: encodings, scales and credentials', () => {
     expect(failure).toBeInstanceOf(SourceError);
     expect(failure).toMatchObject({ code: 'SOURCE_AUTH_FAILED', sourceName: SOURCE });
     expect((failure as Error).message).not.toContain(secret);
-    expect(simulator.requests[0]).toMatchObject({ method: 'GET', path: '/ledgers', status: 401, headers: { 'x-blnk-key': secret } });
+    expect(simulator.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/ledgers',
+      status: 401,
+      headers: { 'x-blnk-key': secret },
+    });
     const anonymous = createBlnkConnector(SOURCE, { url: simulator.url, currencyScales: {}, timeoutMs: 5_000 });
     opened.push(anonymous);
     const [missing] = await anonymous.getLedgers([{ source: SOURCE, ledgerId: 'ldg_x' }]);

@@ -4,7 +4,12 @@ import { HISTORY_CONCURRENCY } from '../../src/providers/blnk/history.ts';
 import { createBlnkConnector } from '../../src/providers/blnk/index.ts';
 import type { AccountRef, Connector, HistoryPointModel, HistoryRequest } from '../../src/providers/types.ts';
 import { totalsAt, type BlnkSeedBalance } from '../../src/simulators/blnk/data.ts';
-import { currencyScales, startBlnkSimulator, type BlnkSimulatorHandle, type BlnkSimulatorOptions } from '../../src/simulators/blnk/index.ts';
+import {
+  currencyScales,
+  startBlnkSimulator,
+  type BlnkSimulatorHandle,
+  type BlnkSimulatorOptions,
+} from '../../src/simulators/blnk/index.ts';
 import { formatGoTime } from '../../src/simulators/blnk/wire.ts';
 
 const API_KEY = 'blnk-history-key';
@@ -12,9 +17,16 @@ const SOURCE = 'blnk-history';
 
 describe('blnk: balance history (GET /balances/{id}/at)', () => {
   const opened: Array<{ close(): Promise<void> }> = [];
-  const start = async (options: BlnkSimulatorOptions = {}): Promise<{ simulator: BlnkSimulatorHandle; connector: Connector }> => {
+  const start = async (
+    options: BlnkSimulatorOptions = {},
+  ): Promise<{ simulator: BlnkSimulatorHandle; connector: Connector }> => {
     const simulator = await startBlnkSimulator({ apiKey: API_KEY, ...options });
-    const connector = createBlnkConnector(SOURCE, { url: simulator.url, auth: { apiKey: API_KEY }, currencyScales: { ...currencyScales }, timeoutMs: 5_000 });
+    const connector = createBlnkConnector(SOURCE, {
+      url: simulator.url,
+      auth: { apiKey: API_KEY },
+      currencyScales: { ...currencyScales },
+      timeoutMs: 5_000,
+    });
     opened.push(simulator, connector);
     return { simulator, connector };
   };
@@ -32,7 +44,11 @@ describe('blnk: balance history (GET /balances/{id}/at)', () => {
     if (!balance) throw new Error('no such balance in the seed');
     return balance;
   };
-  const refOf = (balance: BlnkSeedBalance): AccountRef => ({ source: SOURCE, ledgerId: balance.ledgerId, accountId: balance.balanceId });
+  const refOf = (balance: BlnkSeedBalance): AccountRef => ({
+    source: SOURCE,
+    ledgerId: balance.ledgerId,
+    accountId: balance.balanceId,
+  });
   const ada = (from = simulator) => seeded((balance) => balance.metaData?.name === 'Ada Okafor (USD)', from);
   const micros = (iso: string) => Date.parse(iso) * 1000;
   const history = async (target: Connector, requests: HistoryRequest[]) => {
@@ -42,15 +58,41 @@ describe('blnk: balance history (GET /balances/{id}/at)', () => {
 
   it('reads each instant exactly, zero before the first movement as v0.15.2 answers, and sends RFC 3339 timestamps', async () => {
     const balance = ada();
-    const [first, second] = balance.movements as [BlnkSeedBalance['movements'][number], BlnkSeedBalance['movements'][number]];
-    const at = ['2024-01-01T00:00:00Z', formatGoTime(first.atMicros), formatGoTime(second.atMicros - 1), '2024-12-31', '2025-01-01T00:00:00+01:00'];
+    const [first, second] = balance.movements as [
+      BlnkSeedBalance['movements'][number],
+      BlnkSeedBalance['movements'][number],
+    ];
+    const at = [
+      '2024-01-01T00:00:00Z',
+      formatGoTime(first.atMicros),
+      formatGoTime(second.atMicros - 1),
+      '2024-12-31',
+      '2025-01-01T00:00:00+01:00',
+    ];
     const sent = ['2024-01-01T00:00:00Z', at[1], at[2], '2024-12-31T00:00:00.000Z', '2025-01-01T00:00:00+01:00'];
     simulator.resetRequests();
     const [points] = await history(connector, [{ account: refOf(balance), asset: 'USD', at }]);
 
-    const expected = [micros('2024-01-01T00:00:00Z'), first.atMicros, second.atMicros - 1, micros('2024-12-31T00:00:00Z'), micros('2024-12-31T23:00:00Z')];
-    expect(points).toEqual(at.map((instant, index) => ({ at: instant, balance: { minorUnits: totalsAt(balance, expected[index]).balance, scale: 2, asset: 'USD' } })));
-    expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual([0n, 500_000n, 500_000n, 382_476n, 382_476n]);
+    const expected = [
+      micros('2024-01-01T00:00:00Z'),
+      first.atMicros,
+      second.atMicros - 1,
+      micros('2024-12-31T00:00:00Z'),
+      micros('2024-12-31T23:00:00Z'),
+    ];
+    expect(points).toEqual(
+      at.map((instant, index) => ({
+        at: instant,
+        balance: { minorUnits: totalsAt(balance, expected[index]).balance, scale: 2, asset: 'USD' },
+      })),
+    );
+    expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual([
+      0n,
+      500_000n,
+      500_000n,
+      382_476n,
+      382_476n,
+    ]);
 
     const reads = simulator.requests.filter((request) => request.path.endsWith('/at'));
     expect(reads.map((request) => request.path)).toEqual(at.map(() => `/balances/${balance.balanceId}/at`));
@@ -62,15 +104,21 @@ describe('blnk: balance history (GET /balances/{id}/at)', () => {
   it('reads amounts above 2^53 exactly', async () => {
     const cold = seeded((balance) => balance.indicator === '@ColdStorage');
     const [points] = await history(connector, [{ account: refOf(cold), asset: 'BTC', at: ['2030-01-01T00:00:00Z'] }]);
-    expect(points).toEqual([{ at: '2030-01-01T00:00:00Z', balance: { minorUnits: 123_456_789_012_345_678_901n, scale: 8, asset: 'BTC' } }]);
+    expect(points).toEqual([
+      { at: '2030-01-01T00:00:00Z', balance: { minorUnits: 123_456_789_012_345_678_901n, scale: 8, asset: 'BTC' } },
+    ]);
   });
 
   it('skips instants the server has no data for (404 BAL_HISTORY_NOT_FOUND)', async () => {
     const { simulator: strict, connector: strictConnector } = await start({ historyBeforeFirstMovement: 'not-found' });
     const balance = ada(strict);
     const last = balance.movements.at(-1)?.atMicros ?? 0;
-    const [points] = await history(strictConnector, [{ account: refOf(balance), asset: 'USD', at: ['2024-01-01T00:00:00Z', formatGoTime(last)] }]);
-    expect(strict.requests.filter((request) => request.path.endsWith('/at')).map((request) => request.status)).toEqual([404, 200]);
+    const [points] = await history(strictConnector, [
+      { account: refOf(balance), asset: 'USD', at: ['2024-01-01T00:00:00Z', formatGoTime(last)] },
+    ]);
+    expect(strict.requests.filter((request) => request.path.endsWith('/at')).map((request) => request.status)).toEqual([
+      404, 200,
+    ]);
     expect(points).toEqual([{ at: formatGoTime(last), balance: { minorUnits: 382_476n, scale: 2, asset: 'USD' } }]);
   });
 
@@ -94,7 +142,11 @@ describe('blnk: balance history (GET /balances/{id}/at)', () => {
     expect(results[4]).toBeInstanceOf(BadUserInputError);
     expect(results[5]).toEqual([{ at: at[0], balance: { minorUnits: 382_476n, scale: 2, asset: 'USD' } }]);
     // One batched lookup, then /at only for the requests that can be answered.
-    expect(simulator.requests.map((request) => request.path.replace(/bln_[^/]+/, '{id}'))).toEqual(['/balances', '/balances/{id}/at', '/balances/{id}/at']);
+    expect(simulator.requests.map((request) => request.path.replace(/bln_[^/]+/, '{id}'))).toEqual([
+      '/balances',
+      '/balances/{id}/at',
+      '/balances/{id}/at',
+    ]);
   });
 
   it(`keeps at most ${HISTORY_CONCURRENCY} reads in flight across the whole batch`, async () => {
@@ -110,7 +162,9 @@ describe('blnk: balance history (GET /balances/{id}/at)', () => {
     expect(slow.peakInFlight).toBe(HISTORY_CONCURRENCY);
     results.forEach((points, index) => {
       const balance = balances[index] as BlnkSeedBalance;
-      expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual(at.map((instant) => totalsAt(balance, micros(instant)).balance));
+      expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual(
+        at.map((instant) => totalsAt(balance, micros(instant)).balance),
+      );
     });
   });
 });

@@ -29,7 +29,11 @@ export function seededSizes(seed: number, max = 100): () => number {
 }
 
 /** Walks a whole list through Relay pages of varying size, forwards or backwards, and returns its items in list order. */
-export async function walk<T>(list: VendorList<T>, direction: 'forward' | 'backward', nextSize: () => number): Promise<T[]> {
+export async function walk<T>(
+  list: VendorList<T>,
+  direction: 'forward' | 'backward',
+  nextSize: () => number,
+): Promise<T[]> {
   const sequence = sequenceOf(list);
   const items: T[] = [];
   let cursor: string | null = null;
@@ -62,7 +66,11 @@ export interface ContractOptions {
   negativeAmounts?: boolean;
 }
 
-export function describeConnectorContract(label: string, setup: () => Promise<ContractSubject>, options: ContractOptions = {}): void {
+export function describeConnectorContract(
+  label: string,
+  setup: () => Promise<ContractSubject>,
+  options: ContractOptions = {},
+): void {
   const { bigLedger = true, hugeAmounts = true, negativeAmounts = true } = options;
   describe(`${label}: connector contract`, () => {
     let subject: ContractSubject;
@@ -74,16 +82,22 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
       await subject?.simulator.close();
     });
 
-    const ledgerRefs = (): LedgerRef[] => subject.simulator.truth.ledgers().map((ledger) => ({ source: subject.connector.name, ledgerId: ledger.id }));
+    const ledgerRefs = (): LedgerRef[] =>
+      subject.simulator.truth.ledgers().map((ledger) => ({ source: subject.connector.name, ledgerId: ledger.id }));
     const biggestLedger = (): LedgerRef => {
       const refs = ledgerRefs();
-      refs.sort((a, b) => subject.simulator.truth.accounts(b.ledgerId).length - subject.simulator.truth.accounts(a.ledgerId).length);
+      refs.sort(
+        (a, b) =>
+          subject.simulator.truth.accounts(b.ledgerId).length - subject.simulator.truth.accounts(a.ledgerId).length,
+      );
       return refs[0] as LedgerRef;
     };
 
     it('lists every ledger in the vendor order', async () => {
       const ledgers = await walk(subject.connector.listLedgers(), 'forward', () => 2);
-      expect(ledgers.map((ledger) => ledger.ledgerId)).toEqual(subject.simulator.truth.ledgers().map((ledger) => ledger.id));
+      expect(ledgers.map((ledger) => ledger.ledgerId)).toEqual(
+        subject.simulator.truth.ledgers().map((ledger) => ledger.id),
+      );
       expect(ledgers.every((ledger) => ledger.source === subject.connector.name)).toBe(true);
     });
 
@@ -91,7 +105,8 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
       const refs = [...ledgerRefs(), { source: subject.connector.name, ledgerId: 'no-such-ledger' }];
       const results = await subject.connector.getLedgers(refs);
       expect(results).toHaveLength(refs.length);
-      for (const [index, ref] of refs.slice(0, -1).entries()) expect((results[index] as { ledgerId: string }).ledgerId).toBe(ref.ledgerId);
+      for (const [index, ref] of refs.slice(0, -1).entries())
+        expect((results[index] as { ledgerId: string }).ledgerId).toBe(ref.ledgerId);
       expect(results.at(-1)).toBeInstanceOf(NotFoundError);
     });
 
@@ -112,7 +127,9 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
 
     it('walks every balance of every ledger forward and backward, amount by amount', async () => {
       for (const ledger of ledgerRefs()) {
-        const expected = subject.simulator.truth.balances(ledger.ledgerId).map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`);
+        const expected = subject.simulator.truth
+          .balances(ledger.ledgerId)
+          .map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`);
         const key = (balance: { accountId: string; balanceId: string; total: { minorUnits: bigint; scale: number } }) =>
           `${balance.accountId}|${balance.balanceId}|${balance.total.minorUnits}/${balance.total.scale}`;
         const forward = await walk(subject.connector.listBalances(ledger, {}), 'forward', seededSizes(3));
@@ -125,10 +142,14 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
     it('gets accounts by id in key order, with NOT_FOUND for an unknown one', async () => {
       const ledger = biggestLedger();
       const accounts = subject.simulator.truth.accounts(ledger.ledgerId).slice(0, 30);
-      const refs: AccountRef[] = [...accounts.map((account) => ({ ...ledger, accountId: account.id })), { ...ledger, accountId: unknownAccountId(accounts[0]?.id ?? '') }];
+      const refs: AccountRef[] = [
+        ...accounts.map((account) => ({ ...ledger, accountId: account.id })),
+        { ...ledger, accountId: unknownAccountId(accounts[0]?.id ?? '') },
+      ];
       const results = await subject.connector.getAccounts(refs);
       expect(results).toHaveLength(refs.length);
-      for (const [index, account] of accounts.entries()) expect(results[index]).toMatchObject({ accountId: account.id, address: account.address });
+      for (const [index, account] of accounts.entries())
+        expect(results[index]).toMatchObject({ accountId: account.id, address: account.address });
       expect(results.at(-1)).toBeInstanceOf(NotFoundError);
     });
 
@@ -138,13 +159,22 @@ export function describeConnectorContract(label: string, setup: () => Promise<Co
       for (const ledger of ledgerRefs()) {
         const truth = subject.simulator.truth.balances(ledger.ledgerId);
         const accountIds = [...new Set(truth.map((balance) => balance.accountId))];
-        const results = await subject.connector.getAccountBalances(accountIds.map((accountId) => ({ ...ledger, accountId })));
+        const results = await subject.connector.getAccountBalances(
+          accountIds.map((accountId) => ({ ...ledger, accountId })),
+        );
         expect(results).toHaveLength(accountIds.length);
         accountIds.forEach((accountId, index) => {
           const result = results[index];
           if (result === undefined || result instanceof Error) throw result ?? new Error('missing result');
-          const got = result.map((balance) => `${balance.balanceId}|${balance.asset}|${balance.total.minorUnits}/${balance.total.scale}`).sort();
-          const want = truth.filter((balance) => balance.accountId === accountId).map((balance) => `${balance.balanceId}|${balance.asset}|${balance.total}/${balance.scale}`).sort();
+          const got = result
+            .map(
+              (balance) => `${balance.balanceId}|${balance.asset}|${balance.total.minorUnits}/${balance.total.scale}`,
+            )
+            .sort();
+          const want = truth
+            .filter((balance) => balance.accountId === accountId)
+            .map((balance) => `${balance.balanceId}|${balance.asset}|${balance.total}/${balance.scale}`)
+            .sort();
           expect(got).toEqual(want);
           for (const balance of result) {
             expect(balance).toMatchObject({ source: subject.connector.name, ledgerId: ledger.ledgerId, accountId });

@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.ts';
 import { createFormanceConnector, type FormanceOptions } from '../../src/providers/formance/index.ts';
 import type { AccountRef, Connector } from '../../src/providers/types.ts';
-import { FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET, startFormanceSimulator, type FormanceSimulator } from '../../src/simulators/formance/index.ts';
+import {
+  FORMANCE_DEMO_CLIENT_ID,
+  FORMANCE_DEMO_CLIENT_SECRET,
+  startFormanceSimulator,
+  type FormanceSimulator,
+} from '../../src/simulators/formance/index.ts';
 
 /** OAuth2 client credentials against the simulated stack: one token shared, refreshed, re-fetched once on a 401. */
 
@@ -17,19 +22,36 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((item) => item.close()));
 });
 
-async function setup(simulatorOptions: Parameters<typeof startFormanceSimulator>[0] = {}, options: Partial<FormanceOptions> = {}): Promise<{ simulator: FormanceSimulator; connector: Connector }> {
-  const simulator = await startFormanceSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...simulatorOptions });
-  const connector = createFormanceConnector(SOURCE, { url: simulator.url, auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, timeoutMs: 5_000, ...options });
+async function setup(
+  simulatorOptions: Parameters<typeof startFormanceSimulator>[0] = {},
+  options: Partial<FormanceOptions> = {},
+): Promise<{ simulator: FormanceSimulator; connector: Connector }> {
+  const simulator = await startFormanceSimulator({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    ...simulatorOptions,
+  });
+  const connector = createFormanceConnector(SOURCE, {
+    url: simulator.url,
+    auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    timeoutMs: 5_000,
+    ...options,
+  });
   opened.push(connector, simulator);
   return { simulator, connector };
 }
 
-const refs = (ledgerId: string, ...addresses: string[]): AccountRef[] => addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
+const refs = (ledgerId: string, ...addresses: string[]): AccountRef[] =>
+  addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const calls = (simulator: FormanceSimulator) => simulator.requests.map((request) => `${request.method} ${request.path} ${request.status}`);
+const calls = (simulator: FormanceSimulator) =>
+  simulator.requests.map((request) => `${request.method} ${request.path} ${request.status}`);
 
 async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const error = await promise.then(() => null, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => null,
+    (reason: unknown) => reason,
+  );
   expect(error).toBeInstanceOf(SourceError);
   return error as SourceError;
 }
@@ -39,7 +61,9 @@ describe('formance: OAuth2 client credentials', () => {
     const { simulator, connector } = await setup();
     await Promise.all([
       connector.getLedgers([{ source: SOURCE, ledgerId: 'main' }]),
-      ...Array.from({ length: 10 }, (_, index) => connector.getAccountBalances(refs('main', `users:${String(index + 1).padStart(4, '0')}`))),
+      ...Array.from({ length: 10 }, (_, index) =>
+        connector.getAccountBalances(refs('main', `users:${String(index + 1).padStart(4, '0')}`)),
+      ),
       connector.getAccounts(refs('treasury', 'world')),
       connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'treasury' }, {}),
     ]);
@@ -48,7 +72,11 @@ describe('formance: OAuth2 client credentials', () => {
     const [token, ...ledgerRequests] = simulator.requests;
     expect(token).toMatchObject({ method: 'POST', path: '/api/auth/oauth/token', query: {}, status: 200 });
     expect(token?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(token?.body))).toEqual({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(Object.fromEntries(new URLSearchParams(token?.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+    });
     const bearers = new Set(ledgerRequests.map((request) => request.headers.authorization));
     expect(bearers.size).toBe(1);
     expect([...bearers][0]).toMatch(/^Bearer [\w-]+$/);
@@ -67,7 +95,9 @@ describe('formance: OAuth2 client credentials', () => {
     await connector.getAccounts(refs('main', 'users:0002'));
     expect(simulator.tokenRequests).toBe(2);
     expect(simulator.requests.every((request) => request.status === 200)).toBe(true);
-    const tokens = simulator.requests.filter((request) => request.path.startsWith('/api/ledger/')).map((request) => request.headers.authorization);
+    const tokens = simulator.requests
+      .filter((request) => request.path.startsWith('/api/ledger/'))
+      .map((request) => request.headers.authorization);
     expect(tokens[0]).toBe(tokens[1]);
     expect(tokens[2]).not.toBe(tokens[1]);
   });
@@ -79,12 +109,22 @@ describe('formance: OAuth2 client credentials', () => {
     simulator.resetRequests();
     const [world] = await connector.getAccounts(refs('main', 'world'));
     expect(world).toMatchObject({ accountId: 'world' });
-    expect(calls(simulator)).toEqual(['GET /api/ledger/v2/main/accounts 401', 'POST /api/auth/oauth/token 200', 'GET /api/ledger/v2/main/accounts 200']);
+    expect(calls(simulator)).toEqual([
+      'GET /api/ledger/v2/main/accounts 401',
+      'POST /api/auth/oauth/token 200',
+      'GET /api/ledger/v2/main/accounts 200',
+    ]);
   });
 
   it('answers SOURCE_AUTH_FAILED for wrong credentials, in one token request for concurrent calls, naming no secret', async () => {
-    const { simulator, connector } = await setup({}, { auth: { clientId: CLIENT_ID, clientSecret: 'wrong-secret-value' } });
-    const results = await Promise.all([connector.getAccountBalances(refs('main', 'world')), connector.getAccounts(refs('treasury', 'world'))]);
+    const { simulator, connector } = await setup(
+      {},
+      { auth: { clientId: CLIENT_ID, clientSecret: 'wrong-secret-value' } },
+    );
+    const results = await Promise.all([
+      connector.getAccountBalances(refs('main', 'world')),
+      connector.getAccounts(refs('treasury', 'world')),
+    ]);
     expect(simulator.tokenRequests).toBe(1);
     for (const [error] of results) {
       expect(error).toBeInstanceOf(SourceError);
@@ -109,8 +149,13 @@ describe('formance: OAuth2 client credentials', () => {
   });
 
   it('uses a configured token URL, and an unreachable token endpoint is SOURCE_UNAVAILABLE', async () => {
-    const { simulator, connector } = await setup({}, { auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: 'http://127.0.0.1:1/oauth/token' } });
-    const error = await rejection(connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve());
+    const { simulator, connector } = await setup(
+      {},
+      { auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: 'http://127.0.0.1:1/oauth/token' } },
+    );
+    const error = await rejection(
+      connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve(),
+    );
     expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: SOURCE });
     expect(error.message).not.toContain(CLIENT_SECRET);
     expect(simulator.requests).toEqual([]);
@@ -123,7 +168,9 @@ describe('formance: OAuth2 client credentials', () => {
     const server = createServer((request, response) => {
       if (request.url === '/api/auth/oauth/token') {
         tokenCount += 1;
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `t${tokenCount}`, token_type: 'bearer', expires_in: 3600 }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: `t${tokenCount}`, token_type: 'bearer', expires_in: 3600 }));
         return;
       }
       ledgerCalls.push(request.headers.authorization ?? '');
@@ -131,23 +178,38 @@ describe('formance: OAuth2 client credentials', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const connector = createFormanceConnector(SOURCE, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, timeoutMs: 5_000 });
+    const connector = createFormanceConnector(SOURCE, {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      timeoutMs: 5_000,
+    });
     opened.unshift(connector);
 
-    expect((await rejection(connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve())).code).toBe('SOURCE_AUTH_FAILED');
+    expect(
+      (await rejection(connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve()))
+        .code,
+    ).toBe('SOURCE_AUTH_FAILED');
     expect(ledgerCalls).toEqual(['Bearer t1']); // a token issued for this call is not retried
-    expect((await rejection(connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve())).code).toBe('SOURCE_AUTH_FAILED');
+    expect(
+      (await rejection(connector.aggregateBalances?.({ source: SOURCE, ledgerId: 'main' }, {}) ?? Promise.resolve()))
+        .code,
+    ).toBe('SOURCE_AUTH_FAILED');
     expect(ledgerCalls).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t2']); // cached one refused: one new token, one retry
   });
 
   it('refuses a bad configuration at creation, naming the field and no value', () => {
-    const create = (options: Partial<FormanceOptions>) => () => createFormanceConnector(SOURCE, { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1_000, ...options });
+    const create = (options: Partial<FormanceOptions>) => () =>
+      createFormanceConnector(SOURCE, { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1_000, ...options });
     expect(create({ url: 'ftp://example.com' })).toThrow(ConfigError);
     expect(create({ url: 'https://user:pass@example.com' })).toThrow(/"url"/);
     expect(create({ timeoutMs: 0 })).toThrow(/"timeoutMs"/);
     expect(create({ auth: { clientId: 'id', clientSecret: '' } })).toThrow(/"auth"/);
-    expect(create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: 'not a url' } })).toThrow(/"auth.tokenUrl"/);
-    expect(create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: `ftp://x/${CLIENT_SECRET}` } })).toThrow(/^(?!.*pa55).*"auth.tokenUrl"/);
+    expect(create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: 'not a url' } })).toThrow(
+      /"auth.tokenUrl"/,
+    );
+    expect(
+      create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: `ftp://x/${CLIENT_SECRET}` } }),
+    ).toThrow(/^(?!.*pa55).*"auth.tokenUrl"/);
     expect(FORMANCE_DEMO_CLIENT_ID).not.toBe('');
     expect(FORMANCE_DEMO_CLIENT_SECRET).not.toBe('');
   });

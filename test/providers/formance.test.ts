@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BadUserInputError, NotFoundError, } from '../../src/errors.ts';
+import { BadUserInputError, NotFoundError } from '../../src/errors.ts';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
-import { FORMANCE_DEMO_CLIENT_ID, FORMANCE_DEMO_CLIENT_SECRET, startFormanceSimulator, type FormanceSimulator } from '../../src/simulators/formance/index.ts';
+import {
+  FORMANCE_DEMO_CLIENT_ID,
+  FORMANCE_DEMO_CLIENT_SECRET,
+  startFormanceSimulator,
+  type FormanceSimulator,
+} from '../../src/simulators/formance/index.ts';
 import type { RecordedRequest } from '../../src/simulators/types.ts';
 import { describeConnectorContract, walk } from './contract.ts';
 
@@ -16,15 +21,21 @@ describeConnectorContract('formance', async () => {
 });
 
 /** The ledger reads of a recording (token requests left out), as `METHOD path`. */
-const ledgerCalls = (requests: readonly RecordedRequest[]) => requests.filter((request) => request.path.startsWith('/api/ledger/')).map((request) => `${request.method} ${request.path}`);
-const inFilter = (request: RecordedRequest | undefined): string[] => (JSON.parse(request?.query.query?.[0] ?? '{}') as { $in: { address: string[] } }).$in.address;
-const key = (balance: BalanceModel) => `${balance.accountId}|${balance.balanceId}|${balance.total.minorUnits}/${balance.total.scale}`;
+const ledgerCalls = (requests: readonly RecordedRequest[]) =>
+  requests
+    .filter((request) => request.path.startsWith('/api/ledger/'))
+    .map((request) => `${request.method} ${request.path}`);
+const inFilter = (request: RecordedRequest | undefined): string[] =>
+  (JSON.parse(request?.query.query?.[0] ?? '{}') as { $in: { address: string[] } }).$in.address;
+const key = (balance: BalanceModel) =>
+  `${balance.accountId}|${balance.balanceId}|${balance.total.minorUnits}/${balance.total.scale}`;
 
 describe('formance: connector quirks', () => {
   let simulator: FormanceSimulator;
   let connector: Connector;
   const ledger = (ledgerId: string): LedgerRef => ({ source: SOURCE, ledgerId });
-  const refs = (ledgerId: string, addresses: readonly string[]): AccountRef[] => addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
+  const refs = (ledgerId: string, addresses: readonly string[]): AccountRef[] =>
+    addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
   const accountsOf = (ledgerId: string) => simulator.truth.accounts(ledgerId).map((account) => account.id);
 
   beforeAll(async () => {
@@ -52,7 +63,11 @@ describe('formance: connector quirks', () => {
     addresses.forEach((address, index) => {
       const result = results[index];
       if (!Array.isArray(result)) throw result;
-      expect(result.map(key)).toEqual(truth.filter((balance) => balance.accountId === address).map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`));
+      expect(result.map(key)).toEqual(
+        truth
+          .filter((balance) => balance.accountId === address)
+          .map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`),
+      );
     });
   });
 
@@ -76,22 +91,37 @@ describe('formance: connector quirks', () => {
     expect(results[3]).toBeInstanceOf(NotFoundError);
     expect(results[4]).toBeInstanceOf(NotFoundError);
     expect((results[3] as NotFoundError).extensions).toMatchObject({ code: 'NOT_FOUND', source: SOURCE });
-    expect(ledgerCalls(simulator.requests).sort()).toEqual(['GET /api/ledger/v2/no-such-ledger/accounts', 'GET /api/ledger/v2/treasury/accounts']);
-    expect(inFilter(simulator.requests.find((request) => request.path.includes('treasury')))).toEqual(['treasury:cold:btc', 'nobody:404']);
+    expect(ledgerCalls(simulator.requests).sort()).toEqual([
+      'GET /api/ledger/v2/no-such-ledger/accounts',
+      'GET /api/ledger/v2/treasury/accounts',
+    ]);
+    expect(inFilter(simulator.requests.find((request) => request.path.includes('treasury')))).toEqual([
+      'treasury:cold:btc',
+      'nobody:404',
+    ]);
     expect(simulator.truth.ledgers().map((item) => item.id)).toEqual(['main', 'treasury', 'sandbox']);
   });
 
   it('reads /v2/volumes on a ledger without MOVES_HISTORY, and tells an account without balances from a missing one', async () => {
     const keys = refs('sandbox', ['test:alice', 'test:carol', 'nobody:404', 'test:bob']);
     const first = await connector.getAccountBalances(keys);
-    expect(ledgerCalls(simulator.requests)).toEqual(['GET /api/ledger/v2/sandbox/accounts', 'GET /api/ledger/v2/sandbox/volumes', 'GET /api/ledger/v2/sandbox/accounts']);
+    expect(ledgerCalls(simulator.requests)).toEqual([
+      'GET /api/ledger/v2/sandbox/accounts',
+      'GET /api/ledger/v2/sandbox/volumes',
+      'GET /api/ledger/v2/sandbox/accounts',
+    ]);
     expect(simulator.requests.map((request) => request.status)).toEqual([400, 200, 200]);
     expect(simulator.requests[2]?.query.expand).toBeUndefined();
     expect(inFilter(simulator.requests[2])).toEqual(['test:carol', 'nobody:404']);
     expect((first[0] as BalanceModel[]).map(key)).toEqual(['test:alice|COIN|1100/0', 'test:alice|USD/2|10050/2']);
     expect(first[1]).toEqual([]);
     expect(first[2]).toBeInstanceOf(NotFoundError);
-    expect((first[3] as BalanceModel[]).map((balance) => [balance.credits?.minorUnits, balance.debits?.minorUnits])).toEqual([[400n, 0n], [99n, 0n]]);
+    expect(
+      (first[3] as BalanceModel[]).map((balance) => [balance.credits?.minorUnits, balance.debits?.minorUnits]),
+    ).toEqual([
+      [400n, 0n],
+      [99n, 0n],
+    ]);
 
     simulator.resetRequests();
     await connector.getAccountBalances(refs('sandbox', ['test:alice']));
@@ -102,21 +132,35 @@ describe('formance: connector quirks', () => {
     const results = await connector.getAccounts(refs('treasury', ['banks:chase:usd', 'world', 'nobody:404']));
     expect(ledgerCalls(simulator.requests)).toEqual(['GET /api/ledger/v2/treasury/accounts']);
     const [chase, world, nobody] = results as [AccountModel, AccountModel, Error];
-    expect(chase).toMatchObject({ source: SOURCE, ledgerId: 'treasury', accountId: 'banks:chase:usd', address: 'banks:chase:usd', name: null, metadata: { bank: 'JPMorgan Chase', iban: 'US00CHAS0000000001' } });
+    expect(chase).toMatchObject({
+      source: SOURCE,
+      ledgerId: 'treasury',
+      accountId: 'banks:chase:usd',
+      address: 'banks:chase:usd',
+      name: null,
+      metadata: { bank: 'JPMorgan Chase', iban: 'US00CHAS0000000001' },
+    });
     expect(chase.balances?.map(key)).toEqual(['banks:chase:usd|USD/2|18014398009481985/2']);
     expect(world.metadata).toEqual({});
     expect(nobody).toBeInstanceOf(NotFoundError);
   });
 
   it('keeps amounts exact far above 2^53, negative ones included', async () => {
-    const [cold, world] = (await connector.getAccountBalances(refs('treasury', ['treasury:cold:btc', 'world']))) as [BalanceModel[], BalanceModel[]];
+    const [cold, world] = (await connector.getAccountBalances(refs('treasury', ['treasury:cold:btc', 'world']))) as [
+      BalanceModel[],
+      BalanceModel[],
+    ];
     expect(cold[0]).toMatchObject({ balanceId: 'BTC/8', asset: 'BTC', pending: null, updatedAt: null });
     expect(cold[0]?.total).toEqual({ minorUnits: 123_456_789_011_095_678_901n, scale: 8, asset: 'BTC' });
     expect(cold[0]?.available).toEqual(cold[0]?.total);
     expect(cold[0]?.credits?.minorUnits).toBe(123_456_789_012_345_678_901n);
     expect(cold[0]?.debits?.minorUnits).toBe(1_250_000_000n);
     expect(world.find((balance) => balance.asset === 'BTC')?.total.minorUnits).toBe(-123_456_789_012_345_678_901n);
-    expect(world.find((balance) => balance.asset === 'USDC_BASE')?.total).toEqual({ minorUnits: -2_500_000_000n, scale: 6, asset: 'USDC_BASE' });
+    expect(world.find((balance) => balance.asset === 'USDC_BASE')?.total).toEqual({
+      minorUnits: -2_500_000_000n,
+      scale: 6,
+      asset: 'USDC_BASE',
+    });
     expect(world.find((balance) => balance.asset === 'JPY')?.total.scale).toBe(0);
   });
 
@@ -125,7 +169,11 @@ describe('formance: connector quirks', () => {
     if (list.paging !== 'cursor') throw new Error('expected cursor paging');
     const first = await list.fetchPage(null);
     const second = await list.fetchPage(first.next);
-    expect(ledgerCalls(simulator.requests)).toEqual(['GET /api/ledger/v2/main', 'GET /api/ledger/main/accounts', 'GET /api/ledger/main/accounts']);
+    expect(ledgerCalls(simulator.requests)).toEqual([
+      'GET /api/ledger/v2/main',
+      'GET /api/ledger/main/accounts',
+      'GET /api/ledger/main/accounts',
+    ]);
     expect(simulator.requests[1]?.query).toEqual({ pageSize: ['100'], expand: ['volumes'] });
     expect(Object.keys(simulator.requests[2]?.query ?? {})).toEqual(['cursor']);
     expect(first.items.map((account) => account.accountId)).toEqual(accountsOf('main').slice(0, 100));
@@ -135,7 +183,12 @@ describe('formance: connector quirks', () => {
     // Each account brings all its balances, so a balances field after a list costs no call.
     const merchant = first.items.find((account) => account.accountId === 'merchants:0002');
     expect(merchant?.metadata).toEqual({ category: 'travel', name: 'Merchant 2' });
-    expect(merchant?.balances?.map(key)).toEqual(simulator.truth.balances('main').filter((balance) => balance.accountId === 'merchants:0002').map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`));
+    expect(merchant?.balances?.map(key)).toEqual(
+      simulator.truth
+        .balances('main')
+        .filter((balance) => balance.accountId === 'merchants:0002')
+        .map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`),
+    );
 
     simulator.resetRequests();
     const again = connector.listAccounts(ledger('main'), {});
@@ -146,7 +199,9 @@ describe('formance: connector quirks', () => {
   it('never sends a v1 read for a ledger that does not exist: v1 would create it', async () => {
     const list = connector.listAccounts(ledger('typo-ledger'), {});
     await expect(walk(list, 'forward', () => 10)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(walk(connector.listBalances(ledger('typo-ledger'), {}), 'forward', () => 10)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(walk(connector.listBalances(ledger('typo-ledger'), {}), 'forward', () => 10)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(connector.aggregateBalances?.(ledger('typo-ledger'), {})).rejects.toBeInstanceOf(NotFoundError);
     expect(new Set(ledgerCalls(simulator.requests))).toEqual(new Set(['GET /api/ledger/v2/typo-ledger']));
     expect(simulator.truth.ledgers().map((item) => item.id)).toEqual(['main', 'treasury', 'sandbox']);
@@ -154,19 +209,36 @@ describe('formance: connector quirks', () => {
 
   it('filters accounts by address pattern, and refuses a filter that is not one before sending it', async () => {
     const users = await walk(connector.listAccounts(ledger('main'), { address: 'users:' }), 'forward', () => 100);
-    expect(users.map((account) => account.accountId)).toEqual(accountsOf('main').filter((address) => address.startsWith('users:')));
-    expect(simulator.requests.find((request) => request.path === '/api/ledger/main/accounts')?.query.address).toEqual(['users:']);
-    const merchants = await walk(connector.listAccounts(ledger('treasury'), { address: 'banks:...' }), 'forward', () => 100);
+    expect(users.map((account) => account.accountId)).toEqual(
+      accountsOf('main').filter((address) => address.startsWith('users:')),
+    );
+    expect(simulator.requests.find((request) => request.path === '/api/ledger/main/accounts')?.query.address).toEqual([
+      'users:',
+    ]);
+    const merchants = await walk(
+      connector.listAccounts(ledger('treasury'), { address: 'banks:...' }),
+      'forward',
+      () => 100,
+    );
     expect(merchants.map((account) => account.accountId)).toEqual([]); // `...` is exactly two segments in 2.4.x
     simulator.resetRequests();
-    await expect(walk(connector.listAccounts(ledger('main'), { address: "users:' OR '1'='1" }), 'forward', () => 5)).rejects.toBeInstanceOf(BadUserInputError);
-    await expect(walk(connector.listBalances(ledger('main'), { address: 'users:%' }), 'forward', () => 5)).rejects.toBeInstanceOf(BadUserInputError);
+    await expect(
+      walk(connector.listAccounts(ledger('main'), { address: "users:' OR '1'='1" }), 'forward', () => 5),
+    ).rejects.toBeInstanceOf(BadUserInputError);
+    await expect(
+      walk(connector.listBalances(ledger('main'), { address: 'users:%' }), 'forward', () => 5),
+    ).rejects.toBeInstanceOf(BadUserInputError);
     expect(simulator.requests).toEqual([]);
   });
 
   it('lists balances flattened per (account, asset), keeping only the asked asset', async () => {
     const euros = await walk(connector.listBalances(ledger('main'), { asset: 'EUR' }), 'forward', () => 37);
-    expect(euros.map(key)).toEqual(simulator.truth.balances('main').filter((balance) => balance.asset === 'EUR').map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`));
+    expect(euros.map(key)).toEqual(
+      simulator.truth
+        .balances('main')
+        .filter((balance) => balance.asset === 'EUR')
+        .map((balance) => `${balance.accountId}|${balance.balanceId}|${balance.total}/${balance.scale}`),
+    );
     expect(euros.every((balance) => balance.credits === null && balance.debits === null)).toBe(true); // v1 /balances has no volumes
     const v1 = simulator.requests.filter((request) => request.path === '/api/ledger/main/balances');
     expect(v1[0]?.query).toEqual({ pageSize: ['100'] });
@@ -175,7 +247,12 @@ describe('formance: connector quirks', () => {
 
   it('lists balances of a ledger without MOVES_HISTORY through /v2/volumes (v1 /balances would answer 500)', async () => {
     const balances = await walk(connector.listBalances(ledger('sandbox'), { address: 'test:' }), 'forward', () => 2);
-    expect(balances.map(key)).toEqual(['test:alice|COIN|1100/0', 'test:alice|USD/2|10050/2', 'test:bob|COIN|400/0', 'test:bob|USD/2|99/2']);
+    expect(balances.map(key)).toEqual([
+      'test:alice|COIN|1100/0',
+      'test:alice|USD/2|10050/2',
+      'test:bob|COIN|400/0',
+      'test:bob|USD/2|99/2',
+    ]);
     expect(balances[0]?.credits?.minorUnits).toBe(1_500n);
     const calls = ledgerCalls(simulator.requests);
     expect(calls).toContain('GET /api/ledger/v2/sandbox/volumes');
@@ -187,9 +264,12 @@ describe('formance: connector quirks', () => {
 
   it('aggregates balances per asset, exactly', async () => {
     const sums = new Map<string, bigint>();
-    for (const balance of simulator.truth.balances('main').filter((item) => item.accountId.startsWith('users:'))) sums.set(balance.asset, (sums.get(balance.asset) ?? 0n) + BigInt(balance.total));
+    for (const balance of simulator.truth.balances('main').filter((item) => item.accountId.startsWith('users:')))
+      sums.set(balance.asset, (sums.get(balance.asset) ?? 0n) + BigInt(balance.total));
     const users = await connector.aggregateBalances?.(ledger('main'), { address: 'users:' });
-    expect(users?.map((amount) => [amount.asset, amount.minorUnits])).toEqual([...sums].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(users?.map((amount) => [amount.asset, amount.minorUnits])).toEqual(
+      [...sums].sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
     expect(simulator.requests.at(-1)?.query).toEqual({ address: ['users:'] });
     const whole = await connector.aggregateBalances?.(ledger('treasury'), { asset: 'BTC' });
     expect(whole).toEqual([{ minorUnits: 0n, scale: 8, asset: 'BTC' }]); // world is the counterpart of everything
@@ -201,4 +281,3 @@ describe('formance: connector quirks', () => {
     expect((await walk(list, 'backward', () => 1)).map((item) => item.name)).toEqual(['main', 'treasury', 'sandbox']);
   });
 });
-

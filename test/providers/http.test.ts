@@ -41,7 +41,12 @@ async function startServer(handler: Handler): Promise<TestServer> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+      received.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       handler(request, response, received.length - 1);
     });
   });
@@ -93,14 +98,26 @@ describe('HttpClient: what it sends', () => {
     const response = await http.json({
       method: 'GET',
       path: '/v2/main/accounts',
-      query: { pageSize: 15, address: 'users:001', cursor: undefined, expand: ['volumes', 'effectiveVolumes'], empty: null },
+      query: {
+        pageSize: 15,
+        address: 'users:001',
+        cursor: undefined,
+        expand: ['volumes', 'effectiveVolumes'],
+        empty: null,
+      },
       headers: { 'formance-bigint-as-string': 'true' },
     });
     expect(response).toMatchObject({ status: 200 });
     const [sent] = server.received;
     expect(sent?.method).toBe('GET');
-    expect(sent?.url).toBe('/api/ledger/v2/main/accounts?pageSize=15&address=users%3A001&expand=volumes&expand=effectiveVolumes');
-    expect(sent?.headers).toMatchObject({ accept: 'application/json', authorization: 'Bearer t0ken', 'formance-bigint-as-string': 'true' });
+    expect(sent?.url).toBe(
+      '/api/ledger/v2/main/accounts?pageSize=15&address=users%3A001&expand=volumes&expand=effectiveVolumes',
+    );
+    expect(sent?.headers).toMatchObject({
+      accept: 'application/json',
+      authorization: 'Bearer t0ken',
+      'formance-bigint-as-string': 'true',
+    });
   });
 
   it('sends a JSON or a form body with its content type', async () => {
@@ -125,7 +142,9 @@ describe('HttpClient: what it sends', () => {
   });
 
   it('reuses its one connection when limited to one, across error statuses too', async () => {
-    const server = await startServer((request, response) => json(response, request.url?.includes('missing') ? 404 : 200, '{"n":1}'));
+    const server = await startServer((request, response) =>
+      json(response, request.url?.includes('missing') ? 404 : 200, '{"n":1}'),
+    );
     const http = client(server, { connections: 1 });
     for (let call = 0; call < 5; call += 1) await http.json({ method: 'GET', path: `/ledgers/${call}` });
     await failure(http.send({ method: 'GET', path: '/missing' }));
@@ -137,7 +156,9 @@ describe('HttpClient: what it sends', () => {
 
 describe('HttpClient: what it reads', () => {
   it('parses JSON losslessly: big integers and float text survive', async () => {
-    const server = await startServer((_request, response) => json(response, 200, '{"balance":123456789012345678901234567890,"value":10.17127500}'));
+    const server = await startServer((_request, response) =>
+      json(response, 200, '{"balance":123456789012345678901234567890,"value":10.17127500}'),
+    );
     const { body } = await client(server).json({ method: 'GET', path: '/x' });
     const { balance, value } = body as { balance: { toString(): string }; value: { toString(): string } };
     expect(balance.toString()).toBe('123456789012345678901234567890');
@@ -260,7 +281,9 @@ describe('HttpClient: limits', () => {
 
 describe('HttpClient: retries and statuses', () => {
   it('retries a GET after a 503 and returns the next answer', async () => {
-    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}')));
+    const server = await startServer((_request, response, index) =>
+      index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}'),
+    );
     const http = client(server);
     expect((await http.json({ method: 'GET', path: '/flaky' })).body).toEqual({ ok: true });
     expect(server.received).toHaveLength(2);
@@ -268,7 +291,9 @@ describe('HttpClient: retries and statuses', () => {
   });
 
   it('does not retry a POST', async () => {
-    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}')));
+    const server = await startServer((_request, response, index) =>
+      index === 0 ? json(response, 503, '{}') : json(response, 200, '{"ok":true}'),
+    );
     const http = client(server);
     const error = await failure(http.send({ method: 'POST', path: '/account/top-up', body: { form: { trx: '1' } } }));
     expect(error.code).toBe('SOURCE_UNAVAILABLE');
@@ -297,13 +322,19 @@ describe('HttpClient: retries and statuses', () => {
     const error = await failure(client(server).send({ method: 'GET', path: '/busy' }));
     expect(error.code).toBe('SOURCE_UNAVAILABLE');
     expect(server.received).toHaveLength(1);
-    const past = await startServer((_request, response, index) => (index === 0 ? json(response, 503, '{}', { 'retry-after': new Date(Date.now() - 5000).toUTCString() }) : json(response, 200, '{}')));
+    const past = await startServer((_request, response, index) =>
+      index === 0
+        ? json(response, 503, '{}', { 'retry-after': new Date(Date.now() - 5000).toUTCString() })
+        : json(response, 200, '{}'),
+    );
     await client(past).send({ method: 'GET', path: '/busy' });
     expect(past.received).toHaveLength(2);
   });
 
   it('honours a Retry-After that fits the deadline', async () => {
-    const server = await startServer((_request, response, index) => (index === 0 ? json(response, 429, '{}', { 'retry-after': '0' }) : json(response, 200, '{}')));
+    const server = await startServer((_request, response, index) =>
+      index === 0 ? json(response, 429, '{}', { 'retry-after': '0' }) : json(response, 200, '{}'),
+    );
     await client(server).send({ method: 'GET', path: '/busy' });
     expect(server.received).toHaveLength(2);
   });
@@ -354,7 +385,9 @@ describe('HttpClient: joining identical calls', () => {
   });
 
   it('joins the failure too, and still makes different calls separately', async () => {
-    const server = await startServer((request, response) => setTimeout(() => json(response, request.url?.includes('bad') ? 400 : 200, '{}'), 30));
+    const server = await startServer((request, response) =>
+      setTimeout(() => json(response, request.url?.includes('bad') ? 400 : 200, '{}'), 30),
+    );
     const http = client(server);
     const [a, b, c, d] = await Promise.allSettled([
       http.send({ method: 'GET', path: '/bad' }),
@@ -363,7 +396,11 @@ describe('HttpClient: joining identical calls', () => {
       http.send({ method: 'GET', path: '/good', headers: { 'x-other': '1' } }),
     ]);
     expect([a?.status, b?.status, c?.status, d?.status]).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(server.received.map(({ url }) => url).sort()).toEqual(['/api/ledger/bad', '/api/ledger/good', '/api/ledger/good?page=2']);
+    expect(server.received.map(({ url }) => url).sort()).toEqual([
+      '/api/ledger/bad',
+      '/api/ledger/good',
+      '/api/ledger/good?page=2',
+    ]);
   });
 
   it('never joins POSTs', async () => {
@@ -389,11 +426,18 @@ describe('HttpClient: errors say nothing about the vendor', () => {
 
   it.each(scenarios)('%s', async (_label, handler, options) => {
     const server = await startServer(handler);
-    const error = await failure(client(server, options).json({ method: 'GET', path: '/account/get-balance', query: { api_key: 'key', api_secret: SECRET } }));
+    const error = await failure(
+      client(server, options).json({
+        method: 'GET',
+        path: '/account/get-balance',
+        query: { api_key: 'key', api_secret: SECRET },
+      }),
+    );
     expect(server.received[0]?.url).toContain(SECRET); // the secret did go upstream…
     for (const shown of [error.message, String(error), JSON.stringify(error), JSON.stringify(error.toJSON())]) {
       // …but nothing a client or a log line sees names the vendor's address, path, secret or body.
-      for (const hidden of ['127.0.0.1', String(server.port), 'get-balance', '/api/ledger', 'api_secret', SECRET, BODY]) expect(shown).not.toContain(hidden);
+      for (const hidden of ['127.0.0.1', String(server.port), 'get-balance', '/api/ledger', 'api_secret', SECRET, BODY])
+        expect(shown).not.toContain(hidden);
       expect(shown).toContain('acme');
     }
   });
@@ -401,9 +445,12 @@ describe('HttpClient: errors say nothing about the vendor', () => {
   it('refused connection', async () => {
     const closed = await startServer(() => {});
     await cleanups.pop()?.();
-    const error = await failure(client(closed, { retries: 0 }).send({ method: 'GET', path: '/x', query: { api_secret: SECRET } }));
+    const error = await failure(
+      client(closed, { retries: 0 }).send({ method: 'GET', path: '/x', query: { api_secret: SECRET } }),
+    );
     for (const shown of [error.message, JSON.stringify(error)]) {
-      for (const hidden of ['127.0.0.1', String(closed.port), SECRET, 'ECONNREFUSED']) expect(shown).not.toContain(hidden);
+      for (const hidden of ['127.0.0.1', String(closed.port), SECRET, 'ECONNREFUSED'])
+        expect(shown).not.toContain(hidden);
     }
   });
 });
@@ -411,10 +458,18 @@ describe('HttpClient: errors say nothing about the vendor', () => {
 describe('HttpClient: compressed bodies', () => {
   it('asks for gzip, deflate and br, and decodes each', async () => {
     const body = JSON.stringify({ amount: '123456789012345678901234567890' });
-    const encoders: Record<string, (input: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+    const encoders: Record<string, (input: Buffer) => Buffer> = {
+      gzip: gzipSync,
+      deflate: deflateSync,
+      br: brotliCompressSync,
+    };
     for (const [encoding, encode] of Object.entries(encoders)) {
-      const server = await startServer((_request, response) => json(response, 200, encode(Buffer.from(body)) as unknown as string, { 'content-encoding': encoding }));
-      expect((await client(server).json({ method: 'GET', path: '/z' })).body).toEqual({ amount: '123456789012345678901234567890' });
+      const server = await startServer((_request, response) =>
+        json(response, 200, encode(Buffer.from(body)) as unknown as string, { 'content-encoding': encoding }),
+      );
+      expect((await client(server).json({ method: 'GET', path: '/z' })).body).toEqual({
+        amount: '123456789012345678901234567890',
+      });
       expect(server.received[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
     }
   });
@@ -422,42 +477,66 @@ describe('HttpClient: compressed bodies', () => {
   it('caps the decompressed size: a 64 MiB gzip bomb of 64 KiB is cut at the cap', async () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
     expect(bomb.length).toBeLessThan(128 * 1024);
-    const server = await startServer((_request, response) => json(response, 200, bomb as unknown as string, { 'content-encoding': 'gzip' }));
+    const server = await startServer((_request, response) =>
+      json(response, 200, bomb as unknown as string, { 'content-encoding': 'gzip' }),
+    );
     const before = process.memoryUsage().rss;
-    const error = await failure(client(server, { ...capped(1024 * 1024), timeoutMs: 5000 }).send({ method: 'GET', path: '/bomb' }));
+    const error = await failure(
+      client(server, { ...capped(1024 * 1024), timeoutMs: 5000 }).send({ method: 'GET', path: '/bomb' }),
+    );
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
     expect(error.message).toBe('source "acme" sent a response larger than the gateway accepts (1048576 bytes)');
     expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
   });
 
   it('a corrupt compressed body or an encoding never asked for is SOURCE_BAD_RESPONSE', async () => {
-    const corrupt = await startServer((_request, response) => json(response, 200, 'not gzip at all', { 'content-encoding': 'gzip' }));
-    expect((await failure(client(corrupt).send({ method: 'GET', path: '/c' }))).message).toBe('source "acme" sent a compressed body that does not decompress');
-    const brotli = await startServer((_request, response) => json(response, 200, 'not brotli at all, not at all', { 'content-encoding': 'br' }));
+    const corrupt = await startServer((_request, response) =>
+      json(response, 200, 'not gzip at all', { 'content-encoding': 'gzip' }),
+    );
+    expect((await failure(client(corrupt).send({ method: 'GET', path: '/c' }))).message).toBe(
+      'source "acme" sent a compressed body that does not decompress',
+    );
+    const brotli = await startServer((_request, response) =>
+      json(response, 200, 'not brotli at all, not at all', { 'content-encoding': 'br' }),
+    );
     const broken = await failure(client(brotli).send({ method: 'GET', path: '/b' }));
-    expect([broken.code, broken.message]).toEqual(['SOURCE_BAD_RESPONSE', 'source "acme" sent a compressed body that does not decompress']);
+    expect([broken.code, broken.message]).toEqual([
+      'SOURCE_BAD_RESPONSE',
+      'source "acme" sent a compressed body that does not decompress',
+    ]);
     expect(brotli.received).toHaveLength(1); // not retried: the body is the same on every try
     const odd = await startServer((_request, response) => json(response, 200, '{}', { 'content-encoding': 'zstd' }));
-    expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe('source "acme" sent a body in an encoding the gateway did not ask for');
+    expect((await failure(client(odd).send({ method: 'GET', path: '/o' }))).message).toBe(
+      'source "acme" sent a body in an encoding the gateway did not ask for',
+    );
   });
 });
 
 describe('HttpClient: circuit breaker', () => {
   const breaking = (failureThreshold: number, openMs: number) => ({
     retries: 0,
-    transport: createSourceTransport('acme', { ...DEFAULT_TRANSPORT, retries: 0, circuitBreaker: { failureThreshold, openMs } }),
+    transport: createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      retries: 0,
+      circuitBreaker: { failureThreshold, openMs },
+    }),
   });
 
   it('opens after consecutive failures: later calls fail at once and never reach the vendor', async () => {
     const server = await startServer((_request, response) => json(response, 503, '{}'));
     const options = breaking(3, 60_000);
     const http = client(server, options);
-    for (let call = 0; call < 3; call += 1) expect((await failure(http.send({ method: 'GET', path: `/f${call}` }))).message).toBe('source "acme" failed (HTTP 503)');
+    for (let call = 0; call < 3; call += 1)
+      expect((await failure(http.send({ method: 'GET', path: `/f${call}` }))).message).toBe(
+        'source "acme" failed (HTTP 503)',
+      );
     expect(options.transport.breaker.snapshot()).toMatchObject({ state: 'OPEN', consecutiveFailures: 3 });
     for (let call = 0; call < 20; call += 1) {
       const error = await failure(http.send({ method: 'GET', path: `/open${call}` }));
       expect(error.code).toBe('SOURCE_UNAVAILABLE');
-      expect(error.message).toMatch(/^source "acme" failed 3 calls in a row; the gateway stops calling it for \d+ s \(circuit open\)$/);
+      expect(error.message).toMatch(
+        /^source "acme" failed 3 calls in a row; the gateway stops calling it for \d+ s \(circuit open\)$/,
+      );
       expect(error.extensions).toMatchObject({ code: 'SOURCE_UNAVAILABLE', source: 'acme', circuit: 'OPEN' });
     }
     expect(server.received).toHaveLength(3);
@@ -465,7 +544,9 @@ describe('HttpClient: circuit breaker', () => {
 
   it('half-opens after the pause: one probe at a time; success closes it, failure opens it again', async () => {
     let healthy = false;
-    const server = await startServer((_request, response) => (healthy ? json(response, 200, '{"ok":true}') : json(response, 500, '{}')));
+    const server = await startServer((_request, response) =>
+      healthy ? json(response, 200, '{"ok":true}') : json(response, 500, '{}'),
+    );
     const options = breaking(2, 150);
     const http = client(server, options);
     await failure(http.send({ method: 'GET', path: '/a' }));
@@ -479,18 +560,31 @@ describe('HttpClient: circuit breaker', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     healthy = true;
     // Two calls at once while half-open: one probe goes through, the other is refused without a call.
-    const [probe, second] = await Promise.allSettled([http.send({ method: 'GET', path: '/probe' }), http.send({ method: 'GET', path: '/second' })]);
+    const [probe, second] = await Promise.allSettled([
+      http.send({ method: 'GET', path: '/probe' }),
+      http.send({ method: 'GET', path: '/second' }),
+    ]);
     expect(probe.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
     const refused = (second as PromiseRejectedResult).reason as SourceError;
-    expect([refused.message, refused.extensions.circuit]).toEqual(['source "acme" failed 3 calls in a row; the gateway stops calling it until its probe call answers (circuit half-open)', 'HALF_OPEN']);
+    expect([refused.message, refused.extensions.circuit]).toEqual([
+      'source "acme" failed 3 calls in a row; the gateway stops calling it until its probe call answers (circuit half-open)',
+      'HALF_OPEN',
+    ]);
     expect(server.received).toHaveLength(4);
-    expect(options.transport.breaker.snapshot()).toEqual({ state: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null });
+    expect(options.transport.breaker.snapshot()).toEqual({
+      state: 'CLOSED',
+      consecutiveFailures: 0,
+      openedAt: null,
+      retryAt: null,
+    });
     expect((await http.send({ method: 'GET', path: '/after' })).status).toBe(200);
   });
 
   it('a 401, a 404 the caller accepts or an unreadable body do not open it', async () => {
-    const server = await startServer((request, response) => (request.url?.includes('auth') ? json(response, 401, '{}') : json(response, 404, '{}')));
+    const server = await startServer((request, response) =>
+      request.url?.includes('auth') ? json(response, 401, '{}') : json(response, 404, '{}'),
+    );
     const options = breaking(2, 60_000);
     const http = client(server, options);
     for (let call = 0; call < 4; call += 1) {
@@ -506,22 +600,46 @@ describe('HttpClient: TLS is verified', () => {
   // A self-signed certificate, made with the system's openssl for this test only.
   const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
-  it.skipIf(!hasOpenssl)('refuses a vendor whose certificate no trusted authority signed: SOURCE_UNAVAILABLE, no request answered', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'tls-'));
-    const [key, cert] = [join(directory, 'key.pem'), join(directory, 'cert.pem')];
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1']);
-    expect(made.status).toBe(0);
-    let answered = 0;
-    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
-      answered += 1;
-      json(response, 200, '{"ok":true}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const http = client({ baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}` }, { retries: 0, timeoutMs: 2000 });
-    const error = await failure(http.send({ method: 'GET', path: '/balance' }));
-    expect(error.code).toBe('SOURCE_UNAVAILABLE');
-    expect(error.message).toBe('source "acme" could not be reached');
-    expect(answered).toBe(0);
-  });
+  it.skipIf(!hasOpenssl)(
+    'refuses a vendor whose certificate no trusted authority signed: SOURCE_UNAVAILABLE, no request answered',
+    async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'tls-'));
+      const [key, cert] = [join(directory, 'key.pem'), join(directory, 'cert.pem')];
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+      ]);
+      expect(made.status).toBe(0);
+      let answered = 0;
+      const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
+        answered += 1;
+        json(response, 200, '{"ok":true}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const http = client(
+        { baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}` },
+        { retries: 0, timeoutMs: 2000 },
+      );
+      const error = await failure(http.send({ method: 'GET', path: '/balance' }));
+      expect(error.code).toBe('SOURCE_UNAVAILABLE');
+      expect(error.message).toBe('source "acme" could not be reached');
+      expect(answered).toBe(0);
+    },
+  );
 });

@@ -15,13 +15,18 @@ import {
   VendorShapeError,
 } from '../../src/providers/json.ts';
 
-const bigIntegers = fc.oneof(fc.bigInt({ min: -(10n ** 50n), max: 10n ** 50n }), fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }));
+const bigIntegers = fc.oneof(
+  fc.bigInt({ min: -(10n ** 50n), max: 10n ** 50n }),
+  fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+);
 
 describe('parseLosslessJson + readInteger', () => {
   it('reads back any big integer written as a JSON number, exactly', () => {
     fc.assert(
       fc.property(bigIntegers, fc.array(bigIntegers, { maxLength: 5 }), (amount, others) => {
-        const body = parseLosslessJson(`{"data":{"balances":{"USD/2":${amount},"others":[${others.join(',')}]},"n":1.5}}`);
+        const body = parseLosslessJson(
+          `{"data":{"balances":{"USD/2":${amount},"others":[${others.join(',')}]},"n":1.5}}`,
+        );
         const balances = readObject(readObject(readObject(body, 'body').data, 'data').balances, 'balances');
         expect(readInteger(balances['USD/2'], 'USD/2')).toBe(amount);
         expect(readArray(balances.others, 'others').map((value) => readInteger(value, 'other'))).toEqual(others);
@@ -49,9 +54,12 @@ describe('parseLosslessJson + readInteger', () => {
     expect(() => readInteger(body.n, 'n')).toThrow(VendorShapeError);
   });
 
-  it.each([['1.5'], ['1e3'], [' 1'], ['+1'], [''], ['0x10'], [true], [null], [undefined], [{}], [[1]], [12]])('refuses %j as an integer', (value) => {
-    expect(() => readInteger(value, 'n')).toThrow(VendorShapeError);
-  });
+  it.each([['1.5'], ['1e3'], [' 1'], ['+1'], [''], ['0x10'], [true], [null], [undefined], [{}], [[1]], [12]])(
+    'refuses %j as an integer',
+    (value) => {
+      expect(() => readInteger(value, 'n')).toThrow(VendorShapeError);
+    },
+  );
 
   it('names the field, never the value, in its error', () => {
     expect(() => readInteger('secret-token-123', 'balance.amount')).toThrow(/^balance\.amount is not an integer$/);
@@ -59,13 +67,19 @@ describe('parseLosslessJson + readInteger', () => {
 });
 
 describe('readNumberText', () => {
-  it.each(['10.17127500', '0.10', '-0.05', '1000.00', '123456789012345678901234567890.000000000000000001', '1e5', '-1.5E-7', '0'])(
-    'keeps the source text of the JSON number %s',
-    (number) => {
-      const body = readObject(parseLosslessJson(`{"value":${number}}`), 'body');
-      expect(readNumberText(body.value, 'value')).toBe(number);
-    },
-  );
+  it.each([
+    '10.17127500',
+    '0.10',
+    '-0.05',
+    '1000.00',
+    '123456789012345678901234567890.000000000000000001',
+    '1e5',
+    '-1.5E-7',
+    '0',
+  ])('keeps the source text of the JSON number %s', (number) => {
+    const body = readObject(parseLosslessJson(`{"value":${number}}`), 'body');
+    expect(readNumberText(body.value, 'value')).toBe(number);
+  });
 
   it('keeps the source text of any decimal written as a JSON number or a string', () => {
     fc.assert(
@@ -84,18 +98,36 @@ describe('readNumberText', () => {
 
   // Regression: strings that Number() accepts but that are no JSON number (" 1", "0x10", "Infinity")
   // got through, and then failed later as a MoneyFormatError that no connector turns into SOURCE_BAD_RESPONSE.
-  it.each([[''], [' '], [' 1'], ['1 '], ['0x10'], ['0b1'], ['Infinity'], ['-Infinity'], ['1.'], ['.5'], ['+1'], ['1_0'], ['abc'], [true], [null], [{}], [12.5]])(
-    'refuses %j',
-    (value) => {
-      expect(() => readNumberText(value, 'value')).toThrow(VendorShapeError);
-    },
-  );
+  it.each([
+    [''],
+    [' '],
+    [' 1'],
+    ['1 '],
+    ['0x10'],
+    ['0b1'],
+    ['Infinity'],
+    ['-Infinity'],
+    ['1.'],
+    ['.5'],
+    ['+1'],
+    ['1_0'],
+    ['abc'],
+    [true],
+    [null],
+    [{}],
+    [12.5],
+  ])('refuses %j', (value) => {
+    expect(() => readNumberText(value, 'value')).toThrow(VendorShapeError);
+  });
 });
 
 describe('parseLosslessJson', () => {
-  it.each(['', '{', '{"a":1,}', "{'a':1}", 'NaN', '01', '1.', '{"a":1} x', '{"a":1,"a":2}'])('refuses %j with a VendorShapeError that quotes nothing', (text) => {
-    expect(() => parseLosslessJson(text)).toThrow(new VendorShapeError('body is not valid JSON'));
-  });
+  it.each(['', '{', '{"a":1,}', "{'a':1}", 'NaN', '01', '1.', '{"a":1} x', '{"a":1,"a":2}'])(
+    'refuses %j with a VendorShapeError that quotes nothing',
+    (text) => {
+      expect(() => parseLosslessJson(text)).toThrow(new VendorShapeError('body is not valid JSON'));
+    },
+  );
 
   it('does not let __proto__ reach the prototype', () => {
     const value = readObject(parseLosslessJson('{"__proto__":{"polluted":true}}'), 'body');
@@ -105,7 +137,10 @@ describe('parseLosslessJson', () => {
 });
 
 describe('shape readers', () => {
-  const body = readObject(parseLosslessJson('{"s":"x","b":false,"n":7,"a":[1],"o":{},"z":null,"big":9007199254740993}'), 'body');
+  const body = readObject(
+    parseLosslessJson('{"s":"x","b":false,"n":7,"a":[1],"o":{},"z":null,"big":9007199254740993}'),
+    'body',
+  );
 
   it('read what they expect', () => {
     expect(readString(body.s, 's')).toBe('x');

@@ -3,7 +3,15 @@ import { BadUserInputError, NotFoundError, UnsupportedBySourceError } from '../.
 import { instantMicros } from '../../src/providers/ledger-enterprise/history.ts';
 import { createLedgerEnterpriseConnector } from '../../src/providers/ledger-enterprise/index.ts';
 import type { AccountRef, Connector, HistoryPointModel, HistoryRequest } from '../../src/providers/types.ts';
-import { assetOf, CURRENCIES, formatPythonTime, startLedgerEnterpriseSimulator, totalAt, type LedgerEnterpriseSimulatorHandle, type SeedAccount } from '../../src/simulators/ledger-enterprise/index.ts';
+import {
+  assetOf,
+  CURRENCIES,
+  formatPythonTime,
+  startLedgerEnterpriseSimulator,
+  totalAt,
+  type LedgerEnterpriseSimulatorHandle,
+  type SeedAccount,
+} from '../../src/simulators/ledger-enterprise/index.ts';
 
 const API_USER = 'le-history-user';
 const API_KEY = 'le-history-key';
@@ -14,11 +22,19 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
   let connector: Connector;
   const opened: Array<{ close(): Promise<void> }> = [];
   const connect = (): Connector => {
-    const created = createLedgerEnterpriseConnector(SOURCE, { url: simulator.url, auth: { apiUser: API_USER, apiKey: API_KEY }, timeoutMs: 5_000 });
+    const created = createLedgerEnterpriseConnector(SOURCE, {
+      url: simulator.url,
+      auth: { apiUser: API_USER, apiKey: API_KEY },
+      timeoutMs: 5_000,
+    });
     opened.push(created);
     return created;
   };
-  const refOf = (account: SeedAccount): AccountRef => ({ source: SOURCE, ledgerId: 'workspace', accountId: String(account.id) });
+  const refOf = (account: SeedAccount): AccountRef => ({
+    source: SOURCE,
+    ledgerId: 'workspace',
+    accountId: String(account.id),
+  });
   const seeded = (test: (account: SeedAccount) => boolean): SeedAccount => {
     const account = simulator.data.accounts.find(test);
     if (!account) throw new Error('no such account in the seed');
@@ -32,7 +48,14 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
   const expectedAt = (account: SeedAccount, at: readonly string[]) =>
     at.flatMap((instant) => {
       const total = totalAt(account, instantMicros(instant) ?? 0);
-      return total === null ? [] : [{ at: instant, balance: { minorUnits: total, scale: account.currency.magnitude, asset: assetOf(account.currency) } }];
+      return total === null
+        ? []
+        : [
+            {
+              at: instant,
+              balance: { minorUnits: total, scale: account.currency.magnitude, asset: assetOf(account.currency) },
+            },
+          ];
     });
 
   beforeAll(async () => {
@@ -49,7 +72,11 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
 
   it('reads each instant exactly with one call from the first instant to the last, to the microsecond', async () => {
     const bitcoin = seeded((account) => account.currency === CURRENCIES.bitcoin && account.movements.length >= 3);
-    const [first, second, third] = bitcoin.movements as [SeedAccount['movements'][number], SeedAccount['movements'][number], SeedAccount['movements'][number]];
+    const [first, second, third] = bitcoin.movements as [
+      SeedAccount['movements'][number],
+      SeedAccount['movements'][number],
+      SeedAccount['movements'][number],
+    ];
     const at = [
       formatPythonTime(bitcoin.createdOnMicros - 1_000_000), // before the account held anything: left out
       formatPythonTime(first.atMicros),
@@ -62,20 +89,42 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
     const values = (points as HistoryPointModel[]).map((point) => point.balance.minorUnits);
     expect(values).toEqual([first.total, first.total, second.total, third.total, totalAt(bitcoin) as bigint]);
     expect(points).toEqual(expectedAt(bitcoin, at));
-    expect((points as HistoryPointModel[]).every((point) => point.balance.scale === 8 && point.balance.asset === 'bitcoin')).toBe(true);
+    expect(
+      (points as HistoryPointModel[]).every((point) => point.balance.scale === 8 && point.balance.asset === 'bitcoin'),
+    ).toBe(true);
 
     expect(simulator.requests).toHaveLength(1);
-    expect(simulator.requests[0]).toMatchObject({ method: 'GET', path: `/accounts/${bitcoin.id}/balances/history`, query: { start: [at[0]], end: [at.at(-1)] }, status: 200 });
-    expect(simulator.requests[0]?.headers).toMatchObject({ 'x-ledger-api-user': API_USER, 'x-ledger-api-key': API_KEY });
+    expect(simulator.requests[0]).toMatchObject({
+      method: 'GET',
+      path: `/accounts/${bitcoin.id}/balances/history`,
+      query: { start: [at[0]], end: [at.at(-1)] },
+      status: 200,
+    });
+    expect(simulator.requests[0]?.headers).toMatchObject({
+      'x-ledger-api-user': API_USER,
+      'x-ledger-api-key': API_KEY,
+    });
   });
 
   it('answers a window that opens after some movements from the point the Vault gives at its start', async () => {
     const ether = seeded((account) => account.currency === CURRENCIES.ethereum && account.movements.length >= 3);
-    const [, second, third] = ether.movements as [unknown, SeedAccount['movements'][number], SeedAccount['movements'][number]];
-    const at = [formatPythonTime(second.atMicros + 1000), formatPythonTime(third.atMicros - 1000), formatPythonTime(third.atMicros)];
+    const [, second, third] = ether.movements as [
+      unknown,
+      SeedAccount['movements'][number],
+      SeedAccount['movements'][number],
+    ];
+    const at = [
+      formatPythonTime(second.atMicros + 1000),
+      formatPythonTime(third.atMicros - 1000),
+      formatPythonTime(third.atMicros),
+    ];
     const [points] = await history(connector, [{ account: refOf(ether), asset: 'ethereum', at }]);
     expect(points).toEqual(expectedAt(ether, at));
-    expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual([second.total, second.total, third.total]);
+    expect((points as HistoryPointModel[]).map((point) => point.balance.minorUnits)).toEqual([
+      second.total,
+      second.total,
+      third.total,
+    ]);
     expect(second.total > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true); // wei: far above 2^53, still exact
   });
 
@@ -88,7 +137,9 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
       { account: refOf(usdc), asset: assetOf(CURRENCIES.usdc), at: late },
     ]);
     expect(before).toEqual([]);
-    expect(after).toEqual([{ at: late[0], balance: { minorUnits: totalAt(usdc), scale: 6, asset: assetOf(CURRENCIES.usdc) } }]);
+    expect(after).toEqual([
+      { at: late[0], balance: { minorUnits: totalAt(usdc), scale: 6, asset: assetOf(CURRENCIES.usdc) } },
+    ]);
   });
 
   it('501 (no history for the currency) is UNSUPPORTED_BY_SOURCE for that request only', async () => {
@@ -100,7 +151,11 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
       { account: refOf(bitcoin), asset: 'bitcoin', at },
     ]);
     expect(unsupported).toBeInstanceOf(UnsupportedBySourceError);
-    expect(unsupported).toMatchObject({ code: 'UNSUPPORTED_BY_SOURCE', sourceName: SOURCE, extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: SOURCE } });
+    expect(unsupported).toMatchObject({
+      code: 'UNSUPPORTED_BY_SOURCE',
+      sourceName: SOURCE,
+      extensions: { code: 'UNSUPPORTED_BY_SOURCE', source: SOURCE },
+    });
     expect(fine).toEqual(expectedAt(bitcoin, at));
     expect(simulator.requests.map((request) => request.status).sort()).toEqual([200, 501]);
   });
@@ -125,7 +180,10 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
     expect(results[5]).toEqual([]);
     expect(results[6]).toEqual(expectedAt(bitcoin, at));
     // The unknown id is read once to learn it does not exist; then only the answerable request asks for history.
-    expect(simulator.requests.map((request) => `${request.path} ${request.status}`)).toEqual(['/accounts/999999 404', `/accounts/${bitcoin.id}/balances/history 200`]);
+    expect(simulator.requests.map((request) => `${request.path} ${request.status}`)).toEqual([
+      '/accounts/999999 404',
+      `/accounts/${bitcoin.id}/balances/history 200`,
+    ]);
   });
 
   it('reads an account it has not seen first, to check the asset asked for', async () => {
@@ -134,11 +192,16 @@ describe('ledger-enterprise: balance history (GET /accounts/{id}/balances/histor
     const at = ['2025-06-01T00:00:00Z'];
     const [points] = await history(fresh, [{ account: refOf(ripple), asset: 'ripple', at }]);
     expect(points).toEqual(expectedAt(ripple, at));
-    expect(simulator.requests.map((request) => request.path)).toEqual([`/accounts/${ripple.id}`, `/accounts/${ripple.id}/balances/history`]);
+    expect(simulator.requests.map((request) => request.path)).toEqual([
+      `/accounts/${ripple.id}`,
+      `/accounts/${ripple.id}/balances/history`,
+    ]);
   });
 
   it('reads Vault dates: Python isoformat with or without a fraction, offsets, and no zone as UTC', () => {
-    expect(instantMicros('2025-06-27T13:51:52.081391+00:00', true)).toBe(Date.UTC(2025, 5, 27, 13, 51, 52, 81) * 1000 + 391);
+    expect(instantMicros('2025-06-27T13:51:52.081391+00:00', true)).toBe(
+      Date.UTC(2025, 5, 27, 13, 51, 52, 81) * 1000 + 391,
+    );
     expect(instantMicros('2025-06-27T13:51:52+00:00', true)).toBe(Date.UTC(2025, 5, 27, 13, 51, 52) * 1000);
     expect(instantMicros('2025-06-27T15:51:52+02:00')).toBe(Date.UTC(2025, 5, 27, 13, 51, 52) * 1000);
     expect(instantMicros('2025-06-27T13:51:52', true)).toBe(Date.UTC(2025, 5, 27, 13, 51, 52) * 1000);

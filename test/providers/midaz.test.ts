@@ -3,7 +3,12 @@ import { createMidazConnector, type MidazOptions } from '../../src/providers/mid
 import { planPageReads } from '../../src/providers/midaz/paging.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
 import type { CursorPage, VendorList } from '../../src/relay/sequence.ts';
-import { MIDAZ_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID, startMidazSimulator, type MidazSimulatorHandle } from '../../src/simulators/midaz/index.ts';
+import {
+  MIDAZ_ASSET_SCALES,
+  MIDAZ_DEMO_ORGANIZATION_ID,
+  startMidazSimulator,
+  type MidazSimulatorHandle,
+} from '../../src/simulators/midaz/index.ts';
 import { describeConnectorContract, walk } from './contract.ts';
 import { checkAgainstSpec, specsAvailable } from './openapi.ts';
 
@@ -42,7 +47,8 @@ describe('midaz: connector quirks', () => {
     if (!account) throw new Error(`no account ${alias}`);
     return { source: SOURCE, ledgerId: account.ledgerId, accountId: account.id };
   };
-  const balancesPath = (ledger: LedgerRef) => `/v1/organizations/${MIDAZ_DEMO_ORGANIZATION_ID}/ledgers/${ledger.ledgerId}/balances`;
+  const balancesPath = (ledger: LedgerRef) =>
+    `/v1/organizations/${MIDAZ_DEMO_ORGANIZATION_ID}/ledgers/${ledger.ledgerId}/balances`;
   const pages = (list: VendorList<BalanceModel>) => list as Extract<VendorList<BalanceModel>, { paging: 'cursor' }>;
 
   beforeAll(async () => {
@@ -64,12 +70,19 @@ describe('midaz: connector quirks', () => {
     // Raw server behaviour first: following page 2's prev_cursor gives page 1 reversed, with no next_cursor and a prev_cursor.
     const rawPrevious = simulator.requests.at(-1)?.query;
     expect(rawPrevious?.cursor).toHaveLength(1);
-    const raw = await fetch(`${simulator.url}${balancesPath(retail)}?limit=100&sort_order=asc&cursor=${encodeURIComponent(second.previous?.slice(2) ?? '')}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const raw = await fetch(
+      `${simulator.url}${balancesPath(retail)}?limit=100&sort_order=asc&cursor=${encodeURIComponent(second.previous?.slice(2) ?? '')}`,
+      { headers: { authorization: `Bearer ${TOKEN}` } },
+    );
     const rawPage = (await raw.json()) as { items: Array<{ id: string }>; next_cursor?: string; prev_cursor?: string };
     expect(rawPage.next_cursor).toBeUndefined();
     expect(rawPage.prev_cursor).toBeDefined();
-    const companions = new Set(simulator.data.balances.filter((balance) => balance.key === 'overdraft').map((balance) => balance.id));
-    expect(rawPage.items.map((item) => item.id).filter((id) => !companions.has(id))).toEqual(first.items.map((item) => item.balanceId).reverse());
+    const companions = new Set(
+      simulator.data.balances.filter((balance) => balance.key === 'overdraft').map((balance) => balance.id),
+    );
+    expect(rawPage.items.map((item) => item.id).filter((id) => !companions.has(id))).toEqual(
+      first.items.map((item) => item.balanceId).reverse(),
+    );
 
     const head: CursorPage<BalanceModel> = await list.fetchPage(second.previous);
     expect(head.items.map((item) => item.balanceId)).toEqual(first.items.map((item) => item.balanceId));
@@ -117,7 +130,12 @@ describe('midaz: connector quirks', () => {
     const retail = ledgerNamed('Retail Banking');
     const list = connector.listAccounts(retail, {}) as Extract<VendorList<AccountModel>, { paging: 'offset' }>;
     const range = await list.fetchRange(37, 20);
-    expect(range.map((account) => account.accountId)).toEqual(simulator.truth.accounts(retail.ledgerId).slice(37, 57).map((account) => account.id));
+    expect(range.map((account) => account.accountId)).toEqual(
+      simulator.truth
+        .accounts(retail.ledgerId)
+        .slice(37, 57)
+        .map((account) => account.id),
+    );
     expect(simulator.requests.map((request) => request.query)).toEqual([{ limit: ['29'], page: ['2'] }]);
   });
 
@@ -142,14 +160,24 @@ describe('midaz: connector quirks', () => {
     const slow = await startMidazSimulator({ token: TOKEN, latencyMs: 20 });
     const slowConnector = createMidazConnector(SOURCE, options(slow.url));
     const retail = ledgerNamed('Retail Banking');
-    const refs = simulator.truth.accounts(retail.ledgerId).slice(10, 50).map((account) => ({ ...retail, accountId: account.id }));
-    const keys = [...refs, ...refs.slice(0, 15), ...refs.slice(0, 5).map((ref) => ({ ...ref, accountId: ref.accountId.toUpperCase() }))];
+    const refs = simulator.truth
+      .accounts(retail.ledgerId)
+      .slice(10, 50)
+      .map((account) => ({ ...retail, accountId: account.id }));
+    const keys = [
+      ...refs,
+      ...refs.slice(0, 15),
+      ...refs.slice(0, 5).map((ref) => ({ ...ref, accountId: ref.accountId.toUpperCase() })),
+    ];
     const results = await slowConnector.getAccountBalances(keys);
     expect(results).toHaveLength(keys.length);
     expect(slow.requests).toHaveLength(40); // 40 distinct accounts, each one page
     expect(new Set(slow.requests.map((request) => request.path)).size).toBe(40);
     expect(slow.peakInFlight).toBe(8);
-    for (const [index, key] of keys.entries()) expect(results[index]).toEqual(results[refs.findIndex((ref) => ref.accountId.toLowerCase() === key.accountId.toLowerCase())]);
+    for (const [index, key] of keys.entries())
+      expect(results[index]).toEqual(
+        results[refs.findIndex((ref) => ref.accountId.toLowerCase() === key.accountId.toLowerCase())],
+      );
     slow.resetRequests();
     await slowConnector.getAccounts(keys);
     expect(slow.requests).toHaveLength(40);
@@ -170,7 +198,11 @@ describe('midaz: connector quirks', () => {
     await walk(connector.listAccounts(retail, { address: '@joao_pereira' }), 'forward', () => 5);
     await walk(connector.listBalances(retail, { address: '@external/BRL' }), 'forward', () => 5);
     await connector.getHistory?.([{ account: joao, asset: 'BRL', at: ['2025-06-01T00:00:00Z'] }]);
-    const kinds = new Set(simulator.requests.map((request) => request.path.replace(/[0-9a-f-]{36}/g, '{id}').replace(/@[a-z_]+/, '{alias}')));
+    const kinds = new Set(
+      simulator.requests.map((request) =>
+        request.path.replace(/[0-9a-f-]{36}/g, '{id}').replace(/@[a-z_]+/, '{alias}'),
+      ),
+    );
     expect(kinds.size).toBeGreaterThanOrEqual(9);
     expect(checkAgainstSpec(simulator.requests, { file: 'midaz/midaz-v3.8.0-ledger-openapi.yaml' })).toEqual([]);
   });

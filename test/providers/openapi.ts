@@ -11,10 +11,12 @@ import type { RecordedRequest } from '../../src/simulators/types.ts';
  */
 
 /** Where the vendor spec files live: `../shared/vendor-specs` beside the repo, or $VENDOR_SPECS. */
-export const specsDirectory = process.env.VENDOR_SPECS ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared/vendor-specs');
+export const specsDirectory =
+  process.env.VENDOR_SPECS ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared/vendor-specs');
 export const specsAvailable = existsSync(specsDirectory);
 // CI runs with shared/ beside the clone: there the checks must run, never be skipped quietly.
-if (process.env.CI === 'true' && !specsAvailable) throw new Error(`CI: vendor OpenAPI files not found at ${specsDirectory} (set VENDOR_SPECS)`);
+if (process.env.CI === 'true' && !specsAvailable)
+  throw new Error(`CI: vendor OpenAPI files not found at ${specsDirectory} (set VENDOR_SPECS)`);
 
 interface Operation {
   parameters?: Array<{ name?: string; in?: string; $ref?: string }>;
@@ -42,7 +44,9 @@ export function checkAgainstSpec(requests: readonly RecordedRequest[], options: 
     parameter.$ref ? spec.components?.parameters?.[parameter.$ref.split('/').at(-1) ?? ''] : parameter;
   const templates = Object.keys(spec.paths).map((template) => ({
     template,
-    pattern: new RegExp(`^${(options.pathPrefix ?? '') + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`),
+    pattern: new RegExp(
+      `^${(options.pathPrefix ?? '') + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
+    ),
   }));
   const problems: string[] = [];
   for (const request of requests) {
@@ -69,7 +73,8 @@ export function checkAgainstSpec(requests: readonly RecordedRequest[], options: 
     );
     for (const name of options.extraParameters?.[match.template] ?? []) declared.add(name);
     for (const name of Object.keys(request.query)) {
-      if (!declared.has(name)) problems.push(`${request.method} ${match.template}: query parameter "${name}" is not in ${options.file}`);
+      if (!declared.has(name))
+        problems.push(`${request.method} ${match.template}: query parameter "${name}" is not in ${options.file}`);
     }
   }
   return problems;

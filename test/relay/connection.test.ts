@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { connectionFromSequence, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ConnectionArguments } from '../../src/relay/connection.ts';
+import {
+  connectionFromSequence,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type ConnectionArguments,
+} from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { RelayInputError, sequenceOf, type Sequence } from '../../src/relay/sequence.ts';
 
@@ -40,11 +45,23 @@ describe('connectionFromSequence: arguments', () => {
     ['last with after', { last: 1, after: cursorAt(5) }, '"after" goes with "first"; use "before" with "last"'],
     // Regression: `after` with `before` and no size read backwards from `before` and ignored `after`.
     ['after with before', { after: cursorAt(1), before: cursorAt(5) }, 'pass "after" or "before", not both'],
-    ['a cursor from another connection', { after: codec.encode('Ledger:formance:other/accounts', { o: 1 }) }, 'cursor is not valid'],
-    ['a cursor from another gateway', { after: createCursorCodec('other-secret').encode(KEY, { o: 1 }) }, 'cursor is not valid'],
+    [
+      'a cursor from another connection',
+      { after: codec.encode('Ledger:formance:other/accounts', { o: 1 }) },
+      'cursor is not valid',
+    ],
+    [
+      'a cursor from another gateway',
+      { after: createCursorCodec('other-secret').encode(KEY, { o: 1 }) },
+      'cursor is not valid',
+    ],
     ['a garbage cursor', { after: 'not-a-cursor' }, 'cursor is not valid'],
     ['an empty cursor', { before: '' }, 'cursor is not valid'],
-    ['a cursor of another paging kind', { after: codec.encode(KEY, { t: null, i: 3 }) }, 'cursor does not point into this list'],
+    [
+      'a cursor of another paging kind',
+      { after: codec.encode(KEY, { t: null, i: 3 }) },
+      'cursor does not point into this list',
+    ],
   ])('refuses %s before any vendor call', async (_label, args, message) => {
     const { sequence, calls } = fixture();
     const result = connectionFromSequence(sequence, args, { codec, key: KEY });
@@ -55,21 +72,66 @@ describe('connectionFromSequence: arguments', () => {
 
   it.each<[string, ConnectionArguments, number[], { hasNextPage: boolean; hasPreviousPage: boolean }]>([
     ['no arguments: the first 20', {}, all.slice(0, 20), { hasNextPage: true, hasPreviousPage: false }],
-    ['null arguments: the first 20', { first: null, after: null, last: null, before: null }, all.slice(0, 20), { hasNextPage: true, hasPreviousPage: false }],
+    [
+      'null arguments: the first 20',
+      { first: null, after: null, last: null, before: null },
+      all.slice(0, 20),
+      { hasNextPage: true, hasPreviousPage: false },
+    ],
     ['first 100', { first: 100 }, all.slice(0, 100), { hasNextPage: true, hasPreviousPage: false }],
     ['first 0', { first: 0 }, [], { hasNextPage: true, hasPreviousPage: false }],
-    ['after alone: the next 20', { after: cursorAt(9) }, all.slice(10, 30), { hasNextPage: true, hasPreviousPage: true }],
+    [
+      'after alone: the next 20',
+      { after: cursorAt(9) },
+      all.slice(10, 30),
+      { hasNextPage: true, hasPreviousPage: true },
+    ],
     ['first after', { first: 5, after: cursorAt(9) }, all.slice(10, 15), { hasNextPage: true, hasPreviousPage: true }],
-    ['first after, up to the end', { first: 5, after: cursorAt(246) }, all.slice(247), { hasNextPage: false, hasPreviousPage: true }],
-    ['first after the last item', { first: 5, after: cursorAt(249) }, [], { hasNextPage: false, hasPreviousPage: true }],
-    ['first ending exactly at the end', { first: 3, after: cursorAt(246) }, all.slice(247), { hasNextPage: false, hasPreviousPage: true }],
+    [
+      'first after, up to the end',
+      { first: 5, after: cursorAt(246) },
+      all.slice(247),
+      { hasNextPage: false, hasPreviousPage: true },
+    ],
+    [
+      'first after the last item',
+      { first: 5, after: cursorAt(249) },
+      [],
+      { hasNextPage: false, hasPreviousPage: true },
+    ],
+    [
+      'first ending exactly at the end',
+      { first: 3, after: cursorAt(246) },
+      all.slice(247),
+      { hasNextPage: false, hasPreviousPage: true },
+    ],
     ['last 100', { last: 100 }, all.slice(150), { hasNextPage: false, hasPreviousPage: true }],
     ['last 0', { last: 0 }, [], { hasNextPage: false, hasPreviousPage: true }],
-    ['before alone: the 20 before', { before: cursorAt(100) }, all.slice(80, 100), { hasNextPage: true, hasPreviousPage: true }],
-    ['last before', { last: 5, before: cursorAt(100) }, all.slice(95, 100), { hasNextPage: true, hasPreviousPage: true }],
-    ['last before, down to the start', { last: 5, before: cursorAt(3) }, all.slice(0, 3), { hasNextPage: true, hasPreviousPage: false }],
+    [
+      'before alone: the 20 before',
+      { before: cursorAt(100) },
+      all.slice(80, 100),
+      { hasNextPage: true, hasPreviousPage: true },
+    ],
+    [
+      'last before',
+      { last: 5, before: cursorAt(100) },
+      all.slice(95, 100),
+      { hasNextPage: true, hasPreviousPage: true },
+    ],
+    [
+      'last before, down to the start',
+      { last: 5, before: cursorAt(3) },
+      all.slice(0, 3),
+      { hasNextPage: true, hasPreviousPage: false },
+    ],
     ['last before the first item', { last: 5, before: cursorAt(0) }, [], { hasNextPage: true, hasPreviousPage: false }],
-    ['last starting exactly at the start', { last: 5, before: cursorAt(5) }, all.slice(0, 5), { hasNextPage: true, hasPreviousPage: false }],
+    [
+      'last starting exactly at the start',
+      { last: 5, before: cursorAt(5) },
+      all.slice(0, 5),
+      { hasNextPage: true, hasPreviousPage: false },
+    ],
   ])('reads %s', async (_label, args, nodes, flags) => {
     const { sequence } = fixture();
     const connection = await connectionFromSequence(sequence, args, { codec, key: KEY });
@@ -89,7 +151,9 @@ describe('connectionFromSequence: arguments', () => {
     expect((await connectionFromSequence(sequence, {}, options)).edges).toHaveLength(5);
     expect((await connectionFromSequence(sequence, { before: cursorAt(50) }, options)).edges).toHaveLength(5);
     expect((await connectionFromSequence(sequence, { first: 10 }, options)).edges).toHaveLength(10);
-    await expect(connectionFromSequence(sequence, { first: 11 }, options)).rejects.toThrow('"first" must be at most 10');
+    await expect(connectionFromSequence(sequence, { first: 11 }, options)).rejects.toThrow(
+      '"first" must be at most 10',
+    );
   });
 
   it('defaults to 20 and caps at 100', () => {
@@ -100,10 +164,13 @@ describe('connectionFromSequence: arguments', () => {
   it('asks the vendor for the total only when totalCount is read', async () => {
     const { sequence } = fixture();
     let asked = 0;
-    const counting: Sequence<number> = { ...sequence, totalCount: async () => {
+    const counting: Sequence<number> = {
+      ...sequence,
+      totalCount: async () => {
         asked += 1;
         return sequence.totalCount();
-      }, };
+      },
+    };
     const connection = await connectionFromSequence(counting, { first: 1 }, { codec, key: KEY });
     expect(asked).toBe(0);
     expect(await connection.totalCount()).toBe(250);
@@ -114,7 +181,9 @@ describe('connectionFromSequence: arguments', () => {
     const { sequence } = fixture();
     const connection = await connectionFromSequence(sequence, { first: 2 }, { codec, key: KEY });
     const cursor = connection.pageInfo.endCursor as string;
-    await expect(connectionFromSequence(sequence, { after: cursor }, { codec, key: `${KEY}?address=users:` })).rejects.toThrow(RelayInputError);
+    await expect(
+      connectionFromSequence(sequence, { after: cursor }, { codec, key: `${KEY}?address=users:` }),
+    ).rejects.toThrow(RelayInputError);
     expect((await connectionFromSequence(sequence, { after: cursor }, { codec, key: KEY })).edges[0]?.node).toBe(2);
   });
 });

@@ -31,7 +31,9 @@ describe('cursor codec', () => {
   it('round-trips any JSON position on its own connection', () => {
     fc.assert(
       fc.property(fc.string(), positions, (connection, position) => {
-        expect(codec.decode(connection, codec.encode(connection, position))).toEqual(JSON.parse(JSON.stringify(position)));
+        expect(codec.decode(connection, codec.encode(connection, position))).toEqual(
+          JSON.parse(JSON.stringify(position)),
+        );
       }),
     );
   });
@@ -54,7 +56,12 @@ describe('cursor codec', () => {
   // Regression: the MAC was compared after a lenient base64url decode, which ignores the spare bits
   // of the last character and any "=" padding, so some edited cursors were still accepted.
   it('refuses every single-character change, insertion and deletion', () => {
-    for (const position of [{ t: null, i: 0 }, { t: 'eyJvZmZzZXQiOjE1fQ', i: 14 }, { o: 12345 }, { k: 'blnk', p: { o: 7 } }]) {
+    for (const position of [
+      { t: null, i: 0 },
+      { t: 'eyJvZmZzZXQiOjE1fQ', i: 14 },
+      { o: 12345 },
+      { k: 'blnk', p: { o: 7 } },
+    ]) {
       const cursor = codec.encode(CONNECTION, position);
       for (let index = 0; index <= cursor.length; index += 1) {
         for (const character of EDIT_CHARACTERS) {
@@ -64,7 +71,8 @@ describe('cursor codec', () => {
           const replaced = cursor.slice(0, index) + character + cursor.slice(index + 1);
           expect(rejected(CONNECTION, replaced), `replace ${index} by ${JSON.stringify(character)}`).toBe(true);
         }
-        if (index < cursor.length) expect(rejected(CONNECTION, cursor.slice(0, index) + cursor.slice(index + 1)), `delete ${index}`).toBe(true);
+        if (index < cursor.length)
+          expect(rejected(CONNECTION, cursor.slice(0, index) + cursor.slice(index + 1)), `delete ${index}`).toBe(true);
       }
       expect(codec.decode(CONNECTION, cursor)).toEqual(position);
     }
@@ -122,7 +130,9 @@ describe('cursor codec', () => {
 
   it('says nothing about the cursor or the connection in its error', () => {
     expect(() => codec.decode(CONNECTION, 'secret-looking.value')).toThrow(
-      new RelayInputError('cursor is not valid for this connection: use a cursor this field returned, with the same arguments'),
+      new RelayInputError(
+        'cursor is not valid for this connection: use a cursor this field returned, with the same arguments',
+      ),
     );
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/relay/global-id.ts';
 import { RelayInputError } from '../../src/relay/sequence.ts';
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('users:001', 'a:b:c', '::', '', 'bln_0f9e…', '€', '\ud800', '"]['));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('users:001', 'a:b:c', '::', '', 'bln_0f9e…', '€', '\ud800', '"]['),
+);
 
 function rejected(id: string): boolean {
   try {
@@ -68,7 +72,13 @@ describe('global IDs', () => {
     expect(rejected(encode('[ "Ledger", "formance", "main" ]'))).toBe(true);
     expect(rejected(encode('["Ledger","formance","m\\u0061in"]'))).toBe(true);
     const last = issued.at(-1) ?? '';
-    const sibling = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').find((character) => character !== last && Buffer.from(issued.slice(0, -1) + character, 'base64url').equals(Buffer.from(issued, 'base64url')));
+    const sibling = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      .split('')
+      .find(
+        (character) =>
+          character !== last &&
+          Buffer.from(issued.slice(0, -1) + character, 'base64url').equals(Buffer.from(issued, 'base64url')),
+      );
     expect(sibling).toBeDefined();
     expect(rejected(issued.slice(0, -1) + sibling)).toBe(true);
     expect(decodeGlobalId(issued)).toEqual({ type: 'Ledger', parts: ['formance', 'main'] });

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectionFromSequence, type Connection, type ConnectionArguments } from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
-import { concatSequences, RelayInputError, sequenceOf, type CursorPage, type Sequence, type VendorList } from '../../src/relay/sequence.ts';
+import {
+  concatSequences,
+  RelayInputError,
+  sequenceOf,
+  type CursorPage,
+  type Sequence,
+  type VendorList,
+} from '../../src/relay/sequence.ts';
 
 const codec = createCursorCodec('sequence-test-secret');
 const KEY = 'test.list';
@@ -38,11 +45,17 @@ function cursorVendor<T>(all: readonly T[], sizes: readonly number[]): Fake<T> {
       paging: 'cursor',
       async fetchPage(cursor): Promise<CursorPage<T>> {
         calls.push(`page:${cursor}`);
-        const page = cursor === null ? 0 : Number(Buffer.from(cursor.slice('opaque~'.length), 'base64url').toString().slice(1));
-        if (!Number.isInteger(page) || page < 0 || page >= pageCount || (cursor !== null && cursor !== token(page))) throw new Error(`vendor: bad cursor ${cursor}`);
+        const page =
+          cursor === null ? 0 : Number(Buffer.from(cursor.slice('opaque~'.length), 'base64url').toString().slice(1));
+        if (!Number.isInteger(page) || page < 0 || page >= pageCount || (cursor !== null && cursor !== token(page)))
+          throw new Error(`vendor: bad cursor ${cursor}`);
         const start = starts[page] as number;
         const end = page + 1 < pageCount ? (starts[page + 1] as number) : all.length;
-        return { items: all.slice(start, end), next: page + 1 < pageCount ? token(page + 1) : null, previous: page > 0 ? token(page - 1) : null };
+        return {
+          items: all.slice(start, end),
+          next: page + 1 < pageCount ? token(page + 1) : null,
+          previous: page > 0 ? token(page - 1) : null,
+        };
       },
       totalCount: async () => all.length,
     },
@@ -62,7 +75,11 @@ function pagesVendor<T>(pages: readonly (readonly T[])[]): Fake<T> {
         const index = cursor === null ? 0 : Number(cursor.slice('n'.length));
         const items = pageList[index];
         if (items === undefined) throw new Error(`vendor: bad cursor ${cursor}`);
-        return { items, next: index + 1 < pageList.length ? `n${index + 1}` : null, previous: index > 0 ? `n${index - 1}` : null };
+        return {
+          items,
+          next: index + 1 < pageList.length ? `n${index + 1}` : null,
+          previous: index > 0 ? `n${index - 1}` : null,
+        };
       },
     },
   };
@@ -78,7 +95,13 @@ function offsetVendor<T>(all: readonly T[], maxLimit: number): Fake<T> {
       maxLimit,
       async fetchRange(offset, limit) {
         calls.push(`range:${offset}+${limit}`);
-        if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit) {
+        if (
+          !Number.isSafeInteger(offset) ||
+          offset < 0 ||
+          !Number.isSafeInteger(limit) ||
+          limit < 1 ||
+          limit > maxLimit
+        ) {
           throw new Error(`vendor: bad range ${offset}+${limit}`);
         }
         return all.slice(offset, offset + limit);
@@ -123,7 +146,10 @@ async function walk<T>(
   let cursor: string | null = null;
   for (let step = 0; step < 10_000; step += 1) {
     const size = sizes[step % sizes.length] as number;
-    const connection: Connection<T> = await page(sequence, direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor });
+    const connection: Connection<T> = await page(
+      sequence,
+      direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor },
+    );
     const { edges, pageInfo } = connection;
     expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
     expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
@@ -152,10 +178,15 @@ async function walk<T>(
 const pageSizes = fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 6 });
 /** Either kind of vendor list over `all`, described for failure reports. */
 const vendorOf = fc.oneof(
-  fc.record({ kind: fc.constant('cursor' as const), sizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('cursor' as const),
+    sizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('offset' as const), maxLimit: fc.integer({ min: 1, max: 30 }) }),
 );
-type VendorShape = { readonly kind: 'cursor'; readonly sizes: readonly number[] } | { readonly kind: 'offset'; readonly maxLimit: number };
+type VendorShape =
+  | { readonly kind: 'cursor'; readonly sizes: readonly number[] }
+  | { readonly kind: 'offset'; readonly maxLimit: number };
 function makeVendor<T>(all: readonly T[], shape: VendorShape): Fake<T> {
   return shape.kind === 'cursor' ? cursorVendor(all, shape.sizes) : offsetVendor(all, shape.maxLimit);
 }
@@ -163,12 +194,18 @@ function makeVendor<T>(all: readonly T[], shape: VendorShape): Fake<T> {
 describe('sequenceOf: walking a whole list', () => {
   it('yields exactly the list forwards and backwards, for both kinds of vendor paging', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 300 }), vendorOf, pageSizes, pageSizes, async (length, shape, forwardSizes, backwardSizes) => {
-        const all = items(length);
-        const sequence = sequenceOf(makeVendor(all, shape).list);
-        expect((await walk(sequence, 'forward', forwardSizes)).nodes).toEqual(all);
-        expect((await walk(sequence, 'backward', backwardSizes)).nodes).toEqual(all);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 300 }),
+        vendorOf,
+        pageSizes,
+        pageSizes,
+        async (length, shape, forwardSizes, backwardSizes) => {
+          const all = items(length);
+          const sequence = sequenceOf(makeVendor(all, shape).list);
+          expect((await walk(sequence, 'forward', forwardSizes)).nodes).toEqual(all);
+          expect((await walk(sequence, 'backward', backwardSizes)).nodes).toEqual(all);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -225,17 +262,30 @@ describe('sequenceOf: walking a whole list', () => {
   });
 
   it('answers first: 0 and last: 0 with no edges and an exact flag', async () => {
-    for (const shape of [{ kind: 'cursor', sizes: [15] }, { kind: 'offset', maxLimit: 10 }] as const) {
+    for (const shape of [
+      { kind: 'cursor', sizes: [15] },
+      { kind: 'offset', maxLimit: 10 },
+    ] as const) {
       for (const length of [0, 1, 15, 16]) {
         const all = items(length);
         const fake = makeVendor(all, shape);
         const sequence = sequenceOf(fake.list);
         const first = await page(sequence, { first: 0 });
         expect(first.edges).toEqual([]);
-        expect(first.pageInfo).toEqual({ hasNextPage: length > 0, hasPreviousPage: false, startCursor: null, endCursor: null });
+        expect(first.pageInfo).toEqual({
+          hasNextPage: length > 0,
+          hasPreviousPage: false,
+          startCursor: null,
+          endCursor: null,
+        });
         const last = await page(sequence, { last: 0 });
         expect(last.edges).toEqual([]);
-        expect(last.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: length > 0, startCursor: null, endCursor: null });
+        expect(last.pageInfo).toEqual({
+          hasNextPage: false,
+          hasPreviousPage: length > 0,
+          startCursor: null,
+          endCursor: null,
+        });
         if (length === 0) continue;
         const { cursors } = await walk(sequence, 'forward', [7]);
         const afterLast = await page(sequence, { first: 0, after: cursors.at(-1) as string });
@@ -249,8 +299,14 @@ describe('sequenceOf: walking a whole list', () => {
   it('reads an empty list as one empty page', async () => {
     for (const fake of [cursorVendor([], [15]), offsetVendor([], 10)]) {
       const sequence = sequenceOf(fake.list);
-      expect(await page(sequence, {})).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
-      expect(await page(sequence, { last: 5 })).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false } });
+      expect(await page(sequence, {})).toMatchObject({
+        edges: [],
+        pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      });
+      expect(await page(sequence, { last: 5 })).toMatchObject({
+        edges: [],
+        pageInfo: { hasNextPage: false, hasPreviousPage: false },
+      });
       expect(fake.calls).toHaveLength(2);
     }
   });
@@ -386,15 +442,20 @@ describe('sequenceOf: vendor calls', () => {
 
   it('never asks an offset vendor for more than its limit, or for zero items', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 12 }), pageSizes, async (length, maxLimit, sizes) => {
-        const fake = offsetVendor(items(length), maxLimit);
-        const sequence = sequenceOf(fake.list);
-        await walk(sequence, 'forward', sizes);
-        await walk(sequence, 'backward', sizes);
-        await page(sequence, { first: 0 });
-        await page(sequence, { last: 0 });
-        // offsetVendor throws on a bad range; reaching here means none was asked for.
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 80 }),
+        fc.integer({ min: 1, max: 12 }),
+        pageSizes,
+        async (length, maxLimit, sizes) => {
+          const fake = offsetVendor(items(length), maxLimit);
+          const sequence = sequenceOf(fake.list);
+          await walk(sequence, 'forward', sizes);
+          await walk(sequence, 'backward', sizes);
+          await page(sequence, { first: 0 });
+          await page(sequence, { last: 0 });
+          // offsetVendor throws on a bad range; reaching here means none was asked for.
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -407,8 +468,16 @@ describe('sequenceOf: vendor calls', () => {
 
 describe('sequenceOf: positions', () => {
   it.each([
-    ['cursor', () => sequenceOf(cursorVendor(items(10), [5]).list), [{ o: 1 }, { t: 1, i: 0 }, { t: null, i: -1 }, { t: null, i: 1.5 }, { t: null }, 'x', 7]],
-    ['offset', () => sequenceOf(offsetVendor(items(10), 5).list), [{ t: null, i: 0 }, { o: -1 }, { o: 1.5 }, { o: '1' }, { o: 2 ** 60 }, 'x', 7]],
+    [
+      'cursor',
+      () => sequenceOf(cursorVendor(items(10), [5]).list),
+      [{ o: 1 }, { t: 1, i: 0 }, { t: null, i: -1 }, { t: null, i: 1.5 }, { t: null }, 'x', 7],
+    ],
+    [
+      'offset',
+      () => sequenceOf(offsetVendor(items(10), 5).list),
+      [{ t: null, i: 0 }, { o: -1 }, { o: 1.5 }, { o: '1' }, { o: 2 ** 60 }, 'x', 7],
+    ],
   ] as const)('a %s sequence refuses a position of another shape', async (_kind, make, positions) => {
     const sequence = make();
     for (const position of positions) {
@@ -425,11 +494,18 @@ describe('concatSequences', () => {
     shape: VendorShape;
   }
   const parts = fc.uniqueArray(
-    fc.record({ key: fc.constantFrom('formance', 'blnk', 'midaz', 'vault', 'vonage', 'b'), length: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 })), shape: vendorOf }),
+    fc.record({
+      key: fc.constantFrom('formance', 'blnk', 'midaz', 'vault', 'vonage', 'b'),
+      length: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 })),
+      shape: vendorOf,
+    }),
     { selector: (part) => part.key, maxLength: 5 },
   );
   const build = (shapes: readonly PartShape[]) => {
-    const fakes = shapes.map((part) => ({ key: part.key, fake: makeVendor(items(part.length, `${part.key}-`), part.shape) }));
+    const fakes = shapes.map((part) => ({
+      key: part.key,
+      fake: makeVendor(items(part.length, `${part.key}-`), part.shape),
+    }));
     return { fakes, all: shapes.flatMap((part) => items(part.length, `${part.key}-`)) };
   };
 
@@ -463,14 +539,20 @@ describe('concatSequences', () => {
   it('says whether more items follow across empty parts', async () => {
     const make = (lengths: number[]) =>
       concatSequences(
-        lengths.map((length, index) => ({ key: `p${index}`, sequence: sequenceOf(offsetVendor(items(length, `p${index}-`), 10).list) })),
+        lengths.map((length, index) => ({
+          key: `p${index}`,
+          sequence: sequenceOf(offsetVendor(items(length, `p${index}-`), 10).list),
+        })),
         () => {},
       );
     expect((await page(make([3, 0, 2]), { first: 3 })).pageInfo.hasNextPage).toBe(true);
     expect((await page(make([3, 0, 0]), { first: 3 })).pageInfo.hasNextPage).toBe(false);
     expect((await page(make([2, 0, 3]), { last: 3 })).pageInfo.hasPreviousPage).toBe(true);
     expect((await page(make([0, 0, 3]), { last: 3 })).pageInfo.hasPreviousPage).toBe(false);
-    expect((await page(make([0, 0, 0]), { first: 3 })).pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    expect((await page(make([0, 0, 0]), { first: 3 })).pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: false,
+    });
     expect((await page(make([]), { last: 3 })).edges).toEqual([]);
   });
 
@@ -516,7 +598,9 @@ describe('concatSequences', () => {
       maxLimit: 100,
       fetchRange: (offset, limit) => {
         started.push(key);
-        return new Promise((resolve, reject) => releases.set(key, () => (failure ? reject(failure) : resolve(values.slice(offset, offset + limit)))));
+        return new Promise((resolve, reject) =>
+          releases.set(key, () => (failure ? reject(failure) : resolve(values.slice(offset, offset + limit)))),
+        );
       },
     });
     const errors: string[] = [];
@@ -544,10 +628,13 @@ describe('concatSequences', () => {
   it('answers a null total without asking anyone when a part can never count', async () => {
     let counted = 0;
     const countable = cursorVendor(items(12), [5]);
-    const counting = { ...countable.list, totalCount: async () => {
+    const counting = {
+      ...countable.list,
+      totalCount: async () => {
         counted += 1;
         return 12;
-      }, };
+      },
+    };
     const sequence = concatSequences(
       [
         { key: 'a', sequence: sequenceOf(counting) },
@@ -562,7 +649,10 @@ describe('concatSequences', () => {
 
   it('refuses a position whose part is gone (a source removed from the config) and does not report it as a source failure', async () => {
     const errors: unknown[] = [];
-    const sequence = concatSequences([{ key: 'a', sequence: sequenceOf(offsetVendor(items(5), 10).list) }], (_key, error) => errors.push(error));
+    const sequence = concatSequences(
+      [{ key: 'a', sequence: sequenceOf(offsetVendor(items(5), 10).list) }],
+      (_key, error) => errors.push(error),
+    );
     await expect(sequence.after({ k: 'gone', p: { o: 1 } }, 3)).rejects.toThrow(RelayInputError);
     await expect(sequence.before({ k: 'gone', p: { o: 1 } }, 3)).rejects.toThrow(RelayInputError);
     await expect(sequence.after({ k: 'a', p: { t: null, i: 0 } }, 3)).rejects.toThrow(RelayInputError);

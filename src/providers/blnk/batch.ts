@@ -22,7 +22,9 @@ export type Found = JsonObject | Error | undefined;
  */
 export function isAskableId(id: string): boolean {
   // The server also trims each `in` value, so " bln_x" would come back as "bln_x".
-  return id !== '' && id.trim() === id && !id.includes(',') && !id.includes('/') && Buffer.byteLength(id) <= MAX_FILTER_CHARS;
+  return (
+    id !== '' && id.trim() === id && !id.includes(',') && !id.includes('/') && Buffer.byteLength(id) <= MAX_FILTER_CHARS
+  );
 }
 
 /** Splits ids into `in` filter values that the server accepts, keeping their order. */
@@ -60,7 +62,8 @@ function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, ask
     const record = readObject(item, 'record');
     const id = readString(record[plan.idField], plan.idField);
     // Servers before 0.13.2 ignore list filters and answer the newest records instead.
-    if (!asked.has(id)) throw new VendorShapeError(`the ${plan.idField}_in filter was ignored (Blnk 0.13.2 or later is needed)`);
+    if (!asked.has(id))
+      throw new VendorShapeError(`the ${plan.idField}_in filter was ignored (Blnk 0.13.2 or later is needed)`);
     found.set(id, record);
   }
 }
@@ -70,15 +73,24 @@ function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, ask
  * more are `in`-filtered list calls. Ids missing from the result were not found; ids whose call
  * failed map to that call's error, so the rest of a batch still answers.
  */
-export async function lookupByIds(client: HttpClient, ids: readonly string[], plan: LookupPlan): Promise<Map<string, Found>> {
+export async function lookupByIds(
+  client: HttpClient,
+  ids: readonly string[],
+  plan: LookupPlan,
+): Promise<Map<string, Found>> {
   const found = new Map<string, Found>();
   const askable = [...new Set(ids)].filter(isAskableId);
   if (askable.length === 1) {
     const [id] = askable as [string];
     try {
-      const response = await client.json({ method: 'GET', path: `${plan.path}/${encodeURIComponent(id)}`, accept: [400, 404] });
+      const response = await client.json({
+        method: 'GET',
+        path: `${plan.path}/${encodeURIComponent(id)}`,
+        accept: [400, 404],
+      });
       if (response.status === 200) client.decode(() => collect(found, [response.body], plan, new Set([id])));
-      else if (!isBlnkNotFound(response.status, response.body, [plan.notFoundCode])) throw sourceErrorForStatus(client.source, response.status);
+      else if (!isBlnkNotFound(response.status, response.body, [plan.notFoundCode]))
+        throw sourceErrorForStatus(client.source, response.status);
     } catch (error) {
       found.set(id, error as Error);
     }
@@ -93,10 +105,16 @@ export async function lookupByIds(client: HttpClient, ids: readonly string[], pl
               method: 'POST',
               path: '/balances/filter',
               // No length cap on a JSON body, but `limit` above 100 silently becomes 20 (api/filter_helper.go).
-              body: { json: { filters: [{ field: plan.idField, operator: 'in', values: chunk }], limit: MAX_IN_VALUES } },
+              body: {
+                json: { filters: [{ field: plan.idField, operator: 'in', values: chunk }], limit: MAX_IN_VALUES },
+              },
             })
           : // `limit` defaults to 10 even when the filter names more ids.
-            await client.json({ method: 'GET', path: plan.path, query: { [`${plan.idField}_in`]: chunk.join(','), limit: chunk.length } });
+            await client.json({
+              method: 'GET',
+              path: plan.path,
+              query: { [`${plan.idField}_in`]: chunk.join(','), limit: chunk.length },
+            });
         client.decode(() => collect(found, response.body, plan, new Set(chunk)));
       } catch (error) {
         for (const id of chunk) if (!found.has(id)) found.set(id, error as Error);
@@ -113,11 +131,18 @@ function chunkByCount(ids: readonly string[]): string[][] {
 }
 
 /** The balance record behind an account ref: NOT_FOUND when absent or when it lives in another ledger. */
-export function balanceRecordFor(source: string, ref: AccountRef, found: ReadonlyMap<string, Found>): JsonObject | Error {
+export function balanceRecordFor(
+  source: string,
+  ref: AccountRef,
+  found: ReadonlyMap<string, Found>,
+): JsonObject | Error {
   const record = found.get(ref.accountId);
   if (record instanceof Error) return record;
   if (record === undefined || record.ledger_id !== ref.ledgerId) {
-    return new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
+    return new NotFoundError(
+      `account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`,
+      { source },
+    );
   }
   return record;
 }

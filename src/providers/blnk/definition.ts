@@ -11,7 +11,8 @@ export const blnkProvider = defineProviderKind<BlnkOptions>({
     const auth = fields.optionalObject('auth');
     auth?.only(['apiKey']);
     const batchWith = fields.optionalString('batchWith') ?? 'get';
-    if (batchWith !== 'get' && batchWith !== 'filter') throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
+    if (batchWith !== 'get' && batchWith !== 'filter')
+      throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,

@@ -39,21 +39,35 @@ function planFor(context: HistoryContext, request: HistoryRequest, found: Readon
   try {
     const currency = context.client.decode(() => readString(record.currency, 'balance currency'));
     // A Blnk account is one balance in one currency: any other asset has no history there.
-    if (currency !== request.asset) return new NotFoundError(`account "${request.account.accountId}" of source "${context.source}" holds no ${request.asset} balance`, { source: context.source });
+    if (currency !== request.asset)
+      return new NotFoundError(
+        `account "${request.account.accountId}" of source "${context.source}" holds no ${request.asset} balance`,
+        { source: context.source },
+      );
     const instants: string[] = [];
     for (const at of request.at) {
       const instant = toRfc3339(at);
       if (instant === null) return new BadUserInputError(`"${at}" is not an ISO 8601 instant`);
       instants.push(instant);
     }
-    return { balanceId: request.account.accountId, asset: currency, scale: blnkScale(context.source, record, currency, context.scales), instants };
+    return {
+      balanceId: request.account.accountId,
+      asset: currency,
+      scale: blnkScale(context.source, record, currency, context.scales),
+      instants,
+    };
   } catch (error) {
     return error as Error;
   }
 }
 
 /** One `GET /balances/{id}/at`: the book balance at an instant, or null where the server has no data for it. */
-async function readPoint(context: HistoryContext, plan: Plan, index: number, at: string): Promise<HistoryPointModel | null> {
+async function readPoint(
+  context: HistoryContext,
+  plan: Plan,
+  index: number,
+  at: string,
+): Promise<HistoryPointModel | null> {
   const response = await context.client.json({
     method: 'GET',
     path: `/balances/${encodeURIComponent(plan.balanceId)}/at`,
@@ -64,7 +78,9 @@ async function readPoint(context: HistoryContext, plan: Plan, index: number, at:
     // No data at that instant (the catalogued answer for a time before the balance existed): the point is skipped, not an error.
     if (response.status === 404 && readBlnkErrorCode(response.body) === 'BAL_HISTORY_NOT_FOUND') return null;
     if (isBlnkNotFound(response.status, response.body, ['BAL_NOT_FOUND'])) {
-      throw new NotFoundError(`account "${plan.balanceId}" was not found at source "${context.source}"`, { source: context.source });
+      throw new NotFoundError(`account "${plan.balanceId}" was not found at source "${context.source}"`, {
+        source: context.source,
+      });
     }
     throw sourceErrorForStatus(context.source, response.status);
   }
@@ -79,10 +95,15 @@ async function readPoint(context: HistoryContext, plan: Plan, index: number, at:
  * first looks its balances up (existence, ledger, currency and scale in the fewest calls), then
  * fans the `/at` reads out under one concurrency cap. Points come back in the order asked.
  */
-export async function readBlnkHistory(context: HistoryContext, requests: readonly HistoryRequest[]): Promise<Array<readonly HistoryPointModel[] | Error>> {
+export async function readBlnkHistory(
+  context: HistoryContext,
+  requests: readonly HistoryRequest[],
+): Promise<Array<readonly HistoryPointModel[] | Error>> {
   const found = await context.lookup(requests.map((request) => request.account.accountId));
   const plans = requests.map((request) => planFor(context, request, found));
-  const tasks = plans.flatMap((plan, request) => (plan instanceof Error ? [] : plan.instants.map((_, index) => ({ request, plan, index }))));
+  const tasks = plans.flatMap((plan, request) =>
+    plan instanceof Error ? [] : plan.instants.map((_, index) => ({ request, plan, index })),
+  );
   const failed = new Set<number>();
   const points = await mapWithConcurrency(tasks, HISTORY_CONCURRENCY, async ({ request, plan, index }) => {
     if (failed.has(request)) return null; // this request already failed: spare the server its other reads

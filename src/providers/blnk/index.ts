@@ -3,7 +3,14 @@ import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { HttpClient, type QueryValue } from '../http.ts';
 import { isObject, VendorShapeError } from '../json.ts';
-import { defineProvider, type AccountFilter, type AccountRef, type BalanceFilter, type Connector, type LedgerRef } from '../types.ts';
+import {
+  defineProvider,
+  type AccountFilter,
+  type AccountRef,
+  type BalanceFilter,
+  type Connector,
+  type LedgerRef,
+} from '../types.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './batch.ts';
 import { readBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
@@ -54,12 +61,14 @@ function checkOptions(options: BlnkOptions): void {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw field('url');
   if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
-  if (options.auth !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === '')) throw field('auth.apiKey');
+  if (options.auth !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
+    throw field('auth.apiKey');
   if (typeof options.currencyScales !== 'object' || options.currencyScales === null) throw field('currencyScales');
   for (const [currency, scale] of Object.entries(options.currencyScales)) {
     if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`currencyScales.${currency}`);
   }
-  if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter') throw field('batchWith');
+  if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter')
+    throw field('batchWith');
 }
 
 export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, transport) => {
@@ -74,7 +83,12 @@ export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, t
     authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
   });
   const lookupBalances = (ids: readonly string[]) =>
-    lookupByIds(client, ids, { path: '/balances', idField: 'balance_id', notFoundCode: 'BAL_NOT_FOUND', viaFilterPost: options.batchWith === 'filter' });
+    lookupByIds(client, ids, {
+      path: '/balances',
+      idField: 'balance_id',
+      notFoundCode: 'BAL_NOT_FOUND',
+      viaFilterPost: options.batchWith === 'filter',
+    });
   /** Maps one slot, so a record the gateway cannot read fails its own key only. */
   const settle = <T>(map: () => T): T | Error => {
     try {
@@ -90,7 +104,8 @@ export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, t
     if (filter.asset) query.currency_eq = filter.asset;
     if (filter.address) {
       // An account without an indicator is addressed by its balance id.
-      if (BALANCE_ID.test(filter.address)) Object.assign(query, { balance_id_eq: filter.address, indicator_isnull: 'true' });
+      if (BALANCE_ID.test(filter.address))
+        Object.assign(query, { balance_id_eq: filter.address, indicator_isnull: 'true' });
       else query.indicator_eq = filter.address;
     }
     return {
@@ -101,7 +116,8 @@ export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, t
         return client.decode(() =>
           readBlnkList(response.body, 'balance list').map((item) => {
             // Servers before 0.13.2 ignore list filters and would list every ledger's balances.
-            if (isObject(item) && item.ledger_id !== ledger.ledgerId) throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
+            if (isObject(item) && item.ledger_id !== ledger.ledgerId)
+              throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
             return map(item);
           }),
         );
@@ -121,17 +137,24 @@ export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, t
         maxLimit: LEDGER_PAGE_LIMIT,
         async fetchRange(offset, limit) {
           const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
-          return client.decode(() => readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)));
+          return client.decode(() =>
+            readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)),
+          );
         },
       };
     },
 
     async getLedgers(refs) {
-      const found = await lookupByIds(client, refs.map((ref) => ref.ledgerId), { path: '/ledgers', idField: 'ledger_id', notFoundCode: 'LGR_NOT_FOUND' });
+      const found = await lookupByIds(
+        client,
+        refs.map((ref) => ref.ledgerId),
+        { path: '/ledgers', idField: 'ledger_id', notFoundCode: 'LGR_NOT_FOUND' },
+      );
       return refs.map((ref) => {
         const record: Found = found.get(ref.ledgerId);
         if (record instanceof Error) return record;
-        if (record === undefined) return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
+        if (record === undefined)
+          return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
         return settle(() => mapBlnkLedger(name, record));
       });
     },

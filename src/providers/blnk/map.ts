@@ -1,6 +1,17 @@
 import { SourceError } from '../../errors.ts';
 import { MAX_SCALE, money } from '../../money.ts';
-import { isObject, readArray, readInteger, readNumberText, readObject, readOptionalString, readString, toPlainJson, VendorShapeError, type JsonObject } from '../json.ts';
+import {
+  isObject,
+  readArray,
+  readInteger,
+  readNumberText,
+  readObject,
+  readOptionalString,
+  readString,
+  toPlainJson,
+  VendorShapeError,
+  type JsonObject,
+} from '../json.ts';
 import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 
 /**
@@ -86,7 +97,12 @@ function printableCurrency(currency: string): string {
  * balance was created with, 0 when none was given); v0.15.0 dropped it and nothing in a response
  * says the scale, so it comes from the source's configured `currencyScales`.
  */
-export function blnkScale(source: string, balance: JsonObject, currency: string, scales: Readonly<Record<string, number>>): number {
+export function blnkScale(
+  source: string,
+  balance: JsonObject,
+  currency: string,
+  scales: Readonly<Record<string, number>>,
+): number {
   if (balance.currency_multiplier !== undefined && balance.currency_multiplier !== null) {
     const fromServer = scaleOfMultiplier(readNumberText(balance.currency_multiplier, 'currency_multiplier'));
     if (fromServer !== null) return fromServer;
@@ -131,7 +147,11 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
  * balance cannot be read (an unconfigured currency), the account still answers without it and the
  * balance read reports the problem.
  */
-export function mapBlnkAccountWithBalance(source: string, value: unknown, scales: Readonly<Record<string, number>>): AccountModel {
+export function mapBlnkAccountWithBalance(
+  source: string,
+  value: unknown,
+  scales: Readonly<Record<string, number>>,
+): AccountModel {
   const account = mapBlnkAccount(source, value);
   try {
     return { ...account, balances: [mapBlnkBalance(source, value, scales)] };

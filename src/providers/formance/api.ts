@@ -37,8 +37,15 @@ export interface FormanceApi {
 
 export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
   const { source } = options;
-  const client = new HttpClient({ source, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, transport: options.transport });
-  const tokens: FormanceTokenSource | null = options.credentials ? createFormanceTokenSource(source, options.credentials, options.timeoutMs, options.transport) : null;
+  const client = new HttpClient({
+    source,
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    transport: options.transport,
+  });
+  const tokens: FormanceTokenSource | null = options.credentials
+    ? createFormanceTokenSource(source, options.credentials, options.timeoutMs, options.transport)
+    : null;
 
   return {
     source,
@@ -66,7 +73,12 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
           const body = readErrorBody(response.text);
           return { status: response.status, body: null, ...body };
         }
-        return { status: response.status, body: client.decode(() => parseLosslessJson(response.text)), errorCode: null, errorMessage: null };
+        return {
+          status: response.status,
+          body: client.decode(() => parseLosslessJson(response.text)),
+          errorCode: null,
+          errorMessage: null,
+        };
       }
     },
     decode: (map) => client.decode(map),

@@ -28,23 +28,37 @@ export interface FormanceLookupContext {
 export class MissingMovesHistory extends Error {}
 
 export function accountNotFound(source: string, ref: AccountRef): NotFoundError {
-  return new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
+  return new NotFoundError(
+    `account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`,
+    { source },
+  );
 }
 
 export function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceReply): void {
   if (reply.status === 404 && reply.errorCode === 'LEDGER_NOT_FOUND') throw ledgerNotFound(api.source, ledgerId);
   // Without MOVES_HISTORY=ON even a current-volumes expand is refused (resource_accounts.go `Expand`),
   // and so is any dated volumes read (resource_volumes.go: `missing feature "MOVES_HISTORY"`).
-  if (reply.status === 400 && reply.errorCode === 'VALIDATION' && reply.errorMessage?.includes('MOVES_HISTORY')) throw new MissingMovesHistory();
+  if (reply.status === 400 && reply.errorCode === 'VALIDATION' && reply.errorMessage?.includes('MOVES_HISTORY'))
+    throw new MissingMovesHistory();
   if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
 }
 
 /** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore`. */
-async function readIn(api: FormanceApi, ledgerId: string, path: string, addresses: readonly string[], extra: Record<string, string>): Promise<unknown[]> {
+async function readIn(
+  api: FormanceApi,
+  ledgerId: string,
+  path: string,
+  addresses: readonly string[],
+  extra: Record<string, string>,
+): Promise<unknown[]> {
   const items: unknown[] = [];
   for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE) {
     const filter = JSON.stringify({ $in: { address: addresses.slice(start, start + FORMANCE_PAGE_SIZE) } });
-    let reply = await api.get(`/v2/${ledgerId}${path}`, { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra }, [400, 404]);
+    let reply = await api.get(
+      `/v2/${ledgerId}${path}`,
+      { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra },
+      [400, 404],
+    );
     for (;;) {
       checkReply(api, ledgerId, reply);
       const page = api.decode(() => readFormanceCursor(reply.body));
@@ -56,14 +70,27 @@ async function readIn(api: FormanceApi, ledgerId: string, path: string, addresse
   return items;
 }
 
-export async function readAccountsIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[], withVolumes: boolean): Promise<Map<string, AccountModel>> {
+export async function readAccountsIn(
+  context: FormanceLookupContext,
+  ledgerId: string,
+  addresses: readonly string[],
+  withVolumes: boolean,
+): Promise<Map<string, AccountModel>> {
   const { api } = context;
   const items = await readIn(api, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
-  return new Map(items.map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes))).map((account) => [account.accountId, account]));
+  return new Map(
+    items
+      .map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes)))
+      .map((account) => [account.accountId, account]),
+  );
 }
 
 /** `/v2/{ledger}/volumes`: current volumes need no ledger feature, one row per (account, asset). */
-async function readVolumesIn(context: FormanceLookupContext, ledgerId: string, addresses: readonly string[]): Promise<Map<string, BalanceModel[]>> {
+async function readVolumesIn(
+  context: FormanceLookupContext,
+  ledgerId: string,
+  addresses: readonly string[],
+): Promise<Map<string, BalanceModel[]>> {
   const { api } = context;
   const found = new Map<string, BalanceModel[]>();
   for (const item of await readIn(api, ledgerId, '/volumes', addresses, {})) {
@@ -77,7 +104,11 @@ async function readVolumesIn(context: FormanceLookupContext, ledgerId: string, a
 }
 
 /** Runs `lookup` once per ledger with that ledger's distinct valid addresses; one failing ledger fails only its own slots. */
-async function perLedger<T>(context: FormanceLookupContext, refs: readonly AccountRef[], lookup: (ledgerId: string, addresses: string[]) => Promise<Map<string, T>>): Promise<Array<T | Error>> {
+async function perLedger<T>(
+  context: FormanceLookupContext,
+  refs: readonly AccountRef[],
+  lookup: (ledgerId: string, addresses: string[]) => Promise<Map<string, T>>,
+): Promise<Array<T | Error>> {
   const source = context.api.source;
   const results: Array<T | Error> = refs.map((ref) => accountNotFound(source, ref));
   const groups = new Map<string, number[]>();
@@ -88,7 +119,9 @@ async function perLedger<T>(context: FormanceLookupContext, refs: readonly Accou
         for (const index of indexes) results[index] = ledgerNotFound(source, ledgerId);
         return;
       }
-      const addresses = [...new Set(indexes.map((index) => (refs[index] as AccountRef).accountId))].filter((address) => ADDRESS.test(address));
+      const addresses = [...new Set(indexes.map((index) => (refs[index] as AccountRef).accountId))].filter((address) =>
+        ADDRESS.test(address),
+      );
       try {
         const found = addresses.length > 0 ? await lookup(ledgerId, addresses) : new Map<string, T>();
         for (const index of indexes) {
@@ -104,7 +137,12 @@ async function perLedger<T>(context: FormanceLookupContext, refs: readonly Accou
 }
 
 /** Tries the expanded read unless the ledger is known to refuse it; remembers a refusal. */
-async function withVolumesIfAllowed<T>(context: FormanceLookupContext, ledgerId: string, expanded: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+async function withVolumesIfAllowed<T>(
+  context: FormanceLookupContext,
+  ledgerId: string,
+  expanded: () => Promise<T>,
+  fallback: () => Promise<T>,
+): Promise<T> {
   if (context.directory.knownMovesHistory(ledgerId) === false) return fallback();
   try {
     return await expanded();
@@ -116,9 +154,17 @@ async function withVolumesIfAllowed<T>(context: FormanceLookupContext, ledgerId:
 }
 
 /** Accounts by address, with their balances attached when the ledger can expand volumes in the same call. */
-export function getFormanceAccounts(context: FormanceLookupContext, refs: readonly AccountRef[]): Promise<Array<AccountModel | Error>> {
+export function getFormanceAccounts(
+  context: FormanceLookupContext,
+  refs: readonly AccountRef[],
+): Promise<Array<AccountModel | Error>> {
   return perLedger(context, refs, (ledgerId, addresses) =>
-    withVolumesIfAllowed(context, ledgerId, () => readAccountsIn(context, ledgerId, addresses, true), () => readAccountsIn(context, ledgerId, addresses, false)),
+    withVolumesIfAllowed(
+      context,
+      ledgerId,
+      () => readAccountsIn(context, ledgerId, addresses, true),
+      () => readAccountsIn(context, ledgerId, addresses, false),
+    ),
   );
 }
 
@@ -127,16 +173,26 @@ export function getFormanceAccounts(context: FormanceLookupContext, refs: readon
  * MOVES_HISTORY reads `/volumes` instead, plus one account read for the addresses with no volumes
  * at all, to tell an account without balances from one that does not exist.
  */
-export function getFormanceAccountBalances(context: FormanceLookupContext, refs: readonly AccountRef[]): Promise<Array<readonly BalanceModel[] | Error>> {
+export function getFormanceAccountBalances(
+  context: FormanceLookupContext,
+  refs: readonly AccountRef[],
+): Promise<Array<readonly BalanceModel[] | Error>> {
   return perLedger(context, refs, (ledgerId, addresses) =>
     withVolumesIfAllowed(
       context,
       ledgerId,
-      async () => new Map([...(await readAccountsIn(context, ledgerId, addresses, true))].map(([address, account]) => [address, account.balances ?? []])),
+      async () =>
+        new Map(
+          [...(await readAccountsIn(context, ledgerId, addresses, true))].map(([address, account]) => [
+            address,
+            account.balances ?? [],
+          ]),
+        ),
       async () => {
         const found = await readVolumesIn(context, ledgerId, addresses);
         const unseen = addresses.filter((address) => !found.has(address));
-        if (unseen.length > 0) for (const address of (await readAccountsIn(context, ledgerId, unseen, false)).keys()) found.set(address, []);
+        if (unseen.length > 0)
+          for (const address of (await readAccountsIn(context, ledgerId, unseen, false)).keys()) found.set(address, []);
         return found;
       },
     ),

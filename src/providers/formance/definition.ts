@@ -11,7 +11,15 @@ export const formanceProvider = defineProviderKind<FormanceOptions>({
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      ...(auth ? { auth: { clientId: auth.string('clientId'), clientSecret: auth.string('clientSecret'), ...(auth.has('tokenUrl') ? { tokenUrl: auth.url('tokenUrl') } : {}) } } : {}),
+      ...(auth
+        ? {
+            auth: {
+              clientId: auth.string('clientId'),
+              clientSecret: auth.string('clientSecret'),
+              ...(auth.has('tokenUrl') ? { tokenUrl: auth.url('tokenUrl') } : {}),
+            },
+          }
+        : {}),
     };
   },
   create: createFormanceConnector,

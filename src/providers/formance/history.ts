@@ -3,7 +3,14 @@ import { money } from '../../money.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import type { FormanceApi } from './api.ts';
-import { accountNotFound, checkReply, isFormanceAddress, MissingMovesHistory, readAccountsIn, type FormanceLookupContext } from './batch.ts';
+import {
+  accountNotFound,
+  checkReply,
+  isFormanceAddress,
+  MissingMovesHistory,
+  readAccountsIn,
+  type FormanceLookupContext,
+} from './batch.ts';
 import { isFormanceLedgerName, ledgerNotFound } from './ledgers.ts';
 import { mapFormanceAsset, readFormanceVolumesRow } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
@@ -39,7 +46,13 @@ export function formanceEndTime(at: string): string | typeof BEFORE_EVERYTHING |
   let millis: number;
   let micros: string;
   if (match) {
-    const [, day, time, fraction = '', zone = 'Z'] = match as unknown as [string, string, string, string | undefined, string];
+    const [, day, time, fraction = '', zone = 'Z'] = match as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+    ];
     const local = Date.parse(`${day}T${time}Z`);
     // Date.parse rolls 2025-02-30 over to March; Go refuses it.
     if (Number.isNaN(local) || new Date(local).toISOString().slice(0, 19) !== `${day}T${time}`) return null;
@@ -94,7 +107,10 @@ function toError(error: unknown): Error {
 }
 
 function unsupported(source: string, ledgerId: string): UnsupportedBySourceError {
-  return new UnsupportedBySourceError(`source "${source}" cannot tell past balances of ledger "${ledgerId}": its MOVES_HISTORY feature is off`, { source });
+  return new UnsupportedBySourceError(
+    `source "${source}" cannot tell past balances of ledger "${ledgerId}": its MOVES_HISTORY feature is off`,
+    { source },
+  );
 }
 
 /**
@@ -102,7 +118,10 @@ function unsupported(source: string, ledgerId: string): UnsupportedBySourceError
  * yet (existence, MOVES_HISTORY), one dated read per (ledger, instant, 100 addresses), then one
  * account read per ledger for the addresses no row named, to tell "not moved yet" from "no such account".
  */
-export async function getFormanceHistory(context: FormanceLookupContext, requests: readonly HistoryRequest[]): Promise<Array<readonly HistoryPointModel[] | Error>> {
+export async function getFormanceHistory(
+  context: FormanceLookupContext,
+  requests: readonly HistoryRequest[],
+): Promise<Array<readonly HistoryPointModel[] | Error>> {
   const { api, directory } = context;
   const source = api.source;
   const results: Array<readonly HistoryPointModel[] | Error> = requests.map(() => []);
@@ -134,9 +153,20 @@ export async function getFormanceHistory(context: FormanceLookupContext, request
   }
 
   // No row at any instant read: the account had not moved yet, or it does not exist. One account read tells.
-  const pending = ledgers.filter((ledger) => ledger.refused === null).map((ledger) => ({ ledger, plans: ledger.plans.filter((plan) => !failureOf(ledger, plan)) }));
-  const unseen = pending.map(({ ledger, plans }) => ({ ledger, addresses: [...new Set(plans.map((plan) => plan.address).filter((address) => !seen(ledger, address)))] })).filter((check) => check.addresses.length > 0);
-  const found = await mapWithConcurrency(unseen, HISTORY_CONCURRENCY, async (check) => new Set((await readAccountsIn(context, check.ledger.ledgerId, check.addresses, false)).keys()));
+  const pending = ledgers
+    .filter((ledger) => ledger.refused === null)
+    .map((ledger) => ({ ledger, plans: ledger.plans.filter((plan) => !failureOf(ledger, plan)) }));
+  const unseen = pending
+    .map(({ ledger, plans }) => ({
+      ledger,
+      addresses: [...new Set(plans.map((plan) => plan.address).filter((address) => !seen(ledger, address)))],
+    }))
+    .filter((check) => check.addresses.length > 0);
+  const found = await mapWithConcurrency(
+    unseen,
+    HISTORY_CONCURRENCY,
+    async (check) => new Set((await readAccountsIn(context, check.ledger.ledgerId, check.addresses, false)).keys()),
+  );
   const existing = new Map(unseen.map((check, position) => [check.ledger, found[position] as Set<string> | Error]));
 
   for (const ledger of ledgers) {
@@ -148,7 +178,12 @@ export async function getFormanceHistory(context: FormanceLookupContext, request
       } else if (!seen(ledger, plan.address)) {
         // An account that exists but had not moved by the instants asked has no point yet.
         const accounts = existing.get(ledger) ?? new Set<string>();
-        results[plan.index] = accounts instanceof Error ? accounts : accounts.has(plan.address) ? [] : accountNotFound(source, request.account);
+        results[plan.index] =
+          accounts instanceof Error
+            ? accounts
+            : accounts.has(plan.address)
+              ? []
+              : accountNotFound(source, request.account);
       } else {
         try {
           results[plan.index] = pointsOf(api, plan, request.at, ledger.closing);
@@ -162,7 +197,11 @@ export async function getFormanceHistory(context: FormanceLookupContext, request
 }
 
 /** Groups the requests by ledger; a request that cannot be asked (bad ledger name, pattern, instant) gets its error now. */
-function planLedgers(source: string, requests: readonly HistoryRequest[], results: Array<readonly HistoryPointModel[] | Error>): LedgerWork[] {
+function planLedgers(
+  source: string,
+  requests: readonly HistoryRequest[],
+  results: Array<readonly HistoryPointModel[] | Error>,
+): LedgerWork[] {
   const ledgers = new Map<string, LedgerWork>();
   for (const [index, request] of requests.entries()) {
     const { ledgerId, accountId } = request.account;
@@ -196,13 +235,15 @@ function readsOf(ledger: LedgerWork): Read[] {
   const wanted = new Map<string, Set<string>>();
   for (const plan of ledger.plans) {
     for (const endTime of plan.endTimes) {
-      if (endTime !== BEFORE_EVERYTHING) wanted.set(endTime, (wanted.get(endTime) ?? new Set<string>()).add(plan.address));
+      if (endTime !== BEFORE_EVERYTHING)
+        wanted.set(endTime, (wanted.get(endTime) ?? new Set<string>()).add(plan.address));
     }
   }
   return [...wanted].flatMap(([endTime, set]) => {
     const addresses = [...set];
     const reads: Read[] = [];
-    for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE) reads.push({ ledger, endTime, addresses: addresses.slice(start, start + FORMANCE_PAGE_SIZE) });
+    for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE)
+      reads.push({ ledger, endTime, addresses: addresses.slice(start, start + FORMANCE_PAGE_SIZE) });
     return reads;
   });
 }
@@ -211,7 +252,11 @@ function readsOf(ledger: LedgerWork): Read[] {
 async function readClosing(api: FormanceApi, { ledger, endTime, addresses }: Read): Promise<void> {
   const rows: Closing = ledger.closing.get(endTime) ?? new Map();
   ledger.closing.set(endTime, rows);
-  let query: Record<string, string | number> = { endTime, pageSize: FORMANCE_PAGE_SIZE, query: JSON.stringify({ $in: { address: addresses } }) };
+  let query: Record<string, string | number> = {
+    endTime,
+    pageSize: FORMANCE_PAGE_SIZE,
+    query: JSON.stringify({ $in: { address: addresses } }),
+  };
   for (;;) {
     if (ledger.refused) throw ledger.refused; // the ledger already refused another read: spare it this one
     const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [400, 404]);
@@ -229,7 +274,9 @@ async function readClosing(api: FormanceApi, { ledger, endTime, addresses }: Rea
 }
 
 function failureOf(ledger: LedgerWork, plan: Plan): Error | undefined {
-  return plan.endTimes.map((endTime) => (endTime === BEFORE_EVERYTHING ? undefined : ledger.failed.get(`${endTime} ${plan.address}`))).find(Boolean);
+  return plan.endTimes
+    .map((endTime) => (endTime === BEFORE_EVERYTHING ? undefined : ledger.failed.get(`${endTime} ${plan.address}`)))
+    .find(Boolean);
 }
 
 function seen(ledger: LedgerWork, address: string): boolean {
@@ -242,9 +289,20 @@ function seen(ledger: LedgerWork, address: string): boolean {
  * A code held at several scales (`USD/2` and `USD/4`) is one series, the first code in byte order,
  * as the account's balance list comes first with it.
  */
-function pointsOf(api: FormanceApi, plan: Plan, at: readonly string[], closing: ReadonlyMap<string, Closing>): HistoryPointModel[] {
-  const balancesAt = plan.endTimes.map((endTime) => (endTime === BEFORE_EVERYTHING ? undefined : closing.get(endTime)?.get(plan.address)));
-  const codes = new Set(balancesAt.flatMap((balances) => [...(balances?.keys() ?? [])]).filter((code) => code === plan.asset || code.startsWith(`${plan.asset}/`)));
+function pointsOf(
+  api: FormanceApi,
+  plan: Plan,
+  at: readonly string[],
+  closing: ReadonlyMap<string, Closing>,
+): HistoryPointModel[] {
+  const balancesAt = plan.endTimes.map((endTime) =>
+    endTime === BEFORE_EVERYTHING ? undefined : closing.get(endTime)?.get(plan.address),
+  );
+  const codes = new Set(
+    balancesAt
+      .flatMap((balances) => [...(balances?.keys() ?? [])])
+      .filter((code) => code === plan.asset || code.startsWith(`${plan.asset}/`)),
+  );
   const code = [...codes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[0];
   if (code === undefined) return [];
   const { asset, scale } = api.decode(() => mapFormanceAsset(code));

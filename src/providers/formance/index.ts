@@ -1,12 +1,25 @@
 import { BadUserInputError, ConfigError, sourceErrorForStatus } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { readArray, readObject, readString } from '../json.ts';
-import { defineProvider, type AccountModel, type BalanceFilter, type BalanceModel, type LedgerModel, type LedgerRef } from '../types.ts';
+import {
+  defineProvider,
+  type AccountModel,
+  type BalanceFilter,
+  type BalanceModel,
+  type LedgerModel,
+  type LedgerRef,
+} from '../types.ts';
 import { createFormanceApi } from './api.ts';
 import { getFormanceAccountBalances, getFormanceAccounts } from './batch.ts';
 import { getFormanceHistory } from './history.ts';
 import { createLedgerDirectory, ledgerNotFound } from './ledgers.ts';
-import { mapFormanceAccount, mapFormanceAggregate, mapFormanceBalancesItem, mapFormanceLedger, mapFormanceVolumesRow } from './map.ts';
+import {
+  mapFormanceAccount,
+  mapFormanceAggregate,
+  mapFormanceBalancesItem,
+  mapFormanceLedger,
+  mapFormanceVolumesRow,
+} from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor, toCursorPage } from './paging.ts';
 
 /**
@@ -41,20 +54,43 @@ function checkUrl(value: string | undefined, field: string, name: string): URL {
   } catch {
     url = null;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`formance source "${name}": "${field}" must be an http(s) URL without credentials, query or fragment`);
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  ) {
+    throw new ConfigError(
+      `formance source "${name}": "${field}" must be an http(s) URL without credentials, query or fragment`,
+    );
   }
   return url;
 }
 
 export const createFormanceConnector = defineProvider<FormanceOptions>((name, options, transport) => {
   const stack = checkUrl(options.url, 'url', name).href.replace(/\/+$/, '');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw new ConfigError(`formance source "${name}": "timeoutMs" must be a positive number`);
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
+    throw new ConfigError(`formance source "${name}": "timeoutMs" must be a positive number`);
   const auth = options.auth;
-  if (auth && (!auth.clientId || !auth.clientSecret)) throw new ConfigError(`formance source "${name}": "auth" needs "clientId" and "clientSecret"`);
-  const credentials = auth ? { clientId: auth.clientId, clientSecret: auth.clientSecret, tokenUrl: checkUrl(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`, 'auth.tokenUrl', name).href } : null;
+  if (auth && (!auth.clientId || !auth.clientSecret))
+    throw new ConfigError(`formance source "${name}": "auth" needs "clientId" and "clientSecret"`);
+  const credentials = auth
+    ? {
+        clientId: auth.clientId,
+        clientSecret: auth.clientSecret,
+        tokenUrl: checkUrl(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`, 'auth.tokenUrl', name).href,
+      }
+    : null;
 
-  const api = createFormanceApi({ source: name, baseUrl: `${stack}/api/ledger`, timeoutMs: options.timeoutMs, transport, credentials });
+  const api = createFormanceApi({
+    source: name,
+    baseUrl: `${stack}/api/ledger`,
+    timeoutMs: options.timeoutMs,
+    transport,
+    credentials,
+  });
   const directory = createLedgerDirectory(api);
   const context = { api, directory };
 
@@ -62,19 +98,27 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
   async function ledgerNames(): Promise<string[]> {
     const { body } = await api.get('/_info');
     return api.decode(() => {
-      const storage = readObject(readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage, 'info.storage');
+      const storage = readObject(
+        readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage,
+        'info.storage',
+      );
       return readArray(storage.ledgers, 'info.storage.ledgers').map((ledger) => readString(ledger, 'ledger name'));
     });
   }
 
   function addressFilter(address: string | null | undefined): string | undefined {
     if (address === undefined || address === null || address === '') return undefined;
-    if (!ADDRESS_FILTER.test(address)) throw new BadUserInputError('address filter must be a Formance address or pattern (segments of letters, digits, "_" and "-"; "users:" or "users:..." for a pattern)', { source: name });
+    if (!ADDRESS_FILTER.test(address))
+      throw new BadUserInputError(
+        'address filter must be a Formance address or pattern (segments of letters, digits, "_" and "-"; "users:" or "users:..." for a pattern)',
+        { source: name },
+      );
     return address;
   }
 
   /** Balances of one page kept to the filter's asset (`USD`), client-side: the vendor has no asset filter. */
-  const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) => !filter.asset || balance.asset === filter.asset;
+  const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) =>
+    !filter.asset || balance.asset === filter.asset;
 
   return {
     name,
@@ -86,7 +130,11 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
       // `_info` is unpaged: the whole list is one page.
       return {
         paging: 'cursor',
-        fetchPage: async () => ({ items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)), next: null, previous: null }),
+        fetchPage: async () => ({
+          items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
+          next: null,
+          previous: null,
+        }),
         totalCount: async () => (await ledgerNames()).length,
       };
     },
@@ -98,7 +146,9 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
       } catch (error) {
         return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
       }
-      return refs.map((ref) => (names.has(ref.ledgerId) ? mapFormanceLedger(name, ref.ledgerId) : ledgerNotFound(name, ref.ledgerId)));
+      return refs.map((ref) =>
+        names.has(ref.ledgerId) ? mapFormanceLedger(name, ref.ledgerId) : ledgerNotFound(name, ref.ledgerId),
+      );
     },
 
     listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
@@ -116,7 +166,13 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
           }
           const { body } = await api.get(`/${ledger.ledgerId}/accounts`, query);
           const wrap = (cursor: string) => `${expanded ? 'x' : 'p'}.${cursor}`;
-          return api.decode(() => toCursorPage(readFormanceCursor(body), (item) => [mapFormanceAccount(name, ledger.ledgerId, item, expanded)], wrap));
+          return api.decode(() =>
+            toCursorPage(
+              readFormanceCursor(body),
+              (item) => [mapFormanceAccount(name, ledger.ledgerId, item, expanded)],
+              wrap,
+            ),
+          );
         },
       };
     },
@@ -138,10 +194,22 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
             return api.decode(() => toCursorPage(readFormanceCursor(body), items, (next) => `v1.${next}`));
           }
           // Without MOVES_HISTORY the v1 /balances handler fails (500): v2 /volumes lists the same balances, same order.
-          const query = token === null ? { pageSize: FORMANCE_PAGE_SIZE, query: address ? JSON.stringify({ $match: { address } }) : undefined } : { cursor: token.slice(3) };
+          const query =
+            token === null
+              ? { pageSize: FORMANCE_PAGE_SIZE, query: address ? JSON.stringify({ $match: { address } }) : undefined }
+              : { cursor: token.slice(3) };
           const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [404]);
-          if (reply.status === 404) throw reply.errorCode === 'LEDGER_NOT_FOUND' ? ledgerNotFound(name, ledger.ledgerId) : sourceErrorForStatus(name, 404);
-          return api.decode(() => toCursorPage(readFormanceCursor(reply.body), (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)].filter(keep), (next) => `v2.${next}`));
+          if (reply.status === 404)
+            throw reply.errorCode === 'LEDGER_NOT_FOUND'
+              ? ledgerNotFound(name, ledger.ledgerId)
+              : sourceErrorForStatus(name, 404);
+          return api.decode(() =>
+            toCursorPage(
+              readFormanceCursor(reply.body),
+              (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)].filter(keep),
+              (next) => `v2.${next}`,
+            ),
+          );
         },
       };
     },
@@ -152,7 +220,9 @@ export const createFormanceConnector = defineProvider<FormanceOptions>((name, op
       const address = addressFilter(filter.address);
       await directory.facts(ledger.ledgerId); // v1 would create a missing ledger
       const { body } = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
-      return api.decode(() => mapFormanceAggregate(body)).filter((amount) => !filter.asset || amount.asset === filter.asset);
+      return api
+        .decode(() => mapFormanceAggregate(body))
+        .filter((amount) => !filter.asset || amount.asset === filter.asset);
     },
 
     /** Closing balances at each instant from `/v2/{ledger}/volumes?endTime=` (needs MOVES_HISTORY=ON): see history.ts. */

@@ -49,7 +49,8 @@ export function createLedgerDirectory(api: FormanceApi): LedgerDirectory {
       // Concurrent first reads share one call: HttpClient joins identical GETs in flight.
       const reply = await api.get(`/v2/${ledgerId}`, undefined, [404]);
       if (reply.status === 404) {
-        if (reply.errorCode === 'NOT_FOUND' || reply.errorCode === 'LEDGER_NOT_FOUND') throw ledgerNotFound(api.source, ledgerId);
+        if (reply.errorCode === 'NOT_FOUND' || reply.errorCode === 'LEDGER_NOT_FOUND')
+          throw ledgerNotFound(api.source, ledgerId);
         // A 404 without the ledger's error body comes from something else (a proxy, a pre-v2 ledger).
         throw sourceErrorForStatus(api.source, 404);
       }

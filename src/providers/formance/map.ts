@@ -31,7 +31,12 @@ export interface FormanceVolumes {
 }
 
 /** One balance; `volumes` (everything ever received and sent) only when the call returned them. */
-export function mapFormanceBalance(account: AccountRef, code: string, balance: bigint, volumes: FormanceVolumes | null): BalanceModel {
+export function mapFormanceBalance(
+  account: AccountRef,
+  code: string,
+  balance: bigint,
+  volumes: FormanceVolumes | null,
+): BalanceModel {
   const { asset, scale } = mapFormanceAsset(code);
   const amount = (minorUnits: bigint): Money => money(minorUnits, scale, asset);
   return {
@@ -76,8 +81,17 @@ export function mapFormanceAccount(source: string, ledgerId: string, value: unkn
   const account = readObject(value, 'account');
   const address = readString(account.address, 'account.address');
   const ref = { source, ledgerId, accountId: address };
-  const metadata = account.metadata === undefined || account.metadata === null ? null : (toPlainJson(readObject(account.metadata, 'account.metadata')) as JsonMap);
-  return { ...ref, address, name: null, metadata, ...(expanded ? { balances: mapFormanceVolumes(ref, account.volumes) } : {}) };
+  const metadata =
+    account.metadata === undefined || account.metadata === null
+      ? null
+      : (toPlainJson(readObject(account.metadata, 'account.metadata')) as JsonMap);
+  return {
+    ...ref,
+    address,
+    name: null,
+    metadata,
+    ...(expanded ? { balances: mapFormanceVolumes(ref, account.volumes) } : {}),
+  };
 }
 
 /** A v1 `/balances` item: exactly one key, the address, holding `{asset: balance}`. */
@@ -88,11 +102,15 @@ export function mapFormanceBalancesItem(source: string, ledgerId: string, value:
   const [address, assets] = entries[0] as [string, unknown];
   const ref = { source, ledgerId, accountId: address };
   // v1 /balances carries no volumes: credits and debits stay unknown.
-  return Object.entries(readObject(assets, 'balances item assets')).map(([code, amount]) => mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null));
+  return Object.entries(readObject(assets, 'balances item assets')).map(([code, amount]) =>
+    mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null),
+  );
 }
 
 /** A v2 `/volumes` row as read: `{account, asset, input, output, balance}`, the asset code left unparsed. */
-export function readFormanceVolumesRow(value: unknown): { address: string; code: string } & FormanceVolumes & { balance: bigint } {
+export function readFormanceVolumesRow(
+  value: unknown,
+): { address: string; code: string } & FormanceVolumes & { balance: bigint } {
   const row = readObject(value, 'volumes row');
   const address = readString(row.account, 'volumes row.account');
   const code = readString(row.asset, 'volumes row.asset');

@@ -1,7 +1,14 @@
 import { SourceError } from '../../errors.ts';
 import { HttpClient } from '../http.ts';
 import type { SourceTransport } from '../transport.ts';
-import { parseLosslessJson, readObject, readOptionalString, readSafeInteger, readString, VendorShapeError } from '../json.ts';
+import {
+  parseLosslessJson,
+  readObject,
+  readOptionalString,
+  readSafeInteger,
+  readString,
+  VendorShapeError,
+} from '../json.ts';
 
 /**
  * OAuth2 client credentials for a Formance stack (RFC 6749 §4.4): a form-encoded
@@ -33,7 +40,12 @@ export interface FormanceTokenSource {
 /** Refresh this long before expiry, but never more than a tenth of the token's life. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export function createFormanceTokenSource(source: string, credentials: FormanceCredentials, timeoutMs: number, transport?: SourceTransport): FormanceTokenSource {
+export function createFormanceTokenSource(
+  source: string,
+  credentials: FormanceCredentials,
+  timeoutMs: number,
+  transport?: SourceTransport,
+): FormanceTokenSource {
   const endpoint = new URL(credentials.tokenUrl);
   const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, transport, retries: 0, connections: 2 });
   let cached: { value: string; refreshAt: number } | null = null;
@@ -44,15 +56,25 @@ export function createFormanceTokenSource(source: string, credentials: FormanceC
       method: 'POST',
       path: endpoint.pathname,
       query: Object.fromEntries(endpoint.searchParams),
-      body: { form: { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret } },
+      body: {
+        form: {
+          grant_type: 'client_credentials',
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+        },
+      },
       // RFC 6749 §5.2: a refused client is 400 (invalid_client, invalid_grant…) or 401; 429 and 5xx stay with HttpClient.
       accept: [400, 401, 403, 404, 405],
     });
     if (response.status !== 200) {
-      throw new SourceError('SOURCE_AUTH_FAILED', `source "${source}" refused the gateway's OAuth2 client credentials (HTTP ${response.status})`, {
-        source,
-        retryable: false,
-      });
+      throw new SourceError(
+        'SOURCE_AUTH_FAILED',
+        `source "${source}" refused the gateway's OAuth2 client credentials (HTTP ${response.status})`,
+        {
+          source,
+          retryable: false,
+        },
+      );
     }
     const token = client.decode(() => {
       const body = readObject(parseLosslessJson(response.text), 'token response');
@@ -60,9 +82,15 @@ export function createFormanceTokenSource(source: string, credentials: FormanceC
       if (type !== null && type.toLowerCase() !== 'bearer') throw new VendorShapeError('token_type is not Bearer');
       const value = readString(body.access_token, 'access_token');
       if (value === '') throw new VendorShapeError('access_token is empty');
-      const lifetime = body.expires_in === undefined || body.expires_in === null ? null : readSafeInteger(body.expires_in, 'expires_in') * 1000;
+      const lifetime =
+        body.expires_in === undefined || body.expires_in === null
+          ? null
+          : readSafeInteger(body.expires_in, 'expires_in') * 1000;
       // Without `expires_in` the token is kept until the ledger answers 401.
-      const refreshAt = lifetime === null ? Number.POSITIVE_INFINITY : Date.now() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 10);
+      const refreshAt =
+        lifetime === null
+          ? Number.POSITIVE_INFINITY
+          : Date.now() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 10);
       return { value, refreshAt };
     });
     cached = token;

@@ -27,7 +27,11 @@ export function readFormanceCursor(body: unknown): FormanceCursorPage {
 }
 
 /** A relay page whose items may expand (one v1 balances item is several balances); `wrap` marks the tokens. */
-export function toCursorPage<T>(page: FormanceCursorPage, map: (item: unknown) => readonly T[], wrap: (token: string) => string = (token) => token): CursorPage<T> {
+export function toCursorPage<T>(
+  page: FormanceCursorPage,
+  map: (item: unknown) => readonly T[],
+  wrap: (token: string) => string = (token) => token,
+): CursorPage<T> {
   return {
     items: page.data.flatMap((item) => map(item)),
     next: page.next === null ? null : wrap(page.next),

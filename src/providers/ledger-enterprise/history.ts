@@ -61,10 +61,14 @@ function readHistoryBody(body: unknown): { points: VaultPoint[]; magnitude: numb
     const date = readString(point.date, 'balance history date');
     const micros = instantMicros(date, true);
     if (micros === null) throw new VendorShapeError('balance history date is not an ISO 8601 date-time');
-    if (point.value !== undefined && point.value !== null) points.push({ micros, value: readAmount(point.value, 'balance history value') });
+    if (point.value !== undefined && point.value !== null)
+      points.push({ micros, value: readAmount(point.value, 'balance history value') });
   }
   points.sort((a, b) => a.micros - b.micros);
-  return { points, magnitude: readMagnitude(readObject(history.currency, 'balance history currency').magnitude, 'currency magnitude') };
+  return {
+    points,
+    magnitude: readMagnitude(readObject(history.currency, 'balance history currency').magnitude, 'currency magnitude'),
+  };
 }
 
 /** The last point at or before an instant (points in time order), by binary search. */
@@ -79,7 +83,12 @@ function lastAtOrBefore(points: readonly VaultPoint[], micros: number): VaultPoi
   return points[low - 1];
 }
 
-async function readHistory(context: VaultContext, request: HistoryRequest, plan: Plan, asset: string): Promise<HistoryPointModel[]> {
+async function readHistory(
+  context: VaultContext,
+  request: HistoryRequest,
+  plan: Plan,
+  asset: string,
+): Promise<HistoryPointModel[]> {
   const response = await context.client.json({
     method: 'GET',
     path: `/accounts/${plan.accountId}/balances/history`,
@@ -88,7 +97,9 @@ async function readHistory(context: VaultContext, request: HistoryRequest, plan:
   });
   if (response.status === 404) throw accountNotFound(context, plan.accountId);
   if (response.status === 501) {
-    throw new UnsupportedBySourceError(`source "${context.source}" keeps no balance history for ${asset} accounts`, { source: context.source });
+    throw new UnsupportedBySourceError(`source "${context.source}" keeps no balance history for ${asset} accounts`, {
+      source: context.source,
+    });
   }
   const { points, magnitude } = context.client.decode(() => readHistoryBody(response.body));
   context.scales.remember(asset, magnitude);
@@ -104,21 +115,41 @@ async function readHistory(context: VaultContext, request: HistoryRequest, plan:
  * Answers each request in order. The account's asset must be the one asked for; it is known from
  * any earlier read of the account (the resolver reaches history through one), else read first.
  */
-export async function readVaultHistory(context: VaultContext, requests: readonly HistoryRequest[]): Promise<Array<readonly HistoryPointModel[] | Error>> {
+export async function readVaultHistory(
+  context: VaultContext,
+  requests: readonly HistoryRequest[],
+): Promise<Array<readonly HistoryPointModel[] | Error>> {
   const plans = requests.map((request) => planFor(context, request));
-  const unknown = [...new Set(plans.flatMap((plan) => (plan && !(plan instanceof Error) && !context.facts.get(plan.accountId) ? [plan.accountId] : [])))];
-  const reads = await mapWithConcurrency(unknown, context.concurrency, (accountId) => readAccountById(context, accountId));
-  const readErrors = new Map(unknown.flatMap((accountId, index) => (reads[index] instanceof Error ? [[accountId, reads[index] as Error]] : [])));
-  return mapWithConcurrency(requests.map((request, index) => ({ request, plan: plans[index] })), context.concurrency, async ({ request, plan }) => {
-    if (plan === null || plan === undefined) return [];
-    if (plan instanceof Error) throw plan;
-    const failure = readErrors.get(plan.accountId);
-    if (failure) throw failure;
-    const facts = context.facts.get(plan.accountId);
-    if (!facts) throw accountNotFound(context, plan.accountId);
-    if (facts.asset !== request.asset) {
-      throw new NotFoundError(`account "${plan.accountId}" of source "${context.source}" holds no ${request.asset} balance`, { source: context.source });
-    }
-    return readHistory(context, request, plan, facts.asset);
-  });
+  const unknown = [
+    ...new Set(
+      plans.flatMap((plan) =>
+        plan && !(plan instanceof Error) && !context.facts.get(plan.accountId) ? [plan.accountId] : [],
+      ),
+    ),
+  ];
+  const reads = await mapWithConcurrency(unknown, context.concurrency, (accountId) =>
+    readAccountById(context, accountId),
+  );
+  const readErrors = new Map(
+    unknown.flatMap((accountId, index) => (reads[index] instanceof Error ? [[accountId, reads[index] as Error]] : [])),
+  );
+  return mapWithConcurrency(
+    requests.map((request, index) => ({ request, plan: plans[index] })),
+    context.concurrency,
+    async ({ request, plan }) => {
+      if (plan === null || plan === undefined) return [];
+      if (plan instanceof Error) throw plan;
+      const failure = readErrors.get(plan.accountId);
+      if (failure) throw failure;
+      const facts = context.facts.get(plan.accountId);
+      if (!facts) throw accountNotFound(context, plan.accountId);
+      if (facts.asset !== request.asset) {
+        throw new NotFoundError(
+          `account "${plan.accountId}" of source "${context.source}" holds no ${request.asset} balance`,
+          { source: context.source },
+        );
+      }
+      return readHistory(context, request, plan, facts.asset);
+    },
+  );
 }

@@ -1,7 +1,15 @@
 import { ConfigError, NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { HttpClient, type QueryValue } from '../http.ts';
-import { defineProvider, type AccountFilter, type BalanceFilter, type BalanceModel, type Connector, type LedgerModel, type LedgerRef } from '../types.ts';
+import {
+  defineProvider,
+  type AccountFilter,
+  type BalanceFilter,
+  type BalanceModel,
+  type Connector,
+  type LedgerModel,
+  type LedgerRef,
+} from '../types.ts';
 import { readVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
 import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
@@ -43,10 +51,12 @@ function checkOptions(name: string, options: LedgerEnterpriseOptions): void {
   } catch {
     throw field('url');
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) throw field('url');
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash)
+    throw field('url');
   if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
   if (typeof options.auth?.apiUser !== 'string' || options.auth.apiUser === '') throw field('auth.apiUser');
-  if (options.auth.apiKey !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === '')) throw field('auth.apiKey');
+  if (options.auth.apiKey !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
+    throw field('auth.apiKey');
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency');
 }
@@ -55,7 +65,13 @@ export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOp
   checkOptions(name, options);
   const headers: Record<string, string> = { 'X-Ledger-API-User': options.auth.apiUser };
   if (options.auth.apiKey !== undefined) headers['X-Ledger-API-Key'] = options.auth.apiKey;
-  const client = new HttpClient({ source: name, baseUrl: options.url, timeoutMs: options.timeoutMs, transport, authorize: () => headers });
+  const client = new HttpClient({
+    source: name,
+    baseUrl: options.url,
+    timeoutMs: options.timeoutMs,
+    transport,
+    authorize: () => headers,
+  });
   const context: VaultContext = {
     client,
     source: name,
@@ -66,10 +82,15 @@ export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOp
   };
   // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
   const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
-  const ledgerNotFound = (ledgerId: string) => new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
+  const ledgerNotFound = (ledgerId: string) =>
+    new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
 
   /** The workspace's accounts (newest first) with the search filters a gateway filter maps onto. */
-  const accountList = <T>(target: LedgerRef, filter: BalanceFilter, map: (accounts: VaultAccount[]) => Promise<T[]>): VendorList<T> => {
+  const accountList = <T>(
+    target: LedgerRef,
+    filter: BalanceFilter,
+    map: (accounts: VaultAccount[]) => Promise<T[]>,
+  ): VendorList<T> => {
     if (target.ledgerId !== LEDGER_ID) {
       return { paging: 'offset', maxLimit: 1, fetchRange: () => Promise.reject(ledgerNotFound(target.ledgerId)) };
     }
@@ -77,7 +98,8 @@ export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOp
     if (filter.asset) query.currency = filter.asset; // `bitcoin`, `ethereum:0x…`: the asset is the search's currency syntax
     if (filter.address) {
       // An address is the account's integer id; anything else names no account, and is not asked for.
-      if (!ACCOUNT_ID.test(filter.address)) return { paging: 'offset', maxLimit: 1, length: 0, fetchRange: async () => [], totalCount: async () => 0 };
+      if (!ACCOUNT_ID.test(filter.address))
+        return { paging: 'offset', maxLimit: 1, length: 0, fetchRange: async () => [], totalCount: async () => 0 };
       query.id = filter.address;
     }
     return searchList(context, query, map);
@@ -90,7 +112,13 @@ export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOp
     maxBatchSize: MAX_BATCH_SIZE,
 
     listLedgers() {
-      return { paging: 'offset', maxLimit: 1, length: 1, fetchRange: async (offset, limit) => (offset === 0 && limit > 0 ? [ledger] : []), totalCount: async () => 1 };
+      return {
+        paging: 'offset',
+        maxLimit: 1,
+        length: 1,
+        fetchRange: async (offset, limit) => (offset === 0 && limit > 0 ? [ledger] : []),
+        totalCount: async () => 1,
+      };
     },
 
     async getLedgers(refs) {

@@ -1,5 +1,12 @@
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
-import { mapVaultAccount, mapVaultAccountWithBalance, mapVaultBalance, readBalancesBody, readVaultAccount, type VaultAccount } from './map.ts';
+import {
+  mapVaultAccount,
+  mapVaultAccountWithBalance,
+  mapVaultBalance,
+  readBalancesBody,
+  readVaultAccount,
+  type VaultAccount,
+} from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContext } from './state.ts';
 
@@ -19,16 +26,29 @@ export async function readAccountById(context: VaultContext, accountId: string):
 }
 
 /** Runs `lookup` once per distinct askable id; the others are NOT_FOUND without a call. Results in ref order. */
-export async function perAccount<T>(context: VaultContext, refs: readonly AccountRef[], lookup: (accountId: string) => Promise<T>): Promise<Array<T | Error>> {
+export async function perAccount<T>(
+  context: VaultContext,
+  refs: readonly AccountRef[],
+  lookup: (accountId: string) => Promise<T>,
+): Promise<Array<T | Error>> {
   const ids = [...new Set(refs.filter((ref) => isAskable(context, ref)).map((ref) => ref.accountId))];
   const results = await mapWithConcurrency(ids, context.concurrency, lookup);
   const byId = new Map(ids.map((id, index) => [id, results[index] as T | Error]));
-  return refs.map((ref) => (isAskable(context, ref) ? (byId.get(ref.accountId) as T | Error) : accountNotFound(context, ref.accountId)));
+  return refs.map((ref) =>
+    isAskable(context, ref) ? (byId.get(ref.accountId) as T | Error) : accountNotFound(context, ref.accountId),
+  );
 }
 
 /** Accounts with their balance attached (the account read carries it): one read per id, then one currency read per new asset. */
-export async function getVaultAccounts(context: VaultContext, refs: readonly AccountRef[]): Promise<Array<AccountModel | Error>> {
-  const read = await perAccount(context, refs, async (accountId) => (await readAccountById(context, accountId)) ?? accountNotFound(context, accountId));
+export async function getVaultAccounts(
+  context: VaultContext,
+  refs: readonly AccountRef[],
+): Promise<Array<AccountModel | Error>> {
+  const read = await perAccount(
+    context,
+    refs,
+    async (accountId) => (await readAccountById(context, accountId)) ?? accountNotFound(context, accountId),
+  );
   const found = read.filter((item): item is VaultAccount => !(item instanceof Error));
   const scales = await scalesOf(context, found);
   return read.map((item) => {
@@ -48,7 +68,11 @@ export async function getVaultAccounts(context: VaultContext, refs: readonly Acc
 export async function readVaultBalances(context: VaultContext, accountId: string): Promise<BalanceModel[]> {
   const facts = context.facts.get(accountId);
   if (facts && !facts.solana) {
-    const response = await context.client.json({ method: 'GET', path: `/accounts/${accountId}/balances`, accept: [404] });
+    const response = await context.client.json({
+      method: 'GET',
+      path: `/accounts/${accountId}/balances`,
+      accept: [404],
+    });
     if (response.status === 404) throw accountNotFound(context, accountId);
     const figures = context.client.decode(() => readBalancesBody(response.body));
     if (figures !== null) {
@@ -63,6 +87,9 @@ export async function readVaultBalances(context: VaultContext, accountId: string
   return [mapVaultBalance(context, accountId, account.asset, scale, account, mapVaultAccount(context, account))];
 }
 
-export function getVaultAccountBalances(context: VaultContext, refs: readonly AccountRef[]): Promise<Array<readonly BalanceModel[] | Error>> {
+export function getVaultAccountBalances(
+  context: VaultContext,
+  refs: readonly AccountRef[],
+): Promise<Array<readonly BalanceModel[] | Error>> {
   return perAccount(context, refs, (accountId) => readVaultBalances(context, accountId));
 }

@@ -1,5 +1,14 @@
 import { MAX_SCALE, MoneyFormatError, money, parseDecimal } from '../../money.ts';
-import { isObject, readArray, readBoolean, readObject, readOptionalString, readSafeInteger, readString, VendorShapeError } from '../json.ts';
+import {
+  isObject,
+  readArray,
+  readBoolean,
+  readObject,
+  readOptionalString,
+  readSafeInteger,
+  readString,
+  VendorShapeError,
+} from '../json.ts';
 import type { AccountModel, BalanceModel, JsonMap } from '../types.ts';
 
 /**
@@ -47,10 +56,13 @@ export function readAccountId(value: unknown, what: string): string {
 /** `LiteLabel` names; anything else in `labels` is ignored. */
 function readLabels(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  return readArray(value, 'account labels').flatMap((label) => (isObject(label) && typeof label.name === 'string' ? [label.name] : []));
+  return readArray(value, 'account labels').flatMap((label) =>
+    isObject(label) && typeof label.name === 'string' ? [label.name] : [],
+  );
 }
 
-const optionalInteger = (value: unknown, what: string) => (value === undefined || value === null ? null : readSafeInteger(value, what));
+const optionalInteger = (value: unknown, what: string) =>
+  value === undefined || value === null ? null : readSafeInteger(value, what);
 
 export function readVaultAccount(value: unknown): VaultAccount {
   const account = readObject(value, 'account');
@@ -94,11 +106,25 @@ export interface AccountTarget {
 /** The account without its balance. */
 export function mapVaultAccount(target: AccountTarget, account: VaultAccount): AccountModel {
   // The vault's own handle is the integer id: every endpoint takes it, and it never changes (names can).
-  return { source: target.source, ledgerId: target.ledgerId, accountId: account.id, address: account.id, name: account.name, metadata: account.metadata };
+  return {
+    source: target.source,
+    ledgerId: target.ledgerId,
+    accountId: account.id,
+    address: account.id,
+    name: account.name,
+    metadata: account.metadata,
+  };
 }
 
 /** The account's one balance; `account` is attached when the read described it. */
-export function mapVaultBalance(target: AccountTarget, accountId: string, asset: string, scale: number, figures: VaultFigures, account?: AccountModel): BalanceModel {
+export function mapVaultBalance(
+  target: AccountTarget,
+  accountId: string,
+  asset: string,
+  scale: number,
+  figures: VaultFigures,
+  account?: AccountModel,
+): BalanceModel {
   return {
     source: target.source,
     ledgerId: target.ledgerId,
@@ -116,7 +142,11 @@ export function mapVaultBalance(target: AccountTarget, accountId: string, asset:
 }
 
 /** The account with its balance attached when the currency's scale is known (the account read carries the figures). */
-export function mapVaultAccountWithBalance(target: AccountTarget, account: VaultAccount, scale: number | undefined): AccountModel {
+export function mapVaultAccountWithBalance(
+  target: AccountTarget,
+  account: VaultAccount,
+  scale: number | undefined,
+): AccountModel {
   const model = mapVaultAccount(target, account);
   if (scale === undefined) return model;
   return { ...model, balances: [mapVaultBalance(target, account.id, account.asset, scale, account, model)] };
@@ -147,7 +177,9 @@ export function readMagnitude(value: unknown, what: string): number {
 export function readCurrencyScale(body: unknown): number {
   const units = readArray(readObject(body, 'currency').amount_units, 'amount_units');
   if (units.length === 0) throw new VendorShapeError('amount_units is empty');
-  return Math.max(...units.map((unit) => readMagnitude(readObject(unit, 'amount unit').magnitude, 'amount unit magnitude')));
+  return Math.max(
+    ...units.map((unit) => readMagnitude(readObject(unit, 'amount unit').magnitude, 'amount unit magnitude')),
+  );
 }
 
 export interface SearchPage {

@@ -14,7 +14,11 @@ export const VAULT_PAGE_SIZE = 100;
  * The pages that cover `[offset, offset + limit)`: the smallest page size from `limit` to `max`
  * that holds the whole range in one page, else `max`-item pages.
  */
-export function planPageReads(offset: number, limit: number, max = VAULT_PAGE_SIZE): { size: number; first: number; last: number } {
+export function planPageReads(
+  offset: number,
+  limit: number,
+  max = VAULT_PAGE_SIZE,
+): { size: number; first: number; last: number } {
   for (let size = limit; size <= max; size += 1) {
     const first = Math.floor(offset / size);
     if (first === Math.floor((offset + limit - 1) / size)) return { size, first: first + 1, last: first + 1 };
@@ -27,10 +31,18 @@ export function planPageReads(offset: number, limit: number, max = VAULT_PAGE_SI
  * accounts of one range into items (it may read currencies). `page_info.count` is the total count,
  * remembered from the last page read, so that `totalCount` and reads past the end usually cost no call.
  */
-export function searchList<T>(context: VaultContext, filters: Record<string, QueryValue>, map: (accounts: VaultAccount[]) => Promise<T[]>): VendorList<T> {
+export function searchList<T>(
+  context: VaultContext,
+  filters: Record<string, QueryValue>,
+  map: (accounts: VaultAccount[]) => Promise<T[]>,
+): VendorList<T> {
   let count: number | null = null;
   const readPage = async (page: number, size: number) => {
-    const response = await context.client.json({ method: 'GET', path: '/accounts', query: { ...filters, page, page_size: size } });
+    const response = await context.client.json({
+      method: 'GET',
+      path: '/accounts',
+      query: { ...filters, page, page_size: size },
+    });
     const result = context.client.decode(() => readSearchPage(response.body));
     count = result.count;
     for (const account of result.accounts) rememberAccount(context, account);

@@ -52,7 +52,8 @@ export class BoundedMap<V> {
 /** Records what an account read taught about the account. */
 export function rememberAccount(context: VaultContext, account: VaultAccount): void {
   const known = context.facts.get(account.id);
-  if (known?.asset !== account.asset) context.facts.set(account.id, { asset: account.asset, solana: isSolanaAsset(account.asset) });
+  if (known?.asset !== account.asset)
+    context.facts.set(account.id, { asset: account.asset, solana: isSolanaAsset(account.asset) });
 }
 
 /** Asset scales: known ones, and one in-flight read per unknown asset that concurrent batches share. */
@@ -91,19 +92,31 @@ async function readScale(context: VaultContext, accountId: string): Promise<numb
 }
 
 /** The scales of the accounts' assets: one currency read per unknown asset, concurrently; a failed read is that asset's Error. */
-export async function scalesOf(context: VaultContext, accounts: readonly VaultAccount[]): Promise<Map<string, number | Error>> {
+export async function scalesOf(
+  context: VaultContext,
+  accounts: readonly VaultAccount[],
+): Promise<Map<string, number | Error>> {
   const holders = new Map<string, string>();
   for (const account of accounts) if (!holders.has(account.asset)) holders.set(account.asset, account.id);
   const assets = [...holders];
-  const scales = await mapWithConcurrency(assets, context.concurrency, ([asset, accountId]) => context.scales.get(context, asset, accountId));
+  const scales = await mapWithConcurrency(assets, context.concurrency, ([asset, accountId]) =>
+    context.scales.get(context, asset, accountId),
+  );
   return new Map(assets.map(([asset], index) => [asset, scales[index] as number | Error]));
 }
 
 export function accountNotFound(context: VaultContext, accountId: string): NotFoundError {
-  return new NotFoundError(`account "${accountId}" was not found in ledger "${context.ledgerId}" of source "${context.source}"`, { source: context.source });
+  return new NotFoundError(
+    `account "${accountId}" was not found in ledger "${context.ledgerId}" of source "${context.source}"`,
+    { source: context.source },
+  );
 }
 
 /** Vault account ids are integers: anything else (or another ledger) cannot name an account here, and is not asked for. */
 export function isAskable(context: VaultContext, ref: AccountRef): boolean {
-  return ref.ledgerId === context.ledgerId && /^(?:0|[1-9]\d{0,15})$/.test(ref.accountId) && Number.isSafeInteger(Number(ref.accountId));
+  return (
+    ref.ledgerId === context.ledgerId &&
+    /^(?:0|[1-9]\d{0,15})$/.test(ref.accountId) &&
+    Number.isSafeInteger(Number(ref.accountId))
+  );
 }

@@ -71,7 +71,9 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
   return {
     source: options.source,
     async get(path, query, allow = []) {
-      const response = await limit(() => client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow }));
+      const response = await limit(() =>
+        client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow }),
+      );
       if (response.status >= 200 && response.status < 300) {
         return { status: response.status, body: client.decode(() => parseLosslessJson(response.text)), code: null };
       }

@@ -32,7 +32,10 @@ interface Plan {
   readonly reads: ReadonlyArray<string | null>;
 }
 
-export async function readMidazHistory(context: LookupContext, requests: readonly HistoryRequest[]): Promise<Array<readonly HistoryPointModel[] | Error>> {
+export async function readMidazHistory(
+  context: LookupContext,
+  requests: readonly HistoryRequest[],
+): Promise<Array<readonly HistoryPointModel[] | Error>> {
   const { api, scales } = context;
   const now = Date.now();
   const reads = new Map<string, Promise<unknown[] | null>>();
@@ -62,7 +65,8 @@ export async function readMidazHistory(context: LookupContext, requests: readonl
       keys.push(millis > now ? null : midazDate(millis));
     }
     // Start every read of the batch before awaiting any: the cap, not this loop, paces them.
-    for (const date of keys) if (date !== null) void read(ledgerId.toLowerCase(), accountId.toLowerCase(), date).catch(() => undefined);
+    for (const date of keys)
+      if (date !== null) void read(ledgerId.toLowerCase(), accountId.toLowerCase(), date).catch(() => undefined);
     return { request, reads: keys };
   });
 

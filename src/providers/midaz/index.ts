@@ -1,7 +1,14 @@
 import { BadUserInputError, ConfigError, NotFoundError } from '../../errors.ts';
 import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { defineProvider, type AccountModel, type BalanceFilter, type BalanceModel, type Connector, type LedgerRef } from '../types.ts';
+import {
+  defineProvider,
+  type AccountModel,
+  type BalanceFilter,
+  type BalanceModel,
+  type Connector,
+  type LedgerRef,
+} from '../types.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
 import { readMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
@@ -50,19 +57,32 @@ function checkOptions(name: string, options: MidazOptions): void {
   } catch {
     url = null;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  ) {
     throw field('url', 'must be an http(s) URL without credentials, query or fragment');
   }
-  if (typeof options.organizationId !== 'string' || !isMidazId(options.organizationId)) throw field('organizationId', 'must be a UUID');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs', 'must be a positive number');
+  if (typeof options.organizationId !== 'string' || !isMidazId(options.organizationId))
+    throw field('organizationId', 'must be a UUID');
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
+    throw field('timeoutMs', 'must be a positive number');
   const token = options.auth?.token;
-  if (token !== undefined && token !== null && (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))) throw field('auth.token', 'must be a non-empty string');
-  if (typeof options.assetScales !== 'object' || options.assetScales === null) throw field('assetScales', 'must map asset codes to decimal places');
+  if (token !== undefined && token !== null && (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)))
+    throw field('auth.token', 'must be a non-empty string');
+  if (typeof options.assetScales !== 'object' || options.assetScales === null)
+    throw field('assetScales', 'must map asset codes to decimal places');
   for (const [asset, scale] of Object.entries(options.assetScales)) {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`assetScales.${asset}`, `must be an integer from 0 to ${MAX_SCALE}`);
+    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE)
+      throw field(`assetScales.${asset}`, `must be an integer from 0 to ${MAX_SCALE}`);
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency', 'must be an integer from 1 to 64');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw field('concurrency', 'must be an integer from 1 to 64');
 }
 
 /** The path of an account alias below a ledger, or a BAD_USER_INPUT for text no Midaz alias can be. */
@@ -71,7 +91,10 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
   // Fiber does not decode path segments: the alias goes as is, `@` included, and `/` only in external ones.
   if (external) return `/accounts/external/${external[1]}${suffix}`;
   if (ALIAS.test(address)) return `/accounts/alias/${address}${suffix}`;
-  throw new BadUserInputError('address filter must be a Midaz account alias (letters, digits, "@", ":", "_" and "-"; or "@external/<asset>")', { source });
+  throw new BadUserInputError(
+    'address filter must be a Midaz account alias (letters, digits, "@", ":", "_" and "-"; or "@external/<asset>")',
+    { source },
+  );
 }
 
 export const createMidazConnector = defineProvider<MidazOptions>((name, options, transport) => {
@@ -98,9 +121,18 @@ export const createMidazConnector = defineProvider<MidazOptions>((name, options,
     }
   };
   /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
-  const balancesOf = (ledger: LedgerRef, filter: BalanceFilter) => (items: readonly unknown[]): BalanceModel[] =>
-    items.map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales)).filter((balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset));
-  const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({ paging: 'cursor', fetchPage: async () => ({ items: await read(), next: null, previous: null }) });
+  const balancesOf =
+    (ledger: LedgerRef, filter: BalanceFilter) =>
+    (items: readonly unknown[]): BalanceModel[] =>
+      items
+        .map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales))
+        .filter(
+          (balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset),
+        );
+  const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
+    paging: 'cursor',
+    fetchPage: async () => ({ items: await read(), next: null, previous: null }),
+  });
 
   /**
    * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
@@ -112,7 +144,9 @@ export const createMidazConnector = defineProvider<MidazOptions>((name, options,
       if (reply.code === '0085' || reply.code === '0007') return [];
       throw unexpected(api, reply);
     }
-    const [account] = await getMidazAccounts(context, [api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body))]);
+    const [account] = await getMidazAccounts(context, [
+      api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body)),
+    ]);
     if (account instanceof NotFoundError) return []; // deleted in between
     if (account instanceof Error || account === undefined) throw account ?? new Error('account read returned nothing');
     return [account];
@@ -135,7 +169,13 @@ export const createMidazConnector = defineProvider<MidazOptions>((name, options,
       return listOf(ledger, (path) =>
         filter.address
           ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
-          : offsetPages(api, `${path}/accounts`, {}, (item) => mapMidazAccount(name, ledger.ledgerId, item), 'account page'),
+          : offsetPages(
+              api,
+              `${path}/accounts`,
+              {},
+              (item) => mapMidazAccount(name, ledger.ledgerId, item),
+              'account page',
+            ),
       );
     },
 

@@ -23,16 +23,27 @@ export interface LookupContext {
   readonly scales: Readonly<Record<string, number>>;
 }
 
-export const ledgerNotFound = (source: string, ledgerId: string) => new NotFoundError(`ledger "${ledgerId}" was not found at source "${source}"`, { source });
+export const ledgerNotFound = (source: string, ledgerId: string) =>
+  new NotFoundError(`ledger "${ledgerId}" was not found at source "${source}"`, { source });
 export const accountNotFound = (source: string, ref: AccountRef) =>
-  new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, { source });
+  new NotFoundError(`account "${ref.accountId}" was not found in ledger "${ref.ledgerId}" of source "${source}"`, {
+    source,
+  });
 
 /** Runs `lookup` once per distinct key, concurrently; each ref gets its key's value or error. */
-async function perKey<R extends LedgerRef, T>(refs: readonly R[], key: (ref: R) => string, lookup: (ref: R) => Promise<T | Error>): Promise<Array<T | Error>> {
+async function perKey<R extends LedgerRef, T>(
+  refs: readonly R[],
+  key: (ref: R) => string,
+  lookup: (ref: R) => Promise<T | Error>,
+): Promise<Array<T | Error>> {
   const distinct = new Map<string, Promise<T | Error>>();
   for (const ref of refs) {
     const name = key(ref);
-    if (!distinct.has(name)) distinct.set(name, lookup(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+    if (!distinct.has(name))
+      distinct.set(
+        name,
+        lookup(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      );
   }
   return Promise.all(refs.map((ref) => distinct.get(key(ref)) as Promise<T | Error>));
 }
@@ -41,13 +52,21 @@ const ledgerPath = (ledgerId: string) => `/ledgers/${ledgerId.toLowerCase()}`;
 const accountPath = (ref: AccountRef) => `${ledgerPath(ref.ledgerId)}/accounts/${ref.accountId.toLowerCase()}`;
 const accountKey = (ref: AccountRef) => `${ref.ledgerId.toLowerCase()}/${ref.accountId.toLowerCase()}`;
 
-export function getMidazLedgers({ api }: LookupContext, refs: readonly LedgerRef[]): Promise<Array<LedgerModel | Error>> {
-  return perKey(refs, (ref) => ref.ledgerId.toLowerCase(), async (ref) => {
-    if (!isMidazId(ref.ledgerId)) return ledgerNotFound(api.source, ref.ledgerId);
-    const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
-    if (reply.status === 404) return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
-    return api.decode(() => mapMidazLedger(api.source, reply.body));
-  });
+export function getMidazLedgers(
+  { api }: LookupContext,
+  refs: readonly LedgerRef[],
+): Promise<Array<LedgerModel | Error>> {
+  return perKey(
+    refs,
+    (ref) => ref.ledgerId.toLowerCase(),
+    async (ref) => {
+      if (!isMidazId(ref.ledgerId)) return ledgerNotFound(api.source, ref.ledgerId);
+      const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
+      if (reply.status === 404)
+        return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
+      return api.decode(() => mapMidazLedger(api.source, reply.body));
+    },
+  );
 }
 
 /** One account read; null when it does not exist. */
@@ -61,7 +80,10 @@ async function readAccount(api: MidazApi, ref: AccountRef): Promise<AccountModel
   return api.decode(() => mapMidazAccount(api.source, ref.ledgerId, reply.body));
 }
 
-export function getMidazAccounts({ api }: LookupContext, refs: readonly AccountRef[]): Promise<Array<AccountModel | Error>> {
+export function getMidazAccounts(
+  { api }: LookupContext,
+  refs: readonly AccountRef[],
+): Promise<Array<AccountModel | Error>> {
   return perKey(refs, accountKey, async (ref) => (await readAccount(api, ref)) ?? accountNotFound(api.source, ref));
 }
 
@@ -70,23 +92,35 @@ export function getMidazAccounts({ api }: LookupContext, refs: readonly AccountR
  * (forward pages are not affected by the backward-paging trap). The endpoint does not check the
  * account (an unknown one has no balances), so an empty answer is followed by an account read.
  */
-export function getMidazAccountBalances({ api, scales }: LookupContext, refs: readonly AccountRef[]): Promise<Array<readonly BalanceModel[] | Error>> {
+export function getMidazAccountBalances(
+  { api, scales }: LookupContext,
+  refs: readonly AccountRef[],
+): Promise<Array<readonly BalanceModel[] | Error>> {
   return perKey(refs, accountKey, async (ref) => {
     if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
     const rows: unknown[] = [];
     let cursor: string | undefined;
     do {
-      const { body } = await api.get(`${accountPath(ref)}/balances`, { limit: MIDAZ_MAX_LIMIT, sort_order: 'asc', cursor });
+      const { body } = await api.get(`${accountPath(ref)}/balances`, {
+        limit: MIDAZ_MAX_LIMIT,
+        sort_order: 'asc',
+        cursor,
+      });
       const page = api.decode(() => readPage(body));
       rows.push(...page.items);
       cursor = page.next;
     } while (cursor !== undefined);
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
-    return api.decode(() => rows.map((row) => mapMidazBalance(api.source, ref.ledgerId, row, scales)).filter((balance) => balance !== null));
+    return api.decode(() =>
+      rows.map((row) => mapMidazBalance(api.source, ref.ledgerId, row, scales)).filter((balance) => balance !== null),
+    );
   });
 }
 
 function readPage(body: unknown): { items: unknown[]; next: string | undefined } {
   const page = readObject(body, 'account balances');
-  return { items: readArray(page.items, 'account balances items'), next: readOptionalString(page.next_cursor, 'next_cursor') || undefined };
+  return {
+    items: readArray(page.items, 'account balances items'),
+    next: readOptionalString(page.next_cursor, 'next_cursor') || undefined,
+  };
 }

@@ -1,6 +1,16 @@
 import { SourceError } from '../../errors.ts';
 import { money, MoneyFormatError, parseDecimal, type Money } from '../../money.ts';
-import { isObject, readArray, readNumberText, readObject, readOptionalString, readString, toPlainJson, VendorShapeError, type JsonObject } from '../json.ts';
+import {
+  isObject,
+  readArray,
+  readNumberText,
+  readObject,
+  readOptionalString,
+  readString,
+  toPlainJson,
+  VendorShapeError,
+  type JsonObject,
+} from '../json.ts';
 import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 
 /**
@@ -45,7 +55,14 @@ export function mapMidazAccount(source: string, ledgerId: string, value: unknown
   const accountId = readString(account.id, 'account id');
   // The server stores the account id as alias when none was given; older rows may hold null.
   const alias = readOptionalString(account.alias, 'account alias');
-  return { source, ledgerId, accountId, address: alias || accountId, name: readOptionalString(account.name, 'account name'), metadata: readMetadata(account.metadata) };
+  return {
+    source,
+    ledgerId,
+    accountId,
+    address: alias || accountId,
+    name: readOptionalString(account.name, 'account name'),
+    metadata: readMetadata(account.metadata),
+  };
 }
 
 /** Asset codes are shown in messages, so anything unusual is not echoed. */
@@ -72,7 +89,9 @@ function readAmount(record: JsonObject, field: string, asset: string, scale: num
     return parseDecimal(text, scale);
   } catch (error) {
     if (error instanceof MoneyFormatError) {
-      throw new VendorShapeError(`a ${printable(asset)} ${field} amount has more decimal places than its configured scale (${scale}) or is not a plain decimal`);
+      throw new VendorShapeError(
+        `a ${printable(asset)} ${field} amount has more decimal places than its configured scale (${scale}) or is not a plain decimal`,
+      );
     }
     throw error;
   }
@@ -88,7 +107,11 @@ export interface MidazAmounts {
 }
 
 /** The amounts of a Balance or BalanceHistory record, in minor units at the asset's scale. */
-export function readMidazAmounts(source: string, value: unknown, scales: Readonly<Record<string, number>>): MidazAmounts {
+export function readMidazAmounts(
+  source: string,
+  value: unknown,
+  scales: Readonly<Record<string, number>>,
+): MidazAmounts {
   const record = readObject(value, 'balance');
   const asset = readString(record.assetCode, 'balance assetCode');
   if (asset === '') throw new VendorShapeError('balance assetCode is empty');
@@ -104,7 +127,12 @@ export function readMidazAmounts(source: string, value: unknown, scales: Readonl
 }
 
 /** A current balance, or null for an `overdraft` companion (its debt is the parent's `overdraftUsed`). */
-export function mapMidazBalance(source: string, ledgerId: string, value: unknown, scales: Readonly<Record<string, number>>): BalanceModel | null {
+export function mapMidazBalance(
+  source: string,
+  ledgerId: string,
+  value: unknown,
+  scales: Readonly<Record<string, number>>,
+): BalanceModel | null {
   const record = readObject(value, 'balance');
   const amounts = readMidazAmounts(source, record, scales);
   if (amounts.companion) return null;
@@ -131,7 +159,12 @@ export function mapMidazBalance(source: string, ledgerId: string, value: unknown
  * v3.8.0's history query does not select `overdraft_used` (it always reads "0") while the
  * companion's row carries the debt, so the debt is whichever of the two the server reports.
  */
-export function mapMidazHistoryTotal(source: string, rows: readonly unknown[], asset: string, scales: Readonly<Record<string, number>>): Money | null {
+export function mapMidazHistoryTotal(
+  source: string,
+  rows: readonly unknown[],
+  asset: string,
+  scales: Readonly<Record<string, number>>,
+): Money | null {
   let scale: number | null = null;
   let holdings = 0n;
   let used = 0n;

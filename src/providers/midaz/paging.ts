@@ -19,7 +19,11 @@ export const MIDAZ_MAX_LIMIT = 100;
  * The pages that cover `[offset, offset + limit)`: the smallest page size from `limit` to `max`
  * that holds the whole range in one page, else `max`-item pages.
  */
-export function planPageReads(offset: number, limit: number, max = MIDAZ_MAX_LIMIT): { size: number; first: number; last: number } {
+export function planPageReads(
+  offset: number,
+  limit: number,
+  max = MIDAZ_MAX_LIMIT,
+): { size: number; first: number; last: number } {
   for (let size = limit; size <= max; size += 1) {
     const first = Math.floor(offset / size);
     if (first === Math.floor((offset + limit - 1) / size)) return { size, first: first + 1, last: first + 1 };
@@ -28,7 +32,13 @@ export function planPageReads(offset: number, limit: number, max = MIDAZ_MAX_LIM
 }
 
 /** A `page`/`limit` list (ordered by the server) as the relay's offset list. */
-export function offsetPages<T>(api: MidazApi, path: string, query: Record<string, QueryValue>, map: (item: unknown) => T, what: string): VendorList<T> {
+export function offsetPages<T>(
+  api: MidazApi,
+  path: string,
+  query: Record<string, QueryValue>,
+  map: (item: unknown) => T,
+  what: string,
+): VendorList<T> {
   return {
     paging: 'offset',
     maxLimit: MIDAZ_MAX_LIMIT,
@@ -77,7 +87,12 @@ function readCursorPage(body: unknown, what: string): RawCursorPage {
  * put in keyset order (by id, as the server sorts), it has no previous page, and its next page is
  * `h.<count>`, read through the server's own next cursor of a first page of that size.
  */
-export function cursorPages<T>(api: MidazApi, path: string, map: (items: readonly unknown[]) => T[], what: string): VendorList<T> {
+export function cursorPages<T>(
+  api: MidazApi,
+  path: string,
+  map: (items: readonly unknown[]) => T[],
+  what: string,
+): VendorList<T> {
   const read = async (cursor: string | undefined, limit = MIDAZ_MAX_LIMIT): Promise<RawCursorPage> => {
     const { body } = await api.get(path, { limit, sort_order: 'asc', cursor });
     return api.decode(() => readCursorPage(body, what));
@@ -88,7 +103,10 @@ export function cursorPages<T>(api: MidazApi, path: string, map: (items: readonl
     previous: page.prev === null ? null : `p.${page.prev}`,
   });
   const byId = (items: readonly unknown[]) =>
-    api.decode(() => items.map((item) => ({ item, id: readString(readObject(item, what).id, 'balance id').toLowerCase() })))
+    api
+      .decode(() =>
+        items.map((item) => ({ item, id: readString(readObject(item, what).id, 'balance id').toLowerCase() })),
+      )
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((entry) => entry.item);
 

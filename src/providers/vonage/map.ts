@@ -1,5 +1,14 @@
 import { money, parseDecimal } from '../../money.ts';
-import { readArray, readBoolean, readNumberText, readObject, readOptionalString, readString, toPlainJson, VendorShapeError } from '../json.ts';
+import {
+  readArray,
+  readBoolean,
+  readNumberText,
+  readObject,
+  readOptionalString,
+  readString,
+  toPlainJson,
+  VendorShapeError,
+} from '../json.ts';
 import type { AccountModel, BalanceModel } from '../types.ts';
 
 /** Vonage balances are EUR with up to 8 decimals (`10.17127500`): scale 8, padded, never rounded. */
@@ -49,7 +58,15 @@ export function mapVonageSubaccounts(body: unknown): VonageAccount[] {
 
 export function mapVonageAccount(source: string, account: VonageAccount): AccountModel {
   const balances = account.balance === null ? [] : [mapVonageBalance(source, account)];
-  return { source, ledgerId: VONAGE_LEDGER_ID, accountId: account.apiKey, address: account.apiKey, name: account.name, metadata: account.metadata, balances };
+  return {
+    source,
+    ledgerId: VONAGE_LEDGER_ID,
+    accountId: account.apiKey,
+    address: account.apiKey,
+    name: account.name,
+    metadata: account.metadata,
+    balances,
+  };
 }
 
 function mapVonageBalance(source: string, account: VonageAccount): BalanceModel {

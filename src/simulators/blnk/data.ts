@@ -64,9 +64,40 @@ export function totalsAt(balance: BlnkSeedBalance, atMicros = Number.POSITIVE_IN
   return { credit, debit, balance: credit - debit };
 }
 
-
-const FIRST_NAMES = ['Ada', 'Chinedu', 'Amara', 'Tunde', 'Zainab', 'Kwame', 'Ngozi', 'Emeka', 'Fatima', 'Sade', 'Lena', 'Marco', 'Priya', 'Jonas', 'Aiko', 'Tomás'];
-const LAST_NAMES = ['Okafor', 'Adeyemi', 'Bello', 'Eze', 'Mensah', 'Okonkwo', 'Ibrahim', 'Balogun', 'Schulz', 'Rossi', 'Sharma', 'Tanaka', 'García', 'Nwosu'];
+const FIRST_NAMES = [
+  'Ada',
+  'Chinedu',
+  'Amara',
+  'Tunde',
+  'Zainab',
+  'Kwame',
+  'Ngozi',
+  'Emeka',
+  'Fatima',
+  'Sade',
+  'Lena',
+  'Marco',
+  'Priya',
+  'Jonas',
+  'Aiko',
+  'Tomás',
+];
+const LAST_NAMES = [
+  'Okafor',
+  'Adeyemi',
+  'Bello',
+  'Eze',
+  'Mensah',
+  'Okonkwo',
+  'Ibrahim',
+  'Balogun',
+  'Schulz',
+  'Rossi',
+  'Sharma',
+  'Tanaka',
+  'García',
+  'Nwosu',
+];
 const MICROS_PER_HOUR = 3_600_000_000;
 
 /** Builds the seed. Pure: the same data on every call. */
@@ -130,15 +161,51 @@ export function createBlnkSeed(): BlnkData {
   };
 
   // Treasury: system balances. @World is where money enters from, so it runs deeply negative.
-  add({ ledger: treasury, currency: 'NGN', indicator: '@World', amounts: [-9_000_000_000_000_000_000n, -876_543_210_987_654_321n] });
+  add({
+    ledger: treasury,
+    currency: 'NGN',
+    indicator: '@World',
+    amounts: [-9_000_000_000_000_000_000n, -876_543_210_987_654_321n],
+  });
   add({ ledger: treasury, currency: 'USD', indicator: '@World', amounts: [-125_000_000_00n, -37_512_88n] });
-  add({ ledger: treasury, currency: 'BTC', indicator: '@ColdStorage', metaData: { name: 'BTC cold storage', custodian: 'in-house' }, amounts: [100_000_000_000_000_000_000n, 23_456_789_012_345_678_901n] });
-  add({ ledger: treasury, currency: 'JPY', indicator: '@ReserveJPY', metaData: { name: 'JPY reserve' }, amounts: [9_800_000_000n, -120_000_000n] });
-  add({ ledger: treasury, currency: 'USD', indicator: '@FeesUSD', metaData: { name: 'Fee income (USD)' }, amounts: [1_250_75n, 980_10n, 2_044_00n] });
-  add({ ledger: treasury, currency: 'EUR', indicator: '@Revenue', amounts: [48_120_00n, 3_100_50n], inflightCredit: 75_00n });
+  add({
+    ledger: treasury,
+    currency: 'BTC',
+    indicator: '@ColdStorage',
+    metaData: { name: 'BTC cold storage', custodian: 'in-house' },
+    amounts: [100_000_000_000_000_000_000n, 23_456_789_012_345_678_901n],
+  });
+  add({
+    ledger: treasury,
+    currency: 'JPY',
+    indicator: '@ReserveJPY',
+    metaData: { name: 'JPY reserve' },
+    amounts: [9_800_000_000n, -120_000_000n],
+  });
+  add({
+    ledger: treasury,
+    currency: 'USD',
+    indicator: '@FeesUSD',
+    metaData: { name: 'Fee income (USD)' },
+    amounts: [1_250_75n, 980_10n, 2_044_00n],
+  });
+  add({
+    ledger: treasury,
+    currency: 'EUR',
+    indicator: '@Revenue',
+    amounts: [48_120_00n, 3_100_50n],
+    inflightCredit: 75_00n,
+  });
 
   // Merchant settlements: named merchants with pending payouts in flight.
-  const shops = ['Lagos Bistro', 'Accra Threads', 'Nairobi Tech Hub', 'Berlin Bakery', 'Kano Textiles', 'Abuja Pharmacy'];
+  const shops = [
+    'Lagos Bistro',
+    'Accra Threads',
+    'Nairobi Tech Hub',
+    'Berlin Bakery',
+    'Kano Textiles',
+    'Abuja Pharmacy',
+  ];
   for (let index = 0; index < 30; index += 1) {
     const currency = pick(['NGN', 'NGN', 'USD', 'EUR', 'GBP']);
     const name = `${pick(shops)} #${index + 1}`;
@@ -156,10 +223,38 @@ export function createBlnkSeed(): BlnkData {
 
   // Customer wallets: one identity with USD, EUR and BTC, one overdraft, then 296 ordinary wallets.
   const ada = `idt_${uuid()}`;
-  add({ ledger: wallets, currency: 'USD', identityId: ada, metaData: { name: 'Ada Okafor (USD)', kyc_tier: 3 }, amounts: [500_000n, -120_050n, 75_25n, -4_999n], inflightDebit: 20_000n, inflightCredit: 5_000n });
-  add({ ledger: wallets, currency: 'EUR', identityId: ada, metaData: { name: 'Ada Okafor (EUR)', kyc_tier: 3 }, amounts: [80_000n, -12_345n] });
-  add({ ledger: wallets, currency: 'BTC', identityId: ada, metaData: { name: 'Ada Okafor (BTC)', kyc_tier: 3 }, amounts: [150_000_000n, -25_000_001n], inflightDebit: 1_000_000n });
-  add({ ledger: wallets, currency: 'NGN', identityId: `idt_${uuid()}`, indicator: '@overdraft-tunde-eze', metaData: { name: 'Tunde Eze', overdraft_limit: 2_000_000 }, amounts: [500_000n, -1_255_000n] });
+  add({
+    ledger: wallets,
+    currency: 'USD',
+    identityId: ada,
+    metaData: { name: 'Ada Okafor (USD)', kyc_tier: 3 },
+    amounts: [500_000n, -120_050n, 75_25n, -4_999n],
+    inflightDebit: 20_000n,
+    inflightCredit: 5_000n,
+  });
+  add({
+    ledger: wallets,
+    currency: 'EUR',
+    identityId: ada,
+    metaData: { name: 'Ada Okafor (EUR)', kyc_tier: 3 },
+    amounts: [80_000n, -12_345n],
+  });
+  add({
+    ledger: wallets,
+    currency: 'BTC',
+    identityId: ada,
+    metaData: { name: 'Ada Okafor (BTC)', kyc_tier: 3 },
+    amounts: [150_000_000n, -25_000_001n],
+    inflightDebit: 1_000_000n,
+  });
+  add({
+    ledger: wallets,
+    currency: 'NGN',
+    identityId: `idt_${uuid()}`,
+    indicator: '@overdraft-tunde-eze',
+    metaData: { name: 'Tunde Eze', overdraft_limit: 2_000_000 },
+    amounts: [500_000n, -1_255_000n],
+  });
   for (let index = 0; index < 296; index += 1) {
     const currency = pick(['NGN', 'NGN', 'NGN', 'USD', 'USD', 'EUR', 'GBP', 'JPY']);
     const person = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
@@ -178,13 +273,15 @@ export function createBlnkSeed(): BlnkData {
       currency,
       identityId: flavour === 1 ? '' : `idt_${uuid()}`,
       indicator: flavour === 2 ? `@wallet-${reference.toLowerCase()}-${currency.toLowerCase()}` : null,
-      metaData: flavour === 0 ? { name: person, customer_ref: reference } : flavour === 1 ? null : { customer_ref: reference },
+      metaData:
+        flavour === 0 ? { name: person, customer_ref: reference } : flavour === 1 ? null : { customer_ref: reference },
       amounts,
       inflightCredit: index % 7 === 0 ? BigInt(int(250_000)) : 0n,
       inflightDebit: index % 5 === 0 && running > 0n ? BigInt(int(Number(running))) : 0n,
     });
   }
 
-  const newestFirst = <T extends { createdAtMicros: number }>(items: T[]) => items.sort((a, b) => b.createdAtMicros - a.createdAtMicros);
+  const newestFirst = <T extends { createdAtMicros: number }>(items: T[]) =>
+    items.sort((a, b) => b.createdAtMicros - a.createdAtMicros);
   return { ledgers: newestFirst([wallets, merchants, treasury, sandbox]), balances: newestFirst(balances) };
 }

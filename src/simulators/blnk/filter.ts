@@ -4,7 +4,19 @@
  * `filters` array, checked against the table's fields, combined with AND (or OR).
  */
 
-export type Operator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'between' | 'like' | 'ilike' | 'isnull' | 'isnotnull';
+export type Operator =
+  | 'eq'
+  | 'ne'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'in'
+  | 'between'
+  | 'like'
+  | 'ilike'
+  | 'isnull'
+  | 'isnotnull';
 
 export interface Filter {
   readonly field: string;
@@ -27,12 +39,52 @@ export interface FilterSet {
 const MAX_FILTERS = 20;
 const MAX_IN_VALUES = 100;
 const MAX_CHAR_LENGTH = 1000;
-const RESERVED = new Set(['page', 'pagesize', 'per_page', 'limit', 'offset', 'sort', 'order', 'order_by', 'order_dir', 'logical_operator', 'instance_id', 'org_id']);
+const RESERVED = new Set([
+  'page',
+  'pagesize',
+  'per_page',
+  'limit',
+  'offset',
+  'sort',
+  'order',
+  'order_by',
+  'order_dir',
+  'logical_operator',
+  'instance_id',
+  'org_id',
+]);
 const ALIASES: Record<string, Operator> = { neq: 'ne', gteq: 'gte', lteq: 'lte' };
-const OPERATORS = new Set<string>(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'between', 'like', 'ilike', 'isnull', 'isnotnull']);
+const OPERATORS = new Set<string>([
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'between',
+  'like',
+  'ilike',
+  'isnull',
+  'isnotnull',
+]);
 
 export const TABLE_FIELDS: Record<'balances' | 'ledgers', ReadonlySet<string>> = {
-  balances: new Set(['balance_id', 'ledger_id', 'identity_id', 'indicator', 'currency', 'balance', 'credit_balance', 'debit_balance', 'inflight_balance', 'inflight_credit_balance', 'inflight_debit_balance', 'created_at', 'meta_data']),
+  balances: new Set([
+    'balance_id',
+    'ledger_id',
+    'identity_id',
+    'indicator',
+    'currency',
+    'balance',
+    'credit_balance',
+    'debit_balance',
+    'inflight_balance',
+    'inflight_credit_balance',
+    'inflight_debit_balance',
+    'created_at',
+    'meta_data',
+  ]),
   ledgers: new Set(['ledger_id', 'name', 'created_at', 'meta_data']),
 };
 
@@ -46,7 +98,8 @@ function resolveOperator(text: string): Operator | null {
 export function parseQueryFilters(query: URLSearchParams): FilterSet {
   const logical = (query.get('logical_operator') ?? '').trim().toLowerCase();
   const set: FilterSet = { filters: [], logical: logical === 'or' ? 'or' : 'and', errors: [] };
-  if (logical !== '' && logical !== 'and' && logical !== 'or') set.errors.push({ Param: 'logical_operator', Message: "invalid logical_operator: must be 'and' or 'or'" });
+  if (logical !== '' && logical !== 'and' && logical !== 'or')
+    set.errors.push({ Param: 'logical_operator', Message: "invalid logical_operator: must be 'and' or 'or'" });
   for (const key of new Set(query.keys())) {
     if (RESERVED.has(key.toLowerCase())) continue;
     const parts = key.split('_');
@@ -66,7 +119,10 @@ export function parseQueryFilters(query: URLSearchParams): FilterSet {
     if (operator === 'between') {
       const range = value.split('|');
       if (range.length !== 2) {
-        set.errors.push({ Param: key, Message: 'between operator requires exactly 2 pipe-separated values (value1|value2)' });
+        set.errors.push({
+          Param: key,
+          Message: 'between operator requires exactly 2 pipe-separated values (value1|value2)',
+        });
         continue;
       }
       set.filters.push({ field, operator, values: range });
@@ -90,13 +146,15 @@ export function validateFilters(filters: readonly Filter[], table: keyof typeof 
     if (!OPERATORS.has(filter.operator)) {
       return `invalid operator '${filter.operator}' for field '${filter.field}': must be one of eq, ne, gt, gte, lt, lte, in, between, like, ilike, isnull, isnotnull`;
     }
-    if (filter.operator === 'in' && !filter.values?.length) return `operator 'in' for field '${filter.field}' requires at least one value in 'values'`;
+    if (filter.operator === 'in' && !filter.values?.length)
+      return `operator 'in' for field '${filter.field}' requires at least one value in 'values'`;
     if (filter.operator === 'between' && filter.values?.length !== 2) {
       return `operator 'between' for field '${filter.field}' requires exactly two values in 'values', got ${filter.values?.length ?? 0}`;
     }
     if (filter.field.startsWith('meta_data.')) {
       const key = filter.field.slice('meta_data.'.length);
-      if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key)) return `invalid JSON key '${key}' in field '${filter.field}': must match pattern ^[a-zA-Z][a-zA-Z0-9_]*$`;
+      if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key))
+        return `invalid JSON key '${key}' in field '${filter.field}': must match pattern ^[a-zA-Z][a-zA-Z0-9_]*$`;
       continue;
     }
     if (!TABLE_FIELDS[table].has(filter.field)) return `invalid field '${filter.field}' for table '${table}'`;
@@ -123,7 +181,10 @@ function compare(cell: Exclude<Cell, null>, raw: unknown): number | null {
 }
 
 function like(cell: Exclude<Cell, null>, pattern: unknown, flags: string): boolean {
-  const source = String(pattern).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const source = String(pattern)
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${source}$`, flags).test(typeof cell === 'object' ? String(cell.micros) : String(cell));
 }
 
@@ -134,17 +195,28 @@ function test(cell: Cell, filter: Filter): boolean {
   if (cell === null) return false;
   const order = (value: unknown) => compare(cell, value);
   switch (filter.operator) {
-    case 'eq': return order(filter.value) === 0;
-    case 'ne': return order(filter.value) !== 0;
-    case 'gt': return (order(filter.value) ?? 0) > 0;
-    case 'gte': return (order(filter.value) ?? -1) >= 0;
-    case 'lt': return (order(filter.value) ?? 0) < 0;
-    case 'lte': return (order(filter.value) ?? 1) <= 0;
-    case 'in': return (filter.values ?? []).some((value) => order(value) === 0);
-    case 'between': return (order(filter.values?.[0]) ?? -1) >= 0 && (order(filter.values?.[1]) ?? 1) <= 0;
-    case 'like': return like(cell, filter.value, '');
-    case 'ilike': return like(cell, filter.value, 'i');
-    default: return false;
+    case 'eq':
+      return order(filter.value) === 0;
+    case 'ne':
+      return order(filter.value) !== 0;
+    case 'gt':
+      return (order(filter.value) ?? 0) > 0;
+    case 'gte':
+      return (order(filter.value) ?? -1) >= 0;
+    case 'lt':
+      return (order(filter.value) ?? 0) < 0;
+    case 'lte':
+      return (order(filter.value) ?? 1) <= 0;
+    case 'in':
+      return (filter.values ?? []).some((value) => order(value) === 0);
+    case 'between':
+      return (order(filter.values?.[0]) ?? -1) >= 0 && (order(filter.values?.[1]) ?? 1) <= 0;
+    case 'like':
+      return like(cell, filter.value, '');
+    case 'ilike':
+      return like(cell, filter.value, 'i');
+    default:
+      return false;
   }
 }
 

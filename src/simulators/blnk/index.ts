@@ -1,7 +1,16 @@
 import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
 import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
 import { createBlnkSeed, currencyScales, totalsAt, type BlnkData } from './data.ts';
-import { filterBalances, getBalance, getBalanceAt, getLedger, listBalances, listLedgers, type Reply, type RouteContext } from './routes.ts';
+import {
+  filterBalances,
+  getBalance,
+  getBalanceAt,
+  getLedger,
+  listBalances,
+  listLedgers,
+  type Reply,
+  type RouteContext,
+} from './routes.ts';
 import { errorJson, writeJson } from './wire.ts';
 
 export { currencyScales } from './data.ts';
@@ -48,28 +57,50 @@ export interface BlnkSimulatorHandle extends SimulatorHandle {
   readonly peakInFlight: number;
 }
 
-const RESOURCES = new Set(['ledgers', 'balances', 'accounts', 'identities', 'transactions', 'balance-monitors', 'hooks', 'api-keys', 'search', 'reconciliation', 'metadata', 'backup']);
+const RESOURCES = new Set([
+  'ledgers',
+  'balances',
+  'accounts',
+  'identities',
+  'transactions',
+  'balance-monitors',
+  'hooks',
+  'api-keys',
+  'search',
+  'reconciliation',
+  'metadata',
+  'backup',
+]);
 
 /** api/middleware/auth.go `Authenticate`: null when the request may pass. */
 function authenticate(options: BlnkSimulatorOptions, request: SimulatorRequest): Reply | null {
   if (options.apiKey === undefined && options.readOnlyApiKey === undefined) return null;
   const key = request.headers['x-blnk-key'];
-  const deny = (status: number, code: string, message: string): Reply => ({ status, json: { error: message, error_detail: { code, message } } });
-  if (typeof key !== 'string' || key === '') return deny(401, 'AUTH_MISSING_API_KEY', 'Authentication required. Use X-Blnk-Key header');
+  const deny = (status: number, code: string, message: string): Reply => ({
+    status,
+    json: { error: message, error_detail: { code, message } },
+  });
+  if (typeof key !== 'string' || key === '')
+    return deny(401, 'AUTH_MISSING_API_KEY', 'Authentication required. Use X-Blnk-Key header');
   if (key === options.apiKey) return null;
   if (key !== options.readOnlyApiKey) return deny(401, 'AUTH_INVALID_API_KEY', 'Invalid API key');
   const resource = request.path.split('/')[1] ?? '';
   if (!RESOURCES.has(resource)) return deny(403, 'AUTH_UNKNOWN_RESOURCE', 'Unknown resource type');
   // Scopes are resource:action with the action taken from the method, so POST /balances/filter needs balances:write.
-  return request.method === 'GET' ? null : deny(403, 'AUTH_INSUFFICIENT_PERMISSIONS', `Insufficient permissions for ${resource}:write`);
+  return request.method === 'GET'
+    ? null
+    : deny(403, 'AUTH_INSUFFICIENT_PERMISSIONS', `Insufficient permissions for ${resource}:write`);
 }
 
 /** Before 0.15 the flat legacy field was the whole error body, and a missing record was a 400 (`c.JSON(400, {"error": err.Error()})`). */
 function toLegacyError(reply: Reply): Reply {
   const body = reply.json as { error_detail?: { code: string; message: string } } | undefined;
-  if (reply.text !== undefined || typeof body !== 'object' || body === null || body.error_detail === undefined) return reply;
+  if (reply.text !== undefined || typeof body !== 'object' || body === null || body.error_detail === undefined)
+    return reply;
   const { error_detail: detail, ...legacy } = body;
-  return reply.status === 404 ? { status: 400, json: { error: `NOT_FOUND: ${detail.message}` } } : { status: reply.status, json: legacy };
+  return reply.status === 404
+    ? { status: 400, json: { error: `NOT_FOUND: ${detail.message}` } }
+    : { status: reply.status, json: legacy };
 }
 
 function route(context: RouteContext, method: string, path: string, query: URLSearchParams, body: string): Reply {
@@ -105,13 +136,18 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
     (request) => {
       let reply: Reply;
       try {
-        reply = authenticate(options, request) ?? route(context, request.method, request.path, request.query, request.body);
+        reply =
+          authenticate(options, request) ?? route(context, request.method, request.path, request.query, request.body);
       } catch {
         reply = { status: 500, json: errorJson('GEN_INTERNAL', 'internal server error') };
       }
       if (options.version === '0.14.5') reply = toLegacyError(reply);
       return reply.text === undefined
-        ? { status: reply.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: writeJson(reply.json, context) }
+        ? {
+            status: reply.status,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: writeJson(reply.json, context),
+          }
         : { status: reply.status, headers: { 'content-type': 'text/plain' }, body: reply.text };
     },
     { port: options.port, latencyMs: options.latencyMs },
@@ -120,7 +156,11 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
   const balancesOf = (ledgerId: string) => data.balances.filter((balance) => balance.ledgerId === ledgerId);
   const truth: SimulatorTruth = {
     ledgers: () => data.ledgers.map((ledger) => ({ id: ledger.ledgerId, name: ledger.name })),
-    accounts: (ledgerId) => balancesOf(ledgerId).map((balance) => ({ id: balance.balanceId, address: balance.indicator ?? balance.balanceId })),
+    accounts: (ledgerId) =>
+      balancesOf(ledgerId).map((balance) => ({
+        id: balance.balanceId,
+        address: balance.indicator ?? balance.balanceId,
+      })),
     balances: (ledgerId) =>
       balancesOf(ledgerId).map((balance) => ({
         accountId: balance.balanceId,

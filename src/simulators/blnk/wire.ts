@@ -27,14 +27,21 @@ export function writeJson(value: unknown, options: Pick<WireOptions, 'amountsAsS
 /** A time as Go's encoding/json writes it (RFC 3339 with trailing fractional zeros trimmed), from epoch microseconds. */
 export function formatGoTime(micros: number): string {
   const seconds = Math.floor(micros / 1_000_000);
-  const fraction = String(micros - seconds * 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  const fraction = String(micros - seconds * 1_000_000)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return `${new Date(seconds * 1000).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function ledgerJson(ledger: BlnkSeedLedger): Record<string, unknown> {
-  return { ledger_id: ledger.ledgerId, name: ledger.name, created_at: formatGoTime(ledger.createdAtMicros), meta_data: ledger.metaData };
+  return {
+    ledger_id: ledger.ledgerId,
+    name: ledger.name,
+    created_at: formatGoTime(ledger.createdAtMicros),
+    meta_data: ledger.metaData,
+  };
 }
 
 /**

@@ -20,14 +20,19 @@ export interface TokenIssuer {
 export function createTokenIssuer(clientId: string, clientSecret: string, ttlSeconds: number): TokenIssuer {
   const tokens = new Map<string, number>();
   let requests = 0;
-  const invalidClient = { status: 401, json: { error: 'invalid_client', error_description: 'client authentication failed' } };
+  const invalidClient = {
+    status: 401,
+    json: { error: 'invalid_client', error_description: 'client authentication failed' },
+  };
 
   return {
     issue(body, headers) {
       requests += 1;
-      if (!(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return { status: 400, json: { error: 'invalid_request' } };
+      if (!(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+        return { status: 400, json: { error: 'invalid_request' } };
       const form = new URLSearchParams(body);
-      if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type' } };
+      if (form.get('grant_type') !== 'client_credentials')
+        return { status: 400, json: { error: 'unsupported_grant_type' } };
       let id = form.get('client_id');
       let secret = form.get('client_secret');
       const basic = /^Basic\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
@@ -43,7 +48,10 @@ export function createTokenIssuer(clientId: string, clientSecret: string, ttlSec
       if (id !== clientId || secret === null || !sameText(secret, clientSecret)) return invalidClient;
       const token = randomBytes(24).toString('base64url');
       tokens.set(token, Date.now() + ttlSeconds * 1000);
-      return { status: 200, json: { access_token: token, token_type: 'Bearer', expires_in: ttlSeconds, scope: form.get('scope') ?? '' } };
+      return {
+        status: 200,
+        json: { access_token: token, token_type: 'Bearer', expires_in: ttlSeconds, scope: form.get('scope') ?? '' },
+      };
     },
     authorized(headers) {
       const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];

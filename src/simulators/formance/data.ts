@@ -75,8 +75,22 @@ const EPOCH = Date.parse('2025-01-06T09:00:00Z');
 /** Go's RFC 3339 rendering of a whole-second UTC time (no `.000`). */
 const at = (seconds: number) => new Date(EPOCH + seconds * 1000).toISOString().replace('.000Z', 'Z');
 
-export function createLedger(id: number, name: string, features: Readonly<Record<string, string>>, metadata: Record<string, string> = {}): Ledger {
-  return { id, name, bucket: name, addedAt: at(id * 60), metadata, features: { ...features }, accounts: new Map(), postings: [] };
+export function createLedger(
+  id: number,
+  name: string,
+  features: Readonly<Record<string, string>>,
+  metadata: Record<string, string> = {},
+): Ledger {
+  return {
+    id,
+    name,
+    bucket: name,
+    addedAt: at(id * 60),
+    metadata,
+    features: { ...features },
+    accounts: new Map(),
+    postings: [],
+  };
 }
 
 /** The account at `address`, created on first use as the ledger does (accounts are implicit). */
@@ -84,7 +98,15 @@ export function touch(ledger: Ledger, address: string): Account {
   let account = ledger.accounts.get(address);
   if (!account) {
     const stamp = at(ledger.id * 60 + ledger.accounts.size + 1);
-    account = { address, metadata: {}, volumes: new Map(), moves: new Map(), firstUsage: stamp, insertionDate: stamp, updatedAt: stamp };
+    account = {
+      address,
+      metadata: {},
+      volumes: new Map(),
+      moves: new Map(),
+      firstUsage: stamp,
+      insertionDate: stamp,
+      updatedAt: stamp,
+    };
     ledger.accounts.set(address, account);
   }
   return account;
@@ -95,8 +117,21 @@ export function touch(ledger: Ledger, address: string): Account {
  * side is kept as a move. Dated `micros`, or one microsecond after the ledger's last posting (the
  * seed dates its postings afterwards with `spreadPostings`).
  */
-export function post(ledger: Ledger, source: string, destination: string, asset: string, amount: bigint, micros?: bigint): void {
-  const posting: Posting = { micros: micros ?? (ledger.postings.at(-1)?.micros ?? 0n) + 1n, source, destination, asset, amount };
+export function post(
+  ledger: Ledger,
+  source: string,
+  destination: string,
+  asset: string,
+  amount: bigint,
+  micros?: bigint,
+): void {
+  const posting: Posting = {
+    micros: micros ?? (ledger.postings.at(-1)?.micros ?? 0n) + 1n,
+    source,
+    destination,
+    asset,
+    amount,
+  };
   ledger.postings.push(posting);
   const book = (address: string, isSource: boolean) => {
     const account = touch(ledger, address);
@@ -133,7 +168,12 @@ function spreadPostings(ledger: Ledger, first = SEED_FIRST_POSTING, last = SEED_
  * (internal/storage/ledger/resource_volumes.go: `date <= pit`, `date >= oot`). Null when no move
  * falls in the window: the server has no row then.
  */
-export function volumesBetween(account: Account, asset: string, from: bigint | null, to: bigint | null): Volumes | null {
+export function volumesBetween(
+  account: Account,
+  asset: string,
+  from: bigint | null,
+  to: bigint | null,
+): Volumes | null {
   let found = false;
   const volumes = { input: 0n, output: 0n };
   for (const { posting, isSource } of account.moves.get(asset) ?? []) {
@@ -158,7 +198,10 @@ function seedMain(): Ledger {
   const amount = (min: number, max: number) => BigInt(min + Math.floor(next() * (max - min)));
   const countries = ['FR', 'DE', 'US', 'JP', 'ES'];
   for (let merchant = 1; merchant <= 30; merchant += 1) {
-    touch(ledger, `merchants:${pad(merchant)}`).metadata = { name: `Merchant ${merchant}`, category: merchant % 2 ? 'retail' : 'travel' };
+    touch(ledger, `merchants:${pad(merchant)}`).metadata = {
+      name: `Merchant ${merchant}`,
+      category: merchant % 2 ? 'retail' : 'travel',
+    };
   }
   touch(ledger, 'platform:fees').metadata = { purpose: 'card fees' };
   for (let user = 1; user <= 270; user += 1) {
@@ -174,7 +217,8 @@ function seedMain(): Ledger {
       post(ledger, address, merchant, 'USD/2', price);
       post(ledger, merchant, 'platform:fees', 'USD/2', price / 50n);
     }
-    if (user % 10 === 0) touch(ledger, address).metadata = { kyc: 'verified', country: countries[user % countries.length] as string };
+    if (user % 10 === 0)
+      touch(ledger, address).metadata = { kyc: 'verified', country: countries[user % countries.length] as string };
   }
   // users:0250 spent everything: a zero balance still lists.
   const spent = touch(ledger, 'users:0250').volumes.get('USD/2');

@@ -2,7 +2,14 @@ import { extendSimulator, startSimulatorServer, type SimulatorReply, type Simula
 import type { SimulatorHandle } from '../types.ts';
 import { createTokenIssuer } from './auth.ts';
 import { createLedger, createSeedLedgers, DEFAULT_FEATURES, type Ledger } from './data.ts';
-import { aggregateBalancesV1, listAccountsV1, listBalancesV1, readAccountV1, serverInfo, type Reply } from './routes-v1.ts';
+import {
+  aggregateBalancesV1,
+  listAccountsV1,
+  listBalancesV1,
+  readAccountV1,
+  serverInfo,
+  type Reply,
+} from './routes-v1.ts';
 import { aggregateBalancesV2, listAccountsV2, listVolumesV2, readLedgerV2 } from './routes-v2.ts';
 import { createFormanceHistoryTruth, createFormanceTruth, type FormanceHistoryTruth } from './truth.ts';
 import { HttpFailure, writeJson, type WireValue } from './wire.ts';
@@ -55,7 +62,8 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
   function ledgerForV1(name: string): Ledger {
     const existing = findLedger(name);
     if (existing) return existing;
-    if (!LEDGER_NAME.test(name) || RESERVED_LEDGER_NAMES.includes(name)) throw new HttpFailure(400, 'VALIDATION', `invalid ledger name '${name}'`);
+    if (!LEDGER_NAME.test(name) || RESERVED_LEDGER_NAMES.includes(name))
+      throw new HttpFailure(400, 'VALIDATION', `invalid ledger name '${name}'`);
     const created = createLedger(ledgers.length + 1, name, DEFAULT_FEATURES);
     ledgers.push(created);
     return created;
@@ -80,18 +88,20 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
       const rest = (first === 'v2' ? segments.slice(2) : segments.slice(1)).join('/');
       if (first === 'v2') {
         if (second === undefined || second === '') return null;
-        if (rest === '') return () => {
-          const ledger = findLedger(name);
-          if (!ledger) throw new HttpFailure(404, 'NOT_FOUND', 'ledger not found');
-          return readLedgerV2(ledger);
-        };
+        if (rest === '')
+          return () => {
+            const ledger = findLedger(name);
+            if (!ledger) throw new HttpFailure(404, 'NOT_FOUND', 'ledger not found');
+            return readLedgerV2(ledger);
+          };
         if (rest === 'accounts') return () => listAccountsV2(ledgerForV2(name), params, body, headers);
         if (rest === 'volumes') return () => listVolumesV2(ledgerForV2(name), params, body, headers);
         if (rest === 'aggregate/balances') return () => aggregateBalancesV2(ledgerForV2(name), params, body, headers);
         return null;
       }
       if (rest === 'accounts') return () => listAccountsV1(ledgerForV1(name), params);
-      if (second === 'accounts' && third !== undefined && third !== '' && fourth === undefined) return () => readAccountV1(ledgerForV1(name), third);
+      if (second === 'accounts' && third !== undefined && third !== '' && fourth === undefined)
+        return () => readAccountV1(ledgerForV1(name), third);
       if (rest === 'balances') return () => listBalancesV1(ledgerForV1(name), params);
       if (rest === 'aggregate/balances') return () => aggregateBalancesV1(ledgerForV1(name), params);
       return null;
@@ -104,14 +114,22 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
 
   /** One request: the route's reply, a bare 401, chi's plain-text 404 or the ledger error envelope. */
   function answer(request: SimulatorRequest): SimulatorReply {
-    const json = (status: number, value: WireValue): SimulatorReply => ({ status, headers: { 'content-type': 'application/json' }, body: writeJson(value) });
+    const json = (status: number, value: WireValue): SimulatorReply => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: writeJson(value),
+    });
     try {
       const reply = route(request);
-      if (reply === null) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '404 page not found\n' };
+      if (reply === null)
+        return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '404 page not found\n' };
       if (reply === 'unauthorized') return { status: 401, body: '' };
       return json(reply.status, reply.json);
     } catch (error) {
-      const failure = error instanceof HttpFailure ? error : new HttpFailure(500, 'INTERNAL', 'Internal error. Consult logs/traces to have more details.');
+      const failure =
+        error instanceof HttpFailure
+          ? error
+          : new HttpFailure(500, 'INTERNAL', 'Internal error. Consult logs/traces to have more details.');
       return json(failure.status, { errorCode: failure.errorCode, errorMessage: failure.message } satisfies WireValue);
     }
   }

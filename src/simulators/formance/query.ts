@@ -43,7 +43,15 @@ export function parseFilter(text: string): Filter | null {
 
 export type Resource = 'accounts' | 'volumes';
 
-const NOBODY: Account = { address: 'nobody', metadata: {}, volumes: new Map(), moves: new Map(), firstUsage: '', insertionDate: '', updatedAt: '' };
+const NOBODY: Account = {
+  address: 'nobody',
+  metadata: {},
+  volumes: new Map(),
+  moves: new Map(),
+  firstUsage: '',
+  insertionDate: '',
+  updatedAt: '',
+};
 
 /** Validates a filter up front, as the server does before reading any row (resource.go `validateFilters`). */
 export function checkFilter(filter: Filter | null, resource: Resource): void {
@@ -56,7 +64,8 @@ const FIELDS: Record<Resource, readonly string[]> = {
 };
 
 const single = (value: unknown, operator: string): [string, unknown] => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validation(`parsing ${operator}: unexpected type`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw validation(`parsing ${operator}: unexpected type`);
   const entries = Object.entries(value);
   if (entries.length !== 1) throw validation(`parsing ${operator}: expected a single key`);
   return entries[0] as [string, unknown];
@@ -95,13 +104,21 @@ export function evaluate(filter: Filter | null, resource: Resource, account: Acc
   }
 }
 
-function compare(operator: string, key: string, value: unknown, resource: Resource, account: Account, asset?: string): boolean {
+function compare(
+  operator: string,
+  key: string,
+  value: unknown,
+  resource: Resource,
+  account: Account,
+  asset?: string,
+): boolean {
   const field = key.replace(/\[.*$/, '');
   if (!FIELDS[resource].includes(field)) throw validation(`unknown key '${key}' when building query`);
   const notAllowed = () => validation(`operator '${operator}' is not allowed for property '${field}'`);
   if (field === 'address' || field === 'account') {
     if (operator === '$in') {
-      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw validation(`invalid value for property 'address': expected array value for operator $in`);
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+        throw validation(`invalid value for property 'address': expected array value for operator $in`);
       if (value.some(isPartialAddress)) throw validation('IN operator only supports full addresses');
       return value.includes(account.address);
     }
@@ -119,12 +136,33 @@ function compare(operator: string, key: string, value: unknown, resource: Resour
     if (!['$match', '$gt', '$gte', '$lt', '$lte'].includes(operator)) throw notAllowed();
     const wanted = bigintOf(value, key);
     const only = /^balance\[(.+)]$/.exec(key)?.[1];
-    const balances = [...account.volumes].filter(([code]) => (only === undefined || code === only) && (asset === undefined || code === asset)).map(([, volumes]) => volumes.input - volumes.output);
-    const test = { $match: (b: bigint) => b === wanted, $gt: (b: bigint) => b > wanted, $gte: (b: bigint) => b >= wanted, $lt: (b: bigint) => b < wanted, $lte: (b: bigint) => b <= wanted }[operator as '$gt'];
+    const balances = [...account.volumes]
+      .filter(([code]) => (only === undefined || code === only) && (asset === undefined || code === asset))
+      .map(([, volumes]) => volumes.input - volumes.output);
+    const test = {
+      $match: (b: bigint) => b === wanted,
+      $gt: (b: bigint) => b > wanted,
+      $gte: (b: bigint) => b >= wanted,
+      $lt: (b: bigint) => b < wanted,
+      $lte: (b: bigint) => b <= wanted,
+    }[operator as '$gt'];
     return balances.some(test);
   }
   // Dates: ISO 8601 strings of one format compare in time order.
   if (!['$match', '$gt', '$gte', '$lt', '$lte'].includes(operator) || typeof value !== 'string') throw notAllowed();
-  const stamp = field === 'first_usage' ? account.firstUsage : field === 'insertion_date' ? account.insertionDate : account.updatedAt;
-  return operator === '$match' ? stamp === value : operator === '$gt' ? stamp > value : operator === '$gte' ? stamp >= value : operator === '$lt' ? stamp < value : stamp <= value;
+  const stamp =
+    field === 'first_usage'
+      ? account.firstUsage
+      : field === 'insertion_date'
+        ? account.insertionDate
+        : account.updatedAt;
+  return operator === '$match'
+    ? stamp === value
+    : operator === '$gt'
+      ? stamp > value
+      : operator === '$gte'
+        ? stamp >= value
+        : operator === '$lt'
+          ? stamp < value
+          : stamp <= value;
 }

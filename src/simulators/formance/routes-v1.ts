@@ -1,6 +1,16 @@
 import type { Account, Ledger } from './data.ts';
 import type { Filter } from './query.ts';
-import { bare, cursorOf, internalError, missingFeatureFor, pagedQuery, renderAccount, selectAccounts, type Amount, type PagingRules } from './views.ts';
+import {
+  bare,
+  cursorOf,
+  internalError,
+  missingFeatureFor,
+  pagedQuery,
+  renderAccount,
+  selectAccounts,
+  type Amount,
+  type PagingRules,
+} from './views.ts';
 import { sortedKeys, validation, type WireValue } from './wire.ts';
 
 /**
@@ -27,7 +37,14 @@ function v1Filter(params: URLSearchParams): Filter | null {
     // The server's default operator is "eq", which its own switch then refuses.
     const operator = params.get('balanceOperator') || 'eq';
     const value = { balance };
-    const operators: Record<string, Filter> = { e: { $match: value }, ne: { $not: { $match: value } }, lt: { $lt: value }, lte: { $lte: value }, gt: { $gt: value }, gte: { $gte: value } };
+    const operators: Record<string, Filter> = {
+      e: { $match: value },
+      ne: { $not: { $match: value } },
+      lt: { $lt: value },
+      lte: { $lte: value },
+      gt: { $gt: value },
+      gte: { $gte: value },
+    };
     const match = operators[operator];
     if (!match) throw validation('invalid balance operator');
     clauses.push(match);
@@ -42,7 +59,11 @@ function v1Filter(params: URLSearchParams): Filter | null {
 }
 
 function accountsQuery(params: URLSearchParams, expand: readonly string[]) {
-  return pagedQuery(params, V1_PAGING, () => ({ column: 'address', order: 0, filters: { pit: null, oot: null, qb: v1Filter(params), expand, opts: null } }));
+  return pagedQuery(params, V1_PAGING, () => ({
+    column: 'address',
+    order: 0,
+    filters: { pit: null, oot: null, qb: v1Filter(params), expand, opts: null },
+  }));
 }
 
 /** `GET /{ledger}/accounts`; `expand=volumes` is read though the spec leaves it out. */
@@ -51,7 +72,9 @@ export function listAccountsV1(ledger: Ledger, params: URLSearchParams): Reply {
   const expand = query.filters.expand ?? [];
   // v1 only maps ErrMissingFeature to 400; the expand check raises another error type, so it is a 500.
   if (missingFeatureFor(ledger, expand)) throw internalError();
-  return ok({ cursor: cursorOf(selectAccounts(ledger, query), query, (account) => renderAccount(account, expand, bare)) });
+  return ok({
+    cursor: cursorOf(selectAccounts(ledger, query), query, (account) => renderAccount(account, expand, bare)),
+  });
 }
 
 /** `GET /{ledger}/balances`: a page of accounts, each as `{address: {asset: balance}}`. */
@@ -60,10 +83,12 @@ export function listBalancesV1(ledger: Ledger, params: URLSearchParams): Reply {
   // The handler lists accounts with volumes expanded, which needs MOVES_HISTORY; the error is not mapped: 500.
   if (missingFeatureFor(ledger, ['volumes'])) throw internalError();
   const render = (account: Account): WireValue => ({
-    [account.address]: Object.fromEntries(sortedKeys(account.volumes).map((asset) => {
-      const volumes = account.volumes.get(asset);
-      return [asset, volumes ? volumes.input - volumes.output : 0n];
-    })),
+    [account.address]: Object.fromEntries(
+      sortedKeys(account.volumes).map((asset) => {
+        const volumes = account.volumes.get(asset);
+        return [asset, volumes ? volumes.input - volumes.output : 0n];
+      }),
+    ),
   });
   return ok({ cursor: cursorOf(selectAccounts(ledger, query), query, render) });
 }
@@ -81,12 +106,16 @@ export function readAccountV1(ledger: Ledger, rawAddress: string): Reply {
   const account = selectAccounts(ledger, query)[0];
   if (!account) {
     const zero = '0001-01-01T00:00:00Z';
-    return ok({ data: { address, metadata: {}, firstUsage: zero, insertionDate: zero, updatedAt: zero, balances: {} } });
+    return ok({
+      data: { address, metadata: {}, firstUsage: zero, insertionDate: zero, updatedAt: zero, balances: {} },
+    });
   }
-  const balances = Object.fromEntries(sortedKeys(account.volumes).map((asset) => {
-    const volumes = account.volumes.get(asset);
-    return [asset, volumes ? volumes.input - volumes.output : 0n];
-  }));
+  const balances = Object.fromEntries(
+    sortedKeys(account.volumes).map((asset) => {
+      const volumes = account.volumes.get(asset);
+      return [asset, volumes ? volumes.input - volumes.output : 0n];
+    }),
+  );
   return ok({ data: { ...(renderAccount(account, ['volumes'], bare) as Record<string, WireValue>), balances } });
 }
 
@@ -94,7 +123,8 @@ export function readAccountV1(ledger: Ledger, rawAddress: string): Reply {
 export function aggregate(accounts: readonly Account[], amount: Amount = bare): WireValue {
   const sums = new Map<string, bigint>();
   for (const account of accounts) {
-    for (const [asset, volumes] of account.volumes) sums.set(asset, (sums.get(asset) ?? 0n) + volumes.input - volumes.output);
+    for (const [asset, volumes] of account.volumes)
+      sums.set(asset, (sums.get(asset) ?? 0n) + volumes.input - volumes.output);
   }
   return Object.fromEntries(sortedKeys(sums).map((asset) => [asset, amount(sums.get(asset) as bigint)]));
 }
@@ -112,7 +142,10 @@ export function serverInfo(ledgers: readonly Ledger[]): Reply {
     data: {
       server: 'ledger',
       version: 'v2.4.6',
-      config: { storage: { driver: 'postgres', ledgers: ledgers.map((ledger) => ledger.name) }, schemaEnforcementMode: 'audit' },
+      config: {
+        storage: { driver: 'postgres', ledgers: ledgers.map((ledger) => ledger.name) },
+        schemaEnforcementMode: 'audit',
+      },
       experimentalFeatures: [],
     },
   });

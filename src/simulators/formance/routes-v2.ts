@@ -1,8 +1,27 @@
 import { volumesBetween, type Account, type Ledger, type Volumes } from './data.ts';
 import { checkFilter, evaluate, parseFilter, type Filter, type Resource } from './query.ts';
 import { aggregate, type Reply } from './routes-v1.ts';
-import { bare, cursorOf, missingFeatureFor, pagedQuery, quoted, renderAccount, renderMetadata, selectAccounts, type Amount, type PagingRules } from './views.ts';
-import { formatGoTime, GO_ZERO_TIME_MICROS, HttpFailure, parseGoTime, sortedKeys, validation, type WireValue } from './wire.ts';
+import {
+  bare,
+  cursorOf,
+  missingFeatureFor,
+  pagedQuery,
+  quoted,
+  renderAccount,
+  renderMetadata,
+  selectAccounts,
+  type Amount,
+  type PagingRules,
+} from './views.ts';
+import {
+  formatGoTime,
+  GO_ZERO_TIME_MICROS,
+  HttpFailure,
+  parseGoTime,
+  sortedKeys,
+  validation,
+  type WireValue,
+} from './wire.ts';
 
 /**
  * Ledger v2 reads (internal/api/v2 of ledger v2.4.6): pages of 15 by default, at most 100 (the
@@ -43,25 +62,46 @@ function refuseUnsupported(params: URLSearchParams, ledger: Ledger, names: reado
 /** `GET /v2/{ledger}` (404 `NOT_FOUND` when unknown, handled by the router). */
 export function readLedgerV2(ledger: Ledger): Reply {
   return ok({
-    data: { bucket: ledger.bucket, metadata: renderMetadata(ledger.metadata), features: renderMetadata(ledger.features), id: ledger.id, name: ledger.name, addedAt: ledger.addedAt },
+    data: {
+      bucket: ledger.bucket,
+      metadata: renderMetadata(ledger.metadata),
+      features: renderMetadata(ledger.features),
+      id: ledger.id,
+      name: ledger.name,
+      addedAt: ledger.addedAt,
+    },
   });
 }
 
 /** `GET /v2/{ledger}/accounts`: `expand=volumes` needs the ledger feature MOVES_HISTORY=ON even without `pit`. */
-export function listAccountsV2(ledger: Ledger, params: URLSearchParams, body: string, headers: Readonly<Record<string, string | undefined>>): Reply {
+export function listAccountsV2(
+  ledger: Ledger,
+  params: URLSearchParams,
+  body: string,
+  headers: Readonly<Record<string, string | undefined>>,
+): Reply {
   refuseUnsupported(params, ledger, ['pit', 'sort']);
-  const query = pagedQuery(params, V2_PAGING, () => ({ column: 'address', order: 0, filters: { pit: null, oot: null, qb: filterOf(params, body, 'accounts'), expand: expandOf(params), opts: null } }));
+  const query = pagedQuery(params, V2_PAGING, () => ({
+    column: 'address',
+    order: 0,
+    filters: { pit: null, oot: null, qb: filterOf(params, body, 'accounts'), expand: expandOf(params), opts: null },
+  }));
   const expand = query.filters.expand ?? [];
   const missing = missingFeatureFor(ledger, expand);
   if (missing) throw validation(missing);
   const amount = amountsFor(headers);
-  return ok({ cursor: cursorOf(selectAccounts(ledger, query), query, (account) => renderAccount(account, expand, amount)) });
+  return ok({
+    cursor: cursorOf(selectAccounts(ledger, query), query, (account) => renderAccount(account, expand, amount)),
+  });
 }
 
 /** A date parameter of `/v2/{ledger}/volumes`, rendered as the cursor keeps it; null when absent, empty or Go's zero time. */
 function dateParam(params: URLSearchParams, ...names: string[]): string | null {
   // The handler reads `endTime`/`startTime` after `pit`/`oot` (getResourceQuery), so they win when both are sent.
-  const text = names.map((name) => params.get(name) ?? '').filter((value) => value !== '').at(-1);
+  const text = names
+    .map((name) => params.get(name) ?? '')
+    .filter((value) => value !== '')
+    .at(-1);
   if (text === undefined) return null;
   const micros = parseGoTime(text);
   return micros === GO_ZERO_TIME_MICROS ? null : formatGoTime(micros);
@@ -71,7 +111,9 @@ function dateParam(params: URLSearchParams, ...names: string[]): string | null {
 function usesField(filter: unknown, field: string): boolean {
   if (Array.isArray(filter)) return filter.some((item) => usesField(item, field));
   if (typeof filter !== 'object' || filter === null) return false;
-  return Object.entries(filter).some(([key, value]) => key.replace(/\[.*$/, '') === field || (key.startsWith('$') && usesField(value, field)));
+  return Object.entries(filter).some(
+    ([key, value]) => key.replace(/\[.*$/, '') === field || (key.startsWith('$') && usesField(value, field)),
+  );
 }
 
 /**
@@ -82,12 +124,26 @@ function usesField(filter: unknown, field: string): boolean {
  * (internal/api/v2/controllers_volumes.go, internal/storage/ledger/resource_volumes.go). The seed
  * books every posting at its own date, so `insertionDate=true` selects the same moves.
  */
-export function listVolumesV2(ledger: Ledger, params: URLSearchParams, body: string, headers: Readonly<Record<string, string | undefined>>): Reply {
+export function listVolumesV2(
+  ledger: Ledger,
+  params: URLSearchParams,
+  body: string,
+  headers: Readonly<Record<string, string | undefined>>,
+): Reply {
   refuseUnsupported(params, ledger, ['groupBy', 'sort']);
   const query = pagedQuery(params, V2_PAGING, () => {
     const pit = dateParam(params, 'pit', 'endTime');
     const oot = dateParam(params, 'oot', 'startTime');
-    return { column: 'account', order: 0, filters: { pit, oot, qb: filterOf(params, body, 'volumes'), opts: { useInsertionDate: ['true', '1'].includes((params.get('insertionDate') ?? '').toLowerCase()) } } };
+    return {
+      column: 'account',
+      order: 0,
+      filters: {
+        pit,
+        oot,
+        qb: filterOf(params, body, 'volumes'),
+        opts: { useInsertionDate: ['true', '1'].includes((params.get('insertionDate') ?? '').toLowerCase()) },
+      },
+    };
   });
   const { pit, oot } = query.filters;
   const filter = query.filters.qb as Filter | null;
@@ -95,19 +151,26 @@ export function listVolumesV2(ledger: Ledger, params: URLSearchParams, body: str
   // Filters are checked before the dataset is built, so a bad filter is refused before a missing feature.
   if (dated && ledger.features.MOVES_HISTORY !== 'ON') throw validation('missing feature "MOVES_HISTORY"');
   // The server reads metadata as of `pit` from its history; this seed keeps none.
-  if (pit !== null && usesField(filter, 'metadata')) throw new HttpFailure(400, 'VALIDATION', 'simulator: metadata filters with endTime not supported');
+  if (pit !== null && usesField(filter, 'metadata'))
+    throw new HttpFailure(400, 'VALIDATION', 'simulator: metadata filters with endTime not supported');
   const [to, from] = [pit === null ? null : parseGoTime(pit), oot === null ? null : parseGoTime(oot)];
-  const rows = selectAccounts(ledger, { ...query, filters: { ...query.filters, qb: null } }, 'volumes').flatMap((account) => {
-    const window = dated ? new Map(sortedKeys(account.moves).flatMap((asset) => {
-      const volumes = volumesBetween(account, asset, from, to);
-      return volumes ? [[asset, volumes] as const] : [];
-    })) : account.volumes;
-    // `balance` filters test the window's balance: the server filters the dataset it built.
-    const view: Account = dated ? { ...account, volumes: window } : account;
-    return sortedKeys(window)
-      .filter((asset) => evaluate(filter, 'volumes', view, asset))
-      .map((asset) => ({ account, asset, volumes: window.get(asset) as Volumes }));
-  });
+  const rows = selectAccounts(ledger, { ...query, filters: { ...query.filters, qb: null } }, 'volumes').flatMap(
+    (account) => {
+      const window = dated
+        ? new Map(
+            sortedKeys(account.moves).flatMap((asset) => {
+              const volumes = volumesBetween(account, asset, from, to);
+              return volumes ? [[asset, volumes] as const] : [];
+            }),
+          )
+        : account.volumes;
+      // `balance` filters test the window's balance: the server filters the dataset it built.
+      const view: Account = dated ? { ...account, volumes: window } : account;
+      return sortedKeys(window)
+        .filter((asset) => evaluate(filter, 'volumes', view, asset))
+        .map((asset) => ({ account, asset, volumes: window.get(asset) as Volumes }));
+    },
+  );
   const amount = amountsFor(headers);
   return ok({
     cursor: cursorOf(rows, query, ({ account, asset, volumes }) => ({
@@ -121,9 +184,20 @@ export function listVolumesV2(ledger: Ledger, params: URLSearchParams, body: str
 }
 
 /** `GET /v2/{ledger}/aggregate/balances` with a DSL filter (`address`, `metadata[…]`). */
-export function aggregateBalancesV2(ledger: Ledger, params: URLSearchParams, body: string, headers: Readonly<Record<string, string | undefined>>): Reply {
+export function aggregateBalancesV2(
+  ledger: Ledger,
+  params: URLSearchParams,
+  body: string,
+  headers: Readonly<Record<string, string | undefined>>,
+): Reply {
   refuseUnsupported(params, ledger, ['pit']);
   const filter = filterOf(params, body, 'accounts');
-  const query = { column: 'address', order: 0, pageSize: 0, offset: 0, filters: { pit: null, oot: null, qb: filter, opts: null } } as const;
+  const query = {
+    column: 'address',
+    order: 0,
+    pageSize: 0,
+    offset: 0,
+    filters: { pit: null, oot: null, qb: filter, opts: null },
+  } as const;
   return ok({ data: aggregate(selectAccounts(ledger, query), amountsFor(headers)) });
 }

@@ -14,7 +14,9 @@ export function createFormanceTruth(ledgers: readonly Ledger[]): SimulatorTruth 
     ledgers: () => ledgers.map((ledger) => ({ id: ledger.name, name: ledger.name })),
     accounts: (ledgerId) => {
       const ledger = find(ledgerId);
-      return ledger ? accountsInOrder(ledger).map((account) => ({ id: account.address, address: account.address })) : [];
+      return ledger
+        ? accountsInOrder(ledger).map((account) => ({ id: account.address, address: account.address }))
+        : [];
     },
     balances: (ledgerId) => {
       const ledger = find(ledgerId);
@@ -23,7 +25,13 @@ export function createFormanceTruth(ledgers: readonly Ledger[]): SimulatorTruth 
         sortedKeys(account.volumes).map((code): TruthBalance => {
           const [, asset = code, scale = '0'] = ASSET.exec(code) ?? [];
           const volumes = account.volumes.get(code) ?? { input: 0n, output: 0n };
-          return { accountId: account.address, balanceId: code, asset, scale: Number(scale), total: (volumes.input - volumes.output).toString() };
+          return {
+            accountId: account.address,
+            balanceId: code,
+            asset,
+            scale: Number(scale),
+            total: (volumes.input - volumes.output).toString(),
+          };
         }),
       );
     },
@@ -43,7 +51,8 @@ export interface FormanceHistoryTruth {
 }
 
 export function createFormanceHistoryTruth(ledgers: readonly Ledger[]): FormanceHistoryTruth {
-  const account = (ledgerId: string, address: string) => ledgers.find((ledger) => ledger.name === ledgerId)?.accounts.get(address);
+  const account = (ledgerId: string, address: string) =>
+    ledgers.find((ledger) => ledger.name === ledgerId)?.accounts.get(address);
   return {
     balanceAt(ledgerId, address, asset, instant) {
       const found = account(ledgerId, address);

@@ -1,6 +1,15 @@
 import { accountsInOrder, type Account, type Ledger, type Volumes } from './data.ts';
 import { evaluate, type Filter, type Resource } from './query.ts';
-import { decodeCursor, HttpFailure, pageOf, readPageSize, sortedKeys, type CursorBody, type OffsetQuery, type WireValue } from './wire.ts';
+import {
+  decodeCursor,
+  HttpFailure,
+  pageOf,
+  readPageSize,
+  sortedKeys,
+  type CursorBody,
+  type OffsetQuery,
+  type WireValue,
+} from './wire.ts';
 
 /** What the v1 and v2 handlers share: rendering accounts and volumes, and reading a paged query. */
 
@@ -26,7 +35,8 @@ export function renderAccount(account: Account, expand: readonly string[], amoun
     firstUsage: account.firstUsage,
     insertionDate: account.insertionDate,
     updatedAt: account.updatedAt,
-    volumes: expand.includes('volumes') && account.volumes.size > 0 ? renderVolumes(account.volumes, amount) : undefined,
+    volumes:
+      expand.includes('volumes') && account.volumes.size > 0 ? renderVolumes(account.volumes, amount) : undefined,
   };
 }
 
@@ -36,7 +46,8 @@ export function renderMetadata(metadata: Readonly<Record<string, string>>): Wire
 
 /** The features an `expand` needs (internal/storage/ledger/resource_accounts.go `Expand`). */
 export function missingFeatureFor(ledger: Ledger, expand: readonly string[]): string | null {
-  if (expand.includes('volumes') && ledger.features.MOVES_HISTORY !== 'ON') return "feature MOVES_HISTORY must be 'ON' to use volumes";
+  if (expand.includes('volumes') && ledger.features.MOVES_HISTORY !== 'ON')
+    return "feature MOVES_HISTORY must be 'ON' to use volumes";
   if (expand.includes('effectiveVolumes') && ledger.features.MOVES_HISTORY_POST_COMMIT_EFFECTIVE_VOLUMES !== 'SYNC') {
     return "feature MOVES_HISTORY_POST_COMMIT_EFFECTIVE_VOLUMES must be 'SYNC' to use effectiveVolumes";
   }
@@ -52,25 +63,48 @@ export interface PagingRules {
  * The paged query of a request: from `cursor` when one is sent (other parameters ignored, but
  * `pageSize` may still override the cursor's), else built from the request by `initial`.
  */
-export function pagedQuery(params: URLSearchParams, rules: PagingRules, initial: () => Omit<OffsetQuery, 'pageSize' | 'offset'>): OffsetQuery {
+export function pagedQuery(
+  params: URLSearchParams,
+  rules: PagingRules,
+  initial: () => Omit<OffsetQuery, 'pageSize' | 'offset'>,
+): OffsetQuery {
   const cursor = params.get('cursor');
   if (cursor) {
     const { column, order, pageSize, filters, offset } = decodeCursor(cursor);
-    return { column, order, pageSize: readPageSize(params.get('pageSize') ?? undefined, pageSize, rules.maxSize), filters, offset };
+    return {
+      column,
+      order,
+      pageSize: readPageSize(params.get('pageSize') ?? undefined, pageSize, rules.maxSize),
+      filters,
+      offset,
+    };
   }
   const { column, order, filters } = initial();
-  return { column, order, pageSize: readPageSize(params.get('pageSize') ?? undefined, rules.defaultSize, rules.maxSize), filters, offset: 0 };
+  return {
+    column,
+    order,
+    pageSize: readPageSize(params.get('pageSize') ?? undefined, rules.defaultSize, rules.maxSize),
+    filters,
+    offset: 0,
+  };
 }
 
 /** The accounts a filter selects, in list order (address ascending, or descending for `order: 1`). */
 export function selectAccounts(ledger: Ledger, query: OffsetQuery, resource: Resource = 'accounts'): Account[] {
-  const selected = accountsInOrder(ledger).filter((account) => evaluate(query.filters.qb as Filter | null, resource, account));
+  const selected = accountsInOrder(ledger).filter((account) =>
+    evaluate(query.filters.qb as Filter | null, resource, account),
+  );
   return query.order === 1 ? selected.reverse() : selected;
 }
 
-export function cursorOf<T, R extends WireValue>(items: readonly T[], query: OffsetQuery, render: (item: T) => R): CursorBody<R> {
+export function cursorOf<T, R extends WireValue>(
+  items: readonly T[],
+  query: OffsetQuery,
+  render: (item: T) => R,
+): CursorBody<R> {
   const page = pageOf(items, query);
   return { ...page, data: page.data.map(render) };
 }
 
-export const internalError = () => new HttpFailure(500, 'INTERNAL', 'Internal error. Consult logs/traces to have more details.');
+export const internalError = () =>
+  new HttpFailure(500, 'INTERNAL', 'Internal error. Consult logs/traces to have more details.');

@@ -4,7 +4,14 @@
  */
 
 /** A JSON value whose bigints are written as unquoted integers, as Go writes `*big.Int`. */
-export type WireValue = string | number | boolean | null | bigint | readonly WireValue[] | { readonly [key: string]: WireValue | undefined };
+export type WireValue =
+  | string
+  | number
+  | boolean
+  | null
+  | bigint
+  | readonly WireValue[]
+  | { readonly [key: string]: WireValue | undefined };
 
 /** Serialises without ever turning a bigint into a JS number; `undefined` members are left out (Go `omitempty`). */
 export function writeJson(value: WireValue): string {
@@ -42,7 +49,13 @@ export interface OffsetQuery {
   readonly order: 0 | 1;
   readonly pageSize: number;
   /** `pit`/`oot`: Go `time.Time` as encoding/json writes it (RFC 3339, UTC, up to microseconds here), or null. */
-  readonly filters: { readonly pit: string | null; readonly oot: string | null; readonly qb: unknown; readonly expand?: readonly string[]; readonly opts: unknown };
+  readonly filters: {
+    readonly pit: string | null;
+    readonly oot: string | null;
+    readonly qb: unknown;
+    readonly expand?: readonly string[];
+    readonly opts: unknown;
+  };
   readonly offset: number;
 }
 
@@ -53,7 +66,13 @@ export function encodeCursor(query: OffsetQuery): string {
 export function decodeCursor(text: string): OffsetQuery {
   try {
     const query = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as OffsetQuery;
-    if (typeof query !== 'object' || query === null || !Number.isSafeInteger(query.offset) || !Number.isSafeInteger(query.pageSize)) throw new Error('shape');
+    if (
+      typeof query !== 'object' ||
+      query === null ||
+      !Number.isSafeInteger(query.offset) ||
+      !Number.isSafeInteger(query.pageSize)
+    )
+      throw new Error('shape');
     return query;
   } catch {
     throw validation('invalid cursor');
@@ -87,7 +106,8 @@ export function pageOf<T>(items: readonly T[], query: OffsetQuery): CursorBody<T
   return {
     pageSize: query.pageSize,
     hasMore,
-    previous: query.offset > 0 ? encodeCursor({ ...query, offset: Math.max(0, query.offset - query.pageSize) }) : undefined,
+    previous:
+      query.offset > 0 ? encodeCursor({ ...query, offset: Math.max(0, query.offset - query.pageSize) }) : undefined,
     next: hasMore ? encodeCursor({ ...query, offset: query.offset + query.pageSize }) : undefined,
     data,
   };
@@ -106,17 +126,28 @@ export function parseGoTime(text: string): bigint {
   const match = RFC3339_NANO.exec(text);
   const refuse = () => validation(`parsing time "${text}" as "${GO_LAYOUT}": cannot parse "${text}" as "${GO_LAYOUT}"`);
   if (!match) throw refuse();
-  const [, year, month, day, hour, minute, second, fraction = '', zulu, sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
+  const [, year, month, day, hour, minute, second, fraction = '', zulu, sign, offsetHours = '0', offsetMinutes = '0'] =
+    match as unknown as string[];
   const date = new Date(0);
   date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   date.setUTCHours(Number(hour), Number(minute), Number(second));
   // time.Parse range checks: no 2025-02-30, no 24:00, no :60.
-  if (date.getUTCFullYear() !== Number(year) || date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw refuse();
+  if (
+    date.getUTCFullYear() !== Number(year) ||
+    date.getUTCMonth() !== Number(month) - 1 ||
+    date.getUTCDate() !== Number(day) ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  )
+    throw refuse();
   if (!zulu && (Number(offsetHours) > 23 || Number(offsetMinutes) > 59)) throw refuse();
   // Nanoseconds (digits past 9 dropped, as parseNanoseconds does), then Round(time.Microsecond): halves up.
   const nanos = BigInt(fraction.slice(0, 9).padEnd(9, '0'));
   const micros = nanos / 1000n + (nanos % 1000n >= 500n ? 1n : 0n);
-  const offset = zulu ? 0n : (sign === '-' ? -1n : 1n) * BigInt(Number(offsetHours) * 3600 + Number(offsetMinutes) * 60);
+  const offset = zulu
+    ? 0n
+    : (sign === '-' ? -1n : 1n) * BigInt(Number(offsetHours) * 3600 + Number(offsetMinutes) * 60);
   return (BigInt(date.getTime() / 1000) - offset) * 1_000_000n + micros;
 }
 

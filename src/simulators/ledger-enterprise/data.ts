@@ -36,9 +36,19 @@ export interface SeedCurrency {
   readonly coinType: number;
 }
 
-const units = (...pairs: Array<[string, number]>): CurrencyUnit[] => pairs.map(([code, magnitude]) => ({ code, magnitude }));
+const units = (...pairs: Array<[string, number]>): CurrencyUnit[] =>
+  pairs.map(([code, magnitude]) => ({ code, magnitude }));
 const ETH_UNITS = units(['wei', 0], ['Kwei', 3], ['Mwei', 6], ['Gwei', 9], ['ETH', 18]);
-const native = (currency: string, type: string, shape: BalanceShape, label: string, amount: CurrencyUnit[], maxWhole: number, coinType: number, history = true): SeedCurrency => ({
+const native = (
+  currency: string,
+  type: string,
+  shape: BalanceShape,
+  label: string,
+  amount: CurrencyUnit[],
+  maxWhole: number,
+  coinType: number,
+  history = true,
+): SeedCurrency => ({
   currency,
   contractAddress: null,
   type,
@@ -52,7 +62,13 @@ const native = (currency: string, type: string, shape: BalanceShape, label: stri
   maxWhole,
   coinType,
 });
-const erc20 = (label: string, name: string, contractAddress: string, magnitude: number, maxWhole: number): SeedCurrency => ({
+const erc20 = (
+  label: string,
+  name: string,
+  contractAddress: string,
+  magnitude: number,
+  maxWhole: number,
+): SeedCurrency => ({
   currency: 'ethereum',
   contractAddress,
   type: 'Erc20',
@@ -68,7 +84,15 @@ const erc20 = (label: string, name: string, contractAddress: string, magnitude: 
 });
 
 export const CURRENCIES = {
-  bitcoin: native('bitcoin', 'Bitcoin', 'bitcoin', 'BTC', units(['sat', 0], ['bit', 2], ['mBTC', 5], ['BTC', 8]), 250, 0),
+  bitcoin: native(
+    'bitcoin',
+    'Bitcoin',
+    'bitcoin',
+    'BTC',
+    units(['sat', 0], ['bit', 2], ['mBTC', 5], ['BTC', 8]),
+    250,
+    0,
+  ),
   litecoin: native('litecoin', 'Bitcoin', 'bitcoin', 'LTC', units(['litoshi', 0], ['mLTC', 5], ['LTC', 8]), 5_000, 2),
   ethereum: native('ethereum', 'Ethereum', 'plain', 'ETH', ETH_UNITS, 40_000, 60),
   polygon: native('polygon', 'Polygon', 'plain', 'POL', units(['wei', 0], ['Gwei', 9], ['POL', 18]), 2_000_000, 60),
@@ -126,10 +150,29 @@ export function currentTotal(account: SeedAccount): bigint {
 }
 
 const ROTATION: SeedCurrency[] = [
-  CURRENCIES.bitcoin, CURRENCIES.ethereum, CURRENCIES.usdt, CURRENCIES.solana, CURRENCIES.ethereum, CURRENCIES.usdc,
-  CURRENCIES.bitcoin, CURRENCIES.polygon, CURRENCIES.dai, CURRENCIES.ripple, CURRENCIES.litecoin, CURRENCIES.ethereum,
+  CURRENCIES.bitcoin,
+  CURRENCIES.ethereum,
+  CURRENCIES.usdt,
+  CURRENCIES.solana,
+  CURRENCIES.ethereum,
+  CURRENCIES.usdc,
+  CURRENCIES.bitcoin,
+  CURRENCIES.polygon,
+  CURRENCIES.dai,
+  CURRENCIES.ripple,
+  CURRENCIES.litecoin,
+  CURRENCIES.ethereum,
 ];
-const PURPOSES = ['Treasury', 'Hot Wallet', 'Cold Storage', 'Trading', 'Client Omnibus', 'Payroll', 'Staking', 'Settlement'];
+const PURPOSES = [
+  'Treasury',
+  'Hot Wallet',
+  'Cold Storage',
+  'Trading',
+  'Client Omnibus',
+  'Payroll',
+  'Staking',
+  'Settlement',
+];
 const CLIENT_LABEL = { id: 1, name: 'CLIENT', color: '#FE4523', description: 'Client funds' };
 const START_MICROS = Date.UTC(2023, 0, 2) * 1000;
 const END_MICROS = Date.UTC(2025, 4, 31) * 1000;
@@ -140,7 +183,11 @@ export const SEED_ACCOUNT_COUNT = 300;
 export function createLedgerEnterpriseSeed(count = SEED_ACCOUNT_COUNT): LedgerEnterpriseData {
   const random = createRandom(0x1ed6e5);
   const hex = (length: number) => Array.from({ length }, () => '0123456789abcdef'[Math.floor(random() * 16)]).join('');
-  const base58 = (length: number) => Array.from({ length }, () => '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'[Math.floor(random() * 58)]).join('');
+  const base58 = (length: number) =>
+    Array.from(
+      { length },
+      () => '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'[Math.floor(random() * 58)],
+    ).join('');
   /** A random amount in base units, up to `maxWhole` whole units, with up to 6 significant decimals. */
   const amount = (currency: SeedCurrency) => {
     const decimals = Math.min(currency.magnitude, 6);
@@ -166,7 +213,13 @@ export function createLedgerEnterpriseSeed(count = SEED_ACCOUNT_COUNT): LedgerEn
     }
     const total = movements.at(-1)?.total ?? 0n;
     const address =
-      currency.shape === 'bitcoin' ? `bc1q${hex(38)}` : currency.shape === 'solana' ? base58(44) : currency.currency === 'ripple' ? `r${base58(33)}` : `0x${hex(40)}`;
+      currency.shape === 'bitcoin'
+        ? `bc1q${hex(38)}`
+        : currency.shape === 'solana'
+          ? base58(44)
+          : currency.currency === 'ripple'
+            ? `r${base58(33)}`
+            : `0x${hex(40)}`;
     const account: SeedAccount = {
       id,
       name: `${currency.label} ${PURPOSES[index % PURPOSES.length]} ${Math.floor(index / PURPOSES.length) + 1}`,

@@ -1,6 +1,12 @@
 import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
 import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
-import { assetOf, createLedgerEnterpriseSeed, currentTotal, type LedgerEnterpriseData, type SeedAccount } from './data.ts';
+import {
+  assetOf,
+  createLedgerEnterpriseSeed,
+  currentTotal,
+  type LedgerEnterpriseData,
+  type SeedAccount,
+} from './data.ts';
 import { matchAccounts, route } from './routes.ts';
 import { errorReply, type Reply } from './wire.ts';
 
@@ -53,18 +59,25 @@ export interface LedgerEnterpriseSimulatorHandle extends SimulatorHandle {
 function authenticate(request: SimulatorRequest, apiUser: string, apiKey: string | null): Reply | null {
   const user = request.headers['x-ledger-api-user'];
   const key = request.headers['x-ledger-api-key'];
-  if (user !== apiUser || (apiKey !== null && key !== apiKey)) return errorReply(401, 'Unauthorized: invalid or missing API credentials');
+  if (user !== apiUser || (apiKey !== null && key !== apiKey))
+    return errorReply(401, 'Unauthorized: invalid or missing API credentials');
   return null;
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 420: 'Enhance Your Calm' };
 
-export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSimulatorOptions = {}): Promise<LedgerEnterpriseSimulatorHandle> {
+export async function startLedgerEnterpriseSimulator(
+  options: LedgerEnterpriseSimulatorOptions = {},
+): Promise<LedgerEnterpriseSimulatorHandle> {
   const data = createLedgerEnterpriseSeed();
   const apiUser = options.apiUser ?? LEDGER_ENTERPRISE_DEMO_API_USER;
   const apiKey = options.apiKey === undefined ? LEDGER_ENTERPRISE_DEMO_API_KEY : options.apiKey;
   const now = options.now ?? (() => Date.now() * 1000);
-  let throttle: { remaining: number; status: 420 | 429; retryAfter: number } = { remaining: 0, status: 420, retryAfter: 0 };
+  let throttle: { remaining: number; status: 420 | 429; retryAfter: number } = {
+    remaining: 0,
+    status: 420,
+    retryAfter: 0,
+  };
   const server = await startSimulatorServer(
     (request) => {
       let reply: Reply;
@@ -78,12 +91,18 @@ export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSi
         });
       } else {
         try {
-          reply = authenticate(request, apiUser, apiKey) ?? route(data, request.method, request.path, request.query, now());
+          reply =
+            authenticate(request, apiUser, apiKey) ?? route(data, request.method, request.path, request.query, now());
         } catch {
           reply = errorReply(500, 'Internal server error');
         }
       }
-      return { status: reply.status, statusText: STATUS_TEXT[reply.status], headers: { 'content-type': 'application/json', ...reply.headers }, body: JSON.stringify(reply.json) };
+      return {
+        status: reply.status,
+        statusText: STATUS_TEXT[reply.status],
+        headers: { 'content-type': 'application/json', ...reply.headers },
+        body: JSON.stringify(reply.json),
+      };
     },
     { port: options.port, latencyMs: options.latencyMs, rateLimitStatus: 420 },
   );
@@ -95,12 +114,19 @@ export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSi
   };
   const truth: SimulatorTruth = {
     ledgers: () => [{ id: LEDGER_ENTERPRISE_LEDGER_ID, name: LEDGER_ENTERPRISE_LEDGER_ID }],
-    accounts: (ledgerId) => workspace(ledgerId).map((account) => ({ id: String(account.id), address: String(account.id) })),
+    accounts: (ledgerId) =>
+      workspace(ledgerId).map((account) => ({ id: String(account.id), address: String(account.id) })),
     // One balance per account, in the search order: what the connector's listBalances reads.
     balances: (ledgerId) =>
       workspace(ledgerId).map((account) => {
         const asset = assetOf(account.currency);
-        return { accountId: String(account.id), balanceId: asset, asset, scale: account.currency.magnitude, total: currentTotal(account).toString() };
+        return {
+          accountId: String(account.id),
+          balanceId: asset,
+          asset,
+          scale: account.currency.magnitude,
+          total: currentTotal(account).toString(),
+        };
       }),
   };
 
@@ -108,7 +134,11 @@ export async function startLedgerEnterpriseSimulator(options: LedgerEnterpriseSi
     data,
     truth,
     throttleNext(count: number, throttleOptions: ThrottleOptions = {}) {
-      throttle = { remaining: count, status: throttleOptions.status ?? 420, retryAfter: throttleOptions.retryAfterSeconds ?? 0 };
+      throttle = {
+        remaining: count,
+        status: throttleOptions.status ?? 420,
+        retryAfter: throttleOptions.retryAfterSeconds ?? 0,
+      };
     },
   };
   return extendSimulator(server, throttling);

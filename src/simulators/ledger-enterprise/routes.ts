@@ -1,6 +1,15 @@
 import type { LedgerEnterpriseData, SeedAccount } from './data.ts';
 import { totalAt } from './data.ts';
-import { accountJson, balancesJson, currencyInfoJson, errorReply, formatPythonTime, matchesCurrency, parseDateTime, type Reply } from './wire.ts';
+import {
+  accountJson,
+  balancesJson,
+  currencyInfoJson,
+  errorReply,
+  formatPythonTime,
+  matchesCurrency,
+  parseDateTime,
+  type Reply,
+} from './wire.ts';
 
 /**
  * The Vault API v1 account reads the gateway uses, as the spec describes them: the account search,
@@ -12,10 +21,53 @@ export const GATE_MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
 
 const SEARCH_PARAMETERS = new Set([
-  'account_label', 'account_type', 'created_after', 'created_before', 'currency', 'entity', 'group', 'id', 'name', 'order', 'order_by', 'page', 'page_size', 'parent', 'status', 'user',
+  'account_label',
+  'account_type',
+  'created_after',
+  'created_before',
+  'currency',
+  'entity',
+  'group',
+  'id',
+  'name',
+  'order',
+  'order_by',
+  'page',
+  'page_size',
+  'parent',
+  'status',
+  'user',
 ]);
-const ACCOUNT_TYPES = new Set(['Bep20', 'Bitcoin', 'Cardano', 'Cosmos', 'Erc20', 'Ethereum', 'Generic', 'Near', 'Polkadot', 'Polygon', 'Ripple', 'Solana', 'Stellar', 'Tezos', 'Trc20', 'Tron']);
-const STATUSES = new Set(['ACTIVATION_ABORTED', 'ACTIVE', 'APPROVED', 'HSM_COIN_UPDATED', 'PENDING', 'PENDING_ACTIVATION', 'PENDING_CREATE_IN_HSM', 'PENDING_VIEW_ONLY', 'REJECTED', 'VIEW_ONLY']);
+const ACCOUNT_TYPES = new Set([
+  'Bep20',
+  'Bitcoin',
+  'Cardano',
+  'Cosmos',
+  'Erc20',
+  'Ethereum',
+  'Generic',
+  'Near',
+  'Polkadot',
+  'Polygon',
+  'Ripple',
+  'Solana',
+  'Stellar',
+  'Tezos',
+  'Trc20',
+  'Tron',
+]);
+const STATUSES = new Set([
+  'ACTIVATION_ABORTED',
+  'ACTIVE',
+  'APPROVED',
+  'HSM_COIN_UPDATED',
+  'PENDING',
+  'PENDING_ACTIVATION',
+  'PENDING_CREATE_IN_HSM',
+  'PENDING_VIEW_ONLY',
+  'REJECTED',
+  'VIEW_ONLY',
+]);
 const ORDER_KEYS: Readonly<Record<string, (account: SeedAccount) => number | string>> = {
   created_on: (account) => account.createdOnMicros,
   id: (account) => account.id,
@@ -48,7 +100,9 @@ export function matchAccounts(data: LedgerEnterpriseData, query: URLSearchParams
     } else if (name === 'created_after' || name === 'created_before') {
       const bound = parseDateTime(value);
       if (bound === null) return invalid(name);
-      tests.push((account) => (name === 'created_after' ? account.createdOnMicros > bound : account.createdOnMicros < bound));
+      tests.push((account) =>
+        name === 'created_after' ? account.createdOnMicros > bound : account.createdOnMicros < bound,
+      );
     }
     // entity, group, user and account_label: the seed has no entities, groups, users or label filters to match; accepted, no effect.
   }
@@ -67,7 +121,8 @@ export function matchAccounts(data: LedgerEnterpriseData, query: URLSearchParams
 
 /** `GET /accounts`: the page of the matching accounts, `page_info.count` being all of them. */
 export function searchAccounts(data: LedgerEnterpriseData, query: URLSearchParams): Reply {
-  for (const name of query.keys()) if (!SEARCH_PARAMETERS.has(name)) return errorReply(404, `This search parameter doesn't exist: ${name}`);
+  for (const name of query.keys())
+    if (!SEARCH_PARAMETERS.has(name)) return errorReply(404, `This search parameter doesn't exist: ${name}`);
   const page = integer(query.get('page') ?? '1');
   if (page === null || page < 1) return invalid('page');
   const requested = integer(query.get('page_size') ?? String(DEFAULT_PAGE_SIZE));
@@ -100,7 +155,9 @@ export function getBalances(data: LedgerEnterpriseData, id: string): Reply {
 /** `GET /accounts/{id}/currency`: the units; magnitude 0 is the unit amounts are written in. */
 export function getCurrency(data: LedgerEnterpriseData, id: string): Reply {
   const account = findAccount(data, id);
-  return account ? ok({ amount_units: account.currency.amountUnits, fees_units: account.currency.feesUnits }) : notFound();
+  return account
+    ? ok({ amount_units: account.currency.amountUnits, fees_units: account.currency.feesUnits })
+    : notFound();
 }
 
 /**
@@ -121,17 +178,26 @@ export function getHistory(data: LedgerEnterpriseData, id: string, query: URLSea
   const opening = totalAt(account, start);
   if (opening !== null) balances.push({ date: formatPythonTime(start), value: opening.toString() });
   for (const movement of account.movements) {
-    if (movement.atMicros > start && movement.atMicros <= end) balances.push({ date: formatPythonTime(movement.atMicros), value: movement.total.toString() });
+    if (movement.atMicros > start && movement.atMicros <= end)
+      balances.push({ date: formatPythonTime(movement.atMicros), value: movement.total.toString() });
   }
   return ok({ account_index: account.index, balances, currency: currencyInfoJson(account) });
 }
 
 /** Dispatches a request; the path is still percent-encoded. */
-export function route(data: LedgerEnterpriseData, method: string, path: string, query: URLSearchParams, now: number): Reply {
+export function route(
+  data: LedgerEnterpriseData,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  now: number,
+): Reply {
   const [resource, id, tail, subtail, ...rest] = path.split('/').slice(1);
   if (resource !== 'accounts' || rest.length > 0) return errorReply(404, 'Not Found');
-  if (method !== 'GET') return { status: 405, json: { message: 'Method Not Allowed', name: 'MethodNotAllowed', status_code: 405 } };
-  if (id === undefined || id === '') return tail === undefined ? searchAccounts(data, query) : errorReply(404, 'Not Found');
+  if (method !== 'GET')
+    return { status: 405, json: { message: 'Method Not Allowed', name: 'MethodNotAllowed', status_code: 405 } };
+  if (id === undefined || id === '')
+    return tail === undefined ? searchAccounts(data, query) : errorReply(404, 'Not Found');
   if (tail === undefined) return getAccount(data, id);
   if (tail === 'balances' && subtail === undefined) return getBalances(data, id);
   if (tail === 'balances' && subtail === 'history') return getHistory(data, id, query, now);

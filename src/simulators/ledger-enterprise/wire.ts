@@ -23,7 +23,11 @@ export const ERROR_NAMES: Readonly<Record<number, string>> = {
 };
 
 export function errorReply(status: number, message: string, headers?: Record<string, string>): Reply {
-  return { status, json: { message, name: ERROR_NAMES[status] ?? 'Error', status_code: status }, ...(headers ? { headers } : {}) };
+  return {
+    status,
+    json: { message, name: ERROR_NAMES[status] ?? 'Error', status_code: status },
+    ...(headers ? { headers } : {}),
+  };
 }
 
 /** Python's `datetime.isoformat()` of a UTC instant given in epoch microseconds. */
@@ -40,7 +44,8 @@ export function parseDateTime(text: string): number | null {
   const match = DATE_TIME.exec(text);
   if (!match) return null;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zone = 'Z'] = match;
-  if (Number(month) < 1 || Number(month) > 12 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  if (Number(month) < 1 || Number(month) > 12 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59)
+    return null;
   if (Number(day) < 1 || Number(day) > new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()) return null;
   const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const millis = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${offset}`);
@@ -62,10 +67,21 @@ export function accountJson(account: SeedAccount): Record<string, unknown> {
     created_on: formatPythonTime(account.createdOnMicros),
     currency: account.currency.currency,
     derivation_path: derivationPath(account),
-    governance_rules: [{ id: 1, index: 0, name: 'Rule 1', rules: [{ data: [{ group: 2, quorum: 1 }], id: 1, type: 'MULTI_AUTHORIZATIONS' }] }],
+    governance_rules: [
+      {
+        id: 1,
+        index: 0,
+        name: 'Rule 1',
+        rules: [{ data: [{ group: 2, quorum: 1 }], id: 1, type: 'MULTI_AUTHORIZATIONS' }],
+      },
+    ],
     id: account.id,
     index: account.index,
-    labels: account.labels.map((label) => ({ id: label.id, info: { color: label.color, description: label.description }, name: label.name })),
+    labels: account.labels.map((label) => ({
+      id: label.id,
+      info: { color: label.color, description: label.description },
+      name: label.name,
+    })),
     last_request: null,
     name: account.name,
     parent: account.parent,
@@ -85,7 +101,14 @@ export function balancesJson(account: SeedAccount): Record<string, unknown> {
   if (account.currency.shape === 'solana') {
     // Staking figures only: a quarter of the balance is staked and delegated.
     const staked = total / 4n;
-    return { activating: '0', deactivating: '0', delegated: staked.toString(), token_accounts: null, total_staked: staked.toString(), undelegated: '0' };
+    return {
+      activating: '0',
+      deactivating: '0',
+      delegated: staked.toString(),
+      token_accounts: null,
+      total_staked: staked.toString(),
+      undelegated: '0',
+    };
   }
   if (account.currency.shape === 'bitcoin') {
     return {
@@ -108,7 +131,12 @@ export function balancesJson(account: SeedAccount): Record<string, unknown> {
 /** `CurrencyInfo` of history answers. */
 export function currencyInfoJson(account: SeedAccount): Record<string, unknown> {
   const { currency } = account;
-  return { magnitude: currency.magnitude, name: currency.infoName, network: currency.currency, token_address: currency.contractAddress };
+  return {
+    magnitude: currency.magnitude,
+    name: currency.infoName,
+    network: currency.currency,
+    token_address: currency.contractAddress,
+  };
 }
 
 /** Whether an account matches the search's `currency` filter (`bitcoin`, `ethereum:0x…`). */

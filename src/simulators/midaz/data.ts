@@ -1,4 +1,3 @@
-
 /**
  * The Midaz simulator's state: organizations, ledgers, accounts and balances in Midaz's own terms,
  * with every balance built by booking transactions in time order through the v3.8.0 rules
@@ -79,7 +78,12 @@ export interface MidazData {
 }
 
 /** The current state of a balance. */
-export function currentOf(balance: MidazSeedBalance): { available: bigint; onHold: bigint; version: number; updatedAtMicros: number } {
+export function currentOf(balance: MidazSeedBalance): {
+  available: bigint;
+  onHold: bigint;
+  version: number;
+  updatedAtMicros: number;
+} {
   const last = balance.operations.at(-1);
   return last
     ? { available: last.available, onHold: last.onHold, version: last.version, updatedAtMicros: last.atMicros }
@@ -96,11 +100,14 @@ export function operationAt(balance: MidazSeedBalance, atMicros: number): MidazO
   return found;
 }
 
-
 /** A UUIDv7 (RFC 9562) for a creation time: 48-bit Unix milliseconds, then random bits, so ids sort by time. */
 export function uuidv7(millis: number, random: () => number): string {
   const hex = millis.toString(16).padStart(12, '0');
-  const bits = Array.from({ length: 10 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
+  const bits = Array.from({ length: 10 }, () =>
+    Math.floor(random() * 256)
+      .toString(16)
+      .padStart(2, '0'),
+  ).join('');
   const variant = ((parseInt(bits.slice(3, 4), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${bits.slice(0, 3)}-${variant}${bits.slice(4, 7)}-${bits.slice(8, 20)}`;
 }
@@ -121,7 +128,10 @@ export interface Booking {
  * Applies bookings in time order, appending one operation per touched balance. `companions` maps
  * an overdraft-enabled balance to its `overdraft` companion (direction debit: debits raise it).
  */
-export function applyBookings(bookings: readonly Booking[], companions: ReadonlyMap<MidazSeedBalance, MidazSeedBalance>): void {
+export function applyBookings(
+  bookings: readonly Booking[],
+  companions: ReadonlyMap<MidazSeedBalance, MidazSeedBalance>,
+): void {
   const state = new Map<MidazSeedBalance, { available: bigint; onHold: bigint }>();
   const stateOf = (balance: MidazSeedBalance) => {
     let entry = state.get(balance);
@@ -139,15 +149,16 @@ export function applyBookings(bookings: readonly Booking[], companions: Readonly
     for (const leg of booking.legs) {
       const { balance } = leg;
       const entry = stateOf(balance);
-      if (booking.atMicros < balance.createdAtMicros) throw new Error(`booking before balance ${balance.alias}#${balance.key} existed`);
+      if (booking.atMicros < balance.createdAtMicros)
+        throw new Error(`booking before balance ${balance.alias}#${balance.key} existed`);
       const companion = companions.get(balance);
       if (leg.kind === 'hold') {
         entry.available -= leg.amount;
         entry.onHold += leg.amount;
         if (entry.available < 0n) throw new Error(`hold beyond available on ${balance.alias}`);
       } else if (leg.kind === 'credit') {
-        const repay = // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min cannot take
-        balance.overdraftUsed < leg.amount ? balance.overdraftUsed : leg.amount;
+        // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min cannot take
+        const repay = balance.overdraftUsed < leg.amount ? balance.overdraftUsed : leg.amount;
         entry.available += leg.amount - repay;
         if (repay > 0n && companion) {
           balance.overdraftUsed -= repay;
@@ -157,7 +168,8 @@ export function applyBookings(bookings: readonly Booking[], companions: Readonly
       } else {
         entry.available -= leg.amount;
         if (entry.available < 0n && balance.accountType !== 'external') {
-          if (!companion || !balance.settings?.allowOverdraft) throw new Error(`insufficient funds on ${balance.alias}#${balance.key}`);
+          if (!companion || !balance.settings?.allowOverdraft)
+            throw new Error(`insufficient funds on ${balance.alias}#${balance.key}`);
           balance.overdraftUsed += -entry.available;
           stateOf(companion).available += -entry.available;
           entry.available = 0n;

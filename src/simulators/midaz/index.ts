@@ -60,24 +60,43 @@ function authenticate(options: MidazSimulatorOptions, request: SimulatorRequest)
   if (options.token === undefined) return null;
   const header = request.headers.authorization;
   if (typeof header !== 'string' || header === '') {
-    return fiberError(401, '0041', 'Token Missing', 'A valid token must be provided in the request header. Please include a token and try again.');
+    return fiberError(
+      401,
+      '0041',
+      'Token Missing',
+      'A valid token must be provided in the request header. Please include a token and try again.',
+    );
   }
   if (header !== `Bearer ${options.token}`) {
-    return fiberError(401, '0042', 'Invalid Token', 'The provided token is expired, invalid or malformed. Please provide a valid token and try again.');
+    return fiberError(
+      401,
+      '0042',
+      'Invalid Token',
+      'The provided token is expired, invalid or malformed. Please provide a valid token and try again.',
+    );
   }
   return null;
 }
 
 export async function startMidazSimulator(options: MidazSimulatorOptions = {}): Promise<MidazSimulatorHandle> {
   const data = createMidazSeed();
-  const context: RouteContext = { data, maxLimit: options.maxPaginationLimit ?? 100, nowMicros: () => (options.clock ?? Date.now)() * 1000 };
+  const context: RouteContext = {
+    data,
+    maxLimit: options.maxPaginationLimit ?? 100,
+    nowMicros: () => (options.clock ?? Date.now)() * 1000,
+  };
   const server = await startSimulatorServer(
     (request) => {
       let reply: Reply;
       try {
         reply = authenticate(options, request) ?? route(context, request.method, request.path, request.query);
       } catch {
-        reply = fiberError(500, '0046', 'Internal Server Error', 'The server encountered an unexpected error. Please try again later or contact support.');
+        reply = fiberError(
+          500,
+          '0046',
+          'Internal Server Error',
+          'The server encountered an unexpected error. Please try again later or contact support.',
+        );
       }
       return reply.text === undefined
         ? { status: reply.status, headers: { 'content-type': 'application/json' }, body: writeJson(reply.json) }
@@ -88,7 +107,11 @@ export async function startMidazSimulator(options: MidazSimulatorOptions = {}): 
 
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const truth: SimulatorTruth = {
-    ledgers: () => data.ledgers.filter((ledger) => ledger.organizationId === MIDAZ_DEMO_ORGANIZATION_ID).sort(byId).map((ledger) => ({ id: ledger.id, name: ledger.name })),
+    ledgers: () =>
+      data.ledgers
+        .filter((ledger) => ledger.organizationId === MIDAZ_DEMO_ORGANIZATION_ID)
+        .sort(byId)
+        .map((ledger) => ({ id: ledger.id, name: ledger.name })),
     accounts: (ledgerId) =>
       data.accounts
         .filter((account) => account.ledgerId === ledgerId)
@@ -99,7 +122,13 @@ export async function startMidazSimulator(options: MidazSimulatorOptions = {}): 
       data.balances
         .filter((balance) => balance.ledgerId === ledgerId && !isCompanion(balance))
         .sort(byId)
-        .map((balance) => ({ accountId: balance.accountId, balanceId: balance.id, asset: balance.assetCode, scale: MIDAZ_ASSET_SCALES[balance.assetCode] ?? 0, total: netOf(balance).toString() })),
+        .map((balance) => ({
+          accountId: balance.accountId,
+          balanceId: balance.id,
+          asset: balance.assetCode,
+          scale: MIDAZ_ASSET_SCALES[balance.assetCode] ?? 0,
+          total: netOf(balance).toString(),
+        })),
   };
 
   return extendSimulator(server, { data, organizationId: MIDAZ_DEMO_ORGANIZATION_ID, truth });

@@ -33,7 +33,16 @@ export function parseDateTime(text: string, endOfDay: boolean): { micros: number
   const [, year, month, day, separator, hour = '00', minute = '00', second = '00', fraction = '', zone] = match;
   if (separator === ' ' && zone !== undefined) return null; // "2006-01-02 15:04:05" has no zone
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  if (
+    Number(month) < 1 ||
+    Number(month) > 12 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  )
+    return null;
   const hasTime = separator !== undefined;
   const clock = hasTime ? `${hour}:${minute}:${second}` : endOfDay ? '23:59:59' : '00:00:00';
   const millis = Date.parse(`${year}-${month}-${day}T${clock}${zone ?? 'Z'}`);
@@ -60,24 +69,45 @@ export function validateQuery(query: URLSearchParams, maxLimit: number): QueryHe
     else if (key.includes('sort_order')) sortOrder = value.toLowerCase();
     else if (key.includes('start_date') || key.includes('end_date')) {
       const parsed = parseDateTime(value, key.includes('end_date'));
-      if (!parsed) return validationError('0131', 'Invalid Datetime Format Error', `The '${key.includes('end_date') ? 'end_date' : 'start_date'}' parameter is in the incorrect format. Please use the 'yyyy-mm-dd or yyyy-mm-dd hh:mm:ss' format and try again.`);
+      if (!parsed)
+        return validationError(
+          '0131',
+          'Invalid Datetime Format Error',
+          `The '${key.includes('end_date') ? 'end_date' : 'start_date'}' parameter is in the incorrect format. Please use the 'yyyy-mm-dd or yyyy-mm-dd hh:mm:ss' format and try again.`,
+        );
       if (key.includes('start_date')) start = parsed.micros;
       else end = parsed.micros;
     }
   }
   if ((start === null) !== (end === null)) {
-    return validationError('0083', 'Invalid Date Range Error', "Both 'initialDate' and 'finalDate' fields are required and must be in the 'yyyy-mm-dd' format. Please provide valid dates and try again.");
+    return validationError(
+      '0083',
+      'Invalid Date Range Error',
+      "Both 'initialDate' and 'finalDate' fields are required and must be in the 'yyyy-mm-dd' format. Please provide valid dates and try again.",
+    );
   }
   if (start !== null && end !== null && start > end) {
-    return validationError('0078', 'Invalid Final Date Error', "The 'finalDate' cannot be earlier than the 'initialDate'. Please verify the dates and try again.");
+    return validationError(
+      '0078',
+      'Invalid Final Date Error',
+      "The 'finalDate' cannot be earlier than the 'initialDate'. Please verify the dates and try again.",
+    );
   }
   if (page <= 0) return invalidQueryParameter('page');
   if (limit <= 0) return invalidQueryParameter('limit');
   if (limit > maxLimit) {
-    return validationError('0080', 'Pagination Limit Exceeded', `The pagination limit exceeds the maximum allowed of ${maxLimit} items per page. Please verify the limit and try again.`);
+    return validationError(
+      '0080',
+      'Pagination Limit Exceeded',
+      `The pagination limit exceeds the maximum allowed of ${maxLimit} items per page. Please verify the limit and try again.`,
+    );
   }
   if (sortOrder !== 'asc' && sortOrder !== 'desc') {
-    return validationError('0081', 'Invalid Sort Order', "The 'sort_order' field must be 'asc' or 'desc'. Please provide a valid sort order and try again.");
+    return validationError(
+      '0081',
+      'Invalid Sort Order',
+      "The 'sort_order' field must be 'asc' or 'desc'. Please provide a valid sort order and try again.",
+    );
   }
   if (cursor !== '' && decodeCursor(cursor) === null) {
     const legacy = decodeLegacyCursor(cursor);
@@ -103,7 +133,8 @@ export function decodeCursor(text: string): Cursor | null {
   if (!STD_BASE64.test(text)) return null;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as { id?: unknown; direction?: unknown };
-    if (typeof value.id !== 'string' || value.id === '' || (value.direction !== 'next' && value.direction !== 'prev')) return null;
+    if (typeof value.id !== 'string' || value.id === '' || (value.direction !== 'next' && value.direction !== 'prev'))
+      return null;
     return { id: value.id, direction: value.direction };
   } catch {
     return null;
@@ -141,7 +172,8 @@ export function cursorPage<T extends { id: string }>(rows: readonly T[], header:
   const forward = cursor.direction === 'next' ? ascending : !ascending;
   const byId = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ordered = forward ? byId : byId.reverse();
-  const after = cursor.id === '' ? ordered : ordered.filter((row) => (forward ? row.id > cursor.id : row.id < cursor.id));
+  const after =
+    cursor.id === '' ? ordered : ordered.filter((row) => (forward ? row.id > cursor.id : row.id < cursor.id));
   const fetched = after.slice(0, header.limit + 1);
   const hasPagination = fetched.length > header.limit;
   // PaginateRecords: without a further page it returns the rows as queried, so a "prev" page that
@@ -153,7 +185,8 @@ export function cursorPage<T extends { id: string }>(rows: readonly T[], header:
   }
   if (items.length === 0) return { items, next: undefined, prev: undefined };
   // CalculateCursor
-  const hasNext = (cursor.direction === 'next' && hasPagination) || (cursor.direction === 'prev' && (hasPagination || isFirstPage));
+  const hasNext =
+    (cursor.direction === 'next' && hasPagination) || (cursor.direction === 'prev' && (hasPagination || isFirstPage));
   const first = items[0] as T;
   const last = items.at(-1) as T;
   return {

@@ -1,5 +1,14 @@
 import { createRandom } from '../random.ts';
-import { applyBookings, uuidv7, type Booking, type MidazBalanceSettings, type MidazData, type MidazSeedAccount, type MidazSeedBalance, type MidazSeedLedger } from './data.ts';
+import {
+  applyBookings,
+  uuidv7,
+  type Booking,
+  type MidazBalanceSettings,
+  type MidazData,
+  type MidazSeedAccount,
+  type MidazSeedBalance,
+  type MidazSeedLedger,
+} from './data.ts';
 
 /**
  * The deterministic seed: a Brazilian retail bank's organization with a retail ledger of more than
@@ -16,8 +25,42 @@ export const MIDAZ_OTHER_ORGANIZATION_ID = '0193868b-5ae0-7422-bc38-325e4b884bfa
 /** Decimal places of every asset the seed uses: Midaz balances carry none, so a client must be told. */
 export const MIDAZ_ASSET_SCALES: Readonly<Record<string, number>> = { BRL: 2, USD: 2, EUR: 2, BTC: 8 };
 
-const FIRST = ['Ana', 'Bruno', 'Carla', 'Diego', 'Eduarda', 'Felipe', 'Gabriela', 'Heitor', 'Isabela', 'Joao', 'Larissa', 'Marcos', 'Natalia', 'Otavio', 'Paula', 'Rafael', 'Sofia', 'Thiago', 'Vitoria', 'Yuri'];
-const LAST = ['Silva', 'Santos', 'Oliveira', 'Souza', 'Lima', 'Pereira', 'Costa', 'Rodrigues', 'Almeida', 'Nascimento', 'Carvalho', 'Ribeiro'];
+const FIRST = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Eduarda',
+  'Felipe',
+  'Gabriela',
+  'Heitor',
+  'Isabela',
+  'Joao',
+  'Larissa',
+  'Marcos',
+  'Natalia',
+  'Otavio',
+  'Paula',
+  'Rafael',
+  'Sofia',
+  'Thiago',
+  'Vitoria',
+  'Yuri',
+];
+const LAST = [
+  'Silva',
+  'Santos',
+  'Oliveira',
+  'Souza',
+  'Lima',
+  'Pereira',
+  'Costa',
+  'Rodrigues',
+  'Almeida',
+  'Nascimento',
+  'Carvalho',
+  'Ribeiro',
+];
 const HOUR = 3_600_000_000;
 
 export function createMidazSeed(): MidazData {
@@ -27,8 +70,22 @@ export function createMidazSeed(): MidazData {
   const id = (atMicros: number) => uuidv7(Math.floor(atMicros / 1000), random);
 
   const organizations = [
-    { id: MIDAZ_DEMO_ORGANIZATION_ID, legalName: 'Banco Aurora S.A.', doingBusinessAs: 'Aurora', legalDocument: '12345678000190', city: 'São Paulo', createdAtMicros: micros('2024-11-04T13:20:00Z') },
-    { id: MIDAZ_OTHER_ORGANIZATION_ID, legalName: 'Cooperativa Horizonte', doingBusinessAs: null, legalDocument: '98765432000110', city: 'Curitiba', createdAtMicros: micros('2024-12-02T08:45:00Z') },
+    {
+      id: MIDAZ_DEMO_ORGANIZATION_ID,
+      legalName: 'Banco Aurora S.A.',
+      doingBusinessAs: 'Aurora',
+      legalDocument: '12345678000190',
+      city: 'São Paulo',
+      createdAtMicros: micros('2024-11-04T13:20:00Z'),
+    },
+    {
+      id: MIDAZ_OTHER_ORGANIZATION_ID,
+      legalName: 'Cooperativa Horizonte',
+      doingBusinessAs: null,
+      legalDocument: '98765432000110',
+      city: 'Curitiba',
+      createdAtMicros: micros('2024-12-02T08:45:00Z'),
+    },
   ];
   const ledgers: MidazSeedLedger[] = [];
   const accounts: MidazSeedAccount[] = [];
@@ -42,28 +99,70 @@ export function createMidazSeed(): MidazData {
     ledgers.push(item);
     return item;
   };
-  const balance = (account: MidazSeedAccount, key: string, createdAtMicros: number, direction: 'credit' | 'debit' = 'credit', settings: MidazBalanceSettings | null = null) => {
+  const balance = (
+    account: MidazSeedAccount,
+    key: string,
+    createdAtMicros: number,
+    direction: 'credit' | 'debit' = 'credit',
+    settings: MidazBalanceSettings | null = null,
+  ) => {
     const item: MidazSeedBalance = {
-      id: id(createdAtMicros), organizationId: account.organizationId, ledgerId: account.ledgerId, accountId: account.id, alias: account.alias, key,
-      assetCode: account.assetCode, accountType: account.type, direction, settings, createdAtMicros, operations: [], overdraftUsed: 0n,
+      id: id(createdAtMicros),
+      organizationId: account.organizationId,
+      ledgerId: account.ledgerId,
+      accountId: account.id,
+      alias: account.alias,
+      key,
+      assetCode: account.assetCode,
+      accountType: account.type,
+      direction,
+      settings,
+      createdAtMicros,
+      operations: [],
+      overdraftUsed: 0n,
     };
     balances.push(item);
     return item;
   };
-  interface AccountSpec { name: string; alias: string | null; asset: string; type?: string; atMicros: number; metadata?: Record<string, unknown> | null; overdraftLimit?: string }
+  interface AccountSpec {
+    name: string;
+    alias: string | null;
+    asset: string;
+    type?: string;
+    atMicros: number;
+    metadata?: Record<string, unknown> | null;
+    overdraftLimit?: string;
+  }
   /** An account and its `default` balance, created a few milliseconds later, as account creation does. */
   const account = (on: MidazSeedLedger, spec: AccountSpec) => {
     const accountId = id(spec.atMicros);
     const item: MidazSeedAccount = {
-      id: accountId, organizationId: on.organizationId, ledgerId: on.id, name: spec.name, alias: spec.alias ?? accountId, assetCode: spec.asset,
-      type: spec.type ?? 'deposit', createdAtMicros: spec.atMicros, metadata: spec.metadata ?? null,
+      id: accountId,
+      organizationId: on.organizationId,
+      ledgerId: on.id,
+      name: spec.name,
+      alias: spec.alias ?? accountId,
+      assetCode: spec.asset,
+      type: spec.type ?? 'deposit',
+      createdAtMicros: spec.atMicros,
+      metadata: spec.metadata ?? null,
     };
     accounts.push(item);
-    const overdraft = spec.overdraftLimit === undefined ? null : { allowOverdraft: true, overdraftLimitEnabled: true, overdraftLimit: spec.overdraftLimit };
+    const overdraft =
+      spec.overdraftLimit === undefined
+        ? null
+        : { allowOverdraft: true, overdraftLimitEnabled: true, overdraftLimit: spec.overdraftLimit };
     const main = balance(item, 'default', spec.atMicros + 2_000 + int(3_000), 'credit', overdraft);
     if (overdraft) {
       // Enabling overdraft auto-creates the internal companion (command/update_balance_overdraft.go).
-      companions.set(main, balance(item, 'overdraft', main.createdAtMicros + 1_000, 'debit', { allowOverdraft: false, overdraftLimitEnabled: false, balanceScope: 'internal' }));
+      companions.set(
+        main,
+        balance(item, 'overdraft', main.createdAtMicros + 1_000, 'debit', {
+          allowOverdraft: false,
+          overdraftLimitEnabled: false,
+          balanceScope: 'internal',
+        }),
+      );
     }
     return { account: item, main };
   };
@@ -72,21 +171,43 @@ export function createMidazSeed(): MidazData {
     book(atMicros, { balance: from, kind: 'debit', amount }, { balance: to, kind: 'credit', amount });
 
   // — Banco Aurora: retail ledger —
-  const retail = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Retail Banking', '2025-01-10T12:00:00Z', { region: 'BR', product: 'checking' });
+  const retail = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Retail Banking', '2025-01-10T12:00:00Z', {
+    region: 'BR',
+    product: 'checking',
+  });
   let clock = retail.createdAtMicros + HOUR;
   const external = (on: MidazSeedLedger, asset: string) => {
     clock += 60_000_000;
-    return account(on, { name: `External ${asset}`, alias: `@external/${asset}`, asset, type: 'external', atMicros: clock }).main;
+    return account(on, {
+      name: `External ${asset}`,
+      alias: `@external/${asset}`,
+      asset,
+      type: 'external',
+      atMicros: clock,
+    }).main;
   };
   const retailBRL = external(retail, 'BRL');
   const retailUSD = external(retail, 'USD');
   const next = () => (clock += 8 * HOUR + int(12 * HOUR));
 
-  const thousand = account(retail, { name: 'Maria Oliveira', alias: '@maria_oliveira', asset: 'BRL', atMicros: next(), metadata: { segment: 'retail', kyc: 'full' } });
+  const thousand = account(retail, {
+    name: 'Maria Oliveira',
+    alias: '@maria_oliveira',
+    asset: 'BRL',
+    atMicros: next(),
+    metadata: { segment: 'retail', kyc: 'full' },
+  });
   move(thousand.main.createdAtMicros + HOUR, retailBRL, thousand.main, 100_000n); // "1000": no fraction on the wire
   const half = account(retail, { name: 'Pedro Lima', alias: '@pedro_lima', asset: 'BRL', atMicros: next() });
   move(half.main.createdAtMicros + HOUR, retailBRL, half.main, 1_000_050n); // "10000.5": trailing zero dropped
-  const joao = account(retail, { name: 'João Pereira', alias: '@joao_pereira', asset: 'BRL', atMicros: next(), overdraftLimit: '2000.00', metadata: { segment: 'retail' } });
+  const joao = account(retail, {
+    name: 'João Pereira',
+    alias: '@joao_pereira',
+    asset: 'BRL',
+    atMicros: next(),
+    overdraftLimit: '2000.00',
+    metadata: { segment: 'retail' },
+  });
   move(joao.main.createdAtMicros + HOUR, retailBRL, joao.main, 50_000n);
   move(joao.main.createdAtMicros + 30 * HOUR, joao.main, retailBRL, 175_075n); // overdrawn by 1250.75
   const carla = account(retail, { name: 'Carla Costa', alias: '@carla_costa', asset: 'BRL', atMicros: next() });
@@ -97,8 +218,15 @@ export function createMidazSeed(): MidazData {
     const first = FIRST[int(FIRST.length)] as string;
     const last = LAST[int(LAST.length)] as string;
     const asset = index % 5 === 4 ? 'USD' : 'BRL';
-    const alias = index % 7 === 3 ? null : `@${first.toLowerCase()}_${last.toLowerCase()}_${String(index + 1).padStart(4, '0')}`;
-    const { account: customer, main } = account(retail, { name: `${first} ${last}`, alias, asset, atMicros: next(), metadata: index % 3 === 0 ? null : { customerRef: `CUS-${10_000 + index}` } });
+    const alias =
+      index % 7 === 3 ? null : `@${first.toLowerCase()}_${last.toLowerCase()}_${String(index + 1).padStart(4, '0')}`;
+    const { account: customer, main } = account(retail, {
+      name: `${first} ${last}`,
+      alias,
+      asset,
+      atMicros: next(),
+      metadata: index % 3 === 0 ? null : { customerRef: `CUS-${10_000 + index}` },
+    });
     const outside = asset === 'USD' ? retailUSD : retailBRL;
     let at = main.createdAtMicros + HOUR;
     let running = 0n;
@@ -119,18 +247,39 @@ export function createMidazSeed(): MidazData {
   }
 
   // — Banco Aurora: treasury ledger, amounts far beyond 2^53 minor units —
-  const treasury = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Treasury & Crypto', '2025-02-03T09:30:00Z', { owner: 'treasury-ops' });
+  const treasury = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Treasury & Crypto', '2025-02-03T09:30:00Z', {
+    owner: 'treasury-ops',
+  });
   clock = treasury.createdAtMicros + HOUR;
   const treasuryBTC = external(treasury, 'BTC');
   const treasuryBRL = external(treasury, 'BRL');
   const treasuryUSD = external(treasury, 'USD');
   const treasuryEUR = external(treasury, 'EUR');
-  const cold = account(treasury, { name: 'BTC cold storage', alias: '@btc_cold_storage', asset: 'BTC', type: 'custody', atMicros: next(), metadata: { custodian: 'in-house' } });
+  const cold = account(treasury, {
+    name: 'BTC cold storage',
+    alias: '@btc_cold_storage',
+    asset: 'BTC',
+    type: 'custody',
+    atMicros: next(),
+    metadata: { custodian: 'in-house' },
+  });
   move(cold.main.createdAtMicros + HOUR, treasuryBTC, cold.main, 12_345_678_901_234_567_891n);
-  const hot = account(treasury, { name: 'BTC hot wallet', alias: '@btc_hot_wallet', asset: 'BTC', type: 'custody', atMicros: next() });
+  const hot = account(treasury, {
+    name: 'BTC hot wallet',
+    alias: '@btc_hot_wallet',
+    asset: 'BTC',
+    type: 'custody',
+    atMicros: next(),
+  });
   move(hot.main.createdAtMicros + HOUR, treasuryBTC, hot.main, 250_000_000n);
   move(hot.main.createdAtMicros + 9 * HOUR, hot.main, treasuryBTC, 12_345n);
-  const reserve = account(treasury, { name: 'BRL reserve', alias: '@brl_reserve', asset: 'BRL', type: 'reserve', atMicros: next() });
+  const reserve = account(treasury, {
+    name: 'BRL reserve',
+    alias: '@brl_reserve',
+    asset: 'BRL',
+    type: 'reserve',
+    atMicros: next(),
+  });
   move(reserve.main.createdAtMicros + HOUR, treasuryBRL, reserve.main, 987_654_321_098_765_432n);
   const locked = balance(reserve.account, 'regulatory-lock', reserve.main.createdAtMicros + 2 * HOUR);
   move(reserve.main.createdAtMicros + 3 * HOUR, reserve.main, locked, 123_456_789_000n);
@@ -148,7 +297,12 @@ export function createMidazSeed(): MidazData {
   clock = horizon.createdAtMicros + HOUR;
   const horizonBRL = external(horizon, 'BRL');
   for (const name of ['Lucas Souza', 'Beatriz Lima']) {
-    const member = account(horizon, { name, alias: `@${name.toLowerCase().replace(' ', '_')}`, asset: 'BRL', atMicros: next() });
+    const member = account(horizon, {
+      name,
+      alias: `@${name.toLowerCase().replace(' ', '_')}`,
+      asset: 'BRL',
+      atMicros: next(),
+    });
     move(member.main.createdAtMicros + HOUR, horizonBRL, member.main, 77_700n);
   }
 

@@ -47,7 +47,8 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
 
   const authorized = (request: SimulatorRequest, url: URL): boolean => {
     const header = request.headers.authorization ?? '';
-    if (header.startsWith('Basic ')) return Buffer.from(header.slice(6), 'base64').toString() === `${apiKey}:${apiSecret}`;
+    if (header.startsWith('Basic '))
+      return Buffer.from(header.slice(6), 'base64').toString() === `${apiKey}:${apiSecret}`;
     return url.searchParams.get('api_key') === apiKey && url.searchParams.get('api_secret') === apiSecret;
   };
   const subaccountJson = (account: SeedAccount) =>
@@ -58,8 +59,13 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
   const server = await startSimulatorServer(
     (request) => {
       const url = new URL(`${request.path}?${request.query}`, 'http://simulator');
-      const reply = (status: number, body: string): SimulatorReply => ({ status, headers: { 'content-type': 'application/json' }, body });
-      const legacyError = (label: string) => reply(401, `{"error-code":"401","error-code-label":${JSON.stringify(label)}}`);
+      const reply = (status: number, body: string): SimulatorReply => ({
+        status,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const legacyError = (label: string) =>
+        reply(401, `{"error-code":"401","error-code-label":${JSON.stringify(label)}}`);
       if (request.method === 'GET' && url.pathname === '/account/get-balance') {
         if (!authorized(request, url)) return legacyError('authentication failed');
         return reply(200, `{"value":${primary.balance},"autoReload":${autoReload}}`);
@@ -74,12 +80,32 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
       const match = /^\/accounts\/([^/]+)\/subaccounts$/.exec(url.pathname);
       if (request.method === 'GET' && match) {
         const problem = (status: number, title: string) =>
-          reply(status, JSON.stringify({ type: 'https://developer.vonage.com/api-errors#unauthorized', title, detail: title, instance: 'simulator' }));
+          reply(
+            status,
+            JSON.stringify({
+              type: 'https://developer.vonage.com/api-errors#unauthorized',
+              title,
+              detail: title,
+              instance: 'simulator',
+            }),
+          );
         if (!authorized(request, url)) return problem(401, 'Invalid credentials supplied');
-        if (decodeURIComponent(match[1] ?? '') !== apiKey) return problem(403, 'Account is not authorised to access this resource');
-        return reply(200, `{"_embedded":{"primary_account":${subaccountJson(primary)},"subaccounts":[${subaccounts.map(subaccountJson).join(',')}]}}`);
+        if (decodeURIComponent(match[1] ?? '') !== apiKey)
+          return problem(403, 'Account is not authorised to access this resource');
+        return reply(
+          200,
+          `{"_embedded":{"primary_account":${subaccountJson(primary)},"subaccounts":[${subaccounts.map(subaccountJson).join(',')}]}}`,
+        );
       }
-      return reply(404, JSON.stringify({ type: 'https://developer.vonage.com/api-errors#not-found', title: 'Not Found', detail: 'No such resource', instance: 'simulator' }));
+      return reply(
+        404,
+        JSON.stringify({
+          type: 'https://developer.vonage.com/api-errors#not-found',
+          title: 'Not Found',
+          detail: 'No such resource',
+          instance: 'simulator',
+        }),
+      );
     },
     { port: options.port },
   );
@@ -87,12 +113,19 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
   const accounts = [primary, ...subaccounts];
   const truth: SimulatorTruth = {
     ledgers: () => [{ id: 'account', name: 'Vonage account' }],
-    accounts: (ledgerId) => (ledgerId === 'account' ? accounts.map((account) => ({ id: account.apiKey, address: account.apiKey })) : []),
+    accounts: (ledgerId) =>
+      ledgerId === 'account' ? accounts.map((account) => ({ id: account.apiKey, address: account.apiKey })) : [],
     balances: (ledgerId) =>
       ledgerId === 'account'
         ? accounts
             .filter((account) => account.balance !== null)
-            .map((account) => ({ accountId: account.apiKey, balanceId: 'EUR', asset: 'EUR', scale: 8, total: parseDecimal(account.balance as string, 8).toString() }))
+            .map((account) => ({
+              accountId: account.apiKey,
+              balanceId: 'EUR',
+              asset: 'EUR',
+              scale: 8,
+              total: parseDecimal(account.balance as string, 8).toString(),
+            }))
         : [],
   };
 
