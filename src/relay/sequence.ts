@@ -11,9 +11,7 @@
  * This file knows no vendor and no GraphQL.
  */
 
-export class RelayInputError extends Error {
-  override name = 'RelayInputError';
-}
+import { RelayInputError } from './errors.ts';
 
 /** One vendor page reached through an opaque vendor cursor. */
 export interface CursorPage<T> {

@@ -1,0 +1,8 @@
+/**
+ * Client input the relay refuses: a bad page size, a cursor or ID this gateway did not issue, a
+ * position that does not point into the list. Relay code knows no GraphQL, so the resolvers turn
+ * it into BAD_USER_INPUT (resolvers/connections.ts, resolvers/ids.ts).
+ */
+export class RelayInputError extends Error {
+  override name = 'RelayInputError';
+}
