@@ -32,7 +32,7 @@ const OTHER_LIST_ITEMS = 10;
 
 /**
  * Connections merged over every source: paging forwards reads a page from each source at once
- * (relay/sequence.ts `concatSequences`), so the page is read up to once per source.
+ * (relay/concat-sequences.ts `concatSequences`), so the page is read up to once per source.
  */
 const MERGED_CONNECTIONS: Readonly<Record<string, number>> = {
   'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS,

@@ -6,3 +6,8 @@
 export class RelayInputError extends Error {
   override name = 'RelayInputError';
 }
+
+/** A position (decoded from a cursor) of another list, or of a part no longer configured. */
+export function invalidPosition(): never {
+  throw new RelayInputError('cursor does not point into this list');
+}
