@@ -17,7 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from '../relay/connection.ts';
-import { historyInstants } from '../resolvers/history-list.ts';
+import { type HistoryInterval, windowInstants } from '../relay/history-window.ts';
 
 /**
  * Items assumed for a list field without paging. They are small in practice (the configured
@@ -32,7 +32,7 @@ const OTHER_LIST_ITEMS = 10;
 
 /**
  * Connections merged over every source: paging forwards reads a page from each source at once
- * (relay/sequence.ts `concatSequences`), so the page is read up to once per source.
+ * (relay/concat-sequences.ts `concatSequences`), so the page is read up to once per source.
  */
 const MERGED_CONNECTIONS: Readonly<Record<string, number>> = {
   'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS,
@@ -227,11 +227,11 @@ function pageItems(coordinate: string, args: Record<string, unknown>): number {
 /** Points in a history window, as the resolver will compute them; 0 for a window it refuses (before any vendor call). */
 function historyPoints(args: Record<string, unknown>): number {
   try {
-    return historyInstants({
+    return windowInstants({
       asset: String(args.asset),
       from: String(args.from),
       to: String(args.to),
-      interval: (args.interval ?? 'DAY') as 'DAY',
+      interval: (args.interval ?? 'DAY') as HistoryInterval,
     }).length;
   } catch {
     return 0;

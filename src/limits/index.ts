@@ -1,72 +1,13 @@
 import type { Plugin } from 'graphql-yoga';
-import type { ConfigFields } from '../config-fields.ts';
 import { useBodySizeLimit } from './body-size.ts';
 import { useOperationChecks } from './operation.ts';
+import type { OperationLimits } from './operation-limits.ts';
 import { useLimitStatus } from './status.ts';
 import { useTokenLimit } from './tokens.ts';
 
-/**
- * Operation limits, each checked before any vendor is called: a request over one is refused with
- * `LIMIT_EXCEEDED`, `extensions.limit` naming it, and HTTP 400 (413 for the body size) whatever
- * the client accepts. `server.limits` in the configuration; every field optional.
- */
-export interface OperationLimits {
-  /**
-   * Field nesting depth, `{ sources { name } }` being 2, fragments followed; introspection's
-   * `__schema`/`__type` subtrees count 0 (the bracket cap, 2 × maxDepth + 16, still bounds them).
-   * Default 12: the deepest natural path, `ledgers { edges { node { accounts { edges { node {
-   * balances { total { amount } } } } } } } }`, is 9. See shape.ts.
-   */
-  readonly maxDepth: number;
-  /** Aliased fields in the operation, a fragment's counted each time it is spread. Default 30. */
-  readonly maxAliases: number;
-  /** Lexical tokens in the document; the parser stops at the limit. Default 5,000 (graphql-js's introspection query, as GraphiQL and codegen send it, is under 200). */
-  readonly maxTokens: number;
-  /** Directive uses anywhere in the document. Default 20. */
-  readonly maxDirectives: number;
-  /** IDs one request names: `nodes(ids:)` items plus each `node`/`ledger`/`account`/`balance(id:)`, variables applied. Default 100. */
-  readonly maxIds: number;
-  /** Largest `first` or `last` anywhere. Default 100, the resolvers' own maximum (relay/connection.ts); at most 100. */
-  readonly maxPageSize: number;
-  /** Bytes of a POST body (declared or chunked) or of a GET's query string; over it, HTTP 413. Default 100 KiB. */
-  readonly maxBodyBytes: number;
-  /** Estimated objects the operation may read from the sources (the model is on `estimateCost` in cost.ts). Default 50,000. */
-  readonly maxCost: number;
-}
-
-export const DEFAULT_LIMITS: OperationLimits = {
-  maxDepth: 12,
-  maxAliases: 30,
-  maxTokens: 5000,
-  maxDirectives: 20,
-  maxIds: 100,
-  maxPageSize: 100,
-  maxBodyBytes: 100 * 1024,
-  maxCost: 50_000,
-};
-
-const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>> = {
-  maxDepth: [1, 100],
-  maxAliases: [0, 1000],
-  maxTokens: [100, 1_000_000],
-  maxDirectives: [0, 1000],
-  maxIds: [1, 10_000],
-  maxPageSize: [1, 100],
-  maxBodyBytes: [1024, 64 * 1024 * 1024],
-  maxCost: [1, 100_000_000],
-};
-
-/** Reads `server.limits`: every field optional, each an integer in its range. */
-export function parseLimits(fields: ConfigFields | undefined): OperationLimits {
-  const names = Object.keys(RANGES) as Array<keyof OperationLimits>;
-  fields?.only(names);
-  const limits: Record<string, number> = {};
-  for (const name of names) {
-    const [min, max] = RANGES[name];
-    limits[name] = fields?.optionalInteger(name, min, max) ?? DEFAULT_LIMITS[name];
-  }
-  return limits as unknown as OperationLimits;
-}
+// The settings live in their own module so that the checks can read their type without a cycle;
+// config.ts reads them through this folder's public surface.
+export { DEFAULT_LIMITS, type OperationLimits, parseLimits } from './operation-limits.ts';
 
 /**
  * The plugins that enforce `limits`, in the order a request meets them: body size (before the body

@@ -9,7 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError, type LimitName } from '../errors.ts';
 import { estimateCost } from './cost.ts';
 import { countDirectives } from './directives.ts';
-import type { OperationLimits } from './index.ts';
+import type { OperationLimits } from './operation-limits.ts';
 import { measureShape } from './shape.ts';
 
 interface Refusal {

@@ -1,5 +1,6 @@
 import type { CursorCodec } from './cursor.ts';
-import { RelayInputError, type Sequence } from './sequence.ts';
+import { RelayInputError } from './errors.ts';
+import type { Sequence } from './sequence.ts';
 
 /** The Relay connection arguments (Relay Cursor Connections spec, "Arguments"). */
 export interface ConnectionArguments {

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
-import { RelayInputError, type Position } from './sequence.ts';
+import { RelayInputError } from './errors.ts';
+import type { Position } from './sequence.ts';
 
 /**
  * Opaque Relay cursors. A cursor is `<payload>.<mac>`: the payload is the base64url JSON of a

@@ -1,4 +1,4 @@
-import { RelayInputError } from './sequence.ts';
+import { RelayInputError } from './errors.ts';
 
 /**
  * Global object IDs: opaque to clients, stable across requests and gateway restarts. An ID is the

@@ -1,7 +1,8 @@
 import { BadUserInputError } from '../errors.ts';
 import type { GatewayContext } from '../context.ts';
 import { connectionFromSequence, type Connection, type ConnectionArguments } from '../relay/connection.ts';
-import { RelayInputError, sequenceOf, type Sequence, type VendorList } from '../relay/sequence.ts';
+import { RelayInputError } from '../relay/errors.ts';
+import { sequenceOf, type Sequence, type VendorList } from '../relay/sequence.ts';
 
 /**
  * Resolves a Relay connection field over a vendor list. `key` names the connection (field, parent

@@ -1,7 +1,7 @@
 import { BadUserInputError } from '../errors.ts';
 import type { AccountRef, BalanceRef, LedgerRef } from '../providers/types.ts';
 import { decodeGlobalId, encodeGlobalId } from '../relay/global-id.ts';
-import { RelayInputError } from '../relay/sequence.ts';
+import { RelayInputError } from '../relay/errors.ts';
 
 /** Global IDs of each Node type, and their decoding back to vendor references. */
 export type NodeRef =

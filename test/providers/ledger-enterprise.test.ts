@@ -8,8 +8,9 @@ import {
   type LedgerEnterpriseOptions,
 } from '../../src/providers/ledger-enterprise/index.ts';
 import { readAmount, readBalancesBody } from '../../src/providers/ledger-enterprise/map.ts';
-import { planPageReads } from '../../src/providers/ledger-enterprise/paging.ts';
+import { VAULT_PAGE_SIZE } from '../../src/providers/ledger-enterprise/paging.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
+import { planPageReads } from '../../src/relay/page-plan.ts';
 import { sequenceOf, type VendorList } from '../../src/relay/sequence.ts';
 import {
   assetOf,
@@ -380,10 +381,10 @@ describe('ledger-enterprise: connector quirks', () => {
   });
 
   it('plans page reads: the smallest page holding the range, else 100-item pages', () => {
-    expect(planPageReads(0, 21)).toEqual({ size: 21, first: 1, last: 1 });
-    expect(planPageReads(20, 21)).toEqual({ size: 41, first: 1, last: 1 });
-    expect(planPageReads(100, 1)).toEqual({ size: 1, first: 101, last: 101 });
-    expect(planPageReads(50, 100)).toEqual({ size: 100, first: 1, last: 2 });
+    expect(planPageReads(0, 21, VAULT_PAGE_SIZE)).toEqual({ size: 21, first: 1, last: 1 });
+    expect(planPageReads(20, 21, VAULT_PAGE_SIZE)).toEqual({ size: 41, first: 1, last: 1 });
+    expect(planPageReads(100, 1, VAULT_PAGE_SIZE)).toEqual({ size: 1, first: 101, last: 101 });
+    expect(planPageReads(50, 100, VAULT_PAGE_SIZE)).toEqual({ size: 100, first: 1, last: 2 });
     for (const [offset, limit] of [
       [0, 1],
       [7, 13],
@@ -391,7 +392,7 @@ describe('ledger-enterprise: connector quirks', () => {
       [250, 100],
       [33, 67],
     ] as const) {
-      const plan = planPageReads(offset, limit);
+      const plan = planPageReads(offset, limit, VAULT_PAGE_SIZE);
       expect(plan.size).toBeLessThanOrEqual(100);
       expect((plan.first - 1) * plan.size).toBeLessThanOrEqual(offset);
       expect(plan.last * plan.size).toBeGreaterThanOrEqual(offset + limit);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMidazConnector, type MidazOptions } from '../../src/providers/midaz/index.ts';
-import { planPageReads } from '../../src/providers/midaz/paging.ts';
+import { MIDAZ_MAX_LIMIT } from '../../src/providers/midaz/paging.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
+import { planPageReads } from '../../src/relay/page-plan.ts';
 import type { CursorPage, VendorList } from '../../src/relay/sequence.ts';
 import {
   MIDAZ_ASSET_SCALES,
@@ -122,11 +123,11 @@ describe('midaz: connector quirks', () => {
   });
 
   it('turns offset ranges into page/limit reads of at most 100', async () => {
-    expect(planPageReads(0, 20)).toEqual({ size: 20, first: 1, last: 1 });
-    expect(planPageReads(37, 20)).toEqual({ size: 29, first: 2, last: 2 }); // items 29..57 hold 37..56
-    expect(planPageReads(250, 20)).toEqual({ size: 25, first: 11, last: 11 });
-    expect(planPageReads(199, 2)).toEqual({ size: 3, first: 67, last: 67 });
-    expect(planPageReads(150, 100)).toEqual({ size: 100, first: 2, last: 3 });
+    expect(planPageReads(0, 20, MIDAZ_MAX_LIMIT)).toEqual({ size: 20, first: 1, last: 1 });
+    expect(planPageReads(37, 20, MIDAZ_MAX_LIMIT)).toEqual({ size: 29, first: 2, last: 2 }); // items 29..57 hold 37..56
+    expect(planPageReads(250, 20, MIDAZ_MAX_LIMIT)).toEqual({ size: 25, first: 11, last: 11 });
+    expect(planPageReads(199, 2, MIDAZ_MAX_LIMIT)).toEqual({ size: 3, first: 67, last: 67 });
+    expect(planPageReads(150, 100, MIDAZ_MAX_LIMIT)).toEqual({ size: 100, first: 2, last: 3 });
     const retail = ledgerNamed('Retail Banking');
     const list = connector.listAccounts(retail, {}) as Extract<VendorList<AccountModel>, { paging: 'offset' }>;
     const range = await list.fetchRange(37, 20);

@@ -6,7 +6,8 @@ import {
   type ConnectionArguments,
 } from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
-import { RelayInputError, sequenceOf, type Sequence } from '../../src/relay/sequence.ts';
+import { RelayInputError } from '../../src/relay/errors.ts';
+import { sequenceOf, type Sequence } from '../../src/relay/sequence.ts';
 
 const codec = createCursorCodec('connection-test-secret');
 const KEY = 'Ledger:formance:main/accounts';

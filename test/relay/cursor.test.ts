@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
-import { RelayInputError } from '../../src/relay/sequence.ts';
+import { RelayInputError } from '../../src/relay/errors.ts';
 
 const codec = createCursorCodec('test-secret');
 const CONNECTION = 'Ledger:formance:main/accounts:{"address":"users:"}';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/relay/global-id.ts';
-import { RelayInputError } from '../../src/relay/sequence.ts';
+import { RelayInputError } from '../../src/relay/errors.ts';
 
 const text = fc.oneof(
   fc.string(),

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectionFromSequence, type Connection, type ConnectionArguments } from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
+import { RelayInputError } from '../../src/relay/errors.ts';
 import {
   concatSequences,
-  RelayInputError,
   sequenceOf,
   type CursorPage,
   type Sequence,

@@ -1,3 +1,4 @@
+import { planPageReads } from '../../relay/page-plan.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http.ts';
 import { readSearchPage, type VaultAccount } from './map.ts';
@@ -9,22 +10,6 @@ import { rememberAccount, type VaultContext } from './state.ts';
  * spec does not give, so the connector always sends an explicit size of at most 100.
  */
 export const VAULT_PAGE_SIZE = 100;
-
-/**
- * The pages that cover `[offset, offset + limit)`: the smallest page size from `limit` to `max`
- * that holds the whole range in one page, else `max`-item pages.
- */
-export function planPageReads(
-  offset: number,
-  limit: number,
-  max = VAULT_PAGE_SIZE,
-): { size: number; first: number; last: number } {
-  for (let size = limit; size <= max; size += 1) {
-    const first = Math.floor(offset / size);
-    if (first === Math.floor((offset + limit - 1) / size)) return { size, first: first + 1, last: first + 1 };
-  }
-  return { size: max, first: Math.floor(offset / max) + 1, last: Math.floor((offset + limit - 1) / max) + 1 };
-}
 
 /**
  * A search (newest first, the Vault's default order) as the relay's offset list. `map` turns the
@@ -54,7 +39,7 @@ export function searchList<T>(
     async fetchRange(offset, limit) {
       // Past the end `page_info.count` told (the relay's look-ahead at the end of a list): no call.
       if (limit <= 0 || (count !== null && offset >= count)) return [];
-      const plan = planPageReads(offset, limit);
+      const plan = planPageReads(offset, limit, VAULT_PAGE_SIZE);
       const accounts: VaultAccount[] = [];
       for (let page = plan.first; page <= plan.last; page += 1) {
         const result = await readPage(page, plan.size);

@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../../errors.ts';
+import { planPageReads } from '../../relay/page-plan.ts';
 import type { CursorPage, VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http.ts';
 import { readArray, readObject, readOptionalString, readString } from '../json.ts';
@@ -15,22 +16,6 @@ import { readMidazItems } from './map.ts';
 /** `MAX_PAGINATION_LIMIT`: a larger `limit` is 400 code 0080 (pkg/net/http/httputils.go `validatePagination`). */
 export const MIDAZ_MAX_LIMIT = 100;
 
-/**
- * The pages that cover `[offset, offset + limit)`: the smallest page size from `limit` to `max`
- * that holds the whole range in one page, else `max`-item pages.
- */
-export function planPageReads(
-  offset: number,
-  limit: number,
-  max = MIDAZ_MAX_LIMIT,
-): { size: number; first: number; last: number } {
-  for (let size = limit; size <= max; size += 1) {
-    const first = Math.floor(offset / size);
-    if (first === Math.floor((offset + limit - 1) / size)) return { size, first: first + 1, last: first + 1 };
-  }
-  return { size: max, first: Math.floor(offset / max) + 1, last: Math.floor((offset + limit - 1) / max) + 1 };
-}
-
 /** A `page`/`limit` list (ordered by the server) as the relay's offset list. */
 export function offsetPages<T>(
   api: MidazApi,
@@ -44,7 +29,7 @@ export function offsetPages<T>(
     maxLimit: MIDAZ_MAX_LIMIT,
     async fetchRange(offset, limit) {
       if (limit <= 0) return [];
-      const plan = planPageReads(offset, limit);
+      const plan = planPageReads(offset, limit, MIDAZ_MAX_LIMIT);
       const items: T[] = [];
       for (let page = plan.first; page <= plan.last; page += 1) {
         const { body } = await api.get(path, { ...query, limit: plan.size, page });
