@@ -8,8 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.ts';
-import { createSourceTransport, DEFAULT_TRANSPORT } from '../../src/providers/transport.ts';
-import { HttpClient, type HttpClientOptions } from '../../src/providers/http.ts';
+import {
+  createSourceTransport,
+  DEFAULT_TRANSPORT,
+  HttpClient,
+  type HttpClientOptions,
+} from '../../src/providers/http/index.ts';
 
 interface Received {
   method: string;

@@ -1,11 +1,11 @@
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool } from 'undici';
-import { SourceError, sourceErrorForStatus } from '../errors.ts';
-import { MoneyFormatError } from '../money.ts';
-import { currentRequestId } from '../request-scope.ts';
-import { parseLosslessJson, VendorShapeError } from './json.ts';
-import { createSourceTransport, type SourceTransport } from './transport.ts';
+import { SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { MoneyFormatError } from '../../money.ts';
+import { currentRequestId } from '../../request-scope.ts';
+import { parseLosslessJson, VendorShapeError } from '../json.ts';
+import { createSourceTransport, type SourceTransport } from './source-transport.ts';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 
@@ -41,7 +41,7 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /**
    * The source's retry count, response size cap and circuit breaker, shared by all its clients.
-   * Default: the defaults of transport.ts with a breaker of this client's own.
+   * Default: the defaults of source-transport.ts with a breaker of this client's own.
    */
   transport?: SourceTransport;
   /** Keep-alive connections to the vendor. Default 16. */

@@ -1,4 +1,4 @@
-import { SourceError } from '../errors.ts';
+import { SourceError } from '../../errors.ts';
 
 /** When a source's breaker opens, and how long it stays open before one probe call is let through. */
 export interface BreakerSettings {
