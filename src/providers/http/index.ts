@@ -1,6 +1,9 @@
 /**
- * The HTTP client every connector talks to its vendor through, one concern per file: the client
- * and its pool (`http-client.ts`), the circuit breaker and the per-source settings that share it.
+ * The HTTP client every connector talks to its vendor through, one concern per file, composed
+ * outside in: `share-inflight-gets.ts` (identical GETs in flight made once), `circuit-breaker.ts`
+ * (with `source-transport.ts`, the per-source settings that share it), `retry-within-deadline.ts`
+ * (one deadline over every attempt, jittered backoff, Retry-After), `http-client.ts` (the pool,
+ * request building, the public surface) and `read-capped-body.ts` (decompression, size cap).
  */
 export {
   type BreakerSettings,
@@ -12,10 +15,6 @@ export {
 export {
   HttpClient,
   type HttpClientOptions,
-  type HttpRequest,
-  type HttpResponse,
-  type JsonResponse,
-  type QueryValue,
 } from './http-client.ts';
 export {
   createSourceTransport,
@@ -23,3 +22,4 @@ export {
   type SourceTransport,
   type TransportSettings,
 } from './source-transport.ts';
+export type { HttpRequest, HttpResponse, JsonResponse, QueryValue } from './types.ts';
