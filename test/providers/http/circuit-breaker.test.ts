@@ -89,3 +89,38 @@ describe('HttpClient: circuit breaker', () => {
     expect(server.received).toHaveLength(8);
   });
 });
+
+describe('HttpClient: circuit breaker, what counts', () => {
+  it('counts a call that failed after its retries as one failure, not one per attempt', async () => {
+    const server = await startServer((_request, response) => json(response, 503, '{}'));
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      retries: 2,
+      circuitBreaker: { failureThreshold: 2, openMs: 60_000 },
+    });
+    const http = client(server, { transport, timeoutMs: 5000 });
+    await failure(http.send({ method: 'GET', path: '/first' }));
+    expect(server.received).toHaveLength(3);
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 1 });
+    await failure(http.send({ method: 'GET', path: '/second' }));
+    expect(server.received).toHaveLength(6);
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'OPEN', consecutiveFailures: 2 });
+  });
+
+  it('is shared by every client of the source: failures through one refuse calls through another', async () => {
+    const failing = await startServer((_request, response) => json(response, 500, '{}'));
+    const other = await startServer((_request, response) => json(response, 200, '{}'));
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      retries: 0,
+      circuitBreaker: { failureThreshold: 2, openMs: 60_000 },
+    });
+    const api = client(failing, { transport });
+    const tokens = client(other, { transport });
+    await failure(api.send({ method: 'GET', path: '/a' }));
+    await failure(api.send({ method: 'GET', path: '/b' }));
+    const refused: SourceError = await failure(tokens.send({ method: 'GET', path: '/token' }));
+    expect([refused.code, refused.extensions.circuit]).toEqual(['SOURCE_UNAVAILABLE', 'OPEN']);
+    expect(other.received).toHaveLength(0);
+  });
+});

@@ -89,3 +89,22 @@ describe('HttpClient: compressed bodies', () => {
     );
   });
 });
+
+describe('HttpClient: a declared size over the cap', () => {
+  it('is refused from the headers, without waiting for the body', async () => {
+    const server = await startServer((_request, response) => {
+      // Declares 10 MB, sends a little and then nothing: reading it would last until the deadline.
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10_000_000) });
+      response.write('[1,2,3');
+    });
+    const http = client(server, { ...capped(1000), timeoutMs: 5000 });
+    const started = Date.now();
+    const error = await failure(http.send({ method: 'GET', path: '/declared' }));
+    expect([error.code, error.message]).toEqual([
+      'SOURCE_BAD_RESPONSE',
+      'source "acme" sent a response larger than the gateway accepts (1000 bytes)',
+    ]);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(http.calls).toBe(1);
+  });
+});

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../../src/errors.ts';
+import { backoff } from '../../../src/providers/http/retry-within-deadline.ts';
 import { cleanups, client, closeAll, failure, json, startServer } from './test-server.ts';
 
 // One deadline over every attempt, statuses to errors, retries of GETs with backoff and Retry-After.
@@ -144,5 +146,39 @@ describe('HttpClient: retries and statuses', () => {
     const error = await failure(client(closed, { retries: 1 }).send({ method: 'GET', path: '/x' }));
     expect(error.code).toBe('SOURCE_UNAVAILABLE');
     expect(error.extensions).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'acme' });
+  });
+});
+
+describe('backoff: the pause before a retry', () => {
+  const failed = (retryAfter?: string) =>
+    Object.assign(new SourceError('SOURCE_UNAVAILABLE', 'source "acme" failed (HTTP 503)', { source: 'acme' }), {
+      retryAfter,
+    });
+  const now = Date.parse('2025-01-01T00:00:00Z');
+
+  it('doubles a jittered pause per attempt: 25–75 ms, then 50–150 ms, then 100–300 ms', () => {
+    for (let run = 0; run < 200; run += 1) {
+      for (const [attempt, low, high] of [
+        [0, 25, 75],
+        [1, 50, 150],
+        [2, 100, 300],
+      ] as const) {
+        const pause = backoff(attempt, failed(), now);
+        expect(pause).toBeGreaterThanOrEqual(low);
+        expect(pause).toBeLessThan(high);
+      }
+    }
+    // Jittered: callers that failed together do not come back together.
+    expect(new Set(Array.from({ length: 20 }, () => backoff(0, failed(), now))).size).toBeGreaterThan(1);
+  });
+
+  it('takes a Retry-After in seconds or as an HTTP date instead, and ignores one it cannot read', () => {
+    expect(backoff(0, failed('3'), now)).toBe(3000);
+    expect(backoff(2, failed(' 0 '), now)).toBe(0);
+    expect(backoff(0, failed('Wed, 01 Jan 2025 00:00:10 GMT'), now)).toBe(10_000);
+    expect(backoff(0, failed('Tue, 31 Dec 2024 23:59:00 GMT'), now)).toBe(0); // already past: retry now
+    const unreadable = backoff(0, failed('soon'), now);
+    expect(unreadable).toBeGreaterThanOrEqual(25);
+    expect(unreadable).toBeLessThan(75);
   });
 });

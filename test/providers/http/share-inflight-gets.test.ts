@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSourceTransport, DEFAULT_TRANSPORT } from '../../../src/providers/http/index.ts';
 import { client, closeAll, json, startServer } from './test-server.ts';
 
 // Identical GETs in flight made once; joining is not caching.
@@ -43,5 +44,40 @@ describe('HttpClient: joining identical calls', () => {
     const request = { method: 'POST', path: '/balances/filter', body: { json: {} } } as const;
     await Promise.all([http.send(request), http.send(request)]);
     expect(server.received).toHaveLength(2);
+  });
+});
+
+describe('HttpClient: joining identical calls, in focus', () => {
+  it('joins only calls that accept the same statuses', async () => {
+    const server = await startServer((_request, response) => setTimeout(() => json(response, 404, '{}'), 30));
+    const http = client(server);
+    const [strict, lenient] = await Promise.allSettled([
+      http.send({ method: 'GET', path: '/maybe' }),
+      http.send({ method: 'GET', path: '/maybe', accept: [404] }),
+    ]);
+    expect([strict.status, lenient.status]).toEqual(['rejected', 'fulfilled']);
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('joins before the breaker: identical GETs while half-open share the one probe', async () => {
+    let healthy = false;
+    const server = await startServer((_request, response) =>
+      healthy ? setTimeout(() => json(response, 200, '{"ok":true}'), 30) : json(response, 503, '{}'),
+    );
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      retries: 0,
+      circuitBreaker: { failureThreshold: 1, openMs: 100 },
+    });
+    const http = client(server, { transport });
+    await http.send({ method: 'GET', path: '/down' }).catch(() => {});
+    expect(transport.breaker.snapshot().state).toBe('OPEN');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    healthy = true;
+    const request = { method: 'GET', path: '/probe' } as const;
+    const [a, b] = await Promise.all([http.send(request), http.send(request)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(server.received).toHaveLength(2);
+    expect(transport.breaker.snapshot().state).toBe('CLOSED');
   });
 });
