@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/inde
 import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { PROVIDERS } from './providers/index.ts';
 import type { ProviderKind, SourceBase } from './providers/types.ts';
-import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/transport.ts';
+import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/index.ts';
 
 /*
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the

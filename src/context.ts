@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Authenticator, Principal } from './auth/index.ts';
 import type { GatewayError } from './errors.ts';
-import type { CircuitBreaker } from './providers/breaker.ts';
+import type { CircuitBreaker } from './providers/http/index.ts';
 import type { Connector } from './providers/types.ts';
 import type { CursorCodec } from './relay/cursor.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRANSPORT } from '../src/providers/transport.ts';
+import { DEFAULT_TRANSPORT } from '../src/providers/http/index.ts';
 import { DEFAULT_SERVER, loadConfig, parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 

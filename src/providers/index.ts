@@ -3,7 +3,7 @@ import { blnkProvider } from './blnk/definition.ts';
 import { formanceProvider } from './formance/definition.ts';
 import { ledgerEnterpriseProvider } from './ledger-enterprise/definition.ts';
 import { midazProvider } from './midaz/definition.ts';
-import type { SourceTransport } from './transport.ts';
+import type { SourceTransport } from './http/index.ts';
 import type { Connector, ProviderDefinition, ProviderKind } from './types.ts';
 import { vonageProvider } from './vonage/definition.ts';
 

@@ -1,7 +1,7 @@
 import type { ConfigFields } from '../config-fields.ts';
 import type { Money } from '../money.ts';
 import type { VendorList } from '../relay/sequence.ts';
-import type { SourceTransport } from './transport.ts';
+import type { SourceTransport } from './http/index.ts';
 
 /**
  * The domain model every connector produces and every resolver consumes. Vendor wire shapes never

@@ -1,5 +1,5 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
-import type { HttpClient } from '../http.ts';
+import type { HttpClient } from '../http/index.ts';
 import { readObject, readString, VendorShapeError, type JsonObject } from '../json.ts';
 import type { AccountRef } from '../types.ts';
 import { isBlnkNotFound, readBlnkList } from './map.ts';

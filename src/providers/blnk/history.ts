@@ -1,6 +1,6 @@
 import { BadUserInputError, NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import { money } from '../../money.ts';
-import type { HttpClient } from '../http.ts';
+import type { HttpClient } from '../http/index.ts';
 import { readInteger, readObject, readString } from '../json.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { balanceRecordFor, type Found } from './batch.ts';

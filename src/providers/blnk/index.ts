@@ -1,7 +1,7 @@
 import { ConfigError, NotFoundError } from '../../errors.ts';
 import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
+import { HttpClient, type QueryValue } from '../http/index.ts';
 import { isObject, VendorShapeError } from '../json.ts';
 import {
   defineProvider,

@@ -1,6 +1,6 @@
 import { sourceErrorForStatus } from '../../errors.ts';
-import type { SourceTransport } from '../transport.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
+import type { SourceTransport } from '../http/index.ts';
+import { HttpClient, type QueryValue } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 import { createFormanceTokenSource, type FormanceCredentials, type FormanceTokenSource } from './oauth.ts';
 

@@ -1,6 +1,6 @@
 import { SourceError } from '../../errors.ts';
-import { HttpClient } from '../http.ts';
-import type { SourceTransport } from '../transport.ts';
+import { HttpClient } from '../http/index.ts';
+import type { SourceTransport } from '../http/index.ts';
 import {
   parseLosslessJson,
   readObject,

@@ -1,6 +1,6 @@
 import { ConfigError, NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
+import { HttpClient, type QueryValue } from '../http/index.ts';
 import {
   defineProvider,
   type AccountFilter,

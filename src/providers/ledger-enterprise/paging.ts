@@ -1,6 +1,6 @@
 import { planPageReads } from '../../relay/page-plan.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import type { QueryValue } from '../http.ts';
+import type { QueryValue } from '../http/index.ts';
 import { readSearchPage, type VaultAccount } from './map.ts';
 import { rememberAccount, type VaultContext } from './state.ts';
 

@@ -1,6 +1,6 @@
 import { mapWithConcurrency } from '../concurrency.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { HttpClient } from '../http.ts';
+import type { HttpClient } from '../http/index.ts';
 import type { AccountRef } from '../types.ts';
 import { isSolanaAsset, readCurrencyScale, type VaultAccount } from './map.ts';
 

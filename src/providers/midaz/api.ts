@@ -1,6 +1,6 @@
 import { sourceErrorForStatus } from '../../errors.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
-import type { SourceTransport } from '../transport.ts';
+import { HttpClient, type QueryValue } from '../http/index.ts';
+import type { SourceTransport } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 
 /**

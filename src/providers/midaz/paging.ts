@@ -1,7 +1,7 @@
 import { BadUserInputError } from '../../errors.ts';
 import { planPageReads } from '../../relay/page-plan.ts';
 import type { CursorPage, VendorList } from '../../relay/sequence.ts';
-import type { QueryValue } from '../http.ts';
+import type { QueryValue } from '../http/index.ts';
 import { readArray, readObject, readOptionalString, readString } from '../json.ts';
 import type { MidazApi } from './api.ts';
 import { readMidazItems } from './map.ts';

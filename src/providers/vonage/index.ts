@@ -1,5 +1,5 @@
 import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
-import { HttpClient } from '../http.ts';
+import { HttpClient } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 import { defineProvider, type AccountModel, type Connector, type LedgerModel, type TopUpModel } from '../types.ts';
 import {

@@ -1,4 +1,4 @@
-import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.ts';
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
 export interface TransportSettings {

@@ -1,4 +1,5 @@
-import { SourceError } from '../errors.ts';
+import { SourceError } from '../../errors.ts';
+import type { SendCall } from './types.ts';
 
 /** When a source's breaker opens, and how long it stays open before one probe call is let through. */
 export interface BreakerSettings {
@@ -107,4 +108,30 @@ export class CircuitBreaker {
       },
     );
   }
+}
+
+/**
+ * Sends each call through `breaker`: refused at once while it is open, its outcome reported when
+ * the call is done, retries included (a call tried three times is one failure, not three).
+ */
+export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): SendCall {
+  return async (request, target) => {
+    const report = breaker.admit();
+    try {
+      const response = await send(request, target);
+      report('success');
+      return response;
+    } catch (error) {
+      report(outcomeOf(error));
+      throw error;
+    }
+  };
+}
+
+/** Only a failure that says the vendor is unwell counts against it (see CircuitBreaker). */
+function outcomeOf(error: unknown): 'failure' | 'neutral' {
+  const code = error instanceof SourceError ? error.code : 'SOURCE_UNAVAILABLE';
+  return code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED'
+    ? 'failure'
+    : 'neutral';
 }

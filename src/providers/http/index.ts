@@ -1,0 +1,25 @@
+/**
+ * The HTTP client every connector talks to its vendor through, one concern per file, composed
+ * outside in: `share-inflight-gets.ts` (identical GETs in flight made once), `circuit-breaker.ts`
+ * (with `source-transport.ts`, the per-source settings that share it), `retry-within-deadline.ts`
+ * (one deadline over every attempt, jittered backoff, Retry-After), `http-client.ts` (the pool,
+ * request building, the public surface) and `read-capped-body.ts` (decompression, size cap).
+ */
+export {
+  type BreakerSettings,
+  type BreakerSnapshot,
+  type BreakerState,
+  CircuitBreaker,
+  DEFAULT_BREAKER,
+} from './circuit-breaker.ts';
+export {
+  HttpClient,
+  type HttpClientOptions,
+} from './http-client.ts';
+export {
+  createSourceTransport,
+  DEFAULT_TRANSPORT,
+  type SourceTransport,
+  type TransportSettings,
+} from './source-transport.ts';
+export type { HttpRequest, HttpResponse, JsonResponse, QueryValue } from './types.ts';

@@ -1,0 +1,96 @@
+import { SourceError, sourceErrorForStatus } from '../../errors.ts';
+import type { Attempt, SendCall } from './types.ts';
+
+export interface RetryOptions {
+  /** The configured source name, used in error messages and `extensions.source`. */
+  readonly source: string;
+  /** Deadline for the whole call: every attempt, its body and the pauses between them. */
+  readonly timeoutMs: number;
+  /** Retries of a GET after a retryable failure; other methods are never retried. */
+  readonly retries: number;
+}
+
+/**
+ * Runs each call's attempts under one deadline: a non-2xx status not in `accept` becomes its
+ * SourceError, a retryable failure of a GET is tried again after a jittered backoff (or the
+ * vendor's `Retry-After`) while retries and the deadline allow, and anything else reaching the
+ * deadline is SOURCE_TIMEOUT. A pause that would end past the deadline is not taken: the call
+ * fails at once with the failure it has.
+ */
+export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): SendCall {
+  const { source, timeoutMs } = options;
+  return async (request, target) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    const retries = request.method === 'GET' ? options.retries : 0;
+    for (let tried = 0; ; tried += 1) {
+      try {
+        const response = await attempt(request, target, signal);
+        const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
+        if (ok) return response;
+        throw Object.assign(sourceErrorForStatus(source, response.status), {
+          retryAfter: response.headers['retry-after'],
+        });
+      } catch (error) {
+        const failure = toSourceError(error, signal, source, timeoutMs);
+        const pause = backoff(tried, failure);
+        // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
+        if (tried >= retries || !failure.retryable || Date.now() + pause >= deadline) throw failure;
+        await sleep(pause, signal).catch(() => {
+          throw toSourceError(signal.reason, signal, source, timeoutMs);
+        });
+      }
+    }
+  };
+}
+
+/**
+ * The pause before retry `attempt + 1` (0-based), in ms: jittered exponential backoff, 25–75 ms
+ * then 50–150 ms and so on; a Retry-After (seconds or an HTTP date) wins when it is given.
+ */
+export function backoff(attempt: number, failure: SourceError & { retryAfter?: unknown }, now = Date.now()): number {
+  const header = typeof failure.retryAfter === 'string' ? failure.retryAfter.trim() : '';
+  if (/^\d+$/.test(header)) return Number(header) * 1000;
+  const date = header === '' ? Number.NaN : Date.parse(header);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
+  const base = 50 * 2 ** attempt;
+  return base / 2 + Math.random() * base;
+}
+
+/** Settles as `promise` does, or rejects with the signal's reason as soon as the signal aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** What a failed attempt means to the caller: its own SourceError, a timeout past the deadline, or unreachable. */
+function toSourceError(error: unknown, signal: AbortSignal, source: string, timeoutMs: number): SourceError {
+  if (error instanceof SourceError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new SourceError('SOURCE_TIMEOUT', `source "${source}" did not answer within ${timeoutMs} ms`, {
+      source,
+      retryable: false,
+      cause: error,
+    });
+  }
+  return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" could not be reached`, { source, cause: error });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', abort, { once: true });
+  });
+}

@@ -1,0 +1,33 @@
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path below the base URL's own path, starting with `/`. Segments must already be encoded. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** A JSON body (serialised here) or a form body. */
+  body?: { json: unknown } | { form: Record<string, string> };
+  /** Statuses other than 2xx the caller handles itself (typically 404). */
+  accept?: readonly number[];
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The rest of the client as one concern sees it, composed once per client as undici composes its
+ * interceptors: `target` is the request's path and query below the origin, built once per call.
+ */
+export type SendCall = (request: HttpRequest, target: string) => Promise<HttpResponse>;
+
+/** One HTTP exchange, bounded by the call's deadline `signal`; any status comes back as a response. */
+export type Attempt = (request: HttpRequest, target: string, signal: AbortSignal) => Promise<HttpResponse>;
