@@ -1,5 +1,5 @@
-import { extendSimulator, startSimulatorServer, type SimulatorReply, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorReply, SimulatorRequest } from '../types.ts';
 import { createTokenIssuer } from './auth.ts';
 import { createLedger, createSeedLedgers, DEFAULT_FEATURES, type Ledger } from './data.ts';
 import {

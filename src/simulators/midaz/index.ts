@@ -1,5 +1,5 @@
-import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import { currentOf, type MidazData, type MidazSeedBalance } from './data.ts';
 import { route, type RouteContext } from './routes.ts';
 import { createMidazSeed, MIDAZ_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID } from './seed.ts';
