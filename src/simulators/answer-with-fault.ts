@@ -1,12 +1,49 @@
 import type { ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { SimulatorFault } from './faults.ts';
 import type { SimulatorReply } from './types.ts';
 
 /** How long `flapping` answers normally, then fails, in turn. */
 export const FLAP_PERIOD_MS = 400;
 const OVERSIZE_BYTES = 17 * 1024 * 1024;
-let bomb: Buffer | undefined;
+let bomb: Promise<Buffer> | undefined;
+
+/**
+ * The `gzip-bomb` body, 64 KiB of gzip that inflates to 64 MiB of spaces, built once per process.
+ * Compressing takes about a third of a second: zlib's stream does it on the thread pool a MiB at a
+ * time, so the event loop, which the gateway under test may share, is never blocked by it.
+ */
+function gzipBomb(): Promise<Buffer> {
+  bomb ??= (async () => {
+    const spaces = Buffer.alloc(1024 * 1024, ' ');
+    const gzip = createGzip();
+    const [compressed] = await Promise.all([buffer(gzip), pipeline(Readable.from(Array(64).fill(spaces)), gzip)]);
+    return compressed;
+  })();
+  return bomb;
+}
+
+/**
+ * Readies what a fault answers with before the fault is switched on, so its first answer is not
+ * late: the gzip bomb is built now (once), not in the first request it answers.
+ */
+export async function prepareFault(fault: SimulatorFault | null): Promise<void> {
+  if (fault === 'gzip-bomb') await gzipBomb();
+}
+
+/** Resolves once `response` takes writes again or has closed, and leaves no listener on it either way. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done).off('close', done);
+      resolve();
+    };
+    response.on('drain', done).on('close', done);
+  });
+}
 
 export interface FaultContext {
   readonly response: ServerResponse;
@@ -103,15 +140,13 @@ export async function answerWithFault(fault: SimulatorFault, context: FaultConte
       const chunk = 'x'.repeat(1024 * 1024);
       response.write('{"padding":"');
       for (let written = 0; written < OVERSIZE_BYTES && !response.destroyed; written += chunk.length) {
-        if (!response.write(chunk))
-          await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
+        if (!response.write(chunk)) await drained(response);
       }
       if (!response.destroyed) response.end('"}');
       return;
     }
     case 'gzip-bomb':
-      bomb ??= gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
-      return send(200, bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      return send(200, await gzipBomb(), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     case 'redirect':
       return send(302, '', { location: 'http://127.0.0.1:9/elsewhere' });
     case 'flapping': {

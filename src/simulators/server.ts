@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerWithFault } from './answer-with-fault.ts';
+import { answerWithFault, prepareFault } from './answer-with-fault.ts';
 import type { SimulatorFault } from './faults.ts';
 import { createRequestRecorder } from './recorder.ts';
 import type { SimulatorReply, SimulatorRequest, SimulatorServer } from './types.ts';
@@ -111,6 +111,7 @@ export async function startSimulatorServer(
       return fault;
     },
     async setFault(next) {
+      await prepareFault(next);
       fault = next;
       // Open keep-alive connections would let requests past a refusal: cut them too.
       if (next === 'refuse') server.closeAllConnections();

@@ -46,7 +46,10 @@ export interface SimulatorServer {
   /** Requests in progress now. */
   readonly inFlight: number;
   resetRequests(): void;
-  /** The fault every request meets from now on (see faults.ts); null to answer normally again. */
+  /**
+   * The fault every request meets once this resolves (see faults.ts); null to answer normally
+   * again. It resolves when the fault is ready to answer: a gzip bomb is built by then.
+   */
   setFault(fault: SimulatorFault | null): Promise<void>;
   readonly fault: SimulatorFault | null;
   /** Stops the server; calling it again returns the same promise. */
