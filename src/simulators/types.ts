@@ -80,3 +80,13 @@ export interface TruthBalance {
 export interface SimulatorHandle extends SimulatorServer {
   readonly truth: SimulatorTruth;
 }
+
+/**
+ * How demo mode runs one vendor: its simulator, started with the demo's credentials, and the
+ * `sources[]` entry that reaches it (demo.ts adds `name`, `kind` and `url`).
+ */
+export interface VendorDemo {
+  start(): Promise<SimulatorHandle>;
+  /** The entry's fields after `url` (credentials, scales, …), new objects on every call. */
+  source(): Record<string, unknown>;
+}
