@@ -4,25 +4,52 @@ import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './c
 import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, describe, type LogLevel } from './logger.ts';
-import { DEMO_VENDORS, startDemoSources, type DemoVendor } from './simulators/demo.ts';
-import { SIMULATOR_FAULTS, type SimulatorFault } from './simulators/faults.ts';
+import type { ProviderKind } from './providers/types.ts';
 
-const USAGE = `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]...) [--port N] [--host H] [--log-level LEVEL]
+// The simulators (src/simulators/) are fakes for demo and fault modes: this file loads them with
+// import() only there, and for the fault names of the usage text, so a gateway started with
+// --config never loads them.
+
+/** The vendor kinds `--fault` takes, in the order the usage text lists them. */
+const VENDORS: readonly ProviderKind[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
+
+async function usage(): Promise<string> {
+  const { SIMULATOR_FAULTS } = await import('./simulators/faults.ts');
+  return `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]...) [--port N] [--host H] [--log-level LEVEL]
 
   --config FILE     YAML or JSON configuration (see README, "Configuration")
   --demo            run against built-in vendor simulators; no configuration needed
-  --fault V=F       with --demo: make vendor V (${DEMO_VENDORS.join(', ')}) fail with F
+  --fault V=F       with --demo: make vendor V (${VENDORS.join(', ')}) fail with F
                     (${SIMULATOR_FAULTS.join(', ')})
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
   --log-level L     debug | info | warn | error | silent (default info)`;
+}
 
 function fail(message: string): never {
   process.stderr.write(`balance-gateway: ${message}\n`);
   process.exit(1);
 }
 
-function readOptions() {
+async function failWithUsage(message: string): Promise<never> {
+  fail(`${message}\n${await usage()}`);
+}
+
+/** Each `--fault VENDOR=FAULT`, checked against the simulators' fault names. */
+async function readFaults(entries: readonly string[]) {
+  const { SIMULATOR_FAULTS } = await import('./simulators/faults.ts');
+  type Fault = (typeof SIMULATOR_FAULTS)[number];
+  const faults: Array<{ vendor: ProviderKind; fault: Fault }> = [];
+  for (const entry of entries) {
+    const [vendor, fault] = entry.split('=');
+    if (!VENDORS.includes(vendor as ProviderKind) || !SIMULATOR_FAULTS.includes(fault as Fault))
+      await failWithUsage('--fault must be VENDOR=FAULT');
+    faults.push({ vendor: vendor as ProviderKind, fault: fault as Fault });
+  }
+  return faults;
+}
+
+async function readOptions() {
   try {
     return parseArgs({
       options: {
@@ -36,27 +63,22 @@ function readOptions() {
       },
     }).values;
   } catch (error) {
-    fail(`${(error as Error).message}\n${USAGE}`);
+    return failWithUsage((error as Error).message);
   }
 }
 
 async function main(): Promise<void> {
-  const options = readOptions();
+  const options = await readOptions();
   if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return;
   }
-  if (!options.config && !options.demo) fail(`pass --config FILE or --demo\n${USAGE}`);
-  if (options.config && options.demo) fail(`pass --config FILE or --demo, not both\n${USAGE}`);
+  if (!options.config && !options.demo) await failWithUsage('pass --config FILE or --demo');
+  if (options.config && options.demo) await failWithUsage('pass --config FILE or --demo, not both');
   const level = options['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
     fail('--log-level must be debug, info, warn, error or silent');
-  const faults = (options.fault ?? []).map((entry) => {
-    const [vendor, fault] = entry.split('=');
-    if (!DEMO_VENDORS.includes(vendor as DemoVendor) || !SIMULATOR_FAULTS.includes(fault as SimulatorFault))
-      fail(`--fault must be VENDOR=FAULT\n${USAGE}`);
-    return { vendor: vendor as DemoVendor, fault: fault as SimulatorFault };
-  });
+  const faults = options.fault?.length ? await readFaults(options.fault) : [];
   if (faults.length > 0 && !options.demo) fail('--fault works with --demo only');
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
@@ -69,6 +91,7 @@ async function main(): Promise<void> {
     if (options.config) {
       config = await loadConfig(options.config);
     } else {
+      const { startDemoSources } = await import('./simulators/demo.ts');
       const demo = await startDemoSources();
       closeDemo = demo.close;
       for (const { vendor, fault } of faults) await demo.simulators[vendor].setFault(fault);

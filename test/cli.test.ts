@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLNK_DEMO_API_KEY, startBlnkSimulator } from '../src/simulators/blnk/index.ts';
-import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
+import { DEMO_VENDORS, startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
+import { SIMULATOR_FAULTS } from '../src/simulators/faults.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'balance-gateway.js');
 
@@ -14,8 +16,8 @@ interface Run {
   stop: () => void;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [bin, ...args], {
+function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Run {
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,6 +89,49 @@ describe('the balance-gateway command', () => {
       gateway.stop();
     }
     expect(await gateway.exited).toBe(0);
+  });
+
+  it('loads no module of src/simulators/ when started from a config file; demo mode loads them', async () => {
+    const source = (file: string) => pathToFileURL(join(import.meta.dirname, '..', 'src', file)).href;
+    const modulesLoadedBy = async (args: string[], name: string) => {
+      const list = join(directory, `${name}.modules`);
+      const hook = join(import.meta.dirname, 'helpers', 'loaded-modules.ts');
+      const gateway = run(args, { LOADED_MODULES_FILE: list }, ['--import', hook]);
+      try {
+        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
+        // A request too, so that what the gateway loads on first use is loaded as well.
+        const response = await fetch(url!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }),
+        });
+        expect(response.status).toBe(200);
+      } finally {
+        gateway.stop();
+      }
+      expect(await gateway.exited).toBe(0);
+      return (await readFile(list, 'utf8')).split('\n');
+    };
+    const file = join(directory, 'blnk.json');
+    const blnk = demo.sources.find((entry) => entry.kind === 'blnk');
+    await writeFile(file, JSON.stringify({ server: { graphiql: false }, sources: [blnk] }));
+
+    const production = await modulesLoadedBy(['--config', file, '--port', '0'], 'config');
+    expect(production).toEqual(expect.arrayContaining([source('cli.ts'), source('gateway.ts')]));
+    expect(production.filter((url) => url.startsWith(source('simulators/')))).toEqual([]);
+
+    const demoMode = await modulesLoadedBy(['--demo', '--port', '0'], 'demo');
+    expect(demoMode).toEqual(
+      expect.arrayContaining([source('simulators/demo.ts'), source('simulators/blnk/index.ts')]),
+    );
+  });
+
+  it('lists every vendor kind of the demo and every simulator fault in its usage', async () => {
+    const help = run(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain(
+      `make vendor V (${DEMO_VENDORS.join(', ')}) fail with F\n                    (${SIMULATOR_FAULTS.join(', ')})\n`,
+    );
   });
 
   it('stops with a one-line message naming the field, and no secret, when the config is invalid', async () => {

@@ -1,27 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerWithFault, type SimulatorFault } from './faults.ts';
+import { answerWithFault, prepareFault } from './answer-with-fault.ts';
+import type { SimulatorFault } from './faults.ts';
 import { createRequestRecorder } from './recorder.ts';
-import type { RecordedRequest } from './types.ts';
-
-/** One request as a simulator's routes see it. */
-export interface SimulatorRequest {
-  readonly method: string;
-  /** Path without the query string, as received (still percent-encoded). */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string;
-}
-
-/** A simulator's answer: status, headers (content-type included) and the body text. */
-export interface SimulatorReply {
-  readonly status: number;
-  /** Reason phrase when it is not Node's default (Ledger Enterprise's `420 Enhance Your Calm`). */
-  readonly statusText?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+import type { SimulatorReply, SimulatorRequest, SimulatorServer } from './types.ts';
 
 export interface SimulatorServerOptions {
   /** Default 0: any free port. */
@@ -30,24 +12,6 @@ export interface SimulatorServerOptions {
   readonly latencyMs?: number;
   /** The status a `rate-limited` fault answers with: 429, or Ledger Enterprise's 420. Default 429. */
   readonly rateLimitStatus?: number;
-}
-
-/** The HTTP side every vendor simulator shares: request recording, latency, fault injection, closing. */
-export interface SimulatorServer {
-  /** `http://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly requests: RecordedRequest[];
-  readonly requestCount: number;
-  /** Most requests in progress at once since start or the last `resetRequests()`. */
-  readonly peakInFlight: number;
-  /** Requests in progress now. */
-  readonly inFlight: number;
-  resetRequests(): void;
-  /** The fault every request meets from now on (see faults.ts); null to answer normally again. */
-  setFault(fault: SimulatorFault | null): Promise<void>;
-  readonly fault: SimulatorFault | null;
-  /** Stops the server; calling it again returns the same promise. */
-  close(): Promise<void>;
 }
 
 /** Starts a simulator on 127.0.0.1 that answers each request with `route`. */
@@ -147,6 +111,7 @@ export async function startSimulatorServer(
       return fault;
     },
     async setFault(next) {
+      await prepareFault(next);
       fault = next;
       // Open keep-alive connections would let requests past a refusal: cut them too.
       if (next === 'refuse') server.closeAllConnections();

@@ -1,4 +1,4 @@
-import type { SimulatorServer } from './server.ts';
+import type { SimulatorFault } from './faults.ts';
 
 /**
  * What every vendor simulator exposes. Simulators are real HTTP servers on 127.0.0.1 that speak a
@@ -14,6 +14,46 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
   readonly status: number;
+}
+
+/** One request as a simulator's routes see it. */
+export interface SimulatorRequest {
+  readonly method: string;
+  /** Path without the query string, as received (still percent-encoded). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+/** A simulator's answer: status, headers (content-type included) and the body text. */
+export interface SimulatorReply {
+  readonly status: number;
+  /** Reason phrase when it is not Node's default (Ledger Enterprise's `420 Enhance Your Calm`). */
+  readonly statusText?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The HTTP side every vendor simulator shares: request recording, latency, fault injection, closing (server.ts). */
+export interface SimulatorServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  readonly requestCount: number;
+  /** Most requests in progress at once since start or the last `resetRequests()`. */
+  readonly peakInFlight: number;
+  /** Requests in progress now. */
+  readonly inFlight: number;
+  resetRequests(): void;
+  /**
+   * The fault every request meets once this resolves (see faults.ts); null to answer normally
+   * again. It resolves when the fault is ready to answer: a gzip bomb is built by then.
+   */
+  setFault(fault: SimulatorFault | null): Promise<void>;
+  readonly fault: SimulatorFault | null;
+  /** Stops the server; calling it again returns the same promise. */
+  close(): Promise<void>;
 }
 
 /** The simulator's data in domain terms, for tests to compare the gateway's answers against. */
@@ -36,10 +76,17 @@ export interface TruthBalance {
   readonly total: string;
 }
 
-/**
- * A running simulator: the shared server side (URL, recorded requests, fault switch, close; see
- * server.ts) and the vendor's data in domain terms.
- */
+/** A running simulator: the shared server side (URL, recorded requests, fault switch, close) and the vendor's data in domain terms. */
 export interface SimulatorHandle extends SimulatorServer {
   readonly truth: SimulatorTruth;
+}
+
+/**
+ * How demo mode runs one vendor: its simulator, started with the demo's credentials, and the
+ * `sources[]` entry that reaches it (demo.ts adds `name`, `kind` and `url`).
+ */
+export interface VendorDemo {
+  start(): Promise<SimulatorHandle>;
+  /** The entry's fields after `url` (credentials, scales, …), new objects on every call. */
+  source(): Record<string, unknown>;
 }

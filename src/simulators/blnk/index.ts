@@ -1,17 +1,10 @@
-import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
-import { createBlnkSeed, currencyScales, totalsAt, type BlnkData } from './data.ts';
-import {
-  filterBalances,
-  getBalance,
-  getBalanceAt,
-  getLedger,
-  listBalances,
-  listLedgers,
-  type Reply,
-  type RouteContext,
-} from './routes.ts';
-import { errorJson, writeJson } from './wire.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
+import { currencyScales, totalsAt, type BlnkData } from './data.ts';
+import { filterBalances, getBalance, getLedger, listBalances, listLedgers, type RouteContext } from './routes.ts';
+import { getBalanceAt } from './routes-history.ts';
+import { createBlnkSeed } from './seed.ts';
+import { errorJson, writeJson, type Reply } from './wire.ts';
 
 export { currencyScales } from './data.ts';
 

@@ -1,4 +1,5 @@
-import { totalsAt, type BlnkData, type BlnkSeedBalance } from './data.ts';
+import { balanceCell, compareCells, metaCell } from './cells.ts';
+import type { BlnkData, BlnkSeedBalance } from './data.ts';
 import {
   matchesFilters,
   parseQueryFilters,
@@ -7,75 +8,21 @@ import {
   type Filter,
   type FilterSet,
 } from './filter.ts';
-import { balanceJson, errorJson, ledgerJson, type WireOptions } from './wire.ts';
+import { balanceJson, fail, ledgerJson, ok, type Reply, type WireOptions } from './wire.ts';
 
 /**
  * The Blnk endpoints the gateway reads, answering as v0.15.2 does (api/ledger.go, api/balance.go,
- * database/ledger.go, database/balance.go). Each handler returns a status and a JSON value.
+ * database/ledger.go, database/balance.go); the balance history endpoint is routes-history.ts.
+ * Each handler returns a status and a JSON value.
  */
-
-export interface Reply {
-  readonly status: number;
-  readonly json?: unknown;
-  /** A non-JSON body (gin's plain-text 404). */
-  readonly text?: string;
-}
 
 export interface RouteContext extends WireOptions {
   readonly data: BlnkData;
   readonly historyBeforeFirstMovement: 'zero' | 'not-found';
 }
 
-const ok = (json: unknown): Reply => ({ status: 200, json });
-const fail = (status: number, code: string, message: string, extra: Parameters<typeof errorJson>[2] = {}): Reply => ({
-  status,
-  json: errorJson(code, message, extra),
-});
 /** A Go `strconv.Atoi` result, or null when the text is not an integer. */
 const atoi = (text: string): number | null => (/^[+-]?\d{1,15}$/.test(text) ? Number(text) : null);
-
-/** A `meta_data.<key>` filter reads the JSON value as text (Postgres `->>`). */
-function metaCell(metaData: Record<string, unknown> | null, field: string): Cell {
-  const value = metaData?.[field.slice('meta_data.'.length)];
-  return value === undefined || value === null
-    ? null
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-function balanceCell(balance: BlnkSeedBalance, field: string): Cell {
-  if (field.startsWith('meta_data.')) return metaCell(balance.metaData, field);
-  const totals = totalsAt(balance);
-  switch (field) {
-    case 'balance_id':
-      return balance.balanceId;
-    case 'ledger_id':
-      return balance.ledgerId;
-    case 'identity_id':
-      return balance.identityId || null;
-    case 'indicator':
-      return balance.indicator;
-    case 'currency':
-      return balance.currency;
-    case 'balance':
-      return totals.balance;
-    case 'credit_balance':
-      return totals.credit;
-    case 'debit_balance':
-      return totals.debit;
-    case 'inflight_balance':
-      return balance.inflightCredit - balance.inflightDebit;
-    case 'inflight_credit_balance':
-      return balance.inflightCredit;
-    case 'inflight_debit_balance':
-      return balance.inflightDebit;
-    case 'created_at':
-      return { micros: balance.createdAtMicros };
-    default:
-      return null;
-  }
-}
 
 function pageParams(query: URLSearchParams, capitalised: boolean): { limit: number; offset: number } | Reply {
   const word = capitalised ? 'Invalid' : 'invalid';
@@ -142,12 +89,6 @@ export function listBalances(context: RouteContext, query: URLSearchParams): Rep
   return ok(balancePage(context, rows.slice(page.offset, page.offset + limit)));
 }
 
-function compareCells(a: Cell, b: Cell): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  if (typeof a === 'object' && typeof b === 'object') return a.micros - b.micros;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** `POST /balances/filter` (api/filter_helper.go `ParseFiltersFromBody`). */
 export function filterBalances(context: RouteContext, text: string): Reply {
   let body: {
@@ -200,63 +141,4 @@ export function getBalance(context: RouteContext, id: string): Reply {
   return balance
     ? ok(balanceJson(balance, true, context))
     : fail(404, 'BAL_NOT_FOUND', `Balance with ID '${id}' not found`, { details: {} });
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** Go's `time.Parse(time.RFC3339, …)`: fractional seconds accepted, calendar ranges checked. */
-function parseRfc3339(text: string): { micros: number; echo: string } | null {
-  const match = RFC3339.exec(text);
-  if (!match) return null;
-  const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (
-    Number(month) < 1 ||
-    Number(month) > 12 ||
-    Number(day) < 1 ||
-    Number(day) > daysInMonth ||
-    Number(hour) > 23 ||
-    Number(minute) > 59 ||
-    Number(second) > 59
-  )
-    return null;
-  const millis = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${zone}`);
-  const micros = millis * 1000 + Number(fraction.slice(1, 7).padEnd(6, '0'));
-  // time.RFC3339 formatting drops the fraction and writes a zero offset as Z.
-  return {
-    micros,
-    echo: `${year}-${month}-${day}T${hour}:${minute}:${second}${/^[+-]00:00$/.test(zone) ? 'Z' : zone}`,
-  };
-}
-
-/** `GET /balances/{id}/at`: credit and debit summed from the applied movements up to the instant. */
-export function getBalanceAt(context: RouteContext, id: string, query: URLSearchParams): Reply {
-  const text = query.get('timestamp') ?? '';
-  const target =
-    text === '' ? { micros: Date.now() * 1000, echo: `${new Date().toISOString().slice(0, 19)}Z` } : parseRfc3339(text);
-  if (!target)
-    return fail(
-      400,
-      'BAL_INVALID_TIMESTAMP',
-      'invalid timestamp format. Please use ISO 8601 format (e.g., 2024-01-01T15:04:05Z)',
-    );
-  const balance = context.data.balances.find((item) => item.balanceId === id);
-  if (!balance) return fail(404, 'BAL_NOT_FOUND', `Balance '${id}' not found`, { details: {} });
-  const applied = balance.movements.filter((movement) => movement.atMicros <= target.micros).length;
-  if (applied === 0 && context.historyBeforeFirstMovement === 'not-found') {
-    return fail(404, 'BAL_HISTORY_NOT_FOUND', `no balance data found for time: ${text}`);
-  }
-  const totals = totalsAt(balance, target.micros);
-  const fromSource = query.get('from_source') === 'true' || query.get('from_source') === '1';
-  return ok({
-    balance: {
-      balance: totals.balance,
-      balance_id: balance.balanceId,
-      credit_balance: totals.credit,
-      currency: balance.currency,
-      debit_balance: totals.debit,
-    },
-    from_source: fromSource,
-    timestamp: target.echo,
-  });
 }

@@ -86,3 +86,18 @@ export function errorJson(code: string, message: string, options: ErrorOptions =
     error_detail: { code, message, details: options.details },
   };
 }
+
+/** A handler's answer: a status and a JSON value, or a plain-text body. */
+export interface Reply {
+  readonly status: number;
+  readonly json?: unknown;
+  /** A non-JSON body (gin's plain-text 404). */
+  readonly text?: string;
+}
+
+export const ok = (json: unknown): Reply => ({ status: 200, json });
+/** An error reply in the ≥ 0.15 envelope (`errorJson`). */
+export const fail = (status: number, code: string, message: string, options: ErrorOptions = {}): Reply => ({
+  status,
+  json: errorJson(code, message, options),
+});

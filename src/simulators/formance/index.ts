@@ -1,7 +1,7 @@
-import { extendSimulator, startSimulatorServer, type SimulatorReply, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorReply, SimulatorRequest } from '../types.ts';
 import { createTokenIssuer } from './auth.ts';
-import { createLedger, createSeedLedgers, DEFAULT_FEATURES, type Ledger } from './data.ts';
+import { createLedger, DEFAULT_FEATURES, type Ledger } from './data.ts';
 import {
   aggregateBalancesV1,
   listAccountsV1,
@@ -11,6 +11,7 @@ import {
   type Reply,
 } from './routes-v1.ts';
 import { aggregateBalancesV2, listAccountsV2, listVolumesV2, readLedgerV2 } from './routes-v2.ts';
+import { createSeedLedgers } from './seed.ts';
 import { createFormanceHistoryTruth, createFormanceTruth, type FormanceHistoryTruth } from './truth.ts';
 import { HttpFailure, writeJson, type WireValue } from './wire.ts';
 

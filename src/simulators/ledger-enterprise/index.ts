@@ -1,5 +1,5 @@
-import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import {
   assetOf,
   createLedgerEnterpriseSeed,

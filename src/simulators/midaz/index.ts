@@ -1,7 +1,8 @@
-import { extendSimulator, startSimulatorServer, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import { currentOf, type MidazData, type MidazSeedBalance } from './data.ts';
-import { route, type RouteContext } from './routes.ts';
+import type { RouteContext } from './route-context.ts';
+import { route } from './routes.ts';
 import { createMidazSeed, MIDAZ_ASSET_SCALES, MIDAZ_DEMO_ORGANIZATION_ID } from './seed.ts';
 import { fiberError, writeJson, type Reply } from './wire.ts';
 

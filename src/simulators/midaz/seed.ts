@@ -1,14 +1,5 @@
-import { createRandom } from '../random.ts';
-import {
-  applyBookings,
-  uuidv7,
-  type Booking,
-  type MidazBalanceSettings,
-  type MidazData,
-  type MidazSeedAccount,
-  type MidazSeedBalance,
-  type MidazSeedLedger,
-} from './data.ts';
+import type { MidazData } from './data.ts';
+import { createMidazSeedBuilder, HOUR } from './seed-builder.ts';
 
 /**
  * The deterministic seed: a Brazilian retail bank's organization with a retail ledger of more than
@@ -61,13 +52,9 @@ const LAST = [
   'Carvalho',
   'Ribeiro',
 ];
-const HOUR = 3_600_000_000;
 
 export function createMidazSeed(): MidazData {
-  const random = createRandom(0x3a1d);
-  const int = (below: number) => Math.floor(random() * below);
-  const micros = (iso: string) => Date.parse(iso) * 1000 + int(1000);
-  const id = (atMicros: number) => uuidv7(Math.floor(atMicros / 1000), random);
+  const { int, micros, ledger, account, balance, external, next, book, move, finish } = createMidazSeedBuilder(0x3a1d);
 
   const organizations = [
     {
@@ -87,108 +74,14 @@ export function createMidazSeed(): MidazData {
       createdAtMicros: micros('2024-12-02T08:45:00Z'),
     },
   ];
-  const ledgers: MidazSeedLedger[] = [];
-  const accounts: MidazSeedAccount[] = [];
-  const balances: MidazSeedBalance[] = [];
-  const bookings: Booking[] = [];
-  const companions = new Map<MidazSeedBalance, MidazSeedBalance>();
-
-  const ledger = (organizationId: string, name: string, iso: string, metadata: Record<string, unknown> | null) => {
-    const createdAtMicros = micros(iso);
-    const item = { id: id(createdAtMicros), organizationId, name, createdAtMicros, metadata };
-    ledgers.push(item);
-    return item;
-  };
-  const balance = (
-    account: MidazSeedAccount,
-    key: string,
-    createdAtMicros: number,
-    direction: 'credit' | 'debit' = 'credit',
-    settings: MidazBalanceSettings | null = null,
-  ) => {
-    const item: MidazSeedBalance = {
-      id: id(createdAtMicros),
-      organizationId: account.organizationId,
-      ledgerId: account.ledgerId,
-      accountId: account.id,
-      alias: account.alias,
-      key,
-      assetCode: account.assetCode,
-      accountType: account.type,
-      direction,
-      settings,
-      createdAtMicros,
-      operations: [],
-      overdraftUsed: 0n,
-    };
-    balances.push(item);
-    return item;
-  };
-  interface AccountSpec {
-    name: string;
-    alias: string | null;
-    asset: string;
-    type?: string;
-    atMicros: number;
-    metadata?: Record<string, unknown> | null;
-    overdraftLimit?: string;
-  }
-  /** An account and its `default` balance, created a few milliseconds later, as account creation does. */
-  const account = (on: MidazSeedLedger, spec: AccountSpec) => {
-    const accountId = id(spec.atMicros);
-    const item: MidazSeedAccount = {
-      id: accountId,
-      organizationId: on.organizationId,
-      ledgerId: on.id,
-      name: spec.name,
-      alias: spec.alias ?? accountId,
-      assetCode: spec.asset,
-      type: spec.type ?? 'deposit',
-      createdAtMicros: spec.atMicros,
-      metadata: spec.metadata ?? null,
-    };
-    accounts.push(item);
-    const overdraft =
-      spec.overdraftLimit === undefined
-        ? null
-        : { allowOverdraft: true, overdraftLimitEnabled: true, overdraftLimit: spec.overdraftLimit };
-    const main = balance(item, 'default', spec.atMicros + 2_000 + int(3_000), 'credit', overdraft);
-    if (overdraft) {
-      // Enabling overdraft auto-creates the internal companion (command/update_balance_overdraft.go).
-      companions.set(
-        main,
-        balance(item, 'overdraft', main.createdAtMicros + 1_000, 'debit', {
-          allowOverdraft: false,
-          overdraftLimitEnabled: false,
-          balanceScope: 'internal',
-        }),
-      );
-    }
-    return { account: item, main };
-  };
-  const book = (atMicros: number, ...legs: Booking['legs']) => bookings.push({ atMicros, legs });
-  const move = (atMicros: number, from: MidazSeedBalance, to: MidazSeedBalance, amount: bigint) =>
-    book(atMicros, { balance: from, kind: 'debit', amount }, { balance: to, kind: 'credit', amount });
 
   // — Banco Aurora: retail ledger —
   const retail = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Retail Banking', '2025-01-10T12:00:00Z', {
     region: 'BR',
     product: 'checking',
   });
-  let clock = retail.createdAtMicros + HOUR;
-  const external = (on: MidazSeedLedger, asset: string) => {
-    clock += 60_000_000;
-    return account(on, {
-      name: `External ${asset}`,
-      alias: `@external/${asset}`,
-      asset,
-      type: 'external',
-      atMicros: clock,
-    }).main;
-  };
   const retailBRL = external(retail, 'BRL');
   const retailUSD = external(retail, 'USD');
-  const next = () => (clock += 8 * HOUR + int(12 * HOUR));
 
   const thousand = account(retail, {
     name: 'Maria Oliveira',
@@ -250,7 +143,6 @@ export function createMidazSeed(): MidazData {
   const treasury = ledger(MIDAZ_DEMO_ORGANIZATION_ID, 'Treasury & Crypto', '2025-02-03T09:30:00Z', {
     owner: 'treasury-ops',
   });
-  clock = treasury.createdAtMicros + HOUR;
   const treasuryBTC = external(treasury, 'BTC');
   const treasuryBRL = external(treasury, 'BRL');
   const treasuryUSD = external(treasury, 'USD');
@@ -294,7 +186,6 @@ export function createMidazSeed(): MidazData {
 
   // — Another organization on the same server —
   const horizon = ledger(MIDAZ_OTHER_ORGANIZATION_ID, 'Horizonte Main', '2025-01-20T10:00:00Z', null);
-  clock = horizon.createdAtMicros + HOUR;
   const horizonBRL = external(horizon, 'BRL');
   for (const name of ['Lucas Souza', 'Beatriz Lima']) {
     const member = account(horizon, {
@@ -306,6 +197,5 @@ export function createMidazSeed(): MidazData {
     move(member.main.createdAtMicros + HOUR, horizonBRL, member.main, 77_700n);
   }
 
-  applyBookings(bookings, companions);
-  return { organizations, ledgers, accounts, balances };
+  return finish(organizations);
 }

@@ -1,6 +1,6 @@
 import { parseDecimal } from '../../money.ts';
-import { extendSimulator, startSimulatorServer, type SimulatorReply, type SimulatorRequest } from '../server.ts';
-import type { SimulatorHandle, SimulatorTruth } from '../types.ts';
+import { extendSimulator, startSimulatorServer } from '../server.ts';
+import type { SimulatorHandle, SimulatorReply, SimulatorRequest, SimulatorTruth } from '../types.ts';
 
 export const VONAGE_DEMO_API_KEY = 'a1b2c3d4';
 export const VONAGE_DEMO_API_SECRET = 'vonage-demo-secret-0001';
