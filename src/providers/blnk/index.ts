@@ -11,7 +11,7 @@ import {
   type Connector,
   type LedgerRef,
 } from '../types.ts';
-import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './batch.ts';
+import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { readBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
 

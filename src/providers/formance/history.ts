@@ -10,8 +10,8 @@ import {
   MissingMovesHistory,
   readAccountsIn,
   type FormanceLookupContext,
-} from './batch.ts';
-import { isFormanceLedgerName, ledgerNotFound } from './ledgers.ts';
+} from './lookup.ts';
+import { isFormanceLedgerName, ledgerNotFound } from './facts.ts';
 import { mapFormanceAsset, readFormanceVolumesRow } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
 

@@ -10,9 +10,9 @@ import {
   type LedgerRef,
 } from '../types.ts';
 import { createFormanceApi } from './api.ts';
-import { getFormanceAccountBalances, getFormanceAccounts } from './batch.ts';
+import { getFormanceAccountBalances, getFormanceAccounts } from './lookup.ts';
 import { getFormanceHistory } from './history.ts';
-import { createLedgerDirectory, ledgerNotFound } from './ledgers.ts';
+import { createLedgerDirectory, ledgerNotFound } from './facts.ts';
 import {
   mapFormanceAccount,
   mapFormanceAggregate,

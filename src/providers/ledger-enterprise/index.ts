@@ -14,9 +14,9 @@ import { readVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
 import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
 import { searchList } from './paging.ts';
-import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './state.ts';
+import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './facts.ts';
 
-export { LEDGER_ID as LEDGER_ENTERPRISE_LEDGER_ID } from './state.ts';
+export { LEDGER_ID as LEDGER_ENTERPRISE_LEDGER_ID } from './facts.ts';
 
 /**
  * Ledger Enterprise (Ledger Vault API v1) through a LAM, the self-hosted API module. The workspace
