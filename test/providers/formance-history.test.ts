@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BadUserInputError, NotFoundError, type SourceError, UnsupportedBySourceError } from '../../src/errors.ts';
-import { formanceEndTime, HISTORY_CONCURRENCY } from '../../src/providers/formance/history.ts';
+import { HISTORY_CONCURRENCY } from '../../src/providers/formance/history.ts';
+import { formanceEndTime } from '../../src/providers/formance/history-plan.ts';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
 import type { AccountRef, Connector, HistoryPointModel, HistoryRequest } from '../../src/providers/types.ts';
 import {
