@@ -1,7 +1,7 @@
 import { ConfigError, NotFoundError } from '../../errors.ts';
 import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
+import type { QueryValue } from '../http.ts';
 import { isObject, VendorShapeError } from '../json.ts';
 import {
   defineProvider,
@@ -11,6 +11,7 @@ import {
   type Connector,
   type LedgerRef,
 } from '../types.ts';
+import { createBlnkClient } from './api.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { readBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
@@ -74,13 +75,12 @@ function checkOptions(options: BlnkOptions): void {
 export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, transport) => {
   checkOptions(options);
   const scales = { ...options.currencyScales };
-  const apiKey = options.auth?.apiKey;
-  const client = new HttpClient({
+  const client = createBlnkClient({
     source: name,
-    baseUrl: options.url,
+    url: options.url,
     timeoutMs: options.timeoutMs,
+    apiKey: options.auth?.apiKey,
     transport,
-    authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
   });
   const lookupBalances = (ids: readonly string[]) =>
     lookupByIds(client, ids, {

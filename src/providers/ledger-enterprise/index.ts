@@ -1,6 +1,6 @@
 import { ConfigError, NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http.ts';
+import type { QueryValue } from '../http.ts';
 import {
   defineProvider,
   type AccountFilter,
@@ -10,6 +10,7 @@ import {
   type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { createVaultClient } from './api.ts';
 import { readVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
 import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
@@ -63,14 +64,13 @@ function checkOptions(name: string, options: LedgerEnterpriseOptions): void {
 
 export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOptions>((name, options, transport) => {
   checkOptions(name, options);
-  const headers: Record<string, string> = { 'X-Ledger-API-User': options.auth.apiUser };
-  if (options.auth.apiKey !== undefined) headers['X-Ledger-API-Key'] = options.auth.apiKey;
-  const client = new HttpClient({
+  const client = createVaultClient({
     source: name,
-    baseUrl: options.url,
+    url: options.url,
     timeoutMs: options.timeoutMs,
+    apiUser: options.auth.apiUser,
+    apiKey: options.auth.apiKey,
     transport,
-    authorize: () => headers,
   });
   const context: VaultContext = {
     client,

@@ -1,14 +1,7 @@
 import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
-import { HttpClient } from '../http.ts';
-import { isObject, parseLosslessJson } from '../json.ts';
 import { defineProvider, type AccountModel, type Connector, type LedgerModel, type TopUpModel } from '../types.ts';
-import {
-  mapVonageAccount,
-  mapVonagePrimary,
-  mapVonageSubaccounts,
-  VONAGE_LEDGER_ID,
-  type VonageAccount,
-} from './map.ts';
+import { createVonageApi } from './api.ts';
+import { mapVonageAccount, VONAGE_LEDGER_ID } from './map.ts';
 
 /**
  * Vonage: the Account API (`/account/get-balance`, `/account/top-up`) and the Subaccounts API
@@ -26,25 +19,15 @@ export interface VonageOptions {
 }
 
 export const createVonageConnector = defineProvider<VonageOptions>((name, options, transport): Connector => {
-  const basic = `Basic ${Buffer.from(`${options.auth.apiKey}:${options.auth.apiSecret}`).toString('base64')}`;
-  const authorize = () => ({ authorization: basic });
-  const account = new HttpClient({
+  const api = createVonageApi({
     source: name,
-    baseUrl: options.url,
+    url: options.url,
+    subaccountsUrl: options.subaccountsUrl,
+    apiKey: options.auth.apiKey,
+    apiSecret: options.auth.apiSecret,
     timeoutMs: options.timeoutMs,
     transport,
-    authorize,
   });
-  const sameHost = !options.subaccountsUrl || options.subaccountsUrl === options.url;
-  const subaccounts = sameHost
-    ? account
-    : new HttpClient({
-        source: name,
-        baseUrl: options.subaccountsUrl as string,
-        timeoutMs: options.timeoutMs,
-        transport,
-        authorize,
-      });
   const ledger: LedgerModel = {
     source: name,
     ledgerId: VONAGE_LEDGER_ID,
@@ -54,26 +37,13 @@ export const createVonageConnector = defineProvider<VonageOptions>((name, option
   };
   const primaryKey = options.auth.apiKey;
 
-  const readPrimary = async (): Promise<VonageAccount> => {
-    const { body } = await account.json({ method: 'GET', path: '/account/get-balance' });
-    return account.decode(() => mapVonagePrimary(primaryKey, body));
-  };
-  /** Every subaccount with its balance, in one call; an account without the feature has none (404). */
-  const readSubaccounts = async (): Promise<VonageAccount[]> => {
-    const { status, body } = await subaccounts.json({
-      method: 'GET',
-      path: `/accounts/${encodeURIComponent(primaryKey)}/subaccounts`,
-      accept: [404],
-    });
-    return status === 404 ? [] : subaccounts.decode(() => mapVonageSubaccounts(body));
-  };
   /** The primary and, when asked for, its subaccounts: two calls answer every account. */
   const readAccounts = async (withSubaccounts: boolean): Promise<AccountModel[]> => {
     const [primary, others] = await Promise.all([
-      readPrimary(),
-      withSubaccounts ? readSubaccounts() : Promise.resolve([]),
+      api.readPrimary(),
+      withSubaccounts ? api.readSubaccounts() : Promise.resolve([]),
     ]);
-    return [primary, ...others].map((item) => account.decode(() => mapVonageAccount(name, item)));
+    return [primary, ...others].map((item) => api.decode(() => mapVonageAccount(name, item)));
   };
   const lookup = async <T>(
     refs: readonly { ledgerId: string; accountId: string }[],
@@ -130,37 +100,18 @@ export const createVonageConnector = defineProvider<VonageOptions>((name, option
     getAccountBalances: (refs) => lookup(refs, (model) => model.balances ?? []),
 
     async topUp({ trx }): Promise<TopUpModel> {
-      // A mutation: HttpClient never retries a POST, so a failed top-up is sent exactly once.
-      const response = await account.send({
-        method: 'POST',
-        path: '/account/top-up',
-        body: { form: { trx } },
-        accept: [401],
-      });
-      const label = readLabel(response.text);
-      if (response.status === 200) return { source: name, trx, outcome: 'SUCCESS' };
+      const { status, label } = await api.topUp(trx);
+      if (status === 200) return { source: name, trx, outcome: 'SUCCESS' };
       // Both refusals are 401; only the label tells "not auto-reload enabled" from bad credentials.
       if (label === 'not auto-reload enabled') return { source: name, trx, outcome: 'AUTO_RELOAD_DISABLED' };
       if (label === 'authentication failed') throw sourceErrorForStatus(name, 401);
       throw new SourceError(
         'SOURCE_BAD_RESPONSE',
-        `source "${name}" answered the top-up with an unexpected HTTP ${response.status}`,
+        `source "${name}" answered the top-up with an unexpected HTTP ${status}`,
         { source: name, retryable: false },
       );
     },
 
-    close: async () => {
-      await Promise.all([account.close(), sameHost ? undefined : subaccounts.close()]);
-    },
+    close: () => api.close(),
   };
 });
-
-/** `{"error-code":"401","error-code-label":"…"}` → the label, or null for any other body. */
-function readLabel(text: string): string | null {
-  try {
-    const body = parseLosslessJson(text);
-    return isObject(body) && typeof body['error-code-label'] === 'string' ? body['error-code-label'] : null;
-  } catch {
-    return null;
-  }
-}
