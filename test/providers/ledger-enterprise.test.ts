@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigFields } from '../../src/config-fields.ts';
+import { parseConfig } from '../../src/config.ts';
 import { ConfigError, NotFoundError, SourceError } from '../../src/errors.ts';
 import { ledgerEnterpriseProvider } from '../../src/providers/ledger-enterprise/definition.ts';
 import { parseLosslessJson, VendorShapeError } from '../../src/providers/json.ts';
@@ -458,17 +459,14 @@ describe('ledger-enterprise: configuration', () => {
     );
   });
 
-  it('checks options at creation, not mid-request', () => {
-    const create = (options: Partial<LedgerEnterpriseOptions>) => () =>
-      createLedgerEnterpriseConnector('vault', {
-        url: 'http://vault-lam:5000',
-        auth: { apiUser: 'gateway' },
-        timeoutMs: 1_000,
-        ...options,
+  it('checks options when the configuration is read, not mid-request', () => {
+    const create = (options: Record<string, unknown>) => () =>
+      parseConfig({
+        sources: [{ kind: 'ledger-enterprise', ...base, auth: { apiUser: 'gateway' }, timeoutMs: 1_000, ...options }],
       });
     expect(create({ url: 'ftp://vault' })).toThrow(ConfigError);
-    expect(create({ auth: { apiUser: '' } })).toThrow(/auth\.apiUser/);
-    expect(create({ concurrency: 0 })).toThrow(/concurrency/);
-    expect(create({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(create({ auth: { apiUser: '' } })).toThrow(/^sources\[0\]\.auth\.apiUser: /);
+    expect(create({ concurrency: 0 })).toThrow(/^sources\[0\]\.concurrency: /);
+    expect(create({ timeoutMs: 0 })).toThrow(/^sources\[0\]\.timeoutMs: /);
   });
 });

@@ -1,5 +1,4 @@
-import { ConfigError, NotFoundError } from '../../errors.ts';
-import { MAX_SCALE } from '../../money.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http.ts';
 import { isObject, VendorShapeError } from '../json.ts';
@@ -52,28 +51,7 @@ const LEDGER_PAGE_LIMIT = 100;
 const BALANCE_PAGE_LIMIT = 1000;
 const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function checkOptions(options: BlnkOptions): void {
-  const field = (name: string) => new ConfigError(`blnk source: "${name}" is missing or invalid`);
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw field('url');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw field('url');
-  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
-  if (options.auth !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
-    throw field('auth.apiKey');
-  if (typeof options.currencyScales !== 'object' || options.currencyScales === null) throw field('currencyScales');
-  for (const [currency, scale] of Object.entries(options.currencyScales)) {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`currencyScales.${currency}`);
-  }
-  if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter')
-    throw field('batchWith');
-}
-
 export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, transport) => {
-  checkOptions(options);
   const scales = { ...options.currencyScales };
   const client = createBlnkClient({
     source: name,

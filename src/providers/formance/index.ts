@@ -1,4 +1,4 @@
-import { BadUserInputError, ConfigError, sourceErrorForStatus } from '../../errors.ts';
+import { BadUserInputError, sourceErrorForStatus } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { readArray, readObject, readString } from '../json.ts';
 import {
@@ -47,40 +47,15 @@ export interface FormanceOptions {
  */
 const ADDRESS_FILTER = /^[a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]*)*(?::\.\.\.)?$/;
 
-function checkUrl(value: string | undefined, field: string, name: string): URL {
-  let url: URL | null = null;
-  try {
-    url = value ? new URL(value) : null;
-  } catch {
-    url = null;
-  }
-  if (
-    !url ||
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.username ||
-    url.password ||
-    url.search ||
-    url.hash
-  ) {
-    throw new ConfigError(
-      `formance source "${name}": "${field}" must be an http(s) URL without credentials, query or fragment`,
-    );
-  }
-  return url;
-}
-
 export const createFormanceConnector = defineProvider<FormanceOptions>((name, options, transport) => {
-  const stack = checkUrl(options.url, 'url', name).href.replace(/\/+$/, '');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    throw new ConfigError(`formance source "${name}": "timeoutMs" must be a positive number`);
+  // A URL the options have checked, in its canonical form (host lowercased, default port dropped).
+  const stack = new URL(options.url).href.replace(/\/+$/, '');
   const auth = options.auth;
-  if (auth && (!auth.clientId || !auth.clientSecret))
-    throw new ConfigError(`formance source "${name}": "auth" needs "clientId" and "clientSecret"`);
   const credentials = auth
     ? {
         clientId: auth.clientId,
         clientSecret: auth.clientSecret,
-        tokenUrl: checkUrl(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`, 'auth.tokenUrl', name).href,
+        tokenUrl: new URL(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`).href,
       }
     : null;
 

@@ -1,4 +1,4 @@
-import { ConfigError, NotFoundError } from '../../errors.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http.ts';
 import {
@@ -44,26 +44,7 @@ export const DEFAULT_CONCURRENCY = 8;
 const MAX_BATCH_SIZE = 100;
 const ACCOUNT_ID = /^(?:0|[1-9]\d{0,15})$/;
 
-function checkOptions(name: string, options: LedgerEnterpriseOptions): void {
-  const field = (key: string) => new ConfigError(`ledger-enterprise source "${name}": "${key}" is missing or invalid`);
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw field('url');
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash)
-    throw field('url');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
-  if (typeof options.auth?.apiUser !== 'string' || options.auth.apiUser === '') throw field('auth.apiUser');
-  if (options.auth.apiKey !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
-    throw field('auth.apiKey');
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency');
-}
-
 export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOptions>((name, options, transport) => {
-  checkOptions(name, options);
   const client = createVaultClient({
     source: name,
     url: options.url,

@@ -1,5 +1,4 @@
-import { BadUserInputError, ConfigError, NotFoundError } from '../../errors.ts';
-import { MAX_SCALE } from '../../money.ts';
+import { BadUserInputError, NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import {
   defineProvider,
@@ -49,42 +48,6 @@ export const DEFAULT_CONCURRENCY = 8;
 const ALIAS = /^[a-zA-Z0-9@:_-]{1,100}$/;
 const EXTERNAL_ALIAS = /^@external\/([A-Za-z0-9]{1,10})$/;
 
-function checkOptions(name: string, options: MidazOptions): void {
-  const field = (path: string, why: string) => new ConfigError(`midaz source "${name}": "${path}" ${why}`);
-  let url: URL | null = null;
-  try {
-    url = new URL(options.url);
-  } catch {
-    url = null;
-  }
-  if (
-    !url ||
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.username ||
-    url.password ||
-    url.search ||
-    url.hash
-  ) {
-    throw field('url', 'must be an http(s) URL without credentials, query or fragment');
-  }
-  if (typeof options.organizationId !== 'string' || !isMidazId(options.organizationId))
-    throw field('organizationId', 'must be a UUID');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    throw field('timeoutMs', 'must be a positive number');
-  const token = options.auth?.token;
-  if (token !== undefined && token !== null && (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)))
-    throw field('auth.token', 'must be a non-empty string');
-  if (typeof options.assetScales !== 'object' || options.assetScales === null)
-    throw field('assetScales', 'must map asset codes to decimal places');
-  for (const [asset, scale] of Object.entries(options.assetScales)) {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE)
-      throw field(`assetScales.${asset}`, `must be an integer from 0 to ${MAX_SCALE}`);
-  }
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-    throw field('concurrency', 'must be an integer from 1 to 64');
-}
-
 /** The path of an account alias below a ledger, or a BAD_USER_INPUT for text no Midaz alias can be. */
 function aliasPath(source: string, address: string, suffix: '' | '/balances'): string {
   const external = EXTERNAL_ALIAS.exec(address);
@@ -98,7 +61,6 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
 }
 
 export const createMidazConnector = defineProvider<MidazOptions>((name, options, transport) => {
-  checkOptions(name, options);
   const scales = { ...options.assetScales };
   const api: MidazApi = createMidazApi({
     source: name,
