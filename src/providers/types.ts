@@ -105,7 +105,7 @@ export interface TopUpModel {
   readonly outcome: 'SUCCESS' | 'AUTO_RELOAD_DISABLED';
 }
 
-/** What a client can ask of a source, shown in `Query.sources`. */
+/** What a client can ask of a source, shown in `Query.sources`; providers/capabilities.ts derives them from a connector's methods. */
 export type Capability = 'LEDGERS' | 'ACCOUNTS' | 'BALANCES' | 'AGGREGATED_BALANCES' | 'HISTORY' | 'TOP_UP';
 
 /** A lookup result: one value or one Error per key, in key order (DataLoader's batch contract). */
@@ -121,7 +121,6 @@ export interface Connector {
   readonly name: string;
   /** The vendor kind (`ledger-enterprise`), attached by `defineProvider` from the definition that built the connector. */
   readonly kind: string;
-  readonly capabilities: readonly Capability[];
   /** Most keys one lookup batch may carry; loaders split larger batches. */
   readonly maxBatchSize: number;
 

@@ -1,4 +1,5 @@
 import type { ProviderKind, SourceResolvers } from '../generated/resolvers.ts';
+import { capabilitiesOf } from '../providers/capabilities.ts';
 import { resolveConnection } from './connections.ts';
 import { sourceGlobalId } from './ids.ts';
 
@@ -9,7 +10,7 @@ export const Source: SourceResolvers = {
   id: (connector) => sourceGlobalId(connector.name),
   name: (connector) => connector.name,
   kind: (connector) => kindEnumValue(connector.kind),
-  capabilities: (connector) => [...connector.capabilities],
+  capabilities: (connector) => capabilitiesOf(connector),
   health: (connector, _, context) => {
     const snapshot = context.runtime.breakers.get(connector.name)?.snapshot();
     if (!snapshot) return { circuit: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null };

@@ -10,6 +10,7 @@ import {
 } from '../../src/providers/ledger-enterprise/index.ts';
 import { readAmount, readBalancesBody } from '../../src/providers/ledger-enterprise/map.ts';
 import { planPageReads } from '../../src/providers/ledger-enterprise/paging.ts';
+import { capabilitiesOf } from '../../src/providers/capabilities.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
 import { sequenceOf, type VendorList } from '../../src/relay/sequence.ts';
 import {
@@ -353,7 +354,7 @@ describe('ledger-enterprise: connector quirks', () => {
       offsetList(connector.listAccounts({ source: SOURCE, ledgerId: 'elsewhere' }, {})).fetchRange(0, 5),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(simulator.requests).toHaveLength(0);
-    expect(connector.capabilities).toEqual(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']);
+    expect(capabilitiesOf(connector)).toEqual(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']);
   });
 
   it('maps an account: address is the vault id, name the account name, metadata the chain details', async () => {

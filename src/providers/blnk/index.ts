@@ -124,7 +124,6 @@ export const blnkProvider = defineProvider({
 
     return {
       name,
-      capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
       maxBatchSize: MAX_IN_VALUES,
 
       listLedgers() {

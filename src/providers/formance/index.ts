@@ -119,7 +119,6 @@ export const formanceProvider = defineProvider({
 
     return {
       name,
-      capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES', 'HISTORY'],
       maxBatchSize: 100,
 
       listLedgers(): VendorList<LedgerModel> {

@@ -103,7 +103,6 @@ export const ledgerEnterpriseProvider = defineProvider({
 
     return {
       name,
-      capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
       maxBatchSize: MAX_BATCH_SIZE,
 
       listLedgers() {

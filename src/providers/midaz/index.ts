@@ -140,7 +140,6 @@ export const midazProvider = defineProvider({
 
     return {
       name,
-      capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
       maxBatchSize: 100,
 
       listLedgers() {

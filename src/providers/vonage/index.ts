@@ -81,7 +81,6 @@ export const vonageProvider = defineProvider({
 
     return {
       name,
-      capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'TOP_UP'],
       maxBatchSize: 1000,
       listLedgers: () => ({
         paging: 'offset',
