@@ -4,14 +4,11 @@ import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './c
 import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, describe, type LogLevel } from './logger.ts';
-import type { ProviderKind } from './providers/types.ts';
+import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 
 // The simulators (src/simulators/) are fakes for demo and fault modes: this file loads them with
 // import() only there, and for the fault names of the usage text, so a gateway started with
 // --config never loads them.
-
-/** The vendor kinds `--fault` takes, in the order the usage text lists them. */
-const VENDORS: readonly ProviderKind[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
 
 async function usage(): Promise<string> {
   const { SIMULATOR_FAULTS } = await import('./simulators/faults.ts');
@@ -19,7 +16,7 @@ async function usage(): Promise<string> {
 
   --config FILE     YAML or JSON configuration (see README, "Configuration")
   --demo            run against built-in vendor simulators; no configuration needed
-  --fault V=F       with --demo: make vendor V (${VENDORS.join(', ')}) fail with F
+  --fault V=F       with --demo: make vendor V (${PROVIDER_KINDS.join(', ')}) fail with F
                     (${SIMULATOR_FAULTS.join(', ')})
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
@@ -42,7 +39,7 @@ async function readFaults(entries: readonly string[]) {
   const faults: Array<{ vendor: ProviderKind; fault: Fault }> = [];
   for (const entry of entries) {
     const [vendor, fault] = entry.split('=');
-    if (!VENDORS.includes(vendor as ProviderKind) || !SIMULATOR_FAULTS.includes(fault as Fault))
+    if (!PROVIDER_KINDS.includes(vendor as ProviderKind) || !SIMULATOR_FAULTS.includes(fault as Fault))
       await failWithUsage('--fault must be VENDOR=FAULT');
     faults.push({ vendor: vendor as ProviderKind, fault: fault as Fault });
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.ts';
+import { MAX_SCALE } from './money.ts';
 
 /** Typed reads of one object of a configuration file, each failure naming its field path (`sources[1].auth.apiKey`). */
 export class ConfigFields {
@@ -113,7 +114,7 @@ export function readScales(scales: ConfigFields | undefined): Record<string, num
   const result: Record<string, number> = {};
   for (const code of scales?.keys() ?? []) {
     if (!CURRENCY.test(code)) throw new ConfigError(`${scales?.path(code)}: not a currency or asset code`);
-    result[code] = scales?.integer(code, 0, 36) ?? 0;
+    result[code] = scales?.integer(code, 0, MAX_SCALE) ?? 0;
   }
   return result;
 }

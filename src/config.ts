@@ -5,8 +5,8 @@ import { ConfigFields } from './config-fields.ts';
 import { parseAuthConfig, type AuthConfig } from './auth/index.ts';
 import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/index.ts';
 import { readPersistedOperations } from './plugins/persisted-operations.ts';
-import { PROVIDERS } from './providers/index.ts';
-import type { ProviderKind, SourceBase } from './providers/types.ts';
+import { findProvider, PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
+import type { SourceBase } from './providers/types.ts';
 import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/index.ts';
 
 /*
@@ -44,11 +44,11 @@ export interface ServerConfig {
 
 /**
  * One configured source: the fields every kind has, and the options its kind's definition read
- * from the rest of the entry (providers/<vendor>/definition.ts says which fields those are).
+ * from the rest of the entry (`options` in providers/<vendor>/index.ts says which fields those are).
  */
 export interface SourceConfig extends SourceBase {
   readonly kind: ProviderKind;
-  /** What the kind's `parseOptions` returned; only that kind's `create` reads it. */
+  /** What the kind's `options` returned; only that kind's `create` reads it. */
   readonly options: unknown;
   /** Retries, response size cap and circuit breaker settings. */
   readonly transport: TransportSettings;
@@ -74,7 +74,6 @@ export const DEFAULT_SERVER: ServerConfig = {
   limits: DEFAULT_LIMITS,
 };
 export const DEFAULT_TIMEOUT_MS = 5000;
-const KINDS: readonly ProviderKind[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Reads and validates a configuration file. Throws ConfigError with a one-line message. */
@@ -152,10 +151,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 }
 
 function parseSource(fields: ConfigFields): SourceConfig {
-  const kind = fields.string('kind');
-  if (!KINDS.includes(kind as ProviderKind))
-    throw new ConfigError(`${fields.path('kind')}: must be one of ${KINDS.join(', ')}`);
-  const definition = PROVIDERS[kind as ProviderKind];
+  const provider = findProvider(fields.string('kind'));
+  if (!provider) throw new ConfigError(`${fields.path('kind')}: must be one of ${PROVIDER_KINDS.join(', ')}`);
   const name = fields.string('name');
   if (!NAME.test(name))
     throw new ConfigError(`${fields.path('name')}: use lowercase letters, digits and single dashes`);
@@ -166,8 +163,8 @@ function parseSource(fields: ConfigFields): SourceConfig {
   };
   return {
     ...base,
-    kind: definition.kind,
-    options: definition.parseOptions(fields, base),
+    kind: provider.kind,
+    options: provider.options(fields, base),
     transport: parseTransport(fields),
   };
 }

@@ -6,7 +6,6 @@ export { createLogger, type Logger, type LogLevel } from './logger.ts';
 export type {
   Connector,
   ProviderDefinition,
-  ProviderKind,
   Capability,
   LedgerModel,
   AccountModel,
@@ -14,8 +13,8 @@ export type {
   HistoryPointModel,
   SourceBase,
 } from './providers/types.ts';
-export { defineProvider, defineProviderKind } from './providers/types.ts';
-export { PROVIDERS } from './providers/index.ts';
+export { defineProvider } from './providers/types.ts';
+export { PROVIDERS, type ProviderKind } from './providers/index.ts';
 export { ConfigFields } from './config-fields.ts';
 export {
   GatewayError,

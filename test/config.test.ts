@@ -95,7 +95,13 @@ describe('configuration', () => {
     const config = parseConfig(
       {
         sources: [
-          { name: 'midaz', kind: 'midaz', url: 'http://midaz:3002', organizationId: 'org-1', assetScales: { BRL: 2 } },
+          {
+            name: 'midaz',
+            kind: 'midaz',
+            url: 'http://midaz:3002',
+            organizationId: '0195e3a2-7c1d-7b4e-9f10-2a3b4c5d6e7f',
+            assetScales: { BRL: 2 },
+          },
           {
             name: 'vault',
             kind: 'ledger-enterprise',
@@ -115,7 +121,12 @@ describe('configuration', () => {
     );
     expect(config.sources.map((source) => source.kind)).toEqual(['midaz', 'ledger-enterprise', 'vonage']);
     expect(config.sources[0]).toMatchObject({
-      options: { organizationId: 'org-1', assetScales: { BRL: 2 }, concurrency: 8, auth: null },
+      options: {
+        organizationId: '0195e3a2-7c1d-7b4e-9f10-2a3b4c5d6e7f',
+        assetScales: { BRL: 2 },
+        concurrency: 8,
+        auth: null,
+      },
     });
     expect(
       errorOf(() => parseConfig({ sources: [{ name: 'sms', kind: 'vonage', url: 'https://rest.nexmo.com' }] }, {}))

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { UnsupportedBySourceError } from '../errors.ts';
+import { methodFor } from '../providers/capabilities.ts';
 import type {
   AccountModel,
   AccountRef,
@@ -27,38 +27,31 @@ const ledgerKey = (ref: LedgerRef) => JSON.stringify([ref.source, ref.ledgerId])
 const accountKey = (ref: AccountRef) => JSON.stringify([ref.source, ref.ledgerId, ref.accountId]);
 
 export function createLoaders(connectors: ReadonlyMap<string, Connector>): Loaders {
-  const unsupported = (what: string) => (connector: Connector) =>
-    new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell ${what}`, {
-      source: connector.name,
-    });
   return {
     ledgers: createSourceLoader({
       name: 'ledgers',
       connectors,
       cacheKey: ledgerKey,
-      method: (connector) => connector.getLedgers,
-      unsupported: unsupported('ledgers'),
+      load: (connector, refs) => connector.getLedgers(refs),
     }),
     accounts: createSourceLoader({
       name: 'accounts',
       connectors,
       cacheKey: accountKey,
-      method: (connector) => connector.getAccounts,
-      unsupported: unsupported('accounts'),
+      load: (connector, refs) => connector.getAccounts(refs),
     }),
     accountBalances: createSourceLoader({
       name: 'accountBalances',
       connectors,
       cacheKey: accountKey,
-      method: (connector) => connector.getAccountBalances,
-      unsupported: unsupported('balances'),
+      load: (connector, refs) => connector.getAccountBalances(refs),
     }),
     history: createSourceLoader({
       name: 'history',
       connectors,
       cacheKey: (request) => JSON.stringify([accountKey(request.account), request.asset, request.at]),
-      method: (connector) => connector.getHistory,
-      unsupported: unsupported('past balances'),
+      // Account.history has checked the capability; were it missing, each key of the source would fail, no other.
+      load: (connector, requests) => methodFor(connector, 'HISTORY')(requests),
     }),
   };
 }

@@ -2,20 +2,19 @@ import DataLoader from 'dataloader';
 import type { Connector } from '../providers/types.ts';
 import { NotFoundError } from '../errors.ts';
 
-/** A connector's batch method, or undefined where the connector lacks the capability. */
-export type BatchMethod<K, V> = (
-  connector: Connector,
-) => ((keys: readonly K[]) => Promise<Array<V | Error>>) | undefined;
+/**
+ * One batch of a source's keys through its connector: one value or one Error per key, in key order.
+ * A throw (a failed call, a capability the connector lacks) fails every key of the batch.
+ */
+export type BatchLoad<K, V> = (connector: Connector, keys: readonly K[]) => Promise<Array<V | Error>>;
 
 export interface SourceLoaderOptions<K extends { readonly source: string }, V> {
   /** Shown in DataLoader's `name` (and so in traces). */
   readonly name: string;
   readonly connectors: ReadonlyMap<string, Connector>;
-  readonly method: BatchMethod<K, V>;
+  readonly load: BatchLoad<K, V>;
   /** A string that is equal for equal keys. */
   readonly cacheKey: (key: K) => string;
-  /** The error for keys whose connector lacks the method. */
-  readonly unsupported: (connector: Connector) => Error;
 }
 
 /**
@@ -44,18 +43,13 @@ export function createSourceLoader<K extends { readonly source: string }, V>(
               results[index] = new NotFoundError(`no source named "${source}" is configured`);
             return;
           }
-          const method = options.method(connector);
-          if (!method) {
-            for (const index of indexes) results[index] = options.unsupported(connector);
-            return;
-          }
           const chunks: number[][] = [];
           for (let start = 0; start < indexes.length; start += connector.maxBatchSize)
             chunks.push(indexes.slice(start, start + connector.maxBatchSize));
           await Promise.all(
             chunks.map(async (chunk) => {
               try {
-                const values = await method.call(
+                const values = await options.load(
                   connector,
                   chunk.map((index) => keys[index] as K),
                 );

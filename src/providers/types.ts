@@ -7,7 +7,6 @@ import type { SourceTransport } from './http/index.ts';
  * The domain model every connector produces and every resolver consumes. Vendor wire shapes never
  * leave their connector; codegen maps GraphQL types onto these interfaces.
  */
-export type ProviderKind = 'formance' | 'ledger-enterprise' | 'midaz' | 'blnk' | 'vonage';
 
 export type JsonMap = Record<string, unknown>;
 
@@ -106,7 +105,7 @@ export interface TopUpModel {
   readonly outcome: 'SUCCESS' | 'AUTO_RELOAD_DISABLED';
 }
 
-/** What a client can ask of a source, shown in `Query.sources`. */
+/** What a client can ask of a source, shown in `Query.sources`; providers/capabilities.ts derives them from a connector's methods. */
 export type Capability = 'LEDGERS' | 'ACCOUNTS' | 'BALANCES' | 'AGGREGATED_BALANCES' | 'HISTORY' | 'TOP_UP';
 
 /** A lookup result: one value or one Error per key, in key order (DataLoader's batch contract). */
@@ -120,8 +119,8 @@ export type BatchResult<T> = Promise<Array<T | Error>>;
  */
 export interface Connector {
   readonly name: string;
-  readonly kind: ProviderKind;
-  readonly capabilities: readonly Capability[];
+  /** The vendor kind (`ledger-enterprise`), attached by `defineProvider` from the definition that built the connector. */
+  readonly kind: string;
   /** Most keys one lookup batch may carry; loaders split larger batches. */
   readonly maxBatchSize: number;
 
@@ -169,24 +168,35 @@ export const SOURCE_BASE_FIELDS = [
 ] as const;
 
 /**
- * A vendor kind as the configuration knows it: it reads the kind's own fields of a `sources[i]`
- * entry (errors name the field, never a value) and builds the connector from what it read. The
- * registry in providers/index.ts maps each `kind` to one of these.
+ * A vendor kind: how to read the kind's own fields of a `sources[i]` entry, and how to build the
+ * connector from what was read. The list in providers/index.ts holds one per kind.
  */
-export interface ProviderDefinition<Options> {
-  readonly kind: ProviderKind;
-  parseOptions(fields: ConfigFields, base: SourceBase): Options;
+export interface ProviderDefinition<Kind extends string = string, Options = unknown> {
+  readonly kind: Kind;
+  /**
+   * Reads the kind's fields beside the common ones (`SOURCE_BASE_FIELDS`, already read into `base`):
+   * the only validation of a source's options, so a bad config fails at start, never mid-request.
+   * Errors name the field path (`sources[2].organizationId: must be a UUID`), never a value.
+   */
+  options(fields: ConfigFields, base: SourceBase): Options;
   /** Builds the connector; every HTTP client it makes shares `transport` (retries, size cap, circuit breaker). */
   create(name: string, options: Options, transport?: SourceTransport): Connector;
 }
 
-export function defineProviderKind<Options>(definition: ProviderDefinition<Options>): ProviderDefinition<Options> {
-  return definition;
+/** What a vendor folder writes: its definition, whose `create` leaves the connector's kind to `defineProvider`. */
+export interface ProviderSpec<Kind extends string, Options> {
+  readonly kind: Kind;
+  options(fields: ConfigFields, base: SourceBase): Options;
+  create(name: string, options: Options, transport?: SourceTransport): Omit<Connector, 'kind'>;
 }
 
-/** Identity helper that checks a connector factory's type where it is defined. */
-export type ConnectorFactory<Options> = (name: string, options: Options, transport?: SourceTransport) => Connector;
-
-export function defineProvider<Options>(factory: ConnectorFactory<Options>): ConnectorFactory<Options> {
-  return factory;
+/** A vendor kind's definition, checked where it is written; the connectors it creates carry its `kind`. */
+export function defineProvider<const Kind extends string, Options>(
+  spec: ProviderSpec<Kind, Options>,
+): ProviderDefinition<Kind, Options> {
+  return {
+    kind: spec.kind,
+    options: (fields, base) => spec.options(fields, base),
+    create: (name, options, transport) => ({ ...spec.create(name, options, transport), kind: spec.kind }),
+  };
 }

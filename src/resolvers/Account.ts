@@ -1,5 +1,5 @@
-import { UnsupportedBySourceError } from '../errors.ts';
 import type { AccountResolvers } from '../generated/resolvers.ts';
+import { requireCapability } from '../providers/capabilities.ts';
 import { resolveConnection } from './connections.ts';
 import { connectorOf } from './helpers.ts';
 import { historyInstants, historyList } from './history-list.ts';
@@ -18,12 +18,8 @@ export const Account: AccountResolvers = {
     return asset ? balances.filter((balance) => balance.asset === asset) : [...balances];
   },
   history: (account, { asset, from, to, interval, ...args }, context) => {
-    const connector = connectorOf(context, account.source);
-    if (!connector.getHistory) {
-      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot tell past balances`, {
-        source: connector.name,
-      });
-    }
+    // Before the window is read: a source without history fails the field whatever the window.
+    requireCapability(connectorOf(context, account.source), 'HISTORY');
     const instants = historyInstants({ asset, from, to, interval: interval ?? 'DAY' });
     const key = `Account.history:${accountGlobalId(account)}:${JSON.stringify([asset, instants[0], instants.length, interval ?? 'DAY'])}`;
     return resolveConnection(context, historyList(context, account, asset, instants), args, key);

@@ -1,5 +1,5 @@
-import { UnsupportedBySourceError } from '../errors.ts';
 import type { LedgerResolvers } from '../generated/resolvers.ts';
+import { methodFor } from '../providers/capabilities.ts';
 import { filterKey, resolveConnection } from './connections.ts';
 import { connectorOf } from './helpers.ts';
 import { ledgerGlobalId } from './ids.ts';
@@ -37,14 +37,6 @@ export const Ledger: LedgerResolvers = {
       if (node.account) context.loaders.accounts.prime(node.account, node.account);
     return connection;
   },
-  aggregatedBalances: (ledger, { address, asset }, context) => {
-    const connector = connectorOf(context, ledger.source);
-    if (!connector.aggregateBalances) {
-      throw new UnsupportedBySourceError(
-        `source "${connector.name}" (${connector.kind}) cannot sum the balances of a ledger`,
-        { source: connector.name },
-      );
-    }
-    return connector.aggregateBalances(ledger, { address, asset });
-  },
+  aggregatedBalances: (ledger, { address, asset }, context) =>
+    methodFor(connectorOf(context, ledger.source), 'AGGREGATED_BALANCES')(ledger, { address, asset }),
 };

@@ -1,5 +1,6 @@
-import { BadUserInputError, UnsupportedBySourceError } from '../errors.ts';
+import { BadUserInputError } from '../errors.ts';
 import type { MutationResolvers, TopUpPayloadResolvers } from '../generated/resolvers.ts';
+import { methodFor } from '../providers/capabilities.ts';
 import { connectorOf } from './helpers.ts';
 
 const MAX_TRX_LENGTH = 256;
@@ -8,14 +9,11 @@ export const Mutation: MutationResolvers = {
   topUp: async (_, { input }, context) => {
     const connector = context.connectors.get(input.source);
     if (!connector) throw new BadUserInputError(`no source named "${input.source.slice(0, 60)}" is configured`);
-    if (!connector.topUp)
-      throw new UnsupportedBySourceError(`source "${connector.name}" (${connector.kind}) cannot top up an account`, {
-        source: connector.name,
-      });
+    const topUp = methodFor(connector, 'TOP_UP');
     const trx = input.trx.trim();
     if (trx === '' || trx.length > MAX_TRX_LENGTH)
       throw new BadUserInputError(`"trx" must be a transaction reference of 1 to ${MAX_TRX_LENGTH} characters`);
-    return connector.topUp({ trx });
+    return topUp({ trx });
   },
 };
 

@@ -1,22 +1,16 @@
-import type { SourceResolvers } from '../generated/resolvers.ts';
-import type { ProviderKind as Kind } from '../providers/types.ts';
-import type { ProviderKind } from '../generated/resolvers.ts';
+import type { ProviderKind, SourceResolvers } from '../generated/resolvers.ts';
+import { capabilitiesOf } from '../providers/capabilities.ts';
 import { resolveConnection } from './connections.ts';
 import { sourceGlobalId } from './ids.ts';
 
-const kinds: Record<Kind, ProviderKind> = {
-  formance: 'FORMANCE',
-  'ledger-enterprise': 'LEDGER_ENTERPRISE',
-  midaz: 'MIDAZ',
-  blnk: 'BLNK',
-  vonage: 'VONAGE',
-};
+/** `ledger-enterprise` → `LEDGER_ENTERPRISE`: the schema's enum spells every kind of the registry so (test/providers/registry.test.ts). */
+export const kindEnumValue = (kind: string): ProviderKind => kind.toUpperCase().replaceAll('-', '_') as ProviderKind;
 
 export const Source: SourceResolvers = {
   id: (connector) => sourceGlobalId(connector.name),
   name: (connector) => connector.name,
-  kind: (connector) => kinds[connector.kind],
-  capabilities: (connector) => [...connector.capabilities],
+  kind: (connector) => kindEnumValue(connector.kind),
+  capabilities: (connector) => capabilitiesOf(connector),
   health: (connector, _, context) => {
     const snapshot = context.runtime.breakers.get(connector.name)?.snapshot();
     if (!snapshot) return { circuit: 'CLOSED', consecutiveFailures: 0, openedAt: null, retryAt: null };

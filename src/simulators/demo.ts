@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../providers/types.ts';
+import { PROVIDER_KINDS, type ProviderKind } from '../providers/index.ts';
 import { blnkDemo } from './blnk/demo.ts';
 import { formanceDemo } from './formance/demo.ts';
 import { ledgerEnterpriseDemo } from './ledger-enterprise/demo.ts';
@@ -6,7 +6,7 @@ import { midazDemo } from './midaz/demo.ts';
 import type { SimulatorHandle, VendorDemo } from './types.ts';
 import { vonageDemo } from './vonage/demo.ts';
 
-/** Every vendor kind's demo, in the order the demo's sources appear: a kind left out does not compile. */
+/** Every vendor kind's demo: a kind left out does not compile. */
 const VENDOR_DEMOS: Readonly<Record<ProviderKind, VendorDemo>> = {
   formance: formanceDemo,
   'ledger-enterprise': ledgerEnterpriseDemo,
@@ -16,8 +16,8 @@ const VENDOR_DEMOS: Readonly<Record<ProviderKind, VendorDemo>> = {
 };
 
 export type DemoVendor = ProviderKind;
-/** The vendors the demo runs, in the order its sources appear. */
-export const DEMO_VENDORS = Object.keys(VENDOR_DEMOS) as readonly DemoVendor[];
+/** The vendors the demo runs, in the order its sources appear: the provider registry's. */
+export const DEMO_VENDORS: readonly DemoVendor[] = PROVIDER_KINDS;
 
 /** The built-in vendors of demo mode: each simulator on its own 127.0.0.1 port, and the config that reaches them. */
 export interface DemoSources {

@@ -29,9 +29,8 @@ describe('createSourceLoader', () => {
       name: 'test',
       connectors,
       cacheKey: (key) => `${key.source}|${key.id}`,
-      method: (connector) =>
-        (connector as unknown as { lookup: (keys: readonly Key[]) => Promise<Array<string | Error>> }).lookup,
-      unsupported: () => new Error('unsupported'),
+      load: (connector, keys) =>
+        (connector as unknown as { lookup: (keys: readonly Key[]) => Promise<Array<string | Error>> }).lookup(keys),
     });
     return { loader, batches };
   };

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { NotFoundError, SourceError } from '../../src/errors.ts';
 import { createBlnkConnector, type BlnkOptions } from '../../src/providers/blnk/index.ts';
 import { mapBlnkBalance } from '../../src/providers/blnk/map.ts';
@@ -186,11 +187,14 @@ describe('blnk: encodings, scales and credentials', () => {
     expect(simulator.requests.at(-1)?.headers['x-blnk-key']).toBeUndefined();
   });
 
-  it('refuses options it cannot use when created, naming the field', () => {
-    const base: BlnkOptions = { url: 'http://127.0.0.1:5001', currencyScales: { USD: 2 }, timeoutMs: 1_000 };
-    expect(() => createBlnkConnector('x', { ...base, url: 'not a url' })).toThrow(/"url"/);
-    expect(() => createBlnkConnector('x', { ...base, currencyScales: { USD: 2.5 } })).toThrow(/currencyScales\.USD/);
-    expect(() => createBlnkConnector('x', { ...base, auth: { apiKey: '' } })).toThrow(/auth\.apiKey/);
-    expect(() => createBlnkConnector('x', { ...base, batchWith: 'post' as 'get' })).toThrow(/batchWith/);
+  it('refuses options it cannot use when the configuration is read, naming the field', () => {
+    const parse = (fields: Record<string, unknown>) => () =>
+      parseConfig({
+        sources: [{ name: 'x', kind: 'blnk', url: 'http://127.0.0.1:5001', currencyScales: { USD: 2 }, ...fields }],
+      });
+    expect(parse({ url: 'not a url' })).toThrow(/^sources\[0\]\.url: /);
+    expect(parse({ currencyScales: { USD: 2.5 } })).toThrow(/^sources\[0\]\.currencyScales\.USD: /);
+    expect(parse({ auth: { apiKey: '' } })).toThrow(/^sources\[0\]\.auth\.apiKey: /);
+    expect(parse({ batchWith: 'post' })).toThrow(/^sources\[0\]\.batchWith: /);
   });
 });

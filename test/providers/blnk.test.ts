@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors.ts';
-import { chunkIdsForInFilter } from '../../src/providers/blnk/batch.ts';
+import { chunkIdsForInFilter } from '../../src/providers/blnk/lookup.ts';
 import { createBlnkConnector, type BlnkOptions } from '../../src/providers/blnk/index.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
 import type { VendorList } from '../../src/relay/sequence.ts';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { ConfigError, SourceError } from '../../src/errors.ts';
 import { createFormanceConnector, type FormanceOptions } from '../../src/providers/formance/index.ts';
 import type { AccountRef, Connector } from '../../src/providers/types.ts';
@@ -197,19 +198,29 @@ describe('formance: OAuth2 client credentials', () => {
     expect(ledgerCalls).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t2']); // cached one refused: one new token, one retry
   });
 
-  it('refuses a bad configuration at creation, naming the field and no value', () => {
-    const create = (options: Partial<FormanceOptions>) => () =>
-      createFormanceConnector(SOURCE, { url: 'https://acme.eu-west-1.formance.cloud', timeoutMs: 1_000, ...options });
+  it('refuses a bad configuration when it is read, naming the field and no value', () => {
+    const create = (options: Record<string, unknown>) => () =>
+      parseConfig({
+        sources: [
+          {
+            name: SOURCE,
+            kind: 'formance',
+            url: 'https://acme.eu-west-1.formance.cloud',
+            timeoutMs: 1_000,
+            ...options,
+          },
+        ],
+      });
     expect(create({ url: 'ftp://example.com' })).toThrow(ConfigError);
-    expect(create({ url: 'https://user:pass@example.com' })).toThrow(/"url"/);
-    expect(create({ timeoutMs: 0 })).toThrow(/"timeoutMs"/);
-    expect(create({ auth: { clientId: 'id', clientSecret: '' } })).toThrow(/"auth"/);
+    expect(create({ url: 'https://user:pass@example.com' })).toThrow(/^sources\[0\]\.url: /);
+    expect(create({ timeoutMs: 0 })).toThrow(/^sources\[0\]\.timeoutMs: /);
+    expect(create({ auth: { clientId: 'id', clientSecret: '' } })).toThrow(/^sources\[0\]\.auth\.clientSecret: /);
     expect(create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: 'not a url' } })).toThrow(
-      /"auth.tokenUrl"/,
+      /^sources\[0\]\.auth\.tokenUrl: /,
     );
     expect(
       create({ auth: { clientId: 'id', clientSecret: CLIENT_SECRET, tokenUrl: `ftp://x/${CLIENT_SECRET}` } }),
-    ).toThrow(/^(?!.*pa55).*"auth.tokenUrl"/);
+    ).toThrow(/^(?!.*pa55)sources\[0\]\.auth\.tokenUrl: /);
     expect(FORMANCE_DEMO_CLIENT_ID).not.toBe('');
     expect(FORMANCE_DEMO_CLIENT_SECRET).not.toBe('');
   });

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BadUserInputError, NotFoundError, type SourceError, UnsupportedBySourceError } from '../../src/errors.ts';
-import { formanceEndTime, HISTORY_CONCURRENCY } from '../../src/providers/formance/history.ts';
+import { HISTORY_CONCURRENCY } from '../../src/providers/formance/history.ts';
+import { formanceEndTime } from '../../src/providers/formance/history-plan.ts';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
+import { capabilitiesOf } from '../../src/providers/capabilities.ts';
 import type { AccountRef, Connector, HistoryPointModel, HistoryRequest } from '../../src/providers/types.ts';
 import {
   FORMANCE_DEMO_CLIENT_ID,
@@ -90,7 +92,7 @@ describe('formance: balance history (GET /v2/{ledger}/volumes?endTime=)', () => 
   };
 
   it('has the HISTORY capability', () => {
-    expect(connector.capabilities).toContain('HISTORY');
+    expect(capabilitiesOf(connector)).toContain('HISTORY');
   });
 
   it('reads each instant exactly: moves dated at or before it count, one microsecond earlier they do not', async () => {

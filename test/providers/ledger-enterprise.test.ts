@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigFields } from '../../src/config-fields.ts';
+import { parseConfig } from '../../src/config.ts';
 import { ConfigError, NotFoundError, SourceError } from '../../src/errors.ts';
-import { ledgerEnterpriseProvider } from '../../src/providers/ledger-enterprise/definition.ts';
 import { parseLosslessJson, VendorShapeError } from '../../src/providers/json.ts';
 import {
   createLedgerEnterpriseConnector,
+  ledgerEnterpriseProvider,
   type LedgerEnterpriseOptions,
 } from '../../src/providers/ledger-enterprise/index.ts';
 import { readAmount, readBalancesBody } from '../../src/providers/ledger-enterprise/map.ts';
 import { VAULT_PAGE_SIZE } from '../../src/providers/ledger-enterprise/paging.ts';
+import { capabilitiesOf } from '../../src/providers/capabilities.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
 import { planPageReads } from '../../src/relay/page-plan.ts';
 import { sequenceOf, type VendorList } from '../../src/relay/sequence.ts';
@@ -353,7 +355,7 @@ describe('ledger-enterprise: connector quirks', () => {
       offsetList(connector.listAccounts({ source: SOURCE, ledgerId: 'elsewhere' }, {})).fetchRange(0, 5),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(simulator.requests).toHaveLength(0);
-    expect(connector.capabilities).toEqual(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']);
+    expect(capabilitiesOf(connector)).toEqual(['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY']);
   });
 
   it('maps an account: address is the vault id, name the account name, metadata the chain details', async () => {
@@ -434,7 +436,7 @@ describe('ledger-enterprise: connector quirks', () => {
 describe('ledger-enterprise: configuration', () => {
   const base = { name: 'vault', url: 'http://vault-lam:5000', timeoutMs: 10_000 };
   const parse = (fields: Record<string, unknown>) =>
-    ledgerEnterpriseProvider.parseOptions(
+    ledgerEnterpriseProvider.options(
       new ConfigFields({ kind: 'ledger-enterprise', ...base, ...fields }, 'sources[0]'),
       base,
     );
@@ -459,17 +461,14 @@ describe('ledger-enterprise: configuration', () => {
     );
   });
 
-  it('checks options at creation, not mid-request', () => {
-    const create = (options: Partial<LedgerEnterpriseOptions>) => () =>
-      createLedgerEnterpriseConnector('vault', {
-        url: 'http://vault-lam:5000',
-        auth: { apiUser: 'gateway' },
-        timeoutMs: 1_000,
-        ...options,
+  it('checks options when the configuration is read, not mid-request', () => {
+    const create = (options: Record<string, unknown>) => () =>
+      parseConfig({
+        sources: [{ kind: 'ledger-enterprise', ...base, auth: { apiUser: 'gateway' }, timeoutMs: 1_000, ...options }],
       });
     expect(create({ url: 'ftp://vault' })).toThrow(ConfigError);
-    expect(create({ auth: { apiUser: '' } })).toThrow(/auth\.apiUser/);
-    expect(create({ concurrency: 0 })).toThrow(/concurrency/);
-    expect(create({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(create({ auth: { apiUser: '' } })).toThrow(/^sources\[0\]\.auth\.apiUser: /);
+    expect(create({ concurrency: 0 })).toThrow(/^sources\[0\]\.concurrency: /);
+    expect(create({ timeoutMs: 0 })).toThrow(/^sources\[0\]\.timeoutMs: /);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { BadUserInputError, NotFoundError } from '../../src/errors.ts';
 import { createMidazConnector, type MidazOptions } from '../../src/providers/midaz/index.ts';
 import type { AccountModel, AccountRef, BalanceModel, Connector, LedgerRef } from '../../src/providers/types.ts';
@@ -205,12 +206,15 @@ describe('midaz: mapping and filters', () => {
     expect(await walk(stranger.listLedgers(), 'forward', () => 10)).toEqual([]);
   });
 
-  it('checks its options up front', () => {
-    expect(() => connect({ organizationId: 'acme' })).toThrow(/organizationId/);
-    expect(() => connect({ url: 'ftp://x' })).toThrow(/url/);
-    expect(() => connect({ assetScales: { BRL: 2.5 } })).toThrow(/assetScales\.BRL/);
-    expect(() => connect({ auth: { token: '' } })).toThrow(/auth\.token/);
-    expect(() => connect({ concurrency: 0 })).toThrow(/concurrency/);
+  it('checks its options up front, when the configuration is read', () => {
+    const parse = (fields: Record<string, unknown>) => () =>
+      parseConfig({ sources: [{ name: SOURCE, kind: 'midaz', ...options(simulator.url), ...fields }] });
+    expect(parse({ organizationId: 'acme' })).toThrow(/^sources\[0\]\.organizationId: must be a UUID$/);
+    expect(parse({ url: 'ftp://x' })).toThrow(/^sources\[0\]\.url: /);
+    expect(parse({ assetScales: { BRL: 2.5 } })).toThrow(/^sources\[0\]\.assetScales\.BRL: /);
+    expect(parse({ auth: { token: '' } })).toThrow(/^sources\[0\]\.auth\.token: /);
+    expect(parse({ auth: { token: 'a\r\nX-Injected: 1' } })).toThrow(/^sources\[0\]\.auth\.token: /);
+    expect(parse({ concurrency: 0 })).toThrow(/^sources\[0\]\.concurrency: /);
     expect(connect({ url: `${simulator.url}/v1/` })).toBeDefined();
   });
 });

@@ -3,7 +3,7 @@ import { money } from '../../money.ts';
 import type { HttpClient } from '../http/index.ts';
 import { readInteger, readObject, readString } from '../json.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
-import { balanceRecordFor, type Found } from './batch.ts';
+import { balanceRecordFor, type Found } from './lookup.ts';
 import { blnkScale, isBlnkNotFound, readBlnkErrorCode } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 

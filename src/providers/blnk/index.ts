@@ -1,17 +1,18 @@
+import { readScales } from '../../config-fields.ts';
 import { ConfigError, NotFoundError } from '../../errors.ts';
-import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http/index.ts';
+import type { QueryValue } from '../http/index.ts';
 import { isObject, VendorShapeError } from '../json.ts';
 import {
   defineProvider,
+  SOURCE_BASE_FIELDS,
   type AccountFilter,
   type AccountRef,
   type BalanceFilter,
-  type Connector,
   type LedgerRef,
 } from '../types.ts';
-import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './batch.ts';
+import { createBlnkClient } from './api.ts';
+import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { readBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
 
@@ -51,143 +52,142 @@ const LEDGER_PAGE_LIMIT = 100;
 const BALANCE_PAGE_LIMIT = 1000;
 const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function checkOptions(options: BlnkOptions): void {
-  const field = (name: string) => new ConfigError(`blnk source: "${name}" is missing or invalid`);
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw field('url');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw field('url');
-  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
-  if (options.auth !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
-    throw field('auth.apiKey');
-  if (typeof options.currencyScales !== 'object' || options.currencyScales === null) throw field('currencyScales');
-  for (const [currency, scale] of Object.entries(options.currencyScales)) {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) throw field(`currencyScales.${currency}`);
-  }
-  if (options.batchWith !== undefined && options.batchWith !== 'get' && options.batchWith !== 'filter')
-    throw field('batchWith');
-}
-
-export const createBlnkConnector = defineProvider<BlnkOptions>((name, options, transport) => {
-  checkOptions(options);
-  const scales = { ...options.currencyScales };
-  const apiKey = options.auth?.apiKey;
-  const client = new HttpClient({
-    source: name,
-    baseUrl: options.url,
-    timeoutMs: options.timeoutMs,
-    transport,
-    authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
-  });
-  const lookupBalances = (ids: readonly string[]) =>
-    lookupByIds(client, ids, {
-      path: '/balances',
-      idField: 'balance_id',
-      notFoundCode: 'BAL_NOT_FOUND',
-      viaFilterPost: options.batchWith === 'filter',
-    });
-  /** Maps one slot, so a record the gateway cannot read fails its own key only. */
-  const settle = <T>(map: () => T): T | Error => {
-    try {
-      return client.decode(map);
-    } catch (error) {
-      return error as Error;
-    }
-  };
-
-  /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
-  const balancePages = <T>(ledger: LedgerRef, filter: BalanceFilter, map: (item: unknown) => T): VendorList<T> => {
-    const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
-    if (filter.asset) query.currency_eq = filter.asset;
-    if (filter.address) {
-      // An account without an indicator is addressed by its balance id.
-      if (BALANCE_ID.test(filter.address))
-        Object.assign(query, { balance_id_eq: filter.address, indicator_isnull: 'true' });
-      else query.indicator_eq = filter.address;
-    }
+/** `kind: blnk`: `auth: { apiKey }` (X-Blnk-Key) or none, `currencyScales`, `batchWith: get | filter`. */
+export const blnkProvider = defineProvider({
+  kind: 'blnk',
+  options(fields, base): BlnkOptions {
+    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'currencyScales', 'batchWith']);
+    const auth = fields.optionalObject('auth');
+    auth?.only(['apiKey']);
+    const batchWith = fields.optionalString('batchWith') ?? 'get';
+    if (batchWith !== 'get' && batchWith !== 'filter')
+      throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
     return {
-      paging: 'offset',
-      maxLimit: BALANCE_PAGE_LIMIT,
-      async fetchRange(offset, limit) {
-        const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
-        return client.decode(() =>
-          readBlnkList(response.body, 'balance list').map((item) => {
-            // Servers before 0.13.2 ignore list filters and would list every ledger's balances.
-            if (isObject(item) && item.ledger_id !== ledger.ledgerId)
-              throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
-            return map(item);
-          }),
-        );
-      },
+      url: base.url,
+      timeoutMs: base.timeoutMs,
+      currencyScales: readScales(fields.optionalObject('currencyScales')),
+      batchWith,
+      ...(auth ? { auth: { apiKey: auth.string('apiKey') } } : {}),
     };
-  };
+  },
+  create(name, options, transport) {
+    const scales = { ...options.currencyScales };
+    const client = createBlnkClient({
+      source: name,
+      url: options.url,
+      timeoutMs: options.timeoutMs,
+      apiKey: options.auth?.apiKey,
+      transport,
+    });
+    const lookupBalances = (ids: readonly string[]) =>
+      lookupByIds(client, ids, {
+        path: '/balances',
+        idField: 'balance_id',
+        notFoundCode: 'BAL_NOT_FOUND',
+        viaFilterPost: options.batchWith === 'filter',
+      });
+    /** Maps one slot, so a record the gateway cannot read fails its own key only. */
+    const settle = <T>(map: () => T): T | Error => {
+      try {
+        return client.decode(map);
+      } catch (error) {
+        return error as Error;
+      }
+    };
 
-  const connector: Connector = {
-    name,
-    kind: 'blnk',
-    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
-    maxBatchSize: MAX_IN_VALUES,
-
-    listLedgers() {
+    /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
+    const balancePages = <T>(ledger: LedgerRef, filter: BalanceFilter, map: (item: unknown) => T): VendorList<T> => {
+      const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
+      if (filter.asset) query.currency_eq = filter.asset;
+      if (filter.address) {
+        // An account without an indicator is addressed by its balance id.
+        if (BALANCE_ID.test(filter.address))
+          Object.assign(query, { balance_id_eq: filter.address, indicator_isnull: 'true' });
+        else query.indicator_eq = filter.address;
+      }
       return {
         paging: 'offset',
-        maxLimit: LEDGER_PAGE_LIMIT,
+        maxLimit: BALANCE_PAGE_LIMIT,
         async fetchRange(offset, limit) {
-          const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
+          const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
           return client.decode(() =>
-            readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)),
+            readBlnkList(response.body, 'balance list').map((item) => {
+              // Servers before 0.13.2 ignore list filters and would list every ledger's balances.
+              if (isObject(item) && item.ledger_id !== ledger.ledgerId)
+                throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
+              return map(item);
+            }),
           );
         },
       };
-    },
+    };
 
-    async getLedgers(refs) {
-      const found = await lookupByIds(
-        client,
-        refs.map((ref) => ref.ledgerId),
-        { path: '/ledgers', idField: 'ledger_id', notFoundCode: 'LGR_NOT_FOUND' },
-      );
-      return refs.map((ref) => {
-        const record: Found = found.get(ref.ledgerId);
-        if (record instanceof Error) return record;
-        if (record === undefined)
-          return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
-        return settle(() => mapBlnkLedger(name, record));
-      });
-    },
+    return {
+      name,
+      maxBatchSize: MAX_IN_VALUES,
 
-    listAccounts(ledger, filter: AccountFilter) {
-      return balancePages(ledger, { address: filter.address }, (item) => mapBlnkAccountWithBalance(name, item, scales));
-    },
+      listLedgers() {
+        return {
+          paging: 'offset',
+          maxLimit: LEDGER_PAGE_LIMIT,
+          async fetchRange(offset, limit) {
+            const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
+            return client.decode(() =>
+              readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)),
+            );
+          },
+        };
+      },
 
-    async getAccounts(refs: readonly AccountRef[]) {
-      const found = await lookupBalances(refs.map((ref) => ref.accountId));
-      return refs.map((ref) => {
-        const record = balanceRecordFor(name, ref, found);
-        return record instanceof Error ? record : settle(() => mapBlnkAccountWithBalance(name, record, scales));
-      });
-    },
+      async getLedgers(refs) {
+        const found = await lookupByIds(
+          client,
+          refs.map((ref) => ref.ledgerId),
+          { path: '/ledgers', idField: 'ledger_id', notFoundCode: 'LGR_NOT_FOUND' },
+        );
+        return refs.map((ref) => {
+          const record: Found = found.get(ref.ledgerId);
+          if (record instanceof Error) return record;
+          if (record === undefined)
+            return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
+          return settle(() => mapBlnkLedger(name, record));
+        });
+      },
 
-    listBalances(ledger, filter) {
-      return balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
-    },
+      listAccounts(ledger, filter: AccountFilter) {
+        return balancePages(ledger, { address: filter.address }, (item) =>
+          mapBlnkAccountWithBalance(name, item, scales),
+        );
+      },
 
-    async getAccountBalances(refs) {
-      const found = await lookupBalances(refs.map((ref) => ref.accountId));
-      return refs.map((ref) => {
-        const record = balanceRecordFor(name, ref, found);
-        return record instanceof Error ? record : settle(() => [mapBlnkBalance(name, record, scales)]);
-      });
-    },
+      async getAccounts(refs: readonly AccountRef[]) {
+        const found = await lookupBalances(refs.map((ref) => ref.accountId));
+        return refs.map((ref) => {
+          const record = balanceRecordFor(name, ref, found);
+          return record instanceof Error ? record : settle(() => mapBlnkAccountWithBalance(name, record, scales));
+        });
+      },
 
-    getHistory(requests) {
-      return readBlnkHistory({ client, source: name, scales, lookup: lookupBalances }, requests);
-    },
+      listBalances(ledger, filter) {
+        return balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+      },
 
-    close: () => client.close(),
-  };
-  return connector;
+      async getAccountBalances(refs) {
+        const found = await lookupBalances(refs.map((ref) => ref.accountId));
+        return refs.map((ref) => {
+          const record = balanceRecordFor(name, ref, found);
+          return record instanceof Error ? record : settle(() => [mapBlnkBalance(name, record, scales)]);
+        });
+      },
+
+      getHistory(requests) {
+        return readBlnkHistory({ client, source: name, scales, lookup: lookupBalances }, requests);
+      },
+
+      close: () => client.close(),
+    };
+  },
 });
+
+/** A Blnk connector from typed options, skipping `blnkProvider.options` (tests build connectors so). */
+export const createBlnkConnector = blnkProvider.create;

@@ -1,8 +1,9 @@
-import { BadUserInputError, ConfigError, sourceErrorForStatus } from '../../errors.ts';
+import { BadUserInputError, sourceErrorForStatus } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { readArray, readObject, readString } from '../json.ts';
 import {
   defineProvider,
+  SOURCE_BASE_FIELDS,
   type AccountModel,
   type BalanceFilter,
   type BalanceModel,
@@ -10,9 +11,9 @@ import {
   type LedgerRef,
 } from '../types.ts';
 import { createFormanceApi } from './api.ts';
-import { getFormanceAccountBalances, getFormanceAccounts } from './batch.ts';
+import { getFormanceAccountBalances, getFormanceAccounts } from './lookup.ts';
 import { getFormanceHistory } from './history.ts';
-import { createLedgerDirectory, ledgerNotFound } from './ledgers.ts';
+import { createLedgerDirectory, ledgerNotFound } from './facts.ts';
 import {
   mapFormanceAccount,
   mapFormanceAggregate,
@@ -47,187 +48,186 @@ export interface FormanceOptions {
  */
 const ADDRESS_FILTER = /^[a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]*)*(?::\.\.\.)?$/;
 
-function checkUrl(value: string | undefined, field: string, name: string): URL {
-  let url: URL | null = null;
-  try {
-    url = value ? new URL(value) : null;
-  } catch {
-    url = null;
-  }
-  if (
-    !url ||
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.username ||
-    url.password ||
-    url.search ||
-    url.hash
-  ) {
-    throw new ConfigError(
-      `formance source "${name}": "${field}" must be an http(s) URL without credentials, query or fragment`,
-    );
-  }
-  return url;
-}
+/** `kind: formance`: `auth: { clientId, clientSecret, tokenUrl? }` (OAuth2 client credentials), or no auth for an open ledger. */
+export const formanceProvider = defineProvider({
+  kind: 'formance',
+  options(fields, base): FormanceOptions {
+    fields.only([...SOURCE_BASE_FIELDS, 'auth']);
+    const auth = fields.optionalObject('auth');
+    auth?.only(['clientId', 'clientSecret', 'tokenUrl']);
+    return {
+      url: base.url,
+      timeoutMs: base.timeoutMs,
+      ...(auth
+        ? {
+            auth: {
+              clientId: auth.string('clientId'),
+              clientSecret: auth.string('clientSecret'),
+              ...(auth.has('tokenUrl') ? { tokenUrl: auth.url('tokenUrl') } : {}),
+            },
+          }
+        : {}),
+    };
+  },
+  create(name, options, transport) {
+    // A URL the options have checked, in its canonical form (host lowercased, default port dropped).
+    const stack = new URL(options.url).href.replace(/\/+$/, '');
+    const auth = options.auth;
+    const credentials = auth
+      ? {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          tokenUrl: new URL(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`).href,
+        }
+      : null;
 
-export const createFormanceConnector = defineProvider<FormanceOptions>((name, options, transport) => {
-  const stack = checkUrl(options.url, 'url', name).href.replace(/\/+$/, '');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    throw new ConfigError(`formance source "${name}": "timeoutMs" must be a positive number`);
-  const auth = options.auth;
-  if (auth && (!auth.clientId || !auth.clientSecret))
-    throw new ConfigError(`formance source "${name}": "auth" needs "clientId" and "clientSecret"`);
-  const credentials = auth
-    ? {
-        clientId: auth.clientId,
-        clientSecret: auth.clientSecret,
-        tokenUrl: checkUrl(auth.tokenUrl ?? `${stack}/api/auth/oauth/token`, 'auth.tokenUrl', name).href,
-      }
-    : null;
-
-  const api = createFormanceApi({
-    source: name,
-    baseUrl: `${stack}/api/ledger`,
-    timeoutMs: options.timeoutMs,
-    transport,
-    credentials,
-  });
-  const directory = createLedgerDirectory(api);
-  const context = { api, directory };
-
-  /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */
-  async function ledgerNames(): Promise<string[]> {
-    const { body } = await api.get('/_info');
-    return api.decode(() => {
-      const storage = readObject(
-        readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage,
-        'info.storage',
-      );
-      return readArray(storage.ledgers, 'info.storage.ledgers').map((ledger) => readString(ledger, 'ledger name'));
+    const api = createFormanceApi({
+      source: name,
+      baseUrl: `${stack}/api/ledger`,
+      timeoutMs: options.timeoutMs,
+      transport,
+      credentials,
     });
-  }
+    const directory = createLedgerDirectory(api);
+    const context = { api, directory };
 
-  function addressFilter(address: string | null | undefined): string | undefined {
-    if (address === undefined || address === null || address === '') return undefined;
-    if (!ADDRESS_FILTER.test(address))
-      throw new BadUserInputError(
-        'address filter must be a Formance address or pattern (segments of letters, digits, "_" and "-"; "users:" or "users:..." for a pattern)',
-        { source: name },
-      );
-    return address;
-  }
+    /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */
+    async function ledgerNames(): Promise<string[]> {
+      const { body } = await api.get('/_info');
+      return api.decode(() => {
+        const storage = readObject(
+          readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage,
+          'info.storage',
+        );
+        return readArray(storage.ledgers, 'info.storage.ledgers').map((ledger) => readString(ledger, 'ledger name'));
+      });
+    }
 
-  /** Balances of one page kept to the filter's asset (`USD`), client-side: the vendor has no asset filter. */
-  const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) =>
-    !filter.asset || balance.asset === filter.asset;
+    function addressFilter(address: string | null | undefined): string | undefined {
+      if (address === undefined || address === null || address === '') return undefined;
+      if (!ADDRESS_FILTER.test(address))
+        throw new BadUserInputError(
+          'address filter must be a Formance address or pattern (segments of letters, digits, "_" and "-"; "users:" or "users:..." for a pattern)',
+          { source: name },
+        );
+      return address;
+    }
 
-  return {
-    name,
-    kind: 'formance',
-    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES', 'HISTORY'],
-    maxBatchSize: 100,
+    /** Balances of one page kept to the filter's asset (`USD`), client-side: the vendor has no asset filter. */
+    const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) =>
+      !filter.asset || balance.asset === filter.asset;
 
-    listLedgers(): VendorList<LedgerModel> {
-      // `_info` is unpaged: the whole list is one page.
-      return {
-        paging: 'cursor',
-        fetchPage: async () => ({
-          items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
-          next: null,
-          previous: null,
-        }),
-        totalCount: async () => (await ledgerNames()).length,
-      };
-    },
+    return {
+      name,
+      maxBatchSize: 100,
 
-    async getLedgers(refs) {
-      let names: Set<string>;
-      try {
-        names = new Set(await ledgerNames()); // one `_info` call answers the whole batch
-      } catch (error) {
-        return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
-      }
-      return refs.map((ref) =>
-        names.has(ref.ledgerId) ? mapFormanceLedger(name, ref.ledgerId) : ledgerNotFound(name, ref.ledgerId),
-      );
-    },
+      listLedgers(): VendorList<LedgerModel> {
+        // `_info` is unpaged: the whole list is one page.
+        return {
+          paging: 'cursor',
+          fetchPage: async () => ({
+            items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
+            next: null,
+            previous: null,
+          }),
+          totalCount: async () => (await ledgerNames()).length,
+        };
+      },
 
-    listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
-      return {
-        paging: 'cursor',
-        async fetchPage(token) {
-          // Our tokens say whether the vendor cursor asks for volumes: `x.<cursor>` expanded, `p.<cursor>` plain.
-          let expanded = token?.startsWith('x.') ?? false;
-          let query: Record<string, string | number | undefined> = { cursor: token?.slice(2) };
-          if (token === null) {
-            const address = addressFilter(filter.address);
-            expanded = (await directory.facts(ledger.ledgerId)).movesHistory;
-            // `expand=volumes` is undocumented on v1 but read (internal/api/v1/utils.go): each account brings its balances.
-            query = { pageSize: FORMANCE_PAGE_SIZE, address, expand: expanded ? 'volumes' : undefined };
-          }
-          const { body } = await api.get(`/${ledger.ledgerId}/accounts`, query);
-          const wrap = (cursor: string) => `${expanded ? 'x' : 'p'}.${cursor}`;
-          return api.decode(() =>
-            toCursorPage(
-              readFormanceCursor(body),
-              (item) => [mapFormanceAccount(name, ledger.ledgerId, item, expanded)],
-              wrap,
-            ),
-          );
-        },
-      };
-    },
+      async getLedgers(refs) {
+        let names: Set<string>;
+        try {
+          names = new Set(await ledgerNames()); // one `_info` call answers the whole batch
+        } catch (error) {
+          return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
+        }
+        return refs.map((ref) =>
+          names.has(ref.ledgerId) ? mapFormanceLedger(name, ref.ledgerId) : ledgerNotFound(name, ref.ledgerId),
+        );
+      },
 
-    getAccounts: (refs) => getFormanceAccounts(context, refs),
+      listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
+        return {
+          paging: 'cursor',
+          async fetchPage(token) {
+            // Our tokens say whether the vendor cursor asks for volumes: `x.<cursor>` expanded, `p.<cursor>` plain.
+            let expanded = token?.startsWith('x.') ?? false;
+            let query: Record<string, string | number | undefined> = { cursor: token?.slice(2) };
+            if (token === null) {
+              const address = addressFilter(filter.address);
+              expanded = (await directory.facts(ledger.ledgerId)).movesHistory;
+              // `expand=volumes` is undocumented on v1 but read (internal/api/v1/utils.go): each account brings its balances.
+              query = { pageSize: FORMANCE_PAGE_SIZE, address, expand: expanded ? 'volumes' : undefined };
+            }
+            const { body } = await api.get(`/${ledger.ledgerId}/accounts`, query);
+            const wrap = (cursor: string) => `${expanded ? 'x' : 'p'}.${cursor}`;
+            return api.decode(() =>
+              toCursorPage(
+                readFormanceCursor(body),
+                (item) => [mapFormanceAccount(name, ledger.ledgerId, item, expanded)],
+                wrap,
+              ),
+            );
+          },
+        };
+      },
 
-    listBalances(ledger, filter): VendorList<BalanceModel> {
-      const keep = keepAsset(filter);
-      return {
-        paging: 'cursor',
-        async fetchPage(token) {
-          const address = token === null ? addressFilter(filter.address) : undefined;
-          // Our tokens say which endpoint issued the vendor cursor: `v1.<cursor>` or `v2.<cursor>`.
-          const v2 = token === null ? !(await directory.facts(ledger.ledgerId)).movesHistory : token.startsWith('v2.');
-          if (!v2) {
-            const query = token === null ? { pageSize: FORMANCE_PAGE_SIZE, address } : { cursor: token.slice(3) };
-            const { body } = await api.get(`/${ledger.ledgerId}/balances`, query);
-            const items = (item: unknown) => mapFormanceBalancesItem(name, ledger.ledgerId, item).filter(keep);
-            return api.decode(() => toCursorPage(readFormanceCursor(body), items, (next) => `v1.${next}`));
-          }
-          // Without MOVES_HISTORY the v1 /balances handler fails (500): v2 /volumes lists the same balances, same order.
-          const query =
-            token === null
-              ? { pageSize: FORMANCE_PAGE_SIZE, query: address ? JSON.stringify({ $match: { address } }) : undefined }
-              : { cursor: token.slice(3) };
-          const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [404]);
-          if (reply.status === 404)
-            throw reply.errorCode === 'LEDGER_NOT_FOUND'
-              ? ledgerNotFound(name, ledger.ledgerId)
-              : sourceErrorForStatus(name, 404);
-          return api.decode(() =>
-            toCursorPage(
-              readFormanceCursor(reply.body),
-              (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)].filter(keep),
-              (next) => `v2.${next}`,
-            ),
-          );
-        },
-      };
-    },
+      getAccounts: (refs) => getFormanceAccounts(context, refs),
 
-    getAccountBalances: (refs) => getFormanceAccountBalances(context, refs),
+      listBalances(ledger, filter): VendorList<BalanceModel> {
+        const keep = keepAsset(filter);
+        return {
+          paging: 'cursor',
+          async fetchPage(token) {
+            const address = token === null ? addressFilter(filter.address) : undefined;
+            // Our tokens say which endpoint issued the vendor cursor: `v1.<cursor>` or `v2.<cursor>`.
+            const v2 =
+              token === null ? !(await directory.facts(ledger.ledgerId)).movesHistory : token.startsWith('v2.');
+            if (!v2) {
+              const query = token === null ? { pageSize: FORMANCE_PAGE_SIZE, address } : { cursor: token.slice(3) };
+              const { body } = await api.get(`/${ledger.ledgerId}/balances`, query);
+              const items = (item: unknown) => mapFormanceBalancesItem(name, ledger.ledgerId, item).filter(keep);
+              return api.decode(() => toCursorPage(readFormanceCursor(body), items, (next) => `v1.${next}`));
+            }
+            // Without MOVES_HISTORY the v1 /balances handler fails (500): v2 /volumes lists the same balances, same order.
+            const query =
+              token === null
+                ? { pageSize: FORMANCE_PAGE_SIZE, query: address ? JSON.stringify({ $match: { address } }) : undefined }
+                : { cursor: token.slice(3) };
+            const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [404]);
+            if (reply.status === 404)
+              throw reply.errorCode === 'LEDGER_NOT_FOUND'
+                ? ledgerNotFound(name, ledger.ledgerId)
+                : sourceErrorForStatus(name, 404);
+            return api.decode(() =>
+              toCursorPage(
+                readFormanceCursor(reply.body),
+                (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)].filter(keep),
+                (next) => `v2.${next}`,
+              ),
+            );
+          },
+        };
+      },
 
-    async aggregateBalances(ledger, filter) {
-      const address = addressFilter(filter.address);
-      await directory.facts(ledger.ledgerId); // v1 would create a missing ledger
-      const { body } = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
-      return api
-        .decode(() => mapFormanceAggregate(body))
-        .filter((amount) => !filter.asset || amount.asset === filter.asset);
-    },
+      getAccountBalances: (refs) => getFormanceAccountBalances(context, refs),
 
-    /** Closing balances at each instant from `/v2/{ledger}/volumes?endTime=` (needs MOVES_HISTORY=ON): see history.ts. */
-    getHistory: (requests) => getFormanceHistory(context, requests),
+      async aggregateBalances(ledger, filter) {
+        const address = addressFilter(filter.address);
+        await directory.facts(ledger.ledgerId); // v1 would create a missing ledger
+        const { body } = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
+        return api
+          .decode(() => mapFormanceAggregate(body))
+          .filter((amount) => !filter.asset || amount.asset === filter.asset);
+      },
 
-    close: () => api.close(),
-  };
+      /** Closing balances at each instant from `/v2/{ledger}/volumes?endTime=` (needs MOVES_HISTORY=ON): see history.ts. */
+      getHistory: (requests) => getFormanceHistory(context, requests),
+
+      close: () => api.close(),
+    };
+  },
 });
+
+/** A Formance connector from typed options, skipping `formanceProvider.options` (tests build connectors so). */
+export const createFormanceConnector = formanceProvider.create;

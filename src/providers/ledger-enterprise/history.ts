@@ -5,7 +5,7 @@ import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { readAccountById } from './lookup.ts';
 import { readAmount, readMagnitude } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
-import { accountNotFound, isAskable, type VaultContext } from './state.ts';
+import { accountNotFound, isAskable, type VaultContext } from './facts.ts';
 
 /**
  * Balance history: one `GET /accounts/{id}/balances/history?start&end` per request, from its first

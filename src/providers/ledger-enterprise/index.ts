@@ -1,22 +1,23 @@
-import { ConfigError, NotFoundError } from '../../errors.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { HttpClient, type QueryValue } from '../http/index.ts';
+import type { QueryValue } from '../http/index.ts';
 import {
   defineProvider,
+  SOURCE_BASE_FIELDS,
   type AccountFilter,
   type BalanceFilter,
   type BalanceModel,
-  type Connector,
   type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { createVaultClient } from './api.ts';
 import { readVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
 import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
 import { searchList } from './paging.ts';
-import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './state.ts';
+import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './facts.ts';
 
-export { LEDGER_ID as LEDGER_ENTERPRISE_LEDGER_ID } from './state.ts';
+export { LEDGER_ID as LEDGER_ENTERPRISE_LEDGER_ID } from './facts.ts';
 
 /**
  * Ledger Enterprise (Ledger Vault API v1) through a LAM, the self-hosted API module. The workspace
@@ -43,118 +44,122 @@ export const DEFAULT_CONCURRENCY = 8;
 const MAX_BATCH_SIZE = 100;
 const ACCOUNT_ID = /^(?:0|[1-9]\d{0,15})$/;
 
-function checkOptions(name: string, options: LedgerEnterpriseOptions): void {
-  const field = (key: string) => new ConfigError(`ledger-enterprise source "${name}": "${key}" is missing or invalid`);
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw field('url');
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash)
-    throw field('url');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw field('timeoutMs');
-  if (typeof options.auth?.apiUser !== 'string' || options.auth.apiUser === '') throw field('auth.apiUser');
-  if (options.auth.apiKey !== undefined && (typeof options.auth.apiKey !== 'string' || options.auth.apiKey === ''))
-    throw field('auth.apiKey');
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw field('concurrency');
-}
+/** `kind: ledger-enterprise`: `auth: { apiUser, apiKey? }` (X-Ledger-API-User / X-Ledger-API-Key), `concurrency`. */
+export const ledgerEnterpriseProvider = defineProvider({
+  kind: 'ledger-enterprise',
+  options(fields, base): LedgerEnterpriseOptions {
+    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'concurrency']);
+    const auth = fields.object('auth');
+    auth.only(['apiUser', 'apiKey']);
+    const apiKey = auth.optionalString('apiKey');
+    return {
+      url: base.url,
+      timeoutMs: base.timeoutMs,
+      auth: { apiUser: auth.string('apiUser'), ...(apiKey === undefined ? {} : { apiKey }) },
+      concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+    };
+  },
+  create(name, options, transport) {
+    const client = createVaultClient({
+      source: name,
+      url: options.url,
+      timeoutMs: options.timeoutMs,
+      apiUser: options.auth.apiUser,
+      apiKey: options.auth.apiKey,
+      transport,
+    });
+    const context: VaultContext = {
+      client,
+      source: name,
+      ledgerId: LEDGER_ID,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      facts: new BoundedMap<AccountFacts>(50_000),
+      scales: new ScaleCache(),
+    };
+    // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
+    const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
+    const ledgerNotFound = (ledgerId: string) =>
+      new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
 
-export const createLedgerEnterpriseConnector = defineProvider<LedgerEnterpriseOptions>((name, options, transport) => {
-  checkOptions(name, options);
-  const headers: Record<string, string> = { 'X-Ledger-API-User': options.auth.apiUser };
-  if (options.auth.apiKey !== undefined) headers['X-Ledger-API-Key'] = options.auth.apiKey;
-  const client = new HttpClient({
-    source: name,
-    baseUrl: options.url,
-    timeoutMs: options.timeoutMs,
-    transport,
-    authorize: () => headers,
-  });
-  const context: VaultContext = {
-    client,
-    source: name,
-    ledgerId: LEDGER_ID,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    facts: new BoundedMap<AccountFacts>(50_000),
-    scales: new ScaleCache(),
-  };
-  // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
-  const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
-  const ledgerNotFound = (ledgerId: string) =>
-    new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
+    /** The workspace's accounts (newest first) with the search filters a gateway filter maps onto. */
+    const accountList = <T>(
+      target: LedgerRef,
+      filter: BalanceFilter,
+      map: (accounts: VaultAccount[]) => Promise<T[]>,
+    ): VendorList<T> => {
+      if (target.ledgerId !== LEDGER_ID) {
+        return { paging: 'offset', maxLimit: 1, fetchRange: () => Promise.reject(ledgerNotFound(target.ledgerId)) };
+      }
+      const query: Record<string, QueryValue> = {};
+      if (filter.asset) query.currency = filter.asset; // `bitcoin`, `ethereum:0x…`: the asset is the search's currency syntax
+      if (filter.address) {
+        // An address is the account's integer id; anything else names no account, and is not asked for.
+        if (!ACCOUNT_ID.test(filter.address))
+          return { paging: 'offset', maxLimit: 1, length: 0, fetchRange: async () => [], totalCount: async () => 0 };
+        query.id = filter.address;
+      }
+      return searchList(context, query, map);
+    };
 
-  /** The workspace's accounts (newest first) with the search filters a gateway filter maps onto. */
-  const accountList = <T>(
-    target: LedgerRef,
-    filter: BalanceFilter,
-    map: (accounts: VaultAccount[]) => Promise<T[]>,
-  ): VendorList<T> => {
-    if (target.ledgerId !== LEDGER_ID) {
-      return { paging: 'offset', maxLimit: 1, fetchRange: () => Promise.reject(ledgerNotFound(target.ledgerId)) };
-    }
-    const query: Record<string, QueryValue> = {};
-    if (filter.asset) query.currency = filter.asset; // `bitcoin`, `ethereum:0x…`: the asset is the search's currency syntax
-    if (filter.address) {
-      // An address is the account's integer id; anything else names no account, and is not asked for.
-      if (!ACCOUNT_ID.test(filter.address))
-        return { paging: 'offset', maxLimit: 1, length: 0, fetchRange: async () => [], totalCount: async () => 0 };
-      query.id = filter.address;
-    }
-    return searchList(context, query, map);
-  };
+    return {
+      name,
+      maxBatchSize: MAX_BATCH_SIZE,
 
-  const connector: Connector = {
-    name,
-    kind: 'ledger-enterprise',
-    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
-    maxBatchSize: MAX_BATCH_SIZE,
+      listLedgers() {
+        return {
+          paging: 'offset',
+          maxLimit: 1,
+          length: 1,
+          fetchRange: async (offset, limit) => (offset === 0 && limit > 0 ? [ledger] : []),
+          totalCount: async () => 1,
+        };
+      },
 
-    listLedgers() {
-      return {
-        paging: 'offset',
-        maxLimit: 1,
-        length: 1,
-        fetchRange: async (offset, limit) => (offset === 0 && limit > 0 ? [ledger] : []),
-        totalCount: async () => 1,
-      };
-    },
+      async getLedgers(refs) {
+        return refs.map((ref) => (ref.ledgerId === LEDGER_ID ? ledger : ledgerNotFound(ref.ledgerId)));
+      },
 
-    async getLedgers(refs) {
-      return refs.map((ref) => (ref.ledgerId === LEDGER_ID ? ledger : ledgerNotFound(ref.ledgerId)));
-    },
-
-    listAccounts(target, filter: AccountFilter) {
-      // A search page carries every account's figures: the accounts come with their balance, and the
-      // request's balance loader is primed with it (one currency read per asset the connector has not seen).
-      return accountList(target, { address: filter.address }, async (accounts) => {
-        const scales = await scalesOf(context, accounts);
-        return accounts.map((account) => {
-          const scale = scales.get(account.asset);
-          return mapVaultAccountWithBalance(context, account, typeof scale === 'number' ? scale : undefined);
+      listAccounts(target, filter: AccountFilter) {
+        // A search page carries every account's figures: the accounts come with their balance, and the
+        // request's balance loader is primed with it (one currency read per asset the connector has not seen).
+        return accountList(target, { address: filter.address }, async (accounts) => {
+          const scales = await scalesOf(context, accounts);
+          return accounts.map((account) => {
+            const scale = scales.get(account.asset);
+            return mapVaultAccountWithBalance(context, account, typeof scale === 'number' ? scale : undefined);
+          });
         });
-      });
-    },
+      },
 
-    getAccounts: (refs) => getVaultAccounts(context, refs),
+      getAccounts: (refs) => getVaultAccounts(context, refs),
 
-    listBalances(target, filter) {
-      return accountList(target, filter, async (accounts) => {
-        const scales = await scalesOf(context, accounts);
-        return accounts.map((account): BalanceModel => {
-          const scale = scales.get(account.asset);
-          if (scale instanceof Error || scale === undefined) throw scale ?? new Error(`no scale for ${account.asset}`);
-          return mapVaultBalance(context, account.id, account.asset, scale, account, mapVaultAccount(context, account));
+      listBalances(target, filter) {
+        return accountList(target, filter, async (accounts) => {
+          const scales = await scalesOf(context, accounts);
+          return accounts.map((account): BalanceModel => {
+            const scale = scales.get(account.asset);
+            if (scale instanceof Error || scale === undefined)
+              throw scale ?? new Error(`no scale for ${account.asset}`);
+            return mapVaultBalance(
+              context,
+              account.id,
+              account.asset,
+              scale,
+              account,
+              mapVaultAccount(context, account),
+            );
+          });
         });
-      });
-    },
+      },
 
-    getAccountBalances: (refs) => getVaultAccountBalances(context, refs),
+      getAccountBalances: (refs) => getVaultAccountBalances(context, refs),
 
-    getHistory: (requests) => readVaultHistory(context, requests),
+      getHistory: (requests) => readVaultHistory(context, requests),
 
-    close: () => client.close(),
-  };
-  return connector;
+      close: () => client.close(),
+    };
+  },
 });
+
+/** A Ledger Enterprise connector from typed options, skipping `ledgerEnterpriseProvider.options` (tests build connectors so). */
+export const createLedgerEnterpriseConnector = ledgerEnterpriseProvider.create;

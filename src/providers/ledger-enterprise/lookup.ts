@@ -8,7 +8,7 @@ import {
   type VaultAccount,
 } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
-import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContext } from './state.ts';
+import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContext } from './facts.ts';
 
 /**
  * Lookups by id. The search's `id` filter takes a single integer and there is no multi-id read, so

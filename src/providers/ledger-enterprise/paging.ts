@@ -2,7 +2,7 @@ import { planPageReads } from '../../relay/page-plan.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http/index.ts';
 import { readSearchPage, type VaultAccount } from './map.ts';
-import { rememberAccount, type VaultContext } from './state.ts';
+import { rememberAccount, type VaultContext } from './facts.ts';
 
 /**
  * The account search pages by `page` (from 1) and `page_size`; the relay's offset ranges are

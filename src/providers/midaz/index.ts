@@ -1,12 +1,12 @@
+import { readScales } from '../../config-fields.ts';
 import { BadUserInputError, ConfigError, NotFoundError } from '../../errors.ts';
-import { MAX_SCALE } from '../../money.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import {
   defineProvider,
+  SOURCE_BASE_FIELDS,
   type AccountModel,
   type BalanceFilter,
   type BalanceModel,
-  type Connector,
   type LedgerRef,
 } from '../types.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
@@ -49,42 +49,6 @@ export const DEFAULT_CONCURRENCY = 8;
 const ALIAS = /^[a-zA-Z0-9@:_-]{1,100}$/;
 const EXTERNAL_ALIAS = /^@external\/([A-Za-z0-9]{1,10})$/;
 
-function checkOptions(name: string, options: MidazOptions): void {
-  const field = (path: string, why: string) => new ConfigError(`midaz source "${name}": "${path}" ${why}`);
-  let url: URL | null = null;
-  try {
-    url = new URL(options.url);
-  } catch {
-    url = null;
-  }
-  if (
-    !url ||
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.username ||
-    url.password ||
-    url.search ||
-    url.hash
-  ) {
-    throw field('url', 'must be an http(s) URL without credentials, query or fragment');
-  }
-  if (typeof options.organizationId !== 'string' || !isMidazId(options.organizationId))
-    throw field('organizationId', 'must be a UUID');
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    throw field('timeoutMs', 'must be a positive number');
-  const token = options.auth?.token;
-  if (token !== undefined && token !== null && (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)))
-    throw field('auth.token', 'must be a non-empty string');
-  if (typeof options.assetScales !== 'object' || options.assetScales === null)
-    throw field('assetScales', 'must map asset codes to decimal places');
-  for (const [asset, scale] of Object.entries(options.assetScales)) {
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE)
-      throw field(`assetScales.${asset}`, `must be an integer from 0 to ${MAX_SCALE}`);
-  }
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-    throw field('concurrency', 'must be an integer from 1 to 64');
-}
-
 /** The path of an account alias below a ledger, or a BAD_USER_INPUT for text no Midaz alias can be. */
 function aliasPath(source: string, address: string, suffix: '' | '/balances'): string {
   const external = EXTERNAL_ALIAS.exec(address);
@@ -97,108 +61,131 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
   );
 }
 
-export const createMidazConnector = defineProvider<MidazOptions>((name, options, transport) => {
-  checkOptions(name, options);
-  const scales = { ...options.assetScales };
-  const api: MidazApi = createMidazApi({
-    source: name,
-    url: options.url,
-    organizationId: options.organizationId.toLowerCase(),
-    token: options.auth?.token ?? null,
-    timeoutMs: options.timeoutMs,
-    transport,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-  });
-  const context = { api, scales };
-  /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
-  const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
-    try {
-      // A ledger id that is not a UUID cannot exist (the server would answer 400 code 0065).
-      if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
-      return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
-    } catch (error) {
-      return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
-    }
-  };
-  /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
-  const balancesOf =
-    (ledger: LedgerRef, filter: BalanceFilter) =>
-    (items: readonly unknown[]): BalanceModel[] =>
-      items
-        .map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales))
-        .filter(
-          (balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset),
+/** `kind: midaz`: `organizationId`, `auth: { token? }` (Bearer), `assetScales` (required), `concurrency`. */
+export const midazProvider = defineProvider({
+  kind: 'midaz',
+  options(fields, base): MidazOptions {
+    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'organizationId', 'assetScales', 'concurrency']);
+    const auth = fields.optionalObject('auth');
+    auth?.only(['token']);
+    const organizationId = fields.string('organizationId');
+    if (!isMidazId(organizationId)) throw new ConfigError(`${fields.path('organizationId')}: must be a UUID`);
+    const token = auth?.optionalString('token');
+    // A line break would end the Authorization header early.
+    if (token !== undefined && /[\r\n]/.test(token))
+      throw new ConfigError(`${auth?.path('token')}: must not contain a line break`);
+    return {
+      url: base.url,
+      timeoutMs: base.timeoutMs,
+      organizationId,
+      auth: auth ? { token: token ?? null } : null,
+      assetScales: readScales(fields.object('assetScales')),
+      concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+    };
+  },
+  create(name, options, transport) {
+    const scales = { ...options.assetScales };
+    const api: MidazApi = createMidazApi({
+      source: name,
+      url: options.url,
+      organizationId: options.organizationId.toLowerCase(),
+      token: options.auth?.token ?? null,
+      timeoutMs: options.timeoutMs,
+      transport,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    });
+    const context = { api, scales };
+    /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
+    const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
+      try {
+        // A ledger id that is not a UUID cannot exist (the server would answer 400 code 0065).
+        if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
+        return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
+      } catch (error) {
+        return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
+      }
+    };
+    /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
+    const balancesOf =
+      (ledger: LedgerRef, filter: BalanceFilter) =>
+      (items: readonly unknown[]): BalanceModel[] =>
+        items
+          .map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales))
+          .filter(
+            (balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset),
+          );
+    const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
+      paging: 'cursor',
+      fetchPage: async () => ({ items: await read(), next: null, previous: null }),
+    });
+
+    /**
+     * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
+     * (query/get_alias_account.go), so the account it finds is read again by id.
+     */
+    const accountByAlias = (ledger: LedgerRef, path: string) => async (): Promise<AccountModel[]> => {
+      const reply = await api.get(path, undefined, [404]);
+      if (reply.status === 404) {
+        if (reply.code === '0085' || reply.code === '0007') return [];
+        throw unexpected(api, reply);
+      }
+      const [account] = await getMidazAccounts(context, [
+        api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body)),
+      ]);
+      if (account instanceof NotFoundError) return []; // deleted in between
+      if (account instanceof Error || account === undefined)
+        throw account ?? new Error('account read returned nothing');
+      return [account];
+    };
+
+    return {
+      name,
+      maxBatchSize: 100,
+
+      listLedgers() {
+        // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
+        return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+      },
+
+      getLedgers: (refs) => getMidazLedgers(context, refs),
+
+      listAccounts(ledger, filter) {
+        return listOf(ledger, (path) =>
+          filter.address
+            ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
+            : offsetPages(
+                api,
+                `${path}/accounts`,
+                {},
+                (item) => mapMidazAccount(name, ledger.ledgerId, item),
+                'account page',
+              ),
         );
-  const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
-    paging: 'cursor',
-    fetchPage: async () => ({ items: await read(), next: null, previous: null }),
-  });
+      },
 
-  /**
-   * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
-   * (query/get_alias_account.go), so the account it finds is read again by id.
-   */
-  const accountByAlias = (ledger: LedgerRef, path: string) => async (): Promise<AccountModel[]> => {
-    const reply = await api.get(path, undefined, [404]);
-    if (reply.status === 404) {
-      if (reply.code === '0085' || reply.code === '0007') return [];
-      throw unexpected(api, reply);
-    }
-    const [account] = await getMidazAccounts(context, [
-      api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body)),
-    ]);
-    if (account instanceof NotFoundError) return []; // deleted in between
-    if (account instanceof Error || account === undefined) throw account ?? new Error('account read returned nothing');
-    return [account];
-  };
+      getAccounts: (refs) => getMidazAccounts(context, refs),
 
-  const connector: Connector = {
-    name,
-    kind: 'midaz',
-    capabilities: ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'HISTORY'],
-    maxBatchSize: 100,
-
-    listLedgers() {
-      // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
-      return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
-    },
-
-    getLedgers: (refs) => getMidazLedgers(context, refs),
-
-    listAccounts(ledger, filter) {
-      return listOf(ledger, (path) =>
-        filter.address
-          ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
-          : offsetPages(
-              api,
-              `${path}/accounts`,
-              {},
-              (item) => mapMidazAccount(name, ledger.ledgerId, item),
-              'account page',
-            ),
-      );
-    },
-
-    getAccounts: (refs) => getMidazAccounts(context, refs),
-
-    listBalances(ledger, filter) {
-      const keep = balancesOf(ledger, filter);
-      return listOf(ledger, (path) => {
-        if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
-        // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
-        const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
-        return single(async () => {
-          const { body } = await api.get(byAlias);
-          return api.decode(() => keep(readMidazItems(body, 'alias balances')));
+      listBalances(ledger, filter) {
+        const keep = balancesOf(ledger, filter);
+        return listOf(ledger, (path) => {
+          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
+          // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
+          const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
+          return single(async () => {
+            const { body } = await api.get(byAlias);
+            return api.decode(() => keep(readMidazItems(body, 'alias balances')));
+          });
         });
-      });
-    },
+      },
 
-    getAccountBalances: (refs) => getMidazAccountBalances(context, refs),
+      getAccountBalances: (refs) => getMidazAccountBalances(context, refs),
 
-    getHistory: (requests) => readMidazHistory(context, requests),
+      getHistory: (requests) => readMidazHistory(context, requests),
 
-    close: () => api.close(),
-  };
-  return connector;
+      close: () => api.close(),
+    };
+  },
 });
+
+/** A Midaz connector from typed options, skipping `midazProvider.options` (tests build connectors so). */
+export const createMidazConnector = midazProvider.create;

@@ -1,7 +1,7 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import type { FormanceApi, FormanceReply } from './api.ts';
-import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './ledgers.ts';
+import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './facts.ts';
 import { mapFormanceAccount, mapFormanceVolumesRow } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
 

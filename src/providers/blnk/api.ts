@@ -1,0 +1,26 @@
+import { HttpClient } from '../http/index.ts';
+import type { SourceTransport } from '../http/index.ts';
+
+export interface BlnkClientOptions {
+  readonly source: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Sent as `X-Blnk-Key` on every call; none for a server with `server.secure` off. */
+  readonly apiKey: string | undefined;
+  readonly transport: SourceTransport | undefined;
+}
+
+/**
+ * The HTTP client of one Blnk server: paths sit at the URL's root (no version prefix), and the
+ * master key or an API key authenticates every call (api/middleware/auth.go).
+ */
+export function createBlnkClient(options: BlnkClientOptions): HttpClient {
+  const { apiKey } = options;
+  return new HttpClient({
+    source: options.source,
+    baseUrl: options.url,
+    timeoutMs: options.timeoutMs,
+    transport: options.transport,
+    authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
+  });
+}

@@ -1,0 +1,29 @@
+import { HttpClient } from '../http/index.ts';
+import type { SourceTransport } from '../http/index.ts';
+
+export interface VaultClientOptions {
+  readonly source: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** The API user registered on the LAM, sent as `X-Ledger-API-User`. */
+  readonly apiUser: string;
+  /** The LAM API key, sent as `X-Ledger-API-Key` when the LAM was initialised with one. */
+  readonly apiKey: string | undefined;
+  readonly transport: SourceTransport | undefined;
+}
+
+/**
+ * The HTTP client of one LAM (the Vault API module): the API paths sit at its root, and both
+ * headers go on every call (https://help.vault.ledger.com/Content/api/api_overview.html).
+ */
+export function createVaultClient(options: VaultClientOptions): HttpClient {
+  const headers: Record<string, string> = { 'X-Ledger-API-User': options.apiUser };
+  if (options.apiKey !== undefined) headers['X-Ledger-API-Key'] = options.apiKey;
+  return new HttpClient({
+    source: options.source,
+    baseUrl: options.url,
+    timeoutMs: options.timeoutMs,
+    transport: options.transport,
+    authorize: () => headers,
+  });
+}
