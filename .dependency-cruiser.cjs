@@ -52,7 +52,14 @@ module.exports = {
       comment:
         'The vendor simulators are test and demo fakes: production code never imports them; the CLI loads them with import() in demo and fault modes only.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/simulators/' },
+      from: { path: '^src/', pathNot: '^src/(simulators/|cli\\.ts$)' },
+      to: { path: '^src/simulators/' },
+    },
+    {
+      name: 'cli-loads-simulators-lazily',
+      comment: 'The CLI may reach the simulators, by import() only (its demo mode, and the fault names of --help).',
+      severity: 'error',
+      from: { path: '^src/cli\\.ts$' },
       to: { path: '^src/simulators/', dependencyTypesNot: ['dynamic-import'] },
     },
     {

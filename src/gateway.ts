@@ -25,7 +25,11 @@ export interface GatewayOptions {
   readonly logger?: Logger;
 }
 
-/** Builds the connectors of a validated configuration and the server in front of them. */
+/**
+ * Builds the connectors of a validated configuration and the server in front of them. `config` is
+ * what `parseConfig` or `loadConfig` returned: they are where every field (each source's own
+ * options included) is checked, once; nothing here checks again.
+ */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger('info');
   const connectors = new Map<string, Connector>();

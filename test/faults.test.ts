@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
+import { PROVIDER_KINDS } from '../src/providers/index.ts';
 import { startDemoSources, type DemoSources, type DemoVendor } from '../src/simulators/demo.ts';
 import { PLANTED_SECRETS, SIMULATOR_FAULTS, type SimulatorFault } from '../src/simulators/faults.ts';
 import { secretsOf } from './helpers/secrets.ts';
@@ -50,7 +51,7 @@ const EXPECTED: Record<SimulatorFault, string> = {
   flapping: 'SOURCE_UNAVAILABLE',
 };
 
-const VENDORS: readonly DemoVendor[] = ['formance', 'ledger-enterprise', 'midaz', 'blnk', 'vonage'];
+const VENDORS: readonly DemoVendor[] = PROVIDER_KINDS;
 const TIMEOUT_MS = 800;
 
 describe('fault suite: one sick vendor among five', () => {

@@ -1,5 +1,5 @@
 import { UnsupportedBySourceError } from '../errors.ts';
-import type { Capability, Connector } from './types.ts';
+import { CAPABILITIES, type Capability, type Connector } from './types.ts';
 
 /*
  * What a source can answer is decided here and nowhere else: from the optional methods its
@@ -19,16 +19,6 @@ export type OptionalCapability = keyof typeof OPTIONAL_METHODS;
 
 type OptionalMethod<C extends OptionalCapability> = NonNullable<Connector[(typeof OPTIONAL_METHODS)[C]]>;
 
-/** In the order `Source.capabilities` lists them. */
-const CAPABILITIES: readonly Capability[] = [
-  'LEDGERS',
-  'ACCOUNTS',
-  'BALANCES',
-  'AGGREGATED_BALANCES',
-  'HISTORY',
-  'TOP_UP',
-];
-
 /** How the error a client sees ends, per capability: `source "…" (kind) cannot …`. */
 const CANNOT: Readonly<Record<OptionalCapability, string>> = {
   AGGREGATED_BALANCES: 'sum the balances of a ledger',
@@ -40,7 +30,7 @@ function isOptional(capability: Capability): capability is OptionalCapability {
   return Object.hasOwn(OPTIONAL_METHODS, capability);
 }
 
-export function hasCapability(connector: Connector, capability: Capability): boolean {
+function hasCapability(connector: Connector, capability: Capability): boolean {
   return !isOptional(capability) || typeof connector[OPTIONAL_METHODS[capability]] === 'function';
 }
 

@@ -3,9 +3,10 @@ import type { Money } from '../money.ts';
 import type { VendorList } from '../relay/sequence.ts';
 import type { SourceTransport } from './http/index.ts';
 
-/**
- * The domain model every connector produces and every resolver consumes. Vendor wire shapes never
- * leave their connector; codegen maps GraphQL types onto these interfaces.
+/*
+ * The domain model every connector produces and every resolver consumes, and the one connector
+ * interface. Vendor wire shapes never leave their connector; codegen maps GraphQL types onto these
+ * interfaces.
  */
 
 export type JsonMap = Record<string, unknown>;
@@ -106,7 +107,8 @@ export interface TopUpModel {
 }
 
 /** What a client can ask of a source, shown in `Query.sources`; providers/capabilities.ts derives them from a connector's methods. */
-export type Capability = 'LEDGERS' | 'ACCOUNTS' | 'BALANCES' | 'AGGREGATED_BALANCES' | 'HISTORY' | 'TOP_UP';
+export const CAPABILITIES = ['LEDGERS', 'ACCOUNTS', 'BALANCES', 'AGGREGATED_BALANCES', 'HISTORY', 'TOP_UP'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
 
 /** A lookup result: one value or one Error per key, in key order (DataLoader's batch contract). */
 export type BatchResult<T> = Promise<Array<T | Error>>;
@@ -197,6 +199,7 @@ export function defineProvider<const Kind extends string, Options>(
   return {
     kind: spec.kind,
     options: (fields, base) => spec.options(fields, base),
-    create: (name, options, transport) => ({ ...spec.create(name, options, transport), kind: spec.kind }),
+    // The connector object itself, kind added: a copy would lose a class's prototype methods (and so capabilities).
+    create: (name, options, transport) => Object.assign(spec.create(name, options, transport), { kind: spec.kind }),
   };
 }

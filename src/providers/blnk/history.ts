@@ -95,7 +95,7 @@ async function readPoint(
  * first looks its balances up (existence, ledger, currency and scale in the fewest calls), then
  * fans the `/at` reads out under one concurrency cap. Points come back in the order asked.
  */
-export async function readBlnkHistory(
+export async function getBlnkHistory(
   context: HistoryContext,
   requests: readonly HistoryRequest[],
 ): Promise<Array<readonly HistoryPointModel[] | Error>> {

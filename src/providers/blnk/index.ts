@@ -13,7 +13,7 @@ import {
 } from '../types.ts';
 import { createBlnkClient } from './api.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
-import { readBlnkHistory } from './history.ts';
+import { getBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
 
 /**
@@ -181,7 +181,7 @@ export const blnkProvider = defineProvider({
       },
 
       getHistory(requests) {
-        return readBlnkHistory({ client, source: name, scales, lookup: lookupBalances }, requests);
+        return getBlnkHistory({ client, source: name, scales, lookup: lookupBalances }, requests);
       },
 
       close: () => client.close(),

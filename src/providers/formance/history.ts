@@ -39,7 +39,7 @@ function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function unsupported(source: string, ledgerId: string): UnsupportedBySourceError {
+function movesHistoryOff(source: string, ledgerId: string): UnsupportedBySourceError {
   return new UnsupportedBySourceError(
     `source "${source}" cannot tell past balances of ledger "${ledgerId}": its MOVES_HISTORY feature is off`,
     { source },
@@ -67,7 +67,7 @@ export async function getFormanceHistory(
   for (const ledger of ledgers) {
     const known = factsOf.get(ledger) ?? { movesHistory: directory.knownMovesHistory(ledger.ledgerId) };
     if (known instanceof Error) ledger.refused = known;
-    else if (known?.movesHistory === false) ledger.refused = unsupported(source, ledger.ledgerId);
+    else if (known?.movesHistory === false) ledger.refused = movesHistoryOff(source, ledger.ledgerId);
   }
 
   const reads = ledgers.filter((ledger) => ledger.refused === null).flatMap(readsOf);
@@ -82,7 +82,7 @@ export async function getFormanceHistory(
     if (!(ledger.refused instanceof MissingMovesHistory)) continue;
     // The ledger was created again without the feature since its facts were read: remember the refusal.
     directory.recordNoMovesHistory(ledger.ledgerId);
-    ledger.refused = unsupported(source, ledger.ledgerId);
+    ledger.refused = movesHistoryOff(source, ledger.ledgerId);
   }
 
   // No row at any instant read: the account had not moved yet, or it does not exist. One account read tells.

@@ -115,7 +115,7 @@ async function readHistory(
  * Answers each request in order. The account's asset must be the one asked for; it is known from
  * any earlier read of the account (the resolver reaches history through one), else read first.
  */
-export async function readVaultHistory(
+export async function getVaultHistory(
   context: VaultContext,
   requests: readonly HistoryRequest[],
 ): Promise<Array<readonly HistoryPointModel[] | Error>> {

@@ -11,13 +11,11 @@ import {
   type LedgerRef,
 } from '../types.ts';
 import { createVaultClient } from './api.ts';
-import { readVaultHistory } from './history.ts';
+import { getVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
 import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
 import { searchList } from './paging.ts';
 import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './facts.ts';
-
-export { LEDGER_ID as LEDGER_ENTERPRISE_LEDGER_ID } from './facts.ts';
 
 /**
  * Ledger Enterprise (Ledger Vault API v1) through a LAM, the self-hosted API module. The workspace
@@ -154,7 +152,7 @@ export const ledgerEnterpriseProvider = defineProvider({
 
       getAccountBalances: (refs) => getVaultAccountBalances(context, refs),
 
-      getHistory: (requests) => readVaultHistory(context, requests),
+      getHistory: (requests) => getVaultHistory(context, requests),
 
       close: () => client.close(),
     };

@@ -32,7 +32,7 @@ interface Plan {
   readonly reads: ReadonlyArray<string | null>;
 }
 
-export async function readMidazHistory(
+export async function getMidazHistory(
   context: LookupContext,
   requests: readonly HistoryRequest[],
 ): Promise<Array<readonly HistoryPointModel[] | Error>> {

@@ -10,7 +10,7 @@ import {
   type LedgerRef,
 } from '../types.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
-import { readMidazHistory } from './history.ts';
+import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
 import { mapMidazAccount, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
@@ -180,7 +180,7 @@ export const midazProvider = defineProvider({
 
       getAccountBalances: (refs) => getMidazAccountBalances(context, refs),
 
-      getHistory: (requests) => readMidazHistory(context, requests),
+      getHistory: (requests) => getMidazHistory(context, requests),
 
       close: () => api.close(),
     };
