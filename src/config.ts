@@ -34,6 +34,14 @@ export interface ServerConfig {
   readonly drainNoticeMs: number;
   /** How long SIGTERM then waits for in-flight requests before closing their connections. */
   readonly drainMs: number;
+  /** GraphQL requests in progress at once (admission control); more wait in a queue. */
+  readonly maxConcurrentRequests: number;
+  /** Requests that may wait for a slot; one more is answered 503 at once. */
+  readonly maxQueuedRequests: number;
+  /** Longest wait for a slot before a queued request is answered 503. */
+  readonly queueTimeoutMs: number;
+  /** Once an answer is ready, the longest stretch without writing progress before its connection is closed. */
+  readonly writeTimeoutMs: number;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
   /** Client authentication; null when off (every caller sees every source). */
@@ -69,6 +77,10 @@ export const DEFAULT_SERVER: ServerConfig = {
   persistedOperations: null,
   drainNoticeMs: 0,
   drainMs: 10_000,
+  maxConcurrentRequests: 64,
+  maxQueuedRequests: 256,
+  queueTimeoutMs: 5000,
+  writeTimeoutMs: 30_000,
   cursorSecret: null,
   auth: null,
   limits: DEFAULT_LIMITS,
@@ -108,6 +120,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     'persistedOperations',
     'drainNoticeMs',
     'drainMs',
+    'maxConcurrentRequests',
+    'maxQueuedRequests',
+    'queueTimeoutMs',
+    'writeTimeoutMs',
     'cursorSecret',
     'auth',
     'limits',
@@ -139,6 +155,11 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
         persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
       drainNoticeMs: server?.optionalInteger('drainNoticeMs', 0, 600_000) ?? DEFAULT_SERVER.drainNoticeMs,
       drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
+      maxConcurrentRequests:
+        server?.optionalInteger('maxConcurrentRequests', 1, 100_000) ?? DEFAULT_SERVER.maxConcurrentRequests,
+      maxQueuedRequests: server?.optionalInteger('maxQueuedRequests', 0, 1_000_000) ?? DEFAULT_SERVER.maxQueuedRequests,
+      queueTimeoutMs: server?.optionalInteger('queueTimeoutMs', 1, 600_000) ?? DEFAULT_SERVER.queueTimeoutMs,
+      writeTimeoutMs: server?.optionalInteger('writeTimeoutMs', 1, 600_000) ?? DEFAULT_SERVER.writeTimeoutMs,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
       auth: parseAuthConfig(
         server?.optionalObject('auth'),

@@ -9,6 +9,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { useOperationLimits } from './limits/index.ts';
+import { createAdmission } from './plugins/admission.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
@@ -57,8 +58,19 @@ const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id', ...CSRF_
 export function createServer(runtime: GatewayRuntime, options: ServerOptions): GatewayServer {
   const { config } = options;
   const production = config.mode === 'production';
+  // Before anything reads the request: a refused one costs no parse, no authentication.
+  const admission = createAdmission(
+    {
+      maxConcurrent: config.maxConcurrentRequests,
+      maxQueued: config.maxQueuedRequests,
+      queueTimeoutMs: config.queueTimeoutMs,
+      writeTimeoutMs: config.writeTimeoutMs,
+    },
+    options.logger,
+  );
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
     useRequestScope(),
+    admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),
     useOperationLimits(config.limits),
@@ -91,12 +103,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
         maxAge: 600,
       };
     },
-    graphiql: config.graphiql
-      ? {
-          title: 'balance-gateway',
-          defaultQuery: DEFAULT_QUERY,
-        }
-      : false,
+    graphiql: config.graphiql ? admission.graphiql({ title: 'balance-gateway', defaultQuery: DEFAULT_QUERY }) : false,
     // GraphiQL bundled into the page: yoga's default loads it from a CDN, which an offline or
     // locked-down deployment cannot reach.
     renderGraphiQL,
@@ -108,7 +115,8 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   });
 }
 
-const DEFAULT_QUERY = `# Every source, its ledgers, a few accounts and their exact balances.
+/** GraphiQL's first query; `npm run bench` loads the gateway with it. */
+export const DEFAULT_QUERY = `# Every source, its ledgers, a few accounts and their exact balances.
 query FirstLook {
   sources { name kind capabilities }
   ledgers(first: 10) {

@@ -1,0 +1,78 @@
+/** How a request's wait for a slot ended. */
+export type AdmissionOutcome = 'admitted' | 'queue-full' | 'queue-timeout' | 'client-gone';
+
+export interface AdmissionLimits {
+  /** Requests in progress at once. */
+  readonly maxConcurrent: number;
+  /** Requests waiting for a slot beyond those; one more is refused at once. */
+  readonly maxQueued: number;
+  /** Longest wait for a slot; a request still waiting then is refused. */
+  readonly queueTimeoutMs: number;
+}
+
+interface Waiter {
+  settle(outcome: AdmissionOutcome): void;
+}
+
+/**
+ * A counting semaphore with a bounded FIFO queue and a bounded wait: the whole of admission
+ * control, with no HTTP in it. A slot freed by `release` passes straight to the oldest waiter, so
+ * a burst of newcomers cannot overtake the queue. Every waiter leaves the queue exactly once: when
+ * it gets a slot, when its wait runs out, or when its client leaves (its signal aborts).
+ *
+ * Ours rather than p-queue, p-limit or bottleneck: those queue tasks without bound or keep a
+ * waiting entry after its caller is gone, and a slot here is held for as long as an HTTP response
+ * is, not for the life of one function call.
+ */
+export class AdmissionGate {
+  readonly limits: AdmissionLimits;
+  #inFlight = 0;
+  /** Insertion-ordered: the first entry is the oldest waiter; deletion is O(1). */
+  readonly #waiting = new Set<Waiter>();
+
+  constructor(limits: AdmissionLimits) {
+    this.limits = limits;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get queued(): number {
+    return this.#waiting.size;
+  }
+
+  /**
+   * Takes a slot at once when one is free (synchronously, so an idle gateway adds no wait), else
+   * waits in the queue. On 'admitted' the caller owes exactly one `release()`.
+   */
+  enter(signal?: AbortSignal): AdmissionOutcome | Promise<AdmissionOutcome> {
+    if (this.#inFlight < this.limits.maxConcurrent) {
+      this.#inFlight += 1;
+      return 'admitted';
+    }
+    if (signal?.aborted) return 'client-gone';
+    if (this.#waiting.size >= this.limits.maxQueued) return 'queue-full';
+    return new Promise<AdmissionOutcome>((resolve) => {
+      const onAbort = () => waiter.settle('client-gone');
+      const timer = setTimeout(() => waiter.settle('queue-timeout'), this.limits.queueTimeoutMs);
+      const waiter: Waiter = {
+        settle: (outcome) => {
+          if (!this.#waiting.delete(waiter)) return;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      };
+      this.#waiting.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Frees a slot taken by `enter`: the oldest waiter gets it, or it becomes free. */
+  release(): void {
+    const next = this.#waiting.values().next();
+    if (next.done) this.#inFlight -= 1;
+    else next.value.settle('admitted');
+  }
+}
