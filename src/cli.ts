@@ -1,7 +1,7 @@
-import { createServer as createHttpServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { createDrainableServer } from './drain.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, describe, type LogLevel } from './logger.ts';
 import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   }
   // A request (body included) gets 30 s: Node's default of 300 s would let a slow upload under the
   // body limit hold a socket for five minutes.
-  const server = createHttpServer({ requestTimeout: 30_000 }, gateway.yoga);
+  const { server, drain } = createDrainableServer({ requestTimeout: 30_000 }, gateway.yoga);
   server.on('error', (error: NodeJS.ErrnoException) =>
     fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`),
   );
@@ -135,31 +135,19 @@ async function main(): Promise<void> {
     );
   });
 
-  // Draining: /ready turns 503 and, for drainNoticeMs, requests are still served so a load
-  // balancer polling /ready can stop routing here; then no new connection is accepted, requests in
-  // flight finish (for at most drainMs, then their connections are cut), the vendors' sockets
-  // close, exit 0.
+  // Draining (drain.ts): /ready turns 503 and every answer says `Connection: close`; for
+  // drainNoticeMs new connections are still served so a load balancer polling /ready can stop
+  // routing here; then none is accepted, idle connections close, requests in flight finish (for at
+  // most drainMs, then their connections are cut), the vendors' sockets close, exit 0.
   const shutdown = (signal: NodeJS.Signals) => {
-    logger.info('draining', { signal, drainNoticeMs: config.server.drainNoticeMs, drainMs: config.server.drainMs });
+    const { drainNoticeMs, drainMs } = config.server;
+    logger.info('draining', { signal, drainNoticeMs, drainMs });
     gateway.readiness.draining = true;
-    setTimeout(stopAccepting, config.server.drainNoticeMs);
-  };
-  const stopAccepting = () => {
-    const grace = setTimeout(() => {
-      logger.warn('drain period over; closing connections still open');
-      server.closeAllConnections();
-    }, config.server.drainMs);
-    // A keep-alive connection whose request just finished would hold close() open until its idle timeout.
-    const idle = setInterval(() => server.closeIdleConnections(), 50);
-    server.close(() => {
-      clearTimeout(grace);
-      clearInterval(idle);
-      void Promise.all([gateway.close(), closeDemo()]).then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
+    void drain({ noticeMs: drainNoticeMs, drainMs, logger }).then(async (counts) => {
+      await Promise.all([gateway.close(), closeDemo()]);
+      logger.info('stopped', counts);
+      process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'balance-gateway.js');
+
+/** The `balance-gateway` command running in a process of its own. */
+export interface Run {
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Sends SIGTERM. */
+  stop: () => void;
+}
+
+export function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Run {
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return {
+    output: () => output,
+    exited: new Promise((resolve) => child.on('exit', resolve)),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Resolves with the first match of `pattern` in the command's output. */
+export async function waitFor(run: Run, pattern: RegExp): Promise<RegExpMatchArray> {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const match = run.output().match(pattern);
+    if (match) return match;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${pattern}; output:\n${run.output()}`);
+}
+
+/** The JSON log line whose `msg` is `message`. */
+export function logLine(run: Run, message: string): Record<string, unknown> | undefined {
+  const line = run
+    .output()
+    .split('\n')
+    .find((text) => text.includes(`"msg":${JSON.stringify(message)}`));
+  return line === undefined ? undefined : JSON.parse(line);
+}
