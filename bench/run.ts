@@ -2,7 +2,8 @@
  * `npm run bench`: starts the demo simulators (in a child process) and the gateway on loopback, drives fixed queries
  * at a fixed concurrency for a fixed time each, and prints throughput, latency percentiles and
  * upstream calls per GraphQL request. A baseline scenario calls a simulator directly, so the
- * gateway's cost shows as a ratio measured in the same run. Bounded in count and time.
+ * gateway's cost shows as a ratio measured in the same run. Bounded in count and time. Ends with
+ * the load section (bench/load.ts): 1,000 clients, the share shed, latency and the gateway's RSS.
  *
  *   BENCH_SECONDS=3 BENCH_CONCURRENCY=16 npm run bench
  */
@@ -20,6 +21,7 @@ import { createSchema } from '../src/server.ts';
 import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
 import type { SimulatorFault } from '../src/simulators/faults.ts';
+import { runLoad } from './load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -349,5 +351,8 @@ process.stdout.write(
     `rss ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MiB, heap used ${(heapBefore / 2 ** 20).toFixed(0)} → ${(heapAfter / 2 ** 20).toFixed(0)} MiB${gc ? ' (after gc)' : ''}\n`,
 );
 await exposed.close();
+
+// Load: 1,000 clients against the CLI in its own process (bench/load.ts).
+await runLoad(ready.sources);
 vendors.send('stop');
 await once(vendors, 'exit');

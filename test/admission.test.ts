@@ -103,6 +103,13 @@ describe('admission control', () => {
       '60',
       { errors: [{ message: 'the gateway is at capacity; retry after 60 s', extensions: { code: 'OVERLOADED' } }] },
     ]);
+    // Operators see it: one warning per 10 s at most, counting the refusals since the last.
+    expect(gateway.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({
+        msg: 'shedding load: answering 503',
+        details: [{ queueFull: 1, queueTimeout: 0, inFlight: 2, queued: 2 }],
+      }),
+    ]);
     // Neither authenticated nor parseable: refused the same way, so neither step ran.
     const stranger = await gateway.post({ headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect([stranger.status, stranger.body.errors?.[0]?.extensions?.code]).toEqual([503, 'OVERLOADED']);
