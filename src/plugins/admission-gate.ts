@@ -20,9 +20,11 @@ interface Waiter {
  * a burst of newcomers cannot overtake the queue. Every waiter leaves the queue exactly once: when
  * it gets a slot, when its wait runs out, or when its client leaves (its signal aborts).
  *
- * Ours rather than p-queue, p-limit or bottleneck: those queue tasks without bound or keep a
- * waiting entry after its caller is gone, and a slot here is held for as long as an HTTP response
- * is, not for the life of one function call.
+ * Ours rather than p-queue or p-limit, which run a function per slot: their queues have no bound
+ * and no wait deadline; p-queue's abort signal, the only way to add either, leaves an aborted
+ * entry in the queue until its turn and, once its task runs, frees the slot while the task's work
+ * goes on. Here a slot spans several yoga hooks and the write of the answer, and a waiter whose
+ * client left makes room at once.
  */
 export class AdmissionGate {
   readonly limits: AdmissionLimits;
