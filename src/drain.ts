@@ -40,7 +40,6 @@ export interface DrainSettings {
 
 export interface DrainableServer {
   readonly server: Server;
-  readonly counts: Readonly<RequestCounts>;
   /** Starts the drain; resolves with the counts once the last connection has closed. */
   drain(settings: DrainSettings): Promise<RequestCounts>;
 }
@@ -109,7 +108,6 @@ export function createDrainableServer(options: ServerOptions, listener: RequestL
 
   return {
     server,
-    counts,
     drain({ noticeMs, drainMs, logger }) {
       draining = true;
       for (const response of unstarted) if (!response.headersSent) response.setHeader('connection', 'close');
