@@ -1,6 +1,7 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { HttpClient } from '../http/index.ts';
 import { readObject, readString, VendorShapeError, type JsonObject } from '../json.ts';
+import { pathSegment } from '../path-segment.ts';
 import type { AccountRef } from '../types.ts';
 import { isBlnkNotFound, readBlnkList } from './map.ts';
 
@@ -18,12 +19,18 @@ export type Found = JsonObject | Error | undefined;
 
 /**
  * Whether an id can be asked for at all. Blnk generates its ids (`ldg_`/`bln_` + UUID), so an id
- * that cannot travel inside an `in` list or a path segment cannot exist there either.
+ * that cannot travel inside an `in` list or a path segment (a dot segment: path-segment.ts) cannot
+ * exist there either.
  */
 export function isAskableId(id: string): boolean {
   // The server also trims each `in` value, so " bln_x" would come back as "bln_x".
   return (
-    id !== '' && id.trim() === id && !id.includes(',') && !id.includes('/') && Buffer.byteLength(id) <= MAX_FILTER_CHARS
+    id !== '' &&
+    id.trim() === id &&
+    !id.includes(',') &&
+    !id.includes('/') &&
+    Buffer.byteLength(id) <= MAX_FILTER_CHARS &&
+    pathSegment(id) !== null
   );
 }
 

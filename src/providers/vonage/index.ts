@@ -1,4 +1,5 @@
-import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { ConfigError, NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { pathSegment } from '../path-segment.ts';
 import { defineProvider, SOURCE_BASE_FIELDS, type AccountModel, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
 import { mapVonageAccount, VONAGE_LEDGER_ID } from './map.ts';
@@ -25,10 +26,16 @@ export const vonageProvider = defineProvider({
     fields.only([...SOURCE_BASE_FIELDS, 'auth', 'subaccountsUrl']);
     const auth = fields.object('auth');
     auth.only(['apiKey', 'apiSecret']);
+    const apiKey = auth.string('apiKey');
+    // The key is a path segment of the Subaccounts API (`/accounts/{api_key}/subaccounts`).
+    if (pathSegment(apiKey) === null)
+      throw new ConfigError(
+        `${auth.path('apiKey')}: is not a Vonage API key (it would be a dot segment in a URL path)`,
+      );
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      auth: { apiKey: auth.string('apiKey'), apiSecret: auth.string('apiSecret') },
+      auth: { apiKey, apiSecret: auth.string('apiSecret') },
       ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
     };
   },
@@ -51,8 +58,11 @@ export const vonageProvider = defineProvider({
     };
     const primaryKey = options.auth.apiKey;
 
-    /** The primary and, when asked for, its subaccounts: two calls answer every account. */
-    const readAccounts = async (withSubaccounts: boolean): Promise<AccountModel[]> => {
+    const ledgerNotFound = (ledgerId: string) =>
+      new NotFoundError(`ledger "${ledgerId}" was not found`, { source: name });
+    /** The primary and, when asked for, its subaccounts: two calls answer every account of the one ledger. */
+    const readAccounts = async (withSubaccounts: boolean, ledgerId = VONAGE_LEDGER_ID): Promise<AccountModel[]> => {
+      if (ledgerId !== VONAGE_LEDGER_ID) throw ledgerNotFound(ledgerId);
       const [primary, others] = await Promise.all([
         api.readPrimary(),
         withSubaccounts ? api.readSubaccounts() : Promise.resolve([]),
@@ -89,22 +99,18 @@ export const vonageProvider = defineProvider({
         fetchRange: async (offset, limit) => [ledger].slice(offset, offset + limit),
       }),
       getLedgers: async (refs) =>
-        refs.map((ref) =>
-          ref.ledgerId === VONAGE_LEDGER_ID
-            ? ledger
-            : new NotFoundError(`ledger "${ref.ledgerId}" was not found`, { source: name }),
-        ),
-      listAccounts: () => ({
+        refs.map((ref) => (ref.ledgerId === VONAGE_LEDGER_ID ? ledger : ledgerNotFound(ref.ledgerId))),
+      listAccounts: (target) => ({
         paging: 'offset',
         maxLimit: 1000,
-        fetchRange: async (offset, limit) => (await readAccounts(true)).slice(offset, offset + limit),
+        fetchRange: async (offset, limit) => (await readAccounts(true, target.ledgerId)).slice(offset, offset + limit),
       }),
       getAccounts: (refs) => lookup(refs, (model) => model),
-      listBalances: (_ledger, filter) => ({
+      listBalances: (target, filter) => ({
         paging: 'offset',
         maxLimit: 1000,
         fetchRange: async (offset, limit) =>
-          (await readAccounts(true))
+          (await readAccounts(true, target.ledgerId))
             .flatMap((model) => model.balances ?? [])
             .filter((balance) => !filter.asset || balance.asset === filter.asset)
             .slice(offset, offset + limit),
