@@ -1,8 +1,8 @@
 import { ConfigError, NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
 import { pathSegment } from '../path-segment.ts';
-import { defineProvider, SOURCE_BASE_FIELDS, type AccountModel, type LedgerModel, type TopUpModel } from '../types.ts';
+import { defineProvider, SOURCE_BASE_FIELDS, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
-import { mapVonageAccount, VONAGE_LEDGER_ID } from './map.ts';
+import { joinVonageAccounts, mapVonageAccount, VONAGE_LEDGER_ID, type VonageAccountEntry } from './map.ts';
 
 /**
  * Vonage: the Account API (`/account/get-balance`, `/account/top-up`) and the Subaccounts API
@@ -60,32 +60,40 @@ export const vonageProvider = defineProvider({
 
     const ledgerNotFound = (ledgerId: string) =>
       new NotFoundError(`ledger "${ledgerId}" was not found`, { source: name });
-    /** The primary and, when asked for, its subaccounts: two calls answer every account of the one ledger. */
-    const readAccounts = async (withSubaccounts: boolean, ledgerId = VONAGE_LEDGER_ID): Promise<AccountModel[]> => {
+    /**
+     * The primary and, when asked for, its subaccounts: two calls answer every account of the one
+     * ledger. An unreadable balance fails its own entry's balances only.
+     */
+    const readAccounts = async (
+      withSubaccounts: boolean,
+      ledgerId = VONAGE_LEDGER_ID,
+    ): Promise<VonageAccountEntry[]> => {
       if (ledgerId !== VONAGE_LEDGER_ID) throw ledgerNotFound(ledgerId);
       const [primary, others] = await Promise.all([
         api.readPrimary(),
         withSubaccounts ? api.readSubaccounts() : Promise.resolve([]),
       ]);
-      return [primary, ...others].map((item) => api.decode(() => mapVonageAccount(name, item)));
+      return api
+        .decode(() => joinVonageAccounts(primary, others))
+        .map((item) => mapVonageAccount(name, item, api.decode));
     };
     const lookup = async <T>(
       refs: readonly { ledgerId: string; accountId: string }[],
-      pick: (model: AccountModel) => T,
+      pick: (entry: VonageAccountEntry) => T | Error,
     ): Promise<Array<T | Error>> => {
       const wanted = refs.filter((ref) => ref.ledgerId === VONAGE_LEDGER_ID);
       if (wanted.length === 0)
         return refs.map((ref) => new NotFoundError(`account "${ref.accountId}" was not found`, { source: name }));
-      let models: AccountModel[];
+      let entries: VonageAccountEntry[];
       try {
-        models = await readAccounts(wanted.some((ref) => ref.accountId !== primaryKey));
+        entries = await readAccounts(wanted.some((ref) => ref.accountId !== primaryKey));
       } catch (error) {
         return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
       }
-      const byKey = new Map(models.map((model) => [model.accountId, model]));
+      const byKey = new Map(entries.map((entry) => [entry.model.accountId, entry]));
       return refs.map((ref) => {
-        const model = ref.ledgerId === VONAGE_LEDGER_ID ? byKey.get(ref.accountId) : undefined;
-        return model ? pick(model) : new NotFoundError(`account "${ref.accountId}" was not found`, { source: name });
+        const entry = ref.ledgerId === VONAGE_LEDGER_ID ? byKey.get(ref.accountId) : undefined;
+        return entry ? pick(entry) : new NotFoundError(`account "${ref.accountId}" was not found`, { source: name });
       });
     };
 
@@ -103,19 +111,24 @@ export const vonageProvider = defineProvider({
       listAccounts: (target) => ({
         paging: 'offset',
         maxLimit: 1000,
-        fetchRange: async (offset, limit) => (await readAccounts(true, target.ledgerId)).slice(offset, offset + limit),
+        fetchRange: async (offset, limit) =>
+          (await readAccounts(true, target.ledgerId)).slice(offset, offset + limit).map((entry) => entry.model),
       }),
-      getAccounts: (refs) => lookup(refs, (model) => model),
+      getAccounts: (refs) => lookup(refs, (entry) => entry.model),
       listBalances: (target, filter) => ({
         paging: 'offset',
         maxLimit: 1000,
         fetchRange: async (offset, limit) =>
           (await readAccounts(true, target.ledgerId))
-            .flatMap((model) => model.balances ?? [])
+            .flatMap((entry) => {
+              // A list of balances holds each one's money: an unreadable one fails the list, as at the other vendors.
+              if (entry.balances instanceof Error) throw entry.balances;
+              return entry.balances;
+            })
             .filter((balance) => !filter.asset || balance.asset === filter.asset)
             .slice(offset, offset + limit),
       }),
-      getAccountBalances: (refs) => lookup(refs, (model) => model.balances ?? []),
+      getAccountBalances: (refs) => lookup(refs, (entry) => entry.balances),
 
       async topUp({ trx }): Promise<TopUpModel> {
         const { status, label } = await api.topUp(trx);
