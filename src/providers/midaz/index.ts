@@ -9,6 +9,7 @@ import {
   type BalanceModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
 import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
@@ -144,13 +145,14 @@ export const midazProvider = defineProvider({
 
       listLedgers() {
         // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
-        return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+        const list = offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+        return distinctPages(list, (ledger) => ledger.ledgerId.toLowerCase(), 'ledgers', api.decode);
       },
 
       getLedgers: (refs) => getMidazLedgers(context, refs),
 
       listAccounts(ledger, filter) {
-        return listOf(ledger, (path) =>
+        const list = listOf(ledger, (path) =>
           filter.address
             ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
             : offsetPages(
@@ -161,13 +163,14 @@ export const midazProvider = defineProvider({
                 'account page',
               ),
         );
+        return distinctPages(list, (account) => account.accountId.toLowerCase(), 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getMidazAccounts(context, refs),
 
       listBalances(ledger, filter) {
         const keep = balancesOf(ledger, filter);
-        return listOf(ledger, (path) => {
+        const list = listOf(ledger, (path) => {
           if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
           // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
           const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
@@ -176,6 +179,7 @@ export const midazProvider = defineProvider({
             return api.decode(() => keep(readMidazItems(body, 'alias balances')));
           });
         });
+        return distinctPages(list, (balance) => balance.balanceId.toLowerCase(), 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getMidazAccountBalances(context, refs),

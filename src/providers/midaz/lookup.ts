@@ -2,7 +2,7 @@ import { NotFoundError } from '../../errors.ts';
 import { readArray, readObject, readOptionalString } from '../json.ts';
 import type { AccountModel, AccountRef, BalanceModel, LedgerModel, LedgerRef } from '../types.ts';
 import { unexpected, type MidazApi } from './api.ts';
-import { mapMidazAccount, mapMidazBalance, mapMidazLedger } from './map.ts';
+import { mapMidazAccountAt, mapMidazAccountBalances, mapMidazLedgerAt } from './map.ts';
 import { MIDAZ_MAX_LIMIT } from './paging.ts';
 
 /**
@@ -64,7 +64,7 @@ export function getMidazLedgers(
       const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
       if (reply.status === 404)
         return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
-      return api.decode(() => mapMidazLedger(api.source, reply.body));
+      return api.decode(() => mapMidazLedgerAt(api.source, ref.ledgerId, reply.body));
     },
   );
 }
@@ -77,7 +77,7 @@ async function readAccount(api: MidazApi, ref: AccountRef): Promise<AccountModel
     if (reply.code === '0007') return null;
     throw unexpected(api, reply);
   }
-  return api.decode(() => mapMidazAccount(api.source, ref.ledgerId, reply.body));
+  return api.decode(() => mapMidazAccountAt(api.source, ref, reply.body));
 }
 
 export function getMidazAccounts(
@@ -111,9 +111,7 @@ export function getMidazAccountBalances(
       cursor = page.next;
     } while (cursor !== undefined);
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
-    return api.decode(() =>
-      rows.map((row) => mapMidazBalance(api.source, ref.ledgerId, row, scales)).filter((balance) => balance !== null),
-    );
+    return api.decode(() => mapMidazAccountBalances(api.source, ref, rows, scales));
   });
 }
 
