@@ -20,8 +20,8 @@ import {
   readAccountsIn,
   type FormanceLookupContext,
 } from './lookup.ts';
-import { mapFormanceAsset, readFormanceVolumesRow } from './map.ts';
-import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
+import { mapFormanceAsset, readFormanceLookupPage, readFormanceVolumesRow } from './map.ts';
+import { FORMANCE_PAGE_SIZE } from './paging.ts';
 
 /**
  * Point-in-time balances through `GET /v2/{ledger}/volumes?endTime=T`: the closing volumes of every
@@ -142,7 +142,7 @@ async function readClosing(api: FormanceApi, { ledger, endTime, addresses }: Rea
     if (ledger.refused) throw ledger.refused; // the ledger already refused another read: spare it this one
     const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [400, 404]);
     checkReply(api, ledger.ledgerId, reply);
-    const page = api.decode(() => readFormanceCursor(reply.body));
+    const page = api.decode(() => readFormanceLookupPage(reply.body, '/volumes', addresses));
     for (const item of page.data) {
       const row = api.decode(() => readFormanceVolumesRow(item));
       const balances = rows.get(row.address) ?? new Map<string, bigint>();

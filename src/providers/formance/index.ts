@@ -10,6 +10,7 @@ import {
   type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createFormanceApi } from './api.ts';
 import { getFormanceAccountBalances, getFormanceAccounts } from './lookup.ts';
 import { getFormanceHistory } from './history.ts';
@@ -123,7 +124,7 @@ export const formanceProvider = defineProvider({
 
       listLedgers(): VendorList<LedgerModel> {
         // `_info` is unpaged: the whole list is one page.
-        return {
+        const list: VendorList<LedgerModel> = {
           paging: 'cursor',
           fetchPage: async () => ({
             items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
@@ -132,6 +133,7 @@ export const formanceProvider = defineProvider({
           }),
           totalCount: async () => (await ledgerNames()).length,
         };
+        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', api.decode);
       },
 
       async getLedgers(refs) {
@@ -147,7 +149,7 @@ export const formanceProvider = defineProvider({
       },
 
       listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
-        return {
+        const list: VendorList<AccountModel> = {
           paging: 'cursor',
           async fetchPage(token) {
             // Our tokens say whether the vendor cursor asks for volumes: `x.<cursor>` expanded, `p.<cursor>` plain.
@@ -170,13 +172,14 @@ export const formanceProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (account) => account.accountId, 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getFormanceAccounts(context, refs),
 
       listBalances(ledger, filter): VendorList<BalanceModel> {
         const keep = keepAsset(filter);
-        return {
+        const list: VendorList<BalanceModel> = {
           paging: 'cursor',
           async fetchPage(token) {
             const address = token === null ? addressFilter(filter.address) : undefined;
@@ -208,6 +211,7 @@ export const formanceProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (balance) => `${balance.accountId} ${balance.balanceId}`, 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getFormanceAccountBalances(context, refs),

@@ -2,8 +2,8 @@ import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import type { FormanceApi, FormanceReply } from './api.ts';
 import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './facts.ts';
-import { mapFormanceAccount, mapFormanceVolumesRow } from './map.ts';
-import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
+import { mapFormanceAccount, mapFormanceVolumesRow, readFormanceLookupPage } from './map.ts';
+import { FORMANCE_PAGE_SIZE } from './paging.ts';
 
 /**
  * Account lookups by address, batch-first: keys are grouped by ledger, and each group is one v2
@@ -61,7 +61,7 @@ async function readIn(
     );
     for (;;) {
       checkReply(api, ledgerId, reply);
-      const page = api.decode(() => readFormanceCursor(reply.body));
+      const page = api.decode(() => readFormanceLookupPage(reply.body, path, addresses));
       items.push(...page.data);
       if (page.next === null) break;
       reply = await api.get(`/v2/${ledgerId}${path}`, { cursor: page.next }, [400, 404]);

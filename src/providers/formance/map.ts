@@ -1,6 +1,8 @@
 import { MAX_SCALE, money, type Money } from '../../money.ts';
 import { isObject, readInteger, readObject, readString, toPlainJson, VendorShapeError } from '../json.ts';
+import { requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+import { readFormanceCursor, type FormanceCursorPage } from './paging.ts';
 
 /**
  * Formance wire shapes to domain models. Amounts are JSON integers of any size (Go `*big.Int`):
@@ -121,6 +123,28 @@ export function readFormanceVolumesRow(
 export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
   const { address, code, ...volumes } = readFormanceVolumesRow(value);
   return mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes);
+}
+
+/**
+ * A page of a v2 lookup filtered on `asked` addresses (`/accounts` rows, `/volumes` rows, dated or
+ * not): a row of an address not asked for (a filter the server ignored) or the same account (or
+ * account and asset) twice in the page is a bad response, never a row taken or overwritten.
+ */
+export function readFormanceLookupPage(body: unknown, path: string, asked: readonly string[]): FormanceCursorPage {
+  const page = readFormanceCursor(body);
+  const wanted = new Set(asked);
+  const volumes = path.endsWith('/volumes');
+  const keys = page.data.map((item) => {
+    const row = readObject(item, 'lookup row');
+    const address = readString(
+      volumes ? row.account : row.address,
+      volumes ? 'volumes row.account' : 'account.address',
+    );
+    if (!wanted.has(address)) throw new VendorShapeError("a row's account is not one of those asked for");
+    return volumes ? `${address} ${readString(row.asset, 'volumes row.asset')}` : address;
+  });
+  requireDistinct(keys, (key) => key, volumes ? 'volumes rows' : 'accounts');
+  return page;
 }
 
 /** `{"data": {"USD/2": 100}}` of the aggregate endpoints. */
