@@ -9,8 +9,10 @@ import {
   type AccountFilter,
   type AccountRef,
   type BalanceFilter,
+  type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createBlnkClient } from './api.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { getBlnkHistory } from './history.ts';
@@ -127,7 +129,7 @@ export const blnkProvider = defineProvider({
       maxBatchSize: MAX_IN_VALUES,
 
       listLedgers() {
-        return {
+        const list: VendorList<LedgerModel> = {
           paging: 'offset',
           maxLimit: LEDGER_PAGE_LIMIT,
           async fetchRange(offset, limit) {
@@ -137,6 +139,7 @@ export const blnkProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', client.decode.bind(client));
       },
 
       async getLedgers(refs) {
@@ -155,9 +158,10 @@ export const blnkProvider = defineProvider({
       },
 
       listAccounts(ledger, filter: AccountFilter) {
-        return balancePages(ledger, { address: filter.address }, (item) =>
+        const list = balancePages(ledger, { address: filter.address }, (item) =>
           mapBlnkAccountWithBalance(name, item, scales),
         );
+        return distinctPages(list, (account) => account.accountId, 'accounts', client.decode.bind(client));
       },
 
       async getAccounts(refs: readonly AccountRef[]) {
@@ -169,7 +173,8 @@ export const blnkProvider = defineProvider({
       },
 
       listBalances(ledger, filter) {
-        return balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+        const list = balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+        return distinctPages(list, (balance) => balance.balanceId, 'balances', client.decode.bind(client));
       },
 
       async getAccountBalances(refs) {

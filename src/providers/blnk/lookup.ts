@@ -63,16 +63,19 @@ export interface LookupPlan {
   readonly viaFilterPost?: boolean;
 }
 
-/** Maps every record of a response by its id. */
+/** Maps every record of a response by its id; an answer that cannot be trusted adds none of its records. */
 function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, asked: ReadonlySet<string>): void {
+  const records = new Map<string, JsonObject>();
   for (const item of readBlnkList(body, `${plan.path} response`)) {
     const record = readObject(item, 'record');
     const id = readString(record[plan.idField], plan.idField);
     // Servers before 0.13.2 ignore list filters and answer the newest records instead.
     if (!asked.has(id))
       throw new VendorShapeError(`the ${plan.idField}_in filter was ignored (Blnk 0.13.2 or later is needed)`);
-    found.set(id, record);
+    if (records.has(id)) throw new VendorShapeError(`the answer lists one ${plan.idField} twice`);
+    records.set(id, record);
   }
+  for (const [id, record] of records) found.set(id, record);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   VendorShapeError,
   type JsonObject,
 } from '../json.ts';
+import { requireAsked } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 
 /**
@@ -165,6 +166,17 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
     updatedAt: null, // a balance carries created_at only
     account, // a Blnk balance is its own account: `balance { account }` needs no second read
   };
+}
+
+/**
+ * The balance of a `GET /balances/{id}/at` answer (`{balance: {balance, balance_id, currency, …}}`,
+ * balance_id sent since 0.13): another balance's figures, or another currency's, are a bad response.
+ */
+export function readBlnkBalanceAt(body: unknown, balanceId: string, currency: string): JsonObject {
+  const balance = readObject(readObject(body, 'historical balance').balance, 'historical balance');
+  requireAsked(readString(balance.balance_id, 'historical balance_id'), balanceId, "a historical balance's balance_id");
+  requireAsked(readString(balance.currency, 'historical currency'), currency, "a historical balance's currency");
+  return balance;
 }
 
 /**
