@@ -4,7 +4,7 @@ import {
   mapVaultAccountWithBalance,
   mapVaultBalance,
   readBalancesBody,
-  readVaultAccount,
+  readVaultAccountAt,
   type VaultAccount,
 } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
@@ -20,7 +20,7 @@ import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContex
 export async function readAccountById(context: VaultContext, accountId: string): Promise<VaultAccount | null> {
   const response = await context.client.json({ method: 'GET', path: `/accounts/${accountId}`, accept: [404] });
   if (response.status === 404) return null;
-  const account = context.client.decode(() => readVaultAccount(response.body));
+  const account = context.client.decode(() => readVaultAccountAt(response.body, accountId));
   rememberAccount(context, account);
   return account;
 }

@@ -9,6 +9,7 @@ import {
   readString,
   VendorShapeError,
 } from '../json.ts';
+import { requireAsked, requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap } from '../types.ts';
 
 /**
@@ -91,6 +92,13 @@ export function readVaultAccount(value: unknown): VaultAccount {
       created_by: readSafeInteger(account.created_by, 'account created_by'),
     },
   };
+}
+
+/** `GET /accounts/{id}`: another account's record is a bad response, never taken as the one asked for. */
+export function readVaultAccountAt(value: unknown, accountId: string): VaultAccount {
+  const account = readVaultAccount(value);
+  requireAsked(account.id, accountId, "the account's id");
+  return account;
 }
 
 /** Solana's native currency and its test networks: their `/balances` carries staking figures only. */
@@ -193,8 +201,10 @@ export interface SearchPage {
 export function readSearchPage(body: unknown): SearchPage {
   const page = readObject(body, 'account search');
   const info = readObject(page.page_info, 'page_info');
+  const accounts = readArray(page.edges, 'edges').map((edge) => readVaultAccount(readObject(edge, 'edge').node));
+  requireDistinct(accounts, (account) => account.id, 'accounts');
   return {
-    accounts: readArray(page.edges, 'edges').map((edge) => readVaultAccount(readObject(edge, 'edge').node)),
+    accounts,
     count: readSafeInteger(info.count, 'page_info.count'),
     hasNextPage: readBoolean(info.has_next_page, 'page_info.has_next_page'),
   };
