@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse, stringify } from 'lossless-json';
 
 /** Rewrites the JSON body a vendor answered for one request path; return undefined to pass it on unchanged. */
 export type Tamper = (path: string, body: any) => unknown;
@@ -16,7 +17,8 @@ export interface TamperProxy {
 /**
  * A hostile vendor made from an honest one: a real HTTP server on 127.0.0.1 that forwards each
  * request to a simulator and may rewrite the JSON it answers (a row of another account, a row
- * listed twice). Bodies are read with JSON.parse: fine for the vendors' string amounts and ids.
+ * listed twice). Bodies are read losslessly (numbers stay `LosslessNumber`s, written back digit
+ * for digit), so an answer passes through with its big amounts intact.
  */
 export async function startTamperProxy(target: string): Promise<TamperProxy> {
   const proxy: TamperProxy & { paths: string[] } = {
@@ -44,8 +46,8 @@ export async function startTamperProxy(target: string): Promise<TamperProxy> {
     let text = await upstream.text();
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (proxy.tamper && upstream.ok) {
-      const changed = proxy.tamper(path, JSON.parse(text));
-      if (changed !== undefined) text = JSON.stringify(changed);
+      const changed = proxy.tamper(path, parse(text));
+      if (changed !== undefined) text = stringify(changed) ?? text;
     }
     response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
   });

@@ -2,7 +2,7 @@ import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import type { FormanceApi, FormanceReply } from './api.ts';
 import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './facts.ts';
-import { mapFormanceAccount, mapFormanceVolumesRow, readFormanceLookupPage } from './map.ts';
+import { mapFormanceAccount, mapFormanceVolumesRow, readFormanceLookupPage, unreadableVolumes } from './map.ts';
 import { FORMANCE_PAGE_SIZE } from './paging.ts';
 
 /**
@@ -185,7 +185,7 @@ export function getFormanceAccountBalances(
         new Map(
           [...(await readAccountsIn(context, ledgerId, addresses, true))].map(([address, account]) => [
             address,
-            account.balances ?? [],
+            account.balances ?? unreadableVolumes(context.api.source),
           ]),
         ),
       async () => {

@@ -1,4 +1,5 @@
-import { MAX_SCALE, money, type Money } from '../../money.ts';
+import { SourceError } from '../../errors.ts';
+import { MAX_SCALE, MoneyFormatError, money, type Money } from '../../money.ts';
 import { isObject, readInteger, readObject, readString, toPlainJson, VendorShapeError } from '../json.ts';
 import { requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
@@ -77,7 +78,9 @@ export function mapFormanceVolumes(account: AccountRef, value: unknown): Balance
 
 /**
  * A v1 or v2 account (`{address, metadata, …, volumes?}`). With `expanded`, its balances come along
- * (a missing `volumes` then means none), so a balance lookup after listing costs nothing.
+ * (a missing `volumes` then means none), so a balance lookup after listing costs nothing. Volumes
+ * that cannot be read leave `balances` out: the account still answers, and its balances field,
+ * read again by the balance lookup, fails on its own (money fields fail one by one).
  */
 export function mapFormanceAccount(source: string, ledgerId: string, value: unknown, expanded: boolean): AccountModel {
   const account = readObject(value, 'account');
@@ -87,13 +90,23 @@ export function mapFormanceAccount(source: string, ledgerId: string, value: unkn
     account.metadata === undefined || account.metadata === null
       ? null
       : (toPlainJson(readObject(account.metadata, 'account.metadata')) as JsonMap);
-  return {
-    ...ref,
-    address,
-    name: null,
-    metadata,
-    ...(expanded ? { balances: mapFormanceVolumes(ref, account.volumes) } : {}),
-  };
+  const model: AccountModel = { ...ref, address, name: null, metadata };
+  if (!expanded) return model;
+  try {
+    return { ...model, balances: mapFormanceVolumes(ref, account.volumes) };
+  } catch (error) {
+    if (error instanceof VendorShapeError || error instanceof MoneyFormatError) return model;
+    throw error;
+  }
+}
+
+/** The error of the balances of an account read with `expand=volumes` whose volumes mapFormanceAccount could not read. */
+export function unreadableVolumes(source: string): SourceError {
+  return new SourceError(
+    'SOURCE_BAD_RESPONSE',
+    `source "${source}" sent a response the gateway cannot read: an account's volumes are not readable amounts`,
+    { source, retryable: false },
+  );
 }
 
 /** A v1 `/balances` item: exactly one key, the address, holding `{asset: balance}`. */

@@ -13,7 +13,7 @@ import {
 import { createVaultClient } from './api.ts';
 import { getVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
-import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
+import { figuresOf, mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
 import { searchList } from './paging.ts';
 import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './facts.ts';
 
@@ -143,7 +143,7 @@ export const ledgerEnterpriseProvider = defineProvider({
               account.id,
               account.asset,
               scale,
-              account,
+              client.decode(() => figuresOf(account)),
               mapVaultAccount(context, account),
             );
           });

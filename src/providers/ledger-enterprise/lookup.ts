@@ -1,5 +1,6 @@
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import {
+  figuresOf,
   mapVaultAccount,
   mapVaultAccountWithBalance,
   mapVaultBalance,
@@ -84,7 +85,8 @@ export async function readVaultBalances(context: VaultContext, accountId: string
   const account = await readAccountById(context, accountId);
   if (account === null) throw accountNotFound(context, accountId);
   const scale = await context.scales.get(context, account.asset, accountId);
-  return [mapVaultBalance(context, accountId, account.asset, scale, account, mapVaultAccount(context, account))];
+  const figures = context.client.decode(() => figuresOf(account));
+  return [mapVaultBalance(context, accountId, account.asset, scale, figures, mapVaultAccount(context, account))];
 }
 
 export function getVaultAccountBalances(
