@@ -93,6 +93,14 @@ describe('midaz: answers that do not belong to the question', () => {
     expect(await connector.getAccounts([account])).toEqual([expect.objectContaining(BAD)]);
   });
 
+  it('refuses an account read by alias that has another alias', async () => {
+    const list = () => walk(connector.listAccounts(ledger, { address: '@maria_oliveira' }), 'forward', () => 5);
+    expect((await list()).map((item) => item.accountId)).toEqual([account.accountId]);
+    proxy.tamper = (path, body) =>
+      path.endsWith('/accounts/alias/@maria_oliveira') ? { ...body, alias: '@pedro_lima' } : undefined;
+    await expect(list()).rejects.toMatchObject(BAD);
+  });
+
   it('refuses a ledger read by id that is another ledger', async () => {
     const elsewhere = simulator.data.ledgers.find((item) => item.id !== ledger.ledgerId)?.id;
     proxy.tamper = (path, body) =>

@@ -13,7 +13,7 @@ import { distinctPages } from '../answer-checks.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
 import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
-import { mapMidazAccount, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
+import { mapMidazAccount, mapMidazAccountAlias, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
 
 /**
@@ -122,16 +122,18 @@ export const midazProvider = defineProvider({
 
     /**
      * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
-     * (query/get_alias_account.go), so the account it finds is read again by id.
+     * (query/get_alias_account.go), so the account it finds is read again by id. An account of
+     * another alias than asked is a bad response.
      */
-    const accountByAlias = (ledger: LedgerRef, path: string) => async (): Promise<AccountModel[]> => {
+    const accountByAlias = (ledger: LedgerRef, alias: string) => async (): Promise<AccountModel[]> => {
+      const path = `/ledgers/${ledger.ledgerId.toLowerCase()}${aliasPath(name, alias, '')}`;
       const reply = await api.get(path, undefined, [404]);
       if (reply.status === 404) {
         if (reply.code === '0085' || reply.code === '0007') return [];
         throw unexpected(api, reply);
       }
       const [account] = await getMidazAccounts(context, [
-        api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body)),
+        api.decode(() => mapMidazAccountAlias(name, ledger.ledgerId, reply.body, alias)),
       ]);
       if (account instanceof NotFoundError) return []; // deleted in between
       if (account instanceof Error || account === undefined)
@@ -154,7 +156,7 @@ export const midazProvider = defineProvider({
       listAccounts(ledger, filter) {
         const list = listOf(ledger, (path) =>
           filter.address
-            ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
+            ? single(accountByAlias(ledger, filter.address))
             : offsetPages(
                 api,
                 `${path}/accounts`,

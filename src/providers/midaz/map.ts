@@ -168,6 +168,13 @@ export function mapMidazLedgerAt(source: string, ledgerId: string, value: unknow
   return ledger;
 }
 
+/** The account read by alias: another alias's record is a bad response. */
+export function mapMidazAccountAlias(source: string, ledgerId: string, value: unknown, alias: string): AccountModel {
+  const account = mapMidazAccount(source, ledgerId, value);
+  requireAsked(account.address, alias, "the account's alias");
+  return account;
+}
+
 /** The account read by id: another account's record (or another ledger's) is a bad response. */
 export function mapMidazAccountAt(source: string, ref: AccountRef, value: unknown): AccountModel {
   const account = mapMidazAccount(source, ref.ledgerId, value);
