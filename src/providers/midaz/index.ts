@@ -14,6 +14,7 @@ import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
 import { mapMidazAccount, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Lerian Midaz v3.8.x, the unified ledger service (github.com/LerianStudio/midaz, components/ledger;
@@ -42,6 +43,8 @@ export interface MidazOptions {
   timeoutMs: number;
   /** Most calls in flight at once to this source (Midaz has no multi-account read, so lookups fan out). Default 8. */
   concurrency?: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -81,6 +84,7 @@ export const midazProvider = defineProvider({
       auth: auth ? { token: token ?? null } : null,
       assetScales: readScales(fields.object('assetScales')),
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -94,7 +98,10 @@ export const midazProvider = defineProvider({
       transport,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
-    const context = { api, scales };
+    // Every walk over this source's pages: the relay's list reads and the account-balances loop.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const bounded = { walk, identify: modelKey };
+    const context = { api, scales, walk };
     /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
     const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
       try {
@@ -102,7 +109,7 @@ export const midazProvider = defineProvider({
         if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
         return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
       } catch (error) {
-        return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
+        return { paging: 'cursor', walk, fetchPage: () => Promise.reject(error) };
       }
     };
     /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
@@ -116,6 +123,7 @@ export const midazProvider = defineProvider({
           );
     const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
       paging: 'cursor',
+      walk,
       fetchPage: async () => ({ items: await read(), next: null, previous: null }),
     });
 
@@ -144,7 +152,7 @@ export const midazProvider = defineProvider({
 
       listLedgers() {
         // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
-        return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+        return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page', bounded);
       },
 
       getLedgers: (refs) => getMidazLedgers(context, refs),
@@ -159,6 +167,7 @@ export const midazProvider = defineProvider({
                 {},
                 (item) => mapMidazAccount(name, ledger.ledgerId, item),
                 'account page',
+                bounded,
               ),
         );
       },
@@ -168,7 +177,7 @@ export const midazProvider = defineProvider({
       listBalances(ledger, filter) {
         const keep = balancesOf(ledger, filter);
         return listOf(ledger, (path) => {
-          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
+          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page', bounded);
           // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
           const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
           return single(async () => {

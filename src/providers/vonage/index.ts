@@ -2,6 +2,7 @@ import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.t
 import { defineProvider, SOURCE_BASE_FIELDS, type AccountModel, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
 import { mapVonageAccount, VONAGE_LEDGER_ID } from './map.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Vonage: the Account API (`/account/get-balance`, `/account/top-up`) and the Subaccounts API
@@ -16,6 +17,8 @@ export interface VonageOptions {
   auth: { apiKey: string; apiSecret: string };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /** `kind: vonage`: `auth: { apiKey, apiSecret }` (sent as HTTP Basic), `subaccountsUrl` (default: `url`). */
@@ -30,6 +33,7 @@ export const vonageProvider = defineProvider({
       timeoutMs: base.timeoutMs,
       auth: { apiKey: auth.string('apiKey'), apiSecret: auth.string('apiSecret') },
       ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -50,6 +54,8 @@ export const vonageProvider = defineProvider({
       metadata: null,
     };
     const primaryKey = options.auth.apiKey;
+    // Unpaged reads (two calls answer every account), bounded all the same.
+    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
 
     /** The primary and, when asked for, its subaccounts: two calls answer every account. */
     const readAccounts = async (withSubaccounts: boolean): Promise<AccountModel[]> => {
@@ -85,6 +91,7 @@ export const vonageProvider = defineProvider({
       listLedgers: () => ({
         paging: 'offset',
         maxLimit: 100,
+        ...bounded,
         length: 1,
         fetchRange: async (offset, limit) => [ledger].slice(offset, offset + limit),
       }),
@@ -97,12 +104,14 @@ export const vonageProvider = defineProvider({
       listAccounts: () => ({
         paging: 'offset',
         maxLimit: 1000,
+        ...bounded,
         fetchRange: async (offset, limit) => (await readAccounts(true)).slice(offset, offset + limit),
       }),
       getAccounts: (refs) => lookup(refs, (model) => model),
       listBalances: (_ledger, filter) => ({
         paging: 'offset',
         maxLimit: 1000,
+        ...bounded,
         fetchRange: async (offset, limit) =>
           (await readAccounts(true))
             .flatMap((model) => model.balances ?? [])
