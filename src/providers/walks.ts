@@ -16,8 +16,6 @@ import {
  * the vendor sent.
  */
 
-export { DEFAULT_MAX_PAGES_PER_WALK };
-
 /** What a stopped walk of `source` is thrown as. */
 export function walkError(source: string, stop: WalkStop): GatewayError {
   if (stop.reason === 'page-limit') {
