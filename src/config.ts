@@ -114,7 +114,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   ]);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
-  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
+  const limits = parseLimits(server?.optionalObject('limits'));
+  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index), limits.maxPagesPerWalk));
   const seen = new Set<string>();
   sources.forEach((source, index) => {
     if (seen.has(source.name))
@@ -144,13 +145,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
         server?.optionalObject('auth'),
         sources.map((source) => source.name),
       ),
-      limits: parseLimits(server?.optionalObject('limits')),
+      limits,
     },
     sources,
   };
 }
 
-function parseSource(fields: ConfigFields): SourceConfig {
+function parseSource(fields: ConfigFields, maxPagesPerWalk: number): SourceConfig {
   const provider = findProvider(fields.string('kind'));
   if (!provider) throw new ConfigError(`${fields.path('kind')}: must be one of ${PROVIDER_KINDS.join(', ')}`);
   const name = fields.string('name');
@@ -160,6 +161,7 @@ function parseSource(fields: ConfigFields): SourceConfig {
     name,
     url: fields.url('url'),
     timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS,
+    maxPagesPerWalk,
   };
   return {
     ...base,

@@ -59,7 +59,7 @@ describe('blnk: answers that do not belong to the question', () => {
   });
 
   it('refuses list pages that hold one balance or one ledger twice', async () => {
-    const lists: Record<string, [string, () => VendorList<unknown>]> = {
+    const lists: Record<string, [string, () => VendorList<any>]> = {
       accounts: ['/balances', () => connector.listAccounts(ledger, {})],
       balances: ['/balances', () => connector.listBalances(ledger, {})],
       ledgers: ['/ledgers', () => connector.listLedgers()],

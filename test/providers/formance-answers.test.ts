@@ -96,7 +96,7 @@ describe('formance: answers that do not belong to the question', () => {
   });
 
   it('refuses list pages that hold one account, one balance or one ledger twice', async () => {
-    const lists: Record<string, [(path: string) => boolean, () => VendorList<unknown>]> = {
+    const lists: Record<string, [(path: string) => boolean, () => VendorList<any>]> = {
       accounts: [
         (path) => path === '/api/ledger/main/accounts',
         () => connector.listAccounts({ source: SOURCE, ledgerId: 'main' }, {}),

@@ -110,7 +110,7 @@ describe('midaz: answers that do not belong to the question', () => {
 
   it("refuses list pages holding another ledger's row, or one row twice", async () => {
     const elsewhere = simulator.data.ledgers.find((item) => item.id !== ledger.ledgerId)?.id;
-    const lists: Record<string, () => VendorList<unknown>> = {
+    const lists: Record<string, () => VendorList<any>> = {
       accounts: () => connector.listAccounts(ledger, {}),
       balances: () => connector.listBalances(ledger, {}),
     };

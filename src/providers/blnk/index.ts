@@ -17,6 +17,7 @@ import { createBlnkClient } from './api.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { getBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Blnk (github.com/blnkfinance/blnk; contract read from the Go source at v0.15.2, see
@@ -46,6 +47,8 @@ export interface BlnkOptions {
    * https://github.com/blnkfinance/blnk/blob/v0.15.2/api/filter_helper.go
    */
   batchWith?: 'get' | 'filter';
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /** `GET /ledgers`: a limit above 100 silently becomes 20 (database/ledger.go). */
@@ -70,6 +73,7 @@ export const blnkProvider = defineProvider({
       currencyScales: readScales(fields.optionalObject('currencyScales')),
       batchWith,
       ...(auth ? { auth: { apiKey: auth.string('apiKey') } } : {}),
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -88,6 +92,8 @@ export const blnkProvider = defineProvider({
         notFoundCode: 'BAL_NOT_FOUND',
         viaFilterPost: options.batchWith === 'filter',
       });
+    // Every walk over this source's offset pages: a page of records already read (an ignored offset) ends it.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
     /** Maps one slot, so a record the gateway cannot read fails its own key only. */
     const settle = <T>(map: () => T): T | Error => {
       try {
@@ -98,7 +104,11 @@ export const blnkProvider = defineProvider({
     };
 
     /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
-    const balancePages = <T>(ledger: LedgerRef, filter: BalanceFilter, map: (item: unknown) => T): VendorList<T> => {
+    const balancePages = <T extends LedgerRef>(
+      ledger: LedgerRef,
+      filter: BalanceFilter,
+      map: (item: unknown) => T,
+    ): VendorList<T> => {
       const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
       if (filter.asset) query.currency_eq = filter.asset;
       if (filter.address) {
@@ -110,6 +120,8 @@ export const blnkProvider = defineProvider({
       return {
         paging: 'offset',
         maxLimit: BALANCE_PAGE_LIMIT,
+        walk,
+        identify: modelKey,
         async fetchRange(offset, limit) {
           const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
           return client.decode(() =>
@@ -132,6 +144,8 @@ export const blnkProvider = defineProvider({
         const list: VendorList<LedgerModel> = {
           paging: 'offset',
           maxLimit: LEDGER_PAGE_LIMIT,
+          walk,
+          identify: modelKey,
           async fetchRange(offset, limit) {
             const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
             return client.decode(() =>

@@ -23,6 +23,7 @@ import {
   mapFormanceVolumesRow,
 } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor, toCursorPage } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Formance Ledger v2.x through a Formance stack (ledger API at `<url>/api/ledger`), with the v1
@@ -41,6 +42,8 @@ export interface FormanceOptions {
   };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /**
@@ -59,6 +62,7 @@ export const formanceProvider = defineProvider({
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
       ...(auth
         ? {
             auth: {
@@ -90,7 +94,9 @@ export const formanceProvider = defineProvider({
       credentials,
     });
     const directory = createLedgerDirectory(api);
-    const context = { api, directory };
+    // Every walk over this source's pages: the relay's list reads and the lookup and history loops.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const context = { api, directory, walk };
 
     /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */
     async function ledgerNames(): Promise<string[]> {
@@ -126,6 +132,8 @@ export const formanceProvider = defineProvider({
         // `_info` is unpaged: the whole list is one page.
         const list: VendorList<LedgerModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           fetchPage: async () => ({
             items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
             next: null,
@@ -151,6 +159,8 @@ export const formanceProvider = defineProvider({
       listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
         const list: VendorList<AccountModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           async fetchPage(token) {
             // Our tokens say whether the vendor cursor asks for volumes: `x.<cursor>` expanded, `p.<cursor>` plain.
             let expanded = token?.startsWith('x.') ?? false;
@@ -181,6 +191,8 @@ export const formanceProvider = defineProvider({
         const keep = keepAsset(filter);
         const list: VendorList<BalanceModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           async fetchPage(token) {
             const address = token === null ? addressFilter(filter.address) : undefined;
             // Our tokens say which endpoint issued the vendor cursor: `v1.<cursor>` or `v2.<cursor>`.

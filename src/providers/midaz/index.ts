@@ -15,6 +15,7 @@ import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
 import { mapMidazAccount, mapMidazAccountAlias, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Lerian Midaz v3.8.x, the unified ledger service (github.com/LerianStudio/midaz, components/ledger;
@@ -43,6 +44,8 @@ export interface MidazOptions {
   timeoutMs: number;
   /** Most calls in flight at once to this source (Midaz has no multi-account read, so lookups fan out). Default 8. */
   concurrency?: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -82,6 +85,7 @@ export const midazProvider = defineProvider({
       auth: auth ? { token: token ?? null } : null,
       assetScales: readScales(fields.object('assetScales')),
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -95,7 +99,10 @@ export const midazProvider = defineProvider({
       transport,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
-    const context = { api, scales };
+    // Every walk over this source's pages: the relay's list reads and the account-balances loop.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const bounded = { walk, identify: modelKey };
+    const context = { api, scales, walk };
     /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
     const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
       try {
@@ -103,7 +110,7 @@ export const midazProvider = defineProvider({
         if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
         return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
       } catch (error) {
-        return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
+        return { paging: 'cursor', walk, fetchPage: () => Promise.reject(error) };
       }
     };
     /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
@@ -117,6 +124,7 @@ export const midazProvider = defineProvider({
           );
     const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
       paging: 'cursor',
+      walk,
       fetchPage: async () => ({ items: await read(), next: null, previous: null }),
     });
 
@@ -147,7 +155,7 @@ export const midazProvider = defineProvider({
 
       listLedgers() {
         // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
-        const list = offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+        const list = offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page', bounded);
         return distinctPages(list, (ledger) => ledger.ledgerId.toLowerCase(), 'ledgers', api.decode);
       },
 
@@ -163,6 +171,7 @@ export const midazProvider = defineProvider({
                 {},
                 (item) => mapMidazAccount(name, ledger.ledgerId, item),
                 'account page',
+                bounded,
               ),
         );
         return distinctPages(list, (account) => account.accountId.toLowerCase(), 'accounts', api.decode);
@@ -173,7 +182,7 @@ export const midazProvider = defineProvider({
       listBalances(ledger, filter) {
         const keep = balancesOf(ledger, filter);
         const list = listOf(ledger, (path) => {
-          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
+          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page', bounded);
           // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
           const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
           return single(async () => {

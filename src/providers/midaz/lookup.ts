@@ -1,5 +1,7 @@
 import { NotFoundError } from '../../errors.ts';
-import { readArray, readObject, readOptionalString } from '../json.ts';
+import type { WalkBounds } from '../../relay/walk-guard.ts';
+import { isObject, readArray, readObject, readOptionalString } from '../json.ts';
+import { followPages } from '../walks.ts';
 import type { AccountModel, AccountRef, BalanceModel, LedgerModel, LedgerRef } from '../types.ts';
 import { unexpected, type MidazApi } from './api.ts';
 import { mapMidazAccountAt, mapMidazAccountBalances, mapMidazLedgerAt } from './map.ts';
@@ -21,6 +23,8 @@ export function isMidazId(id: string): boolean {
 export interface LookupContext {
   readonly api: MidazApi;
   readonly scales: Readonly<Record<string, number>>;
+  /** The source's walk bounds: the account-balances loop over next cursors is one walk. */
+  readonly walk: WalkBounds;
 }
 
 export const ledgerNotFound = (source: string, ledgerId: string) =>
@@ -93,23 +97,22 @@ export function getMidazAccounts(
  * account (an unknown one has no balances), so an empty answer is followed by an account read.
  */
 export function getMidazAccountBalances(
-  { api, scales }: LookupContext,
+  { api, scales, walk }: LookupContext,
   refs: readonly AccountRef[],
 ): Promise<Array<readonly BalanceModel[] | Error>> {
+  // A row is named by its id; one without is left to the mapping to refuse.
+  const rowId = (row: unknown) => (isObject(row) && typeof row.id === 'string' ? row.id : '');
   return perKey(refs, accountKey, async (ref) => {
     if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
-    const rows: unknown[] = [];
-    let cursor: string | undefined;
-    do {
+    const rows = await followPages(walk, rowId, async (cursor) => {
       const { body } = await api.get(`${accountPath(ref)}/balances`, {
         limit: MIDAZ_MAX_LIMIT,
         sort_order: 'asc',
-        cursor,
+        cursor: cursor ?? undefined,
       });
       const page = api.decode(() => readPage(body));
-      rows.push(...page.items);
-      cursor = page.next;
-    } while (cursor !== undefined);
+      return { records: page.items, next: page.next ?? null };
+    });
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
     return api.decode(() => mapMidazAccountBalances(api.source, ref, rows, scales));
   });

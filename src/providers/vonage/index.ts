@@ -3,6 +3,7 @@ import { pathSegment } from '../path-segment.ts';
 import { defineProvider, SOURCE_BASE_FIELDS, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
 import { joinVonageAccounts, mapVonageAccount, VONAGE_LEDGER_ID, type VonageAccountEntry } from './map.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Vonage: the Account API (`/account/get-balance`, `/account/top-up`) and the Subaccounts API
@@ -17,6 +18,8 @@ export interface VonageOptions {
   auth: { apiKey: string; apiSecret: string };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /** `kind: vonage`: `auth: { apiKey, apiSecret }` (sent as HTTP Basic), `subaccountsUrl` (default: `url`). */
@@ -37,6 +40,7 @@ export const vonageProvider = defineProvider({
       timeoutMs: base.timeoutMs,
       auth: { apiKey, apiSecret: auth.string('apiSecret') },
       ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -57,6 +61,8 @@ export const vonageProvider = defineProvider({
       metadata: null,
     };
     const primaryKey = options.auth.apiKey;
+    // Unpaged reads (two calls answer every account), bounded all the same.
+    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
 
     const ledgerNotFound = (ledgerId: string) =>
       new NotFoundError(`ledger "${ledgerId}" was not found`, { source: name });
@@ -103,6 +109,7 @@ export const vonageProvider = defineProvider({
       listLedgers: () => ({
         paging: 'offset',
         maxLimit: 100,
+        ...bounded,
         length: 1,
         fetchRange: async (offset, limit) => [ledger].slice(offset, offset + limit),
       }),
@@ -111,6 +118,7 @@ export const vonageProvider = defineProvider({
       listAccounts: (target) => ({
         paging: 'offset',
         maxLimit: 1000,
+        ...bounded,
         fetchRange: async (offset, limit) =>
           (await readAccounts(true, target.ledgerId)).slice(offset, offset + limit).map((entry) => entry.model),
       }),
@@ -118,6 +126,7 @@ export const vonageProvider = defineProvider({
       listBalances: (target, filter) => ({
         paging: 'offset',
         maxLimit: 1000,
+        ...bounded,
         fetchRange: async (offset, limit) =>
           (await readAccounts(true, target.ledgerId))
             .flatMap((entry) => {
