@@ -58,7 +58,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const { config } = options;
   const production = config.mode === 'production';
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
-    useRequestScope(),
+    useRequestScope({ requestTimeoutMs: config.requestTimeoutMs, maxUpstreamCalls: config.limits.maxUpstreamCalls }),
     useReadiness(options.readiness),
     useCsrfPrevention(),
     useOperationLimits(config.limits),

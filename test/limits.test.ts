@@ -15,6 +15,7 @@ const LIMITS: OperationLimits = {
   maxPageSize: 50,
   maxBodyBytes: 4096,
   maxCost: 2000,
+  maxUpstreamCalls: 500,
 };
 
 /** GraphiQL and graphql-codegen both send graphql-js's introspection query, with these options at most. */
@@ -426,6 +427,7 @@ describe('server.limits configuration', () => {
       maxPageSize: 100,
       maxBodyBytes: 102_400,
       maxCost: 50_000,
+      maxUpstreamCalls: 1000,
     });
   });
 
@@ -439,9 +441,10 @@ describe('server.limits configuration', () => {
     [{ maxPageSize: 500 }, 'server.limits.maxPageSize: must be an integer from 1 to 100'],
     [{ maxBodyBytes: 10 }, 'server.limits.maxBodyBytes: must be an integer from 1024 to 67108864'],
     [{ maxCost: true }, 'server.limits.maxCost: must be an integer from 1 to 100000000'],
+    [{ maxUpstreamCalls: 0 }, 'server.limits.maxUpstreamCalls: must be an integer from 1 to 1000000'],
     [
       { maxCosts: 5 },
-      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost)',
+      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost, maxUpstreamCalls)',
     ],
   ])('%j is refused naming the field, never the value', (limits, message) => {
     expect(failure(limits)).toBe(message);

@@ -27,6 +27,11 @@ export interface OperationLimits {
   readonly maxBodyBytes: number;
   /** Estimated objects the operation may read from the sources (the model is on `estimateCost` in cost.ts). Default 50,000. */
   readonly maxCost: number;
+  /**
+   * Vendor HTTP requests one operation may send, retries included; enforced while it runs (the call
+   * that would pass it is not sent and its field fails with LIMIT_EXCEEDED). Default 1,000.
+   */
+  readonly maxUpstreamCalls: number;
 }
 
 export const DEFAULT_LIMITS: OperationLimits = {
@@ -38,6 +43,7 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxPageSize: 100,
   maxBodyBytes: 100 * 1024,
   maxCost: 50_000,
+  maxUpstreamCalls: 1000,
 };
 
 const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>> = {
@@ -49,6 +55,7 @@ const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>>
   maxPageSize: [1, 100],
   maxBodyBytes: [1024, 64 * 1024 * 1024],
   maxCost: [1, 100_000_000],
+  maxUpstreamCalls: [1, 1_000_000],
 };
 
 /** Reads `server.limits`: every field optional, each an integer in its range. */

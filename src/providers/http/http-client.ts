@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { SourceError } from '../../errors.ts';
 import { MoneyFormatError } from '../../money.ts';
-import { currentRequestId } from '../../request-scope.ts';
+import { chargeUpstreamCall, currentRequestId, throwIfEnded } from '../../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { readCappedBody } from './read-capped-body.ts';
@@ -40,7 +40,12 @@ export interface HttpClientOptions {
  * made once. Errors are SourceErrors that name the source only.
  *
  * Each concern has its file; a call passes them outside in: in-flight sharing, the breaker, the
- * deadline and retries, then one attempt here (request building) and the capped body read.
+ * deadline and retries, then one attempt here (request building, the operation's call budget) and
+ * the capped body read.
+ *
+ * Every call belongs to the operation of the request scope it is made in: once that operation's
+ * signal aborts (deadline, client gone, answer sent) no new call starts and those in flight are
+ * aborted, with an OPERATION_* error that never counts against the breaker.
  */
 export class HttpClient {
   readonly source: string;
@@ -67,6 +72,7 @@ export class HttpClient {
     const retries = options.retries ?? this.#transport.retries;
     const attempt = this.#attempt.bind(this);
     this.#send = shareInflightGets(
+      options.source,
       withCircuitBreaker(
         this.#transport.breaker,
         retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
@@ -110,8 +116,12 @@ export class HttpClient {
     }
   }
 
-  /** Sends a request; identical GETs already in flight share one upstream call. */
+  /**
+   * Sends a request; identical GETs already in flight share one upstream call. Refused at once,
+   * without a call, when the request scope's operation has ended.
+   */
   async send(request: HttpRequest): Promise<HttpResponse> {
+    throwIfEnded(this.source);
     return this.#send(request, this.#target(request));
   }
 
@@ -150,6 +160,9 @@ export class HttpClient {
       body = new URLSearchParams(request.body.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    // The last moment before a request leaves: nothing goes out for an ended operation or past its budget.
+    throwIfEnded(this.source);
+    chargeUpstreamCall(this.source);
     this.#calls += 1;
     const response = await this.#pool.request({ method: request.method, path: target, headers, body, signal });
     return readCappedBody(response, this.#transport.maxResponseBytes, this.source);
