@@ -7,7 +7,8 @@ import { currentScope, operationEndedError } from '../request-scope.ts';
  *
  * Once the request scope's operation has ended (deadline, client gone, answer sent) no further
  * item is taken: each item left gets the OPERATION_* error a run of this fan-out failed with (it
- * names the source), or one without a source when none ran into it.
+ * names the source), or one without a source when none ran into it. (The source's own capacity,
+ * shared fairly between operations, is the HTTP client's: `limit` only caps one fan-out.)
  */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],

@@ -65,6 +65,7 @@ export const ledgerEnterpriseProvider = defineProvider({
       apiUser: options.auth.apiUser,
       apiKey: options.auth.apiKey,
       transport,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
     const context: VaultContext = {
       client,

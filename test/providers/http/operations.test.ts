@@ -6,7 +6,7 @@ import { OperationEnded, runInRequestScope, type RequestScope } from '../../../s
 import { client, closeAll, json, startServer } from './test-server.ts';
 
 // The HTTP client under the request scope: calls end with their operation, a shared GET ends with
-// the last operation waiting for it, and the call budget.
+// the last operation waiting for it, permit waits count against the operation, and the call budget.
 afterEach(closeAll);
 
 /** An operation as the request-scope plugin makes one, with a hand on its end. */
@@ -108,6 +108,39 @@ describe('HttpClient: a call belongs to its operation', () => {
     await until(() => server.received.length === 3);
     json(held[2]!, 200, '{"n":"2"}');
     expect((await callD).body).toEqual({ n: '2' });
+  });
+
+  it('the call deadline starts when the call goes out: waiting for a permit counts against the operation only', async () => {
+    // One connection, a vendor answering in 150 ms and a call deadline of 400 ms: the third call
+    // waits ~300 ms for its permit, then has its own 400 ms.
+    const server = await startServer((_request, response) => setTimeout(() => json(response, 200, '{}'), 150));
+    const http = client(server, { timeoutMs: 400, connections: 1, retries: 0 });
+    const ops = [operation(), operation(), operation()];
+    const answers = await Promise.all(
+      ops.map((op, index) => op.run(() => http.send({ method: 'POST', path: `/${index}` }))),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('a wait for a permit ends with the operation, without a call and without a breaker failure', async () => {
+    const { server, held } = await heldServer();
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      circuitBreaker: { failureThreshold: 1, openMs: 60_000 },
+    });
+    const http = client(server, { timeoutMs: 10_000, connections: 1, transport });
+    const [holder, waiter] = [operation(), operation()];
+    const first = holder.run(() => http.send({ method: 'GET', path: '/first' }));
+    await until(() => server.received.length === 1);
+    // A POST: never joined, so only the permit wait itself can end it early.
+    const second = waiter.run(() => http.send({ method: 'POST', path: '/second' }));
+    waiter.end();
+    expect((await rejection(second)).code).toBe('OPERATION_TIMEOUT');
+    json(held[0]!, 200, '{}');
+    await first;
+    expect(server.received).toHaveLength(1);
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
   });
 });
 
