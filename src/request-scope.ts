@@ -25,7 +25,10 @@ export interface RequestScope {
 
 /** What one GraphQL operation may still spend; one object per operation, its identity for fair queues too. */
 export interface Operation {
-  /** Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`. */
+  /**
+   * Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`
+   * when it starts; whatever runs in the operation may lower it (from its cost estimate, say).
+   */
   upstreamLimit: number;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
@@ -147,12 +150,6 @@ export function chargeUpstreamCall(source: string): void {
       { source },
     );
   operation.upstreamSent += 1;
-}
-
-/** Lowers the current operation's budget of vendor calls (never raises it), e.g. to what its cost estimate allows. */
-export function limitUpstreamCalls(limit: number): void {
-  const operation = storage.getStore()?.operation;
-  if (operation) operation.upstreamLimit = Math.min(operation.upstreamLimit, limit);
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;

@@ -129,11 +129,6 @@ export class HttpClient {
     }
   }
 
-  /** Permits held now (calls in flight), at most `connections`. */
-  get inFlight(): number {
-    return this.#permits.inUse;
-  }
-
   /**
    * Sends a request; identical GETs already in flight share one upstream call. Refused at once,
    * without a call, when the request scope's operation has ended.
