@@ -42,7 +42,7 @@ async function serve(simulator: SimulatorHandle, source: Record<string, unknown>
 
 describe('fair sharing of a fan-out vendor', () => {
   it('Midaz: a light lookup is served while a heavy operation (20 aliased hourly histories) saturates the source', async () => {
-    const midaz = await startMidazSimulator({ token: MIDAZ_DEMO_TOKEN, latencyMs: 100 });
+    const midaz = await startMidazSimulator({ token: MIDAZ_DEMO_TOKEN, latencyMs: 250 });
     const url = await serve(
       midaz,
       { name: 'midaz', kind: 'midaz', url: midaz.url, ...midazDemo.source(), concurrency: 2 },
