@@ -351,3 +351,6 @@ process.stdout.write(
 await exposed.close();
 vendors.send('stop');
 await once(vendors, 'exit');
+
+// Fair sharing: a light Midaz lookup alone and beside a heavy operation (its own slow simulator).
+await import('./fairness.ts');

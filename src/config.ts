@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly drainNoticeMs: number;
   /** How long SIGTERM then waits for in-flight requests before closing their connections. */
   readonly drainMs: number;
+  /** Deadline of one request, end to end: past it, its vendor calls are aborted and it answers with what it has. */
+  readonly requestTimeoutMs: number;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
   /** Client authentication; null when off (every caller sees every source). */
@@ -69,6 +71,7 @@ export const DEFAULT_SERVER: ServerConfig = {
   persistedOperations: null,
   drainNoticeMs: 0,
   drainMs: 10_000,
+  requestTimeoutMs: 15_000,
   cursorSecret: null,
   auth: null,
   limits: DEFAULT_LIMITS,
@@ -108,6 +111,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     'persistedOperations',
     'drainNoticeMs',
     'drainMs',
+    'requestTimeoutMs',
     'cursorSecret',
     'auth',
     'limits',
@@ -140,6 +144,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
         persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
       drainNoticeMs: server?.optionalInteger('drainNoticeMs', 0, 600_000) ?? DEFAULT_SERVER.drainNoticeMs,
       drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
+      requestTimeoutMs: server?.optionalInteger('requestTimeoutMs', 100, 600_000) ?? DEFAULT_SERVER.requestTimeoutMs,
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
       auth: parseAuthConfig(
         server?.optionalObject('auth'),

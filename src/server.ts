@@ -60,7 +60,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const production = config.mode === 'production';
   const authentication = createAuthentication(runtime.authenticator);
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
-    useRequestScope(),
+    useRequestScope({ requestTimeoutMs: config.requestTimeoutMs, maxUpstreamCalls: config.limits.maxUpstreamCalls }),
     useReadiness(options.readiness),
     useCsrfPrevention(),
     useOperationLimits(config.limits),

@@ -17,6 +17,7 @@ const LIMITS: OperationLimits = {
   maxBodyBytes: 4096,
   maxCost: 2000,
   maxPagesPerWalk: 10,
+  maxUpstreamCalls: 500,
 };
 
 /** GraphiQL and graphql-codegen both send graphql-js's introspection query, with these options at most. */
@@ -439,6 +440,7 @@ describe('server.limits configuration', () => {
       maxBodyBytes: 102_400,
       maxCost: 50_000,
       maxPagesPerWalk: 100,
+      maxUpstreamCalls: 1000,
     });
   });
 
@@ -453,9 +455,10 @@ describe('server.limits configuration', () => {
     [{ maxBodyBytes: 10 }, 'server.limits.maxBodyBytes: must be an integer from 1024 to 67108864'],
     [{ maxCost: true }, 'server.limits.maxCost: must be an integer from 1 to 100000000'],
     [{ maxPagesPerWalk: 0 }, 'server.limits.maxPagesPerWalk: must be an integer from 1 to 10000'],
+    [{ maxUpstreamCalls: 0 }, 'server.limits.maxUpstreamCalls: must be an integer from 1 to 1000000'],
     [
       { maxCosts: 5 },
-      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost, maxPagesPerWalk)',
+      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost, maxPagesPerWalk, maxUpstreamCalls)',
     ],
   ])('%j is refused naming the field, never the value', (limits, message) => {
     expect(failure(limits)).toBe(message);

@@ -34,6 +34,11 @@ export interface OperationLimits {
    * prices a walk at. Default 100.
    */
   readonly maxPagesPerWalk: number;
+  /**
+   * Vendor HTTP requests one operation may send, retries included; enforced while it runs (the call
+   * that would pass it is not sent and its field fails with LIMIT_EXCEEDED). Default 1,000.
+   */
+  readonly maxUpstreamCalls: number;
 }
 
 export const DEFAULT_LIMITS: OperationLimits = {
@@ -46,6 +51,7 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxBodyBytes: 100 * 1024,
   maxCost: 50_000,
   maxPagesPerWalk: DEFAULT_MAX_PAGES_PER_WALK,
+  maxUpstreamCalls: 1000,
 };
 
 const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>> = {
@@ -58,6 +64,7 @@ const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>>
   maxBodyBytes: [1024, 64 * 1024 * 1024],
   maxCost: [1, 100_000_000],
   maxPagesPerWalk: [1, 10_000],
+  maxUpstreamCalls: [1, 1_000_000],
 };
 
 /** Reads `server.limits`: every field optional, each an integer in its range. */

@@ -69,6 +69,7 @@ export const ledgerEnterpriseProvider = defineProvider({
       apiUser: options.auth.apiUser,
       apiKey: options.auth.apiKey,
       transport,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
     const context: VaultContext = {
       client,
