@@ -5,7 +5,7 @@ import { ConfigError } from '../src/errors.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 /**
- * How long a bearer token may be used: `server.auth.jwt.maxTokenAge` bounds its age from `iat`
+ * How long a bearer token may be used: `server.auth.jwt.maxTokenAgeSeconds` bounds its age from `iat`
  * (then required), and whatever the settings no token is taken whose `exp` lies more than 366 days
  * ahead (a token good "until 9999" is a credential that never expires).
  */
@@ -67,7 +67,7 @@ describe('bearer token lifetime', () => {
     for (const t of gateways) await t.close();
   });
 
-  it('without maxTokenAge: refuses a token whose exp is more than 366 days ahead (the year 9999), takes one of a year', async () => {
+  it('without maxTokenAgeSeconds: refuses a token whose exp is more than 366 days ahead (the year 9999), takes one of a year', async () => {
     const url = await start({});
     const sign = (claims: Claims) => tokenFor(keys.privateKey, claims);
     expect(await askWith(url, await sign({ exp: 253_402_300_799 }))).toEqual(
@@ -77,38 +77,38 @@ describe('bearer token lifetime', () => {
     );
     expect(await askWith(url, await sign({ exp: now() + 367 * DAY }))).toMatchObject({ status: 401 });
     expect(await askWith(url, await sign({ exp: now() + 365 * DAY }))).toEqual(accepted);
-    // No iat needed while maxTokenAge is unset.
+    // No iat needed while maxTokenAgeSeconds is unset.
     expect(await askWith(url, await sign({ exp: now() + 300 }))).toEqual(accepted);
   });
 
-  it('with maxTokenAge: needs iat, refuses a token older than the limit whatever its exp, and one issued in the future', async () => {
-    const url = await start({ maxTokenAge: 600, clockToleranceSeconds: 0 });
+  it('with maxTokenAgeSeconds: needs iat, refuses a token older than the limit whatever its exp, and one issued in the future', async () => {
+    const url = await start({ maxTokenAgeSeconds: 600, clockToleranceSeconds: 0 });
     const sign = (claims: Claims) => tokenFor(keys.privateKey, claims);
     expect(await askWith(url, await sign({ exp: now() + 300 }))).toEqual(
       refused('the bearer token has no "iat" claim (the gateway requires exp, sub and iat)'),
     );
     expect(await askWith(url, await sign({ iat: now() - 700, exp: now() + 3600 }))).toEqual(
-      refused('the bearer token was issued too long ago (maxTokenAge); ask the issuer for a new one'),
+      refused('the bearer token was issued too long ago (maxTokenAgeSeconds); ask the issuer for a new one'),
     );
     expect(await askWith(url, await sign({ iat: now() + 600, exp: now() + 3600 }))).toEqual(
       refused('the bearer token is not valid for this gateway'),
     );
     expect(await askWith(url, await sign({ iat: now() - 60, exp: now() + 3600 }))).toEqual(accepted);
-    // The 366-day cap on exp holds with maxTokenAge too.
+    // The 366-day cap on exp holds with maxTokenAgeSeconds too.
     expect(await askWith(url, await sign({ iat: now() - 60, exp: 253_402_300_799 }))).toMatchObject({ status: 401 });
   });
 
-  it('reads maxTokenAge as whole seconds from 1 to 31622400, naming the field on a bad value', () => {
+  it('reads maxTokenAgeSeconds as whole seconds from 1 to 31622400, naming the field on a bad value', () => {
     const sources = [{ name: 'blnk-a', kind: 'blnk', url: 'http://blnk-a:5001' }];
     const jwt = { jwksUrl: 'https://issuer.example/jwks.json', issuer: ISSUER, audience: AUDIENCE };
     const read = (extra: Record<string, unknown>) =>
       parseConfig({ server: { auth: { jwt: { ...jwt, ...extra } } }, sources });
     expect(read({}).server.auth?.jwt?.maxTokenAgeSeconds).toBeNull();
-    expect(read({ maxTokenAge: 900 }).server.auth?.jwt?.maxTokenAgeSeconds).toBe(900);
+    expect(read({ maxTokenAgeSeconds: 900 }).server.auth?.jwt?.maxTokenAgeSeconds).toBe(900);
     for (const bad of [0, -5, 1.5, 31_622_401, '15m', 'x']) {
-      expect(() => read({ maxTokenAge: bad })).toThrow(ConfigError);
-      expect(() => read({ maxTokenAge: bad })).toThrow(
-        /^server\.auth\.jwt\.maxTokenAge: must be an integer from 1 to 31622400$/,
+      expect(() => read({ maxTokenAgeSeconds: bad })).toThrow(ConfigError);
+      expect(() => read({ maxTokenAgeSeconds: bad })).toThrow(
+        /^server\.auth\.jwt\.maxTokenAgeSeconds: must be an integer from 1 to 31622400$/,
       );
     }
   });

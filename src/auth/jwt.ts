@@ -24,7 +24,7 @@ const MAX_SUBJECT_LENGTH = 256;
 /**
  * No token is taken whose `exp` lies further ahead than this, whatever the settings: a token good
  * "until 9999" never really expires, which is why a token without `exp` is refused in the first
- * place. A year and a day leaves room for any issuer's long-lived tokens; `maxTokenAge` is the
+ * place. A year and a day leaves room for any issuer's long-lived tokens; `maxTokenAgeSeconds` is the
  * setting for a tighter bound.
  */
 const MAX_LIFETIME_SECONDS = 366 * 86_400;
@@ -110,10 +110,10 @@ function refusalOf(error: unknown, logger?: Logger): GatewayError {
     claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined,
   });
   if (error instanceof errors.JWTExpired) {
-    // jose reports a token older than maxTokenAge as expired, on its `iat`.
+    // jose reports a token older than maxTokenAgeSeconds as expired, on its `iat`.
     return error.claim === 'iat'
       ? unauthenticated(
-          'the bearer token was issued too long ago (maxTokenAge); ask the issuer for a new one',
+          'the bearer token was issued too long ago (maxTokenAgeSeconds); ask the issuer for a new one',
           bearerChallenge(true),
         )
       : unauthenticated('the bearer token is expired', bearerChallenge(true));
