@@ -356,3 +356,6 @@ await exposed.close();
 await runLoad(ready.sources);
 vendors.send('stop');
 await once(vendors, 'exit');
+
+// Fair sharing: a light Midaz lookup alone and beside a heavy operation (its own slow simulator).
+await import('./fairness.ts');

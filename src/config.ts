@@ -4,6 +4,12 @@ import { ConfigError } from './errors.ts';
 import { ConfigFields } from './config-fields.ts';
 import { parseAuthConfig, type AuthConfig } from './auth/index.ts';
 import { DEFAULT_LIMITS, parseLimits, type OperationLimits } from './limits/index.ts';
+import {
+  ADMISSION_FIELDS,
+  type AdmissionConfig,
+  DEFAULT_ADMISSION,
+  parseAdmission,
+} from './plugins/admission-config.ts';
 import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { findProvider, PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 import type { SourceBase } from './providers/types.ts';
@@ -18,7 +24,7 @@ import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/inde
 /** `development` serves GraphiQL and introspection; `production` turns both off and hides field suggestions. */
 export type ServerMode = 'development' | 'production';
 
-export interface ServerConfig {
+export interface ServerConfig extends AdmissionConfig {
   readonly mode: ServerMode;
   /** Interface to listen on. Default 127.0.0.1. */
   readonly host: string;
@@ -34,14 +40,8 @@ export interface ServerConfig {
   readonly drainNoticeMs: number;
   /** How long SIGTERM then waits for in-flight requests before closing their connections. */
   readonly drainMs: number;
-  /** GraphQL requests in progress at once (admission control); more wait in a queue. */
-  readonly maxConcurrentRequests: number;
-  /** Requests that may wait for a slot; one more is answered 503 at once. */
-  readonly maxQueuedRequests: number;
-  /** Longest wait for a slot before a queued request is answered 503. */
-  readonly queueTimeoutMs: number;
-  /** Once an answer is ready, the longest stretch without writing progress before its connection is closed. */
-  readonly writeTimeoutMs: number;
+  /** Deadline of one request, end to end: past it, its vendor calls are aborted and it answers with what it has. */
+  readonly requestTimeoutMs: number;
   /** Key that seals Relay cursors; random per start when null (cursors then die with the process). */
   readonly cursorSecret: string | null;
   /** Client authentication; null when off (every caller sees every source). */
@@ -77,10 +77,8 @@ export const DEFAULT_SERVER: ServerConfig = {
   persistedOperations: null,
   drainNoticeMs: 0,
   drainMs: 10_000,
-  maxConcurrentRequests: 64,
-  maxQueuedRequests: 256,
-  queueTimeoutMs: 5000,
-  writeTimeoutMs: 30_000,
+  requestTimeoutMs: 15_000,
+  ...DEFAULT_ADMISSION,
   cursorSecret: null,
   auth: null,
   limits: DEFAULT_LIMITS,
@@ -120,17 +118,16 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     'persistedOperations',
     'drainNoticeMs',
     'drainMs',
-    'maxConcurrentRequests',
-    'maxQueuedRequests',
-    'queueTimeoutMs',
-    'writeTimeoutMs',
+    'requestTimeoutMs',
+    ...ADMISSION_FIELDS,
     'cursorSecret',
     'auth',
     'limits',
   ]);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
-  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
+  const limits = parseLimits(server?.optionalObject('limits'));
+  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index), limits.maxPagesPerWalk));
   const seen = new Set<string>();
   sources.forEach((source, index) => {
     if (seen.has(source.name))
@@ -155,23 +152,20 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
         persisted === undefined ? null : readPersistedOperations(persisted, server?.path('persistedOperations') ?? ''),
       drainNoticeMs: server?.optionalInteger('drainNoticeMs', 0, 600_000) ?? DEFAULT_SERVER.drainNoticeMs,
       drainMs: server?.optionalInteger('drainMs', 0, 600_000) ?? DEFAULT_SERVER.drainMs,
-      maxConcurrentRequests:
-        server?.optionalInteger('maxConcurrentRequests', 1, 100_000) ?? DEFAULT_SERVER.maxConcurrentRequests,
-      maxQueuedRequests: server?.optionalInteger('maxQueuedRequests', 0, 1_000_000) ?? DEFAULT_SERVER.maxQueuedRequests,
-      queueTimeoutMs: server?.optionalInteger('queueTimeoutMs', 1, 600_000) ?? DEFAULT_SERVER.queueTimeoutMs,
-      writeTimeoutMs: server?.optionalInteger('writeTimeoutMs', 1, 600_000) ?? DEFAULT_SERVER.writeTimeoutMs,
+      requestTimeoutMs: server?.optionalInteger('requestTimeoutMs', 100, 600_000) ?? DEFAULT_SERVER.requestTimeoutMs,
+      ...parseAdmission(server),
       cursorSecret: server?.optionalString('cursorSecret', 16) ?? null,
       auth: parseAuthConfig(
         server?.optionalObject('auth'),
         sources.map((source) => source.name),
       ),
-      limits: parseLimits(server?.optionalObject('limits')),
+      limits,
     },
     sources,
   };
 }
 
-function parseSource(fields: ConfigFields): SourceConfig {
+function parseSource(fields: ConfigFields, maxPagesPerWalk: number): SourceConfig {
   const provider = findProvider(fields.string('kind'));
   if (!provider) throw new ConfigError(`${fields.path('kind')}: must be one of ${PROVIDER_KINDS.join(', ')}`);
   const name = fields.string('name');
@@ -181,6 +175,7 @@ function parseSource(fields: ConfigFields): SourceConfig {
     name,
     url: fields.url('url'),
     timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS,
+    maxPagesPerWalk,
   };
   return {
     ...base,

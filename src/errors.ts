@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'SOURCE_TIMEOUT'
   | 'SOURCE_RATE_LIMITED'
   | 'SOURCE_AUTH_FAILED'
-  | 'SOURCE_BAD_RESPONSE';
+  | 'SOURCE_BAD_RESPONSE'
+  | 'OPERATION_TIMEOUT'
+  | 'OPERATION_CANCELLED';
 
 export interface GatewayErrorOptions {
   /** The configured source name the error belongs to, shown as `extensions.source`. */
@@ -61,17 +63,51 @@ export class UnauthenticatedError extends GatewayError {
 }
 
 /** Which operation limit a request broke, shown as `extensions.limit`. */
-export type LimitName = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'ids' | 'pageSize' | 'bodySize';
+export type LimitName =
+  | 'depth'
+  | 'aliases'
+  | 'tokens'
+  | 'directives'
+  | 'cost'
+  | 'ids'
+  | 'pageSize'
+  | 'bodySize'
+  | 'maxUpstreamCalls';
 
-/** The operation breaks a configured limit; it is refused before any vendor is called. */
+/**
+ * The operation breaks a configured limit: refused before any vendor is called with an HTTP
+ * status, or (`httpStatus` null) a field whose vendor call the running operation may not make.
+ */
 export class LimitExceededError extends GatewayError {
   readonly limit: LimitName;
 
-  constructor(limit: LimitName, message: string, httpStatus = 400, headers?: Record<string, string>) {
+  constructor(
+    limit: LimitName,
+    message: string,
+    httpStatus: number | null = 400,
+    headers?: Record<string, string>,
+    options: Pick<GatewayErrorOptions, 'source'> = {},
+  ) {
     super('LIMIT_EXCEEDED', message, {
-      extensions: { limit, http: { status: httpStatus, ...(headers ? { headers } : {}) } },
+      ...options,
+      extensions: {
+        limit,
+        // A field error must not carry a status: yoga would answer the whole response with it.
+        ...(httpStatus === null ? {} : { http: { status: httpStatus, ...(headers ? { headers } : {}) } }),
+      },
     });
     this.limit = limit;
+  }
+}
+
+/**
+ * A vendor call cut because its operation ended: the deadline (`server.requestTimeoutMs`) passed
+ * (OPERATION_TIMEOUT), or nobody waits for the answer any more (OPERATION_CANCELLED: the client
+ * left, the answer was sent, the read was abandoned). It says nothing about the vendor's health.
+ */
+export class OperationAbortedError extends GatewayError {
+  constructor(code: 'OPERATION_TIMEOUT' | 'OPERATION_CANCELLED', message: string, options?: GatewayErrorOptions) {
+    super(code, message, options);
   }
 }
 

@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { useOperationLimits } from './limits/index.ts';
 import { createAdmission } from './plugins/admission.ts';
+import { createAuthentication } from './plugins/authentication.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
@@ -18,7 +19,6 @@ import { useNoSuggestions } from './plugins/production.ts';
 import { useReadiness, type Readiness } from './plugins/readiness.ts';
 import { useRequestScope } from './plugins/request-scope.ts';
 import { useSourceErrorLog } from './plugins/source-error-log.ts';
-import { setCaller } from './request-scope.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -53,27 +53,22 @@ const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id', ...CSRF_
  * The yoga server: GraphQL over HTTP at /graphql (GET and POST), GraphiQL for browsers in
  * development mode, /health (liveness) and /ready (readiness). Plugin order matters: the request
  * scope wraps everything, limits and CSRF refuse a request before it is parsed or executed, and
- * nothing reaches a resolver (or a vendor) before authentication, which runs in the context factory.
+ * authentication runs before the document is parsed or validated (plugins/authentication.ts), so
+ * nothing reaches graphql-js, a resolver or a vendor for a caller without valid credentials.
  */
 export function createServer(runtime: GatewayRuntime, options: ServerOptions): GatewayServer {
   const { config } = options;
   const production = config.mode === 'production';
+  const authentication = createAuthentication(runtime.authenticator);
   // Before anything reads the request: a refused one costs no parse, no authentication.
-  const admission = createAdmission(
-    {
-      maxConcurrent: config.maxConcurrentRequests,
-      maxQueued: config.maxQueuedRequests,
-      queueTimeoutMs: config.queueTimeoutMs,
-      writeTimeoutMs: config.writeTimeoutMs,
-    },
-    options.logger,
-  );
+  const admission = createAdmission(config, options.logger);
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
-    useRequestScope(),
+    useRequestScope({ requestTimeoutMs: config.requestTimeoutMs, maxUpstreamCalls: config.limits.maxUpstreamCalls }),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),
     useOperationLimits(config.limits),
+    authentication.plugin,
     ...(config.persistedOperations ? [usePersistedOperationsOnly(config.persistedOperations)] : []),
     // The plugin's context type demands an index signature GatewayContext does not have; it reads no context.
     ...(production ? [useDisableIntrospection() as unknown as Plugin, useNoSuggestions()] : []),
@@ -84,11 +79,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
-    context: async ({ request }) => {
-      const principal = await runtime.authenticator.authenticate(request);
-      setCaller(principal.id);
-      return createContext(runtime, principal);
-    },
+    context: async ({ request }) => createContext(runtime, await authentication.principalOf(request)),
     plugins,
     // An allow-list, never a reflected origin: yoga's default echoes any Origin with credentials.
     cors: (request) => {

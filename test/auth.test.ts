@@ -709,6 +709,7 @@ describe('server.auth configuration', () => {
       sourcesClaim: 'balance_sources',
       algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
       clockToleranceSeconds: 30,
+      maxTokenAgeSeconds: null,
       sourceNames: ['blnk-a', 'blnk-b'],
     });
     // A static RSA key: only the algorithms it can verify; a PEM from an environment variable with \n written out.

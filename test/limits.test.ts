@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../src/limits/index.ts';
+import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 const LIMITS: OperationLimits = {
@@ -15,6 +16,8 @@ const LIMITS: OperationLimits = {
   maxPageSize: 50,
   maxBodyBytes: 4096,
   maxCost: 2000,
+  maxPagesPerWalk: 10,
+  maxUpstreamCalls: 500,
 };
 
 /** GraphiQL and graphql-codegen both send graphql-js's introspection query, with these options at most. */
@@ -221,38 +224,48 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
   describe('cost', () => {
     it('the estimate of objects read, with variables, is stated with the limit', async () => {
-      // Query.ledgers reads its page from every source at once (10 assumed): 5 × 10, then
-      // 5 × (10 accounts + 10 × 10 balances): 600.
+      // Query.ledgers reads its page from every source at once (10 assumed), each read with its 2
+      // calls (the page and the look-ahead): (5 + 2) × 10, then 5 × (10 accounts + 2 + 10 × 10
+      // balances): 630.
       await accepted('{ ledgers(first: 5) { nodes { accounts(first: 10) { nodes { balances { asset } } } } } }');
-      // 20 × 10 + 20 × (50 + 50 × 10) = 11,200.
+      // (20 + 2) × 10 + 20 × (50 + 2 + 50 × 10) = 11,260.
       const message = await refused(
         'query($n: Int) { ledgers(first: 20) { nodes { accounts(first: $n) { nodes { balances { asset } } } } } }',
         'cost',
         { n: 50 },
       );
-      expect(message).toMatch(/^the operation's estimated cost is 11200; the limit is 2000 \(/);
-      // A page size absent counts as 20, the resolvers' default: 20 × 10 + 20 × (20 + 20 × 10) = 4,600.
+      expect(message).toMatch(/^the operation's estimated cost is 11260; the limit is 2000 \(/);
+      // A page size absent counts as 20, the resolvers' default: 22 × 10 + 20 × (22 + 20 × 10) = 4,660.
       await refused('{ ledgers { nodes { accounts { nodes { balances { asset } } } } } }', 'cost');
-      // Fragments spread twice count twice: 2 × (10 × 10 + 10 × (1 + 10 + 10 × 10)) = 2,420.
+      // Fragments spread twice count twice: 2 × (12 × 10 + 10 × (1 + 12 + 10 × 10)) = 2,500.
       expect(
         await refused(
           '{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }',
           'cost',
         ),
-      ).toMatch(/^the operation's estimated cost is 2420;/);
+      ).toMatch(/^the operation's estimated cost is 2500;/);
+    });
+
+    it('`last` without `before` counts the walk it is: maxPagesPerWalk pages more than `first`', async () => {
+      const tails = (direction: 'first' | 'last') =>
+        `{ ledgers(first: 50) { nodes { a: accounts(${direction}: 1) { nodes { address } } b: accounts(${direction}: 1, filter: { address: "x" }) { nodes { address } } c: balances(${direction}: 1) { nodes { asset } } } } }`;
+      // (50 + 2) × 10 + 50 × 3 × (1 + 2) = 970.
+      await accepted(tails('first'));
+      // Each of the 150 tails may walk 10 pages (maxPagesPerWalk): 520 + 50 × 3 × (1 + 2 + 10) = 2,470.
+      expect(await refused(tails('last'), 'cost')).toMatch(/^the operation's estimated cost is 2470;/);
     });
 
     it('Account.history counts the points of its window, not only its page size', async () => {
       const history = (from: string, to: string) =>
         `{ ledgers(first: 4) { nodes { accounts(first: 10) { nodes { history(asset: "USD", from: "${from}", to: "${to}", first: 50) { totalCount } } } } } }`;
-      // Three days, so three points: 4 × 10 + 4 × (10 + 10 × 3) = 200, admitted (some sources keep no
-      // history: those answer coded errors, never a limit).
+      // Three days, so three points, and a count: 6 × 10 + 4 × (12 + 10 × (3 + 2 + 1)) = 348, admitted
+      // (some sources keep no history: those answer coded errors, never a limit).
       const short = await t.query(history('2025-01-01T00:00:00Z', '2025-01-03T00:00:00Z'));
       expect(short.body.data).toBeTruthy();
       expect(short.body.errors?.some((error) => error.extensions?.code === 'LIMIT_EXCEEDED') ?? false).toBe(false);
-      // Eleven months, a page of 50: 4 × 10 + 4 × (10 + 10 × 50) = 2,080.
+      // Eleven months, a page of 50: 6 × 10 + 4 × (12 + 10 × (50 + 2 + 1)) = 2,228.
       expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(
-        /^the operation's estimated cost is 2080;/,
+        /^the operation's estimated cost is 2228;/,
       );
     });
   });
@@ -426,6 +439,8 @@ describe('server.limits configuration', () => {
       maxPageSize: 100,
       maxBodyBytes: 102_400,
       maxCost: 50_000,
+      maxPagesPerWalk: 100,
+      maxUpstreamCalls: 1000,
     });
   });
 
@@ -439,9 +454,11 @@ describe('server.limits configuration', () => {
     [{ maxPageSize: 500 }, 'server.limits.maxPageSize: must be an integer from 1 to 100'],
     [{ maxBodyBytes: 10 }, 'server.limits.maxBodyBytes: must be an integer from 1024 to 67108864'],
     [{ maxCost: true }, 'server.limits.maxCost: must be an integer from 1 to 100000000'],
+    [{ maxPagesPerWalk: 0 }, 'server.limits.maxPagesPerWalk: must be an integer from 1 to 10000'],
+    [{ maxUpstreamCalls: 0 }, 'server.limits.maxUpstreamCalls: must be an integer from 1 to 1000000'],
     [
       { maxCosts: 5 },
-      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost)',
+      'server.limits.maxCosts: unknown field (expected one of maxDepth, maxAliases, maxTokens, maxDirectives, maxIds, maxPageSize, maxBodyBytes, maxCost, maxPagesPerWalk, maxUpstreamCalls)',
     ],
   ])('%j is refused naming the field, never the value', (limits, message) => {
     expect(failure(limits)).toBe(message);
@@ -450,5 +467,37 @@ describe('server.limits configuration', () => {
   it('a limits block that is not an object is refused', () => {
     expect(failure(7)).toBe('server.limits: must be an object');
     expect(failure('987654321')).not.toContain('987654321');
+  });
+});
+
+describe('maxPagesPerWalk: a walk past it fails its field alone', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ server: { limits: { maxPagesPerWalk: 2 } } });
+  });
+  afterAll(() => t?.close());
+
+  it('the last account of a 302-account Formance ledger (four pages) is LIMIT_EXCEEDED; its first page and the other sources answer', async () => {
+    const truth = t.demo.simulators.formance.truth;
+    const main = truth.ledgers().find((ledger) => truth.accounts(ledger.id).length > 300);
+    expect(main).toBeDefined();
+    const id = encodeGlobalId('Ledger', ['formance-demo', main!.id]);
+    await t.resetUpstream();
+    const response = await t.query<{ ledger: { first: { nodes: unknown[] }; last: null }; sources: unknown[] }>(
+      `{ sources { name } ledger(id: "${id}") { first: accounts(first: 3) { nodes { address } } last: accounts(last: 1) { nodes { address } } } }`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.data?.sources).toHaveLength(5);
+    expect(response.body.data?.ledger.first.nodes).toHaveLength(3);
+    expect(response.body.data?.ledger.last).toBeNull();
+    expect(response.body.errors?.map((error) => [error.path, error.extensions])).toEqual([
+      [['ledger', 'last'], { code: 'LIMIT_EXCEEDED', source: 'formance-demo', limit: 'pagesPerWalk' }],
+    ]);
+    expect(response.body.errors?.[0]?.message).toBe(
+      'reading this field from source "formance-demo" needs more than 2 pages read in one walk (server.limits.maxPagesPerWalk)',
+    );
+    // The walk stopped before its third accounts page: the first two pages, and the first field's page.
+    const accountPages = t.demo.simulators.formance.requests.filter((request) => request.path.endsWith('/accounts'));
+    expect(accountPages.length).toBeLessThanOrEqual(3);
   });
 });

@@ -8,6 +8,8 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 export const DEFAULT_SOURCES_CLAIM = 'balance_sources';
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+/** The largest `maxTokenAgeSeconds`: 366 days, as far ahead as any token's `exp` may lie (see jwt.ts). */
+export const MAX_TOKEN_AGE_SECONDS = 366 * 86_400;
 /** The JWS algorithms a public key can verify (RFC 7518 §3.1, RFC 8037): never `none`, never HS* (a public key is no HMAC secret). */
 export const ASYMMETRIC_ALGORITHMS: readonly string[] = [
   'RS256',
@@ -84,7 +86,16 @@ function parseGrant(fields: ConfigFields, key: string, sourceNames: readonly str
 }
 
 function parseJwt(fields: ConfigFields, sourceNames: readonly string[]): JwtSettings {
-  fields.only(['jwksUrl', 'publicKey', 'issuer', 'audience', 'sourcesClaim', 'algorithms', 'clockToleranceSeconds']);
+  fields.only([
+    'jwksUrl',
+    'publicKey',
+    'issuer',
+    'audience',
+    'sourcesClaim',
+    'algorithms',
+    'clockToleranceSeconds',
+    'maxTokenAgeSeconds',
+  ]);
   if (fields.has('jwksUrl') === fields.has('publicKey'))
     throw new ConfigError(`${fields.path('jwksUrl')}: configure exactly one of jwksUrl and publicKey`);
   const keys: JwtKeySource = fields.has('jwksUrl')
@@ -98,6 +109,7 @@ function parseJwt(fields: ConfigFields, sourceNames: readonly string[]): JwtSett
     sourcesClaim: fields.optionalString('sourcesClaim') ?? DEFAULT_SOURCES_CLAIM,
     algorithms: fields.has('algorithms') ? parseAlgorithms(fields, fitting) : fitting,
     clockToleranceSeconds: fields.optionalInteger('clockToleranceSeconds', 0, 300) ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    maxTokenAgeSeconds: fields.optionalInteger('maxTokenAgeSeconds', 1, MAX_TOKEN_AGE_SECONDS) ?? null,
     sourceNames,
   };
 }

@@ -21,6 +21,13 @@ const JWKS_COOLDOWN_MS = 30_000;
 /** Keys are re-read this often even when every `kid` is known, so a revoked key goes. */
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 const MAX_SUBJECT_LENGTH = 256;
+/**
+ * No token is taken whose `exp` lies further ahead than this, whatever the settings: a token good
+ * "until 9999" never really expires, which is why a token without `exp` is refused in the first
+ * place. A year and a day leaves room for any issuer's long-lived tokens; `maxTokenAgeSeconds` is the
+ * setting for a tighter bound.
+ */
+const MAX_LIFETIME_SECONDS = 366 * 86_400;
 const INVALID = 'the bearer token is not valid for this gateway';
 
 /**
@@ -36,6 +43,8 @@ export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVe
     clockTolerance: settings.clockToleranceSeconds,
     // A token without exp would never expire; one without sub names nobody in the logs.
     requiredClaims: ['exp', 'sub'],
+    // jose then requires iat too, refuses a token older than this, and one issued in the future.
+    ...(settings.maxTokenAgeSeconds === null ? {} : { maxTokenAge: settings.maxTokenAgeSeconds }),
   };
   const keys = settings.keys;
   let verify: (token: string) => Promise<{ payload: JWTPayload }>;
@@ -51,6 +60,13 @@ export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVe
       ({ payload } = await verify(token));
     } catch (error) {
       throw refusalOf(error, logger);
+    }
+    if (typeof payload.exp === 'number' && payload.exp - Date.now() / 1000 > MAX_LIFETIME_SECONDS) {
+      logger?.debug('bearer token refused', { claim: 'exp', reason: 'too far ahead' });
+      throw unauthenticated(
+        'the bearer token expires too far ahead (more than 366 days from now); ask the issuer for a shorter-lived one',
+        bearerChallenge(true),
+      );
     }
     return principalOf(payload, settings);
   };
@@ -93,12 +109,21 @@ function refusalOf(error: unknown, logger?: Logger): GatewayError {
     code: codeOf(error),
     claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined,
   });
-  if (error instanceof errors.JWTExpired) return unauthenticated('the bearer token is expired', bearerChallenge(true));
+  if (error instanceof errors.JWTExpired) {
+    // jose reports a token older than maxTokenAgeSeconds as expired, on its `iat`.
+    return error.claim === 'iat'
+      ? unauthenticated(
+          'the bearer token was issued too long ago (maxTokenAgeSeconds); ask the issuer for a new one',
+          bearerChallenge(true),
+        )
+      : unauthenticated('the bearer token is expired', bearerChallenge(true));
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return unauthenticated('the bearer token is not valid yet', bearerChallenge(true));
-    if (error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'sub')) {
+    if (error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'sub' || error.claim === 'iat')) {
+      const required = error.claim === 'iat' ? 'exp, sub and iat' : 'exp and sub';
       return unauthenticated(
-        `the bearer token has no "${error.claim}" claim (the gateway requires exp and sub)`,
+        `the bearer token has no "${error.claim}" claim (the gateway requires ${required})`,
         bearerChallenge(true),
       );
     }

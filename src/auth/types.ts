@@ -38,8 +38,10 @@ export interface JwtSettings {
   readonly sourcesClaim: string;
   /** The `alg` values accepted: asymmetric only, never `none` or HS*. */
   readonly algorithms: readonly string[];
-  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 30. */
   readonly clockToleranceSeconds: number;
+  /** Oldest a token may be, in seconds since its `iat` (then required); null: no bound but `exp`. */
+  readonly maxTokenAgeSeconds: number | null;
   /** The configured source names, in configuration order: names in a token's claim that are not here are ignored. */
   readonly sourceNames: readonly string[];
 }

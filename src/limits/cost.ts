@@ -3,8 +3,6 @@ import {
   getNamedType,
   isCompositeType,
   isInterfaceType,
-  isListType,
-  isNonNullType,
   isObjectType,
   Kind,
   type DocumentNode,
@@ -16,27 +14,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from '../relay/connection.ts';
-import { type HistoryInterval, windowInstants } from '../relay/history-window.ts';
-
-/**
- * Items assumed for a list field without paging. They are small in practice (the configured
- * sources, an account's assets, a ledger's assets); ten is generous for each.
- */
-export const UNPAGED_LIST_ITEMS: Readonly<Record<string, number>> = {
-  'Query.sources': 10,
-  'Account.balances': 10,
-  'Ledger.aggregatedBalances': 10,
-};
-const OTHER_LIST_ITEMS = 10;
-
-/**
- * Connections merged over every source: paging forwards reads a page from each source at once
- * (relay/concat-sequences.ts `concatSequences`), so the page is read up to once per source.
- */
-const MERGED_CONNECTIONS: Readonly<Record<string, number>> = {
-  'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS,
-};
+import { DEFAULT_MAX_PAGES_PER_WALK } from '../relay/walk-guard.ts';
+import { idsIn, MERGED_CONNECTIONS, objectsOf, pageItems, READ_CALLS, walks } from './cost-fields.ts';
 
 /** What an operation, with its variables, asks of the sources. */
 export interface CostEstimate {
@@ -74,27 +53,35 @@ const isConnection = (type: GraphQLCompositeType) => type.name.endsWith('Connect
 
 /**
  * Estimates, from the document and the coerced variables alone, what an operation will ask of
- * the sources. The model counts objects resolved, a stand-in for vendor calls and items read:
+ * the sources. The model counts objects resolved and vendor pages read, so that it is an upper
+ * bound on the vendor calls the operation makes (`test/cost-bound.test.ts` checks it against the
+ * simulators):
  *
- * - a field returning an object costs 1 each time it resolves; scalars, enums and introspection cost 0;
- * - a connection field costs its page size (`first` or `last`, else 20), and what is selected under
- *   its `nodes` or `edges` counts once per item of the page (`pageInfo`, `totalCount` once);
+ * - a field returning an object costs 1 each time it resolves; scalars, enums and introspection
+ *   cost 0, except a connection's `totalCount` (1: a count read);
+ * - a connection field costs its page size (`first` or `last`, else 20) plus READ_CALLS, and what
+ *   is selected under its `nodes` or `edges` counts once per item of the page (`pageInfo` once);
  *   `Account.history` pages over its window's points, so its page is at most the number of
  *   intervals from `from` to `to` (≤ 1,000; 0 for a window the resolver refuses);
+ * - a connection read that walks the vendor's pages costs `maxPagesPerWalk` more, the most pages a
+ *   walk may read before it fails with LIMIT_EXCEEDED: `last` without `before` (the end of a list
+ *   whose length is unknown is found by walking to it), and `Ledger.balances` with an asset filter
+ *   (vendors without one are filtered page by page);
  * - a list field without paging costs its assumed length (UNPAGED_LIST_ITEMS, 10), and what is
  *   selected under it counts that many times; `nodes(ids:)` counts its IDs.
  *
  * `{ ledgers(first: 100) { nodes { accounts(first: 100) { nodes { balances { asset } } } } } }`
- * costs 100 × 10 + 100 × (100 + 100 × 10) = 111,000. Each fragment is tallied once and reused at every
- * spread, so the estimate takes time linear in the document.
+ * costs 102 × 10 + 100 × (102 + 100 × 10) = 111,220. Each fragment is tallied once and reused at
+ * every spread, so the estimate takes time linear in the document.
  */
 export function estimateCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
+  maxPagesPerWalk = DEFAULT_MAX_PAGES_PER_WALK,
 ): CostEstimate {
-  const walk = new CostWalk(schema, document, variables);
+  const walk = new CostWalk(schema, document, variables, maxPagesPerWalk);
   const root =
     operation.operation === 'mutation'
       ? schema.getMutationType()
@@ -111,11 +98,13 @@ class CostWalk {
   readonly #fragments = new Map<string, FragmentDefinitionNode>();
   readonly #tallied = new Map<string, SelectionTally>();
   readonly #spreading = new Set<string>();
+  readonly #walkPages: number;
   largestPage: PageRequest | undefined;
 
-  constructor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
+  constructor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, walkPages: number) {
     this.#schema = schema;
     this.#variables = variables;
+    this.#walkPages = walkPages;
     for (const definition of document.definitions)
       if (definition.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(definition.name.value, definition);
   }
@@ -167,6 +156,7 @@ class CostWalk {
     const name = node.name.value;
     const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
     if (!field || name.startsWith('__')) return ZERO; // unknown (validation refuses it) or introspection
+    if (isConnection(parent) && name === 'totalCount') return { cost: 1, ids: 0 }; // a count read
     const args = this.#arguments(field, node);
     const coordinate = `${parent.name}.${name}`;
     this.#notePage(coordinate, args);
@@ -176,7 +166,8 @@ class CostWalk {
     const children = this.selections(node.selectionSet, result);
     if (isConnection(result)) {
       const items = pageItems(coordinate, args);
-      const reads = items * (MERGED_CONNECTIONS[coordinate] ?? 1);
+      const calls = READ_CALLS + (walks(coordinate, args) ? this.#walkPages : 0);
+      const reads = (items + calls) * (MERGED_CONNECTIONS[coordinate] ?? 1);
       return plus(plus({ cost: own.cost + reads, ids: own.ids }, children.once), times(children.perItem, items));
     }
     // An edge's node and a connection's nodes/edges are the page's items, already paid for.
@@ -202,46 +193,4 @@ class CostWalk {
         this.largestPage = { field: coordinate, argument, size };
     }
   }
-}
-
-/** IDs named by a field's arguments of type ID or [ID]. */
-function idsIn(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
-  let count = 0;
-  for (const argument of field.args) {
-    if (getNamedType(argument.type).name !== 'ID') continue;
-    const value = args[argument.name];
-    if (Array.isArray(value)) count += value.length;
-    else if (value !== undefined && value !== null) count += 1;
-  }
-  return count;
-}
-
-/** Items one resolution of a connection field yields: its page size (the resolvers' default when absent). */
-function pageItems(coordinate: string, args: Record<string, unknown>): number {
-  const size =
-    typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
-  const page = Math.max(0, size);
-  return coordinate === 'Account.history' ? Math.min(page, historyPoints(args)) : page;
-}
-
-/** Points in a history window, as the resolver will compute them; 0 for a window it refuses (before any vendor call). */
-function historyPoints(args: Record<string, unknown>): number {
-  try {
-    return windowInstants({
-      asset: String(args.asset),
-      from: String(args.from),
-      to: String(args.to),
-      interval: (args.interval ?? 'DAY') as HistoryInterval,
-    }).length;
-  } catch {
-    return 0;
-  }
-}
-
-/** Objects one resolution of a non-connection composite field yields. */
-function objectsOf(field: GraphQLField<unknown, unknown>, coordinate: string, args: Record<string, unknown>): number {
-  const type = isNonNullType(field.type) ? field.type.ofType : field.type;
-  if (!isListType(type)) return 1;
-  if (Array.isArray(args.ids)) return args.ids.length;
-  return UNPAGED_LIST_ITEMS[coordinate] ?? OTHER_LIST_ITEMS;
 }

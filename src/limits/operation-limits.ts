@@ -1,4 +1,5 @@
 import type { ConfigFields } from '../config-fields.ts';
+import { DEFAULT_MAX_PAGES_PER_WALK } from '../relay/walk-guard.ts';
 
 /**
  * Operation limits, each checked before any vendor is called: a request over one is refused with
@@ -27,6 +28,17 @@ export interface OperationLimits {
   readonly maxBodyBytes: number;
   /** Estimated objects the operation may read from the sources (the model is on `estimateCost` in cost.ts). Default 50,000. */
   readonly maxCost: number;
+  /**
+   * Vendor pages one walk may read (a Relay page, `last` without `before`, a connector's lookup or
+   * history loop): past it the field fails with LIMIT_EXCEEDED (`pagesPerWalk`). Also what cost.ts
+   * prices a walk at. Default 100.
+   */
+  readonly maxPagesPerWalk: number;
+  /**
+   * Vendor HTTP requests one operation may send, retries included; enforced while it runs (the call
+   * that would pass it is not sent and its field fails with LIMIT_EXCEEDED). Default 1,000.
+   */
+  readonly maxUpstreamCalls: number;
 }
 
 export const DEFAULT_LIMITS: OperationLimits = {
@@ -38,6 +50,8 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxPageSize: 100,
   maxBodyBytes: 100 * 1024,
   maxCost: 50_000,
+  maxPagesPerWalk: DEFAULT_MAX_PAGES_PER_WALK,
+  maxUpstreamCalls: 1000,
 };
 
 const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>> = {
@@ -49,6 +63,8 @@ const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>>
   maxPageSize: [1, 100],
   maxBodyBytes: [1024, 64 * 1024 * 1024],
   maxCost: [1, 100_000_000],
+  maxPagesPerWalk: [1, 10_000],
+  maxUpstreamCalls: [1, 1_000_000],
 };
 
 /** Reads `server.limits`: every field optional, each an integer in its range. */

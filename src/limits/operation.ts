@@ -83,7 +83,7 @@ function checkDemand(
     { maxErrors: 1 },
   );
   if (coerced.errors) return null; // execution refuses bad variables before any resolver runs
-  const { cost, ids, largestPage } = estimateCost(schema, document, operation, coerced.coerced);
+  const { cost, ids, largestPage } = estimateCost(schema, document, operation, coerced.coerced, limits.maxPagesPerWalk);
   if (largestPage && largestPage.size > limits.maxPageSize) {
     return {
       limit: 'pageSize',
@@ -95,7 +95,7 @@ function checkDemand(
   if (cost > limits.maxCost) {
     return {
       limit: 'cost',
-      message: `the operation's estimated cost is ${count(cost)}; the limit is ${limits.maxCost} (cost counts the objects it may read from the sources: page sizes multiply what is nested under a connection; ask for smaller pages or fewer nested fields)`,
+      message: `the operation's estimated cost is ${count(cost)}; the limit is ${limits.maxCost} (cost counts the objects it may read from the sources and the pages it may read: page sizes multiply what is nested under a connection, and \`last\` without \`before\` counts a walk of maxPagesPerWalk pages; ask for smaller pages, fewer nested fields, or \`first\`)`,
     };
   }
   return null;

@@ -2,17 +2,13 @@ import type { ServerResponse } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { AdmissionConfig } from './admission-config.ts';
 import { AdmissionGate, type AdmissionLimits, type AdmissionOutcome } from './admission-gate.ts';
 
 /** The path yoga serves GraphQL (and GraphiQL) on; server.ts keeps yoga's default. */
 const GRAPHQL_ENDPOINT = '/graphql';
 /** At most one "shedding" warning per this many milliseconds, counting the refusals in between. */
 const SHED_LOG_INTERVAL_MS = 10_000;
-
-export interface AdmissionSettings extends AdmissionLimits {
-  /** Once an answer is ready, the longest stretch without writing progress before its connection is closed. */
-  readonly writeTimeoutMs: number;
-}
 
 export interface Admission {
   /** Admits every request to the GraphQL endpoint before it is parsed or authenticated. */
@@ -37,8 +33,13 @@ export interface Admission {
  * operation still runs, and slow readers cannot pile answers up in memory beyond the bound; a
  * reader that makes no progress for `writeTimeoutMs` loses its connection, and the slot with it.
  */
-export function createAdmission(settings: AdmissionSettings, logger: Logger): Admission {
-  const { writeTimeoutMs, ...limits } = settings;
+export function createAdmission(settings: AdmissionConfig, logger: Logger): Admission {
+  const { writeTimeoutMs } = settings;
+  const limits: AdmissionLimits = {
+    maxConcurrent: settings.maxConcurrentRequests,
+    maxQueued: settings.maxQueuedRequests,
+    queueTimeoutMs: settings.queueTimeoutMs,
+  };
   const gate = new AdmissionGate(limits);
   const outcomes = new WeakMap<Request, AdmissionOutcome | Promise<AdmissionOutcome>>();
   /** What still holds each admitted request's slot: yoga's handling, and its response until closed. */

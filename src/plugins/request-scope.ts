@@ -1,19 +1,56 @@
 import type { Plugin } from 'graphql-yoga';
-import { requestIdFor, runInRequestScope } from '../request-scope.ts';
+import { OperationEnded, requestIdFor, runInRequestScope } from '../request-scope.ts';
+
+export interface RequestScopeOptions {
+  /** `server.requestTimeoutMs`: the deadline of the whole request, from its arrival. */
+  readonly requestTimeoutMs: number;
+  /** `server.limits.maxUpstreamCalls`: vendor HTTP requests one operation may send, retries included. */
+  readonly maxUpstreamCalls: number;
+}
 
 /**
  * Gives every HTTP request an id (the caller's `x-request-id` when it is a sane token, else a
  * UUID), runs the request inside its scope so log lines and vendor calls carry it, and returns
  * it in the `x-request-id` response header.
+ *
+ * The scope also holds the operation's end: one signal that aborts when the deadline
+ * (`requestTimeoutMs`) passes, when the client goes away (yoga's `request.signal`, which the Node
+ * adapter aborts when the socket closes before the answer was written), or once the answer is
+ * made, whichever comes first. Every vendor call of the operation listens to it (the HTTP clients
+ * read the scope), so nothing the operation started outlives it. And it holds the budget of
+ * vendor calls.
  */
-export function useRequestScope(): Plugin {
+export function useRequestScope(options: RequestScopeOptions): Plugin {
   const ids = new WeakMap<Request, string>();
   return {
     instrumentation: {
-      request({ request }, wrapped) {
+      async request({ request }, wrapped) {
         const requestId = requestIdFor(request.headers.get('x-request-id'));
         ids.set(request, requestId);
-        return runInRequestScope({ requestId }, wrapped);
+        const ended = new AbortController();
+        const end = (reason: OperationEnded) => {
+          if (!ended.signal.aborted) ended.abort(reason);
+        };
+        const deadline = setTimeout(
+          () => end(new OperationEnded('deadline', options.requestTimeoutMs)),
+          options.requestTimeoutMs,
+        );
+        const disconnected = () => end(new OperationEnded('disconnected'));
+        if (request.signal.aborted) disconnected();
+        else request.signal.addEventListener('abort', disconnected, { once: true });
+        const scope = {
+          requestId,
+          signal: ended.signal,
+          operation: { upstreamLimit: options.maxUpstreamCalls, upstreamSent: 0 },
+        };
+        try {
+          await runInRequestScope(scope, wrapped);
+        } finally {
+          clearTimeout(deadline);
+          request.signal.removeEventListener('abort', disconnected);
+          // Whatever the answer did not wait for (a merged list's read ahead) stops now.
+          end(new OperationEnded('answered'));
+        }
       },
     },
     onResponse({ request, response }) {

@@ -5,7 +5,17 @@ export interface SequencePart<T> {
   /** Stable key of the part (a source name), stored in positions. */
   readonly key: string;
   readonly sequence: Sequence<T>;
+  /** How a read of this part that may turn out unneeded runs. Default: never abandoned. */
+  readonly speculate?: Speculate;
 }
+
+/**
+ * Starts a read that may turn out unneeded; `abandon` stops what it still has in flight (the
+ * caller's runtime decides how: the gateway aborts its vendor calls). The default never abandons.
+ */
+export type Speculate = <R>(read: () => Promise<R>) => { readonly result: Promise<R>; abandon(): void };
+
+const keepReading: Speculate = (read) => ({ result: read(), abandon: () => {} });
 
 /**
  * Several sequences read as one, in the given order (the ledgers of every source, in config order).
@@ -40,28 +50,35 @@ export function concatSequences<T>(
   return {
     /**
      * Reads `count` items from every remaining part at once, so a slow or hung source costs its
-     * own deadline, not the sum of all, then takes them in order until the page is full. A later
-     * part's read is wasted when earlier parts fill the page, and its error is not reported (the
-     * page does not show that part).
+     * own deadline, not the sum of all, then takes them in order until the page is full. The later
+     * parts' reads are speculative: once earlier parts fill the page they are abandoned (nothing
+     * more is read for them), and their errors are not reported (the page does not show them).
      */
     async after(position, count) {
       const from = position === null ? { index: 0, inner: null } : readPosition(position);
       const remaining = parts.slice(from.index);
-      const outcomes = remaining.map((part, at) =>
-        settle(() => part.sequence.after(at === 0 ? from.inner : null, count)),
+      const reads = remaining.map((part, at) =>
+        (part.speculate ?? keepReading)(() => settle(() => part.sequence.after(at === 0 ? from.inner : null, count))),
       );
       const edges: SequenceEdge<T>[] = [];
-      for (const [at, part] of remaining.entries()) {
-        const outcome = await (outcomes[at] as Promise<Outcome>);
-        if ('error' in outcome) {
-          skip(part, outcome.error);
-          continue;
+      let used = 0;
+      try {
+        for (const [at, part] of remaining.entries()) {
+          const outcome = await (reads[at] as { result: Promise<Outcome> }).result;
+          used = at + 1;
+          if ('error' in outcome) {
+            skip(part, outcome.error);
+            continue;
+          }
+          const room = count - edges.length;
+          edges.push(...wrap(part.key, outcome.slice.edges.slice(0, room)));
+          if (outcome.slice.more || outcome.slice.edges.length > room) return { edges, more: true };
         }
-        const room = count - edges.length;
-        edges.push(...wrap(part.key, outcome.slice.edges.slice(0, room)));
-        if (outcome.slice.more || outcome.slice.edges.length > room) return { edges, more: true };
+        return { edges, more: false };
+      } finally {
+        // The reads the page did not need (or did not get to, on a bad position) stop here.
+        for (const read of reads.slice(used)) read.abandon();
       }
-      return { edges, more: false };
     },
     /**
      * Backwards one part at a time: reading the end of an offset list whose length the vendor

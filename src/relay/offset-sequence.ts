@@ -1,10 +1,13 @@
 import { invalidPosition } from './errors.ts';
 import type { OffsetList, Position, Sequence } from './sequence-types.ts';
+import { startWalk, type Walk } from './walk-guard.ts';
 
 /**
  * A limit/offset vendor list as a sequence. A position is `{ o: <index in the list> }`. Reads go
  * in vendor calls of at most `maxLimit` items; one item more than asked tells whether a next page
- * exists, unless the list's length is known.
+ * exists, unless the list's length is known. Every read is one walk, bounded by the list's `walk`
+ * (walk-guard.ts): a range that brings only items already read (an ignored offset) or too many
+ * ranges end it with the list's error.
  */
 export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
   const readOffset = (position: Position): number => {
@@ -12,13 +15,22 @@ export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
     if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) invalidPosition();
     return offset;
   };
+  const walkOver = () => startWalk(list.walk, list.identify);
+  /** One vendor call of the walk: at most `want` items from `offset`. */
+  const fetch = async (walk: Walk<T>, offset: number, want: number): Promise<readonly T[]> => {
+    walk.next();
+    const page = (await list.fetchRange(offset, want)).slice(0, want);
+    walk.read(page, page.length === want);
+    return page;
+  };
   /** Reads `limit` items from `offset`, in vendor calls of at most `maxLimit`. */
   const range = async (offset: number, limit: number): Promise<T[]> => {
+    const walk = walkOver();
     const items: T[] = [];
     while (items.length < limit) {
       const want = Math.min(list.maxLimit, limit - items.length);
-      const page = await list.fetchRange(offset + items.length, want);
-      items.push(...page.slice(0, want));
+      const page = await fetch(walk, offset + items.length, want);
+      items.push(...page);
       if (page.length < want) break;
     }
     return items;
@@ -39,6 +51,11 @@ export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
     },
     async before(position, count) {
       if (position === null && known !== undefined) position = { o: known };
+      // A vendor that counts the list tells where its end is: `last` reads there, no walk.
+      if (position === null && count > 0 && list.totalCount) {
+        const total = await list.totalCount();
+        if (total !== null) position = { o: total };
+      }
       if (position !== null) {
         const end = readOffset(position);
         const start = Math.max(0, end - count);
@@ -47,10 +64,11 @@ export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
       // Nothing to return: whether the list has any item is one call, not a walk to its end.
       if (count === 0) return { edges: [], more: (await range(0, 1)).length > 0 };
       // No end position: walk to the end of the list, keeping only the last `count` items.
+      const walk = walkOver();
       let offset = 0;
-      let window: T[] = [];
+      let window: readonly T[] = [];
       for (;;) {
-        const page = await list.fetchRange(offset, list.maxLimit);
+        const page = await fetch(walk, offset, list.maxLimit);
         window = [...window, ...page].slice(-Math.max(count, 1));
         offset += page.length;
         if (page.length < list.maxLimit) break;

@@ -1,3 +1,5 @@
+import type { WalkBounds } from './walk-guard.ts';
+
 /**
  * What a connector hands the relay (`VendorList`: how its vendor pages one list) and what the relay
  * reads a Relay page from (`Sequence`). Types only: each kind of sequence has its own file, and
@@ -11,10 +13,29 @@ export interface CursorPage<T> {
   readonly next: string | null;
   /** The vendor cursor of the preceding page; null on the first page. */
   readonly previous: string | null;
+  /**
+   * Records the vendor sent for this page, when the connector dropped some (a filter applied page
+   * by page): a page filtered down to nothing is not an empty page. Default: `items.length`.
+   */
+  readonly records?: number;
+}
+
+/**
+ * What every vendor list tells the relay so that no read of it can run without end: the bounds of
+ * a walk over its pages (walk-guard.ts), and what names an item, so a page that repeats is seen.
+ */
+interface WalkedList<T> {
+  /**
+   * Connectors always set it, so that a stop names their source. A list without (a generated one,
+   * whose reads never walk) gets `DEFAULT_MAX_PAGES_PER_WALK` and stops as a bare `WalkStop`.
+   */
+  readonly walk?: WalkBounds;
+  /** A key per item, the same wherever the item turns up in the list (its vendor id). */
+  readonly identify?: (item: T) => string;
 }
 
 /** A list the vendor pages through opaque cursors. */
-export interface CursorList<T> {
+export interface CursorList<T> extends WalkedList<T> {
   readonly paging: 'cursor';
   /** Reads the page a vendor cursor points at; `null` reads the first page. */
   fetchPage(token: string | null): Promise<CursorPage<T>>;
@@ -22,7 +43,7 @@ export interface CursorList<T> {
 }
 
 /** A list the vendor pages by limit and offset. */
-export interface OffsetList<T> {
+export interface OffsetList<T> extends WalkedList<T> {
   readonly paging: 'offset';
   /** Reads up to `limit` items from `offset` on, in list order; fewer than `limit` means the list ends. */
   fetchRange(offset: number, limit: number): Promise<readonly T[]>;
@@ -30,6 +51,7 @@ export interface OffsetList<T> {
   readonly maxLimit: number;
   /** The list's length when known without reading (a generated list): reads never go past it. */
   readonly length?: number;
+  /** The vendor's count of the list; when there is one, `last` without `before` reads the end directly, no walk. */
   totalCount?(): Promise<number | null>;
 }
 

@@ -1,6 +1,7 @@
 import { BadUserInputError, GatewayError, SourceError } from '../errors.ts';
 import type { QueryResolvers } from '../generated/resolvers.ts';
 import { concatSequences, sequenceOf } from '../relay/sequence.ts';
+import { abandonable } from '../request-scope.ts';
 import { resolveConnection } from './connections.ts';
 import { connectorOf, orNull } from './helpers.ts';
 import { decodeIdOf, decodeNodeId } from './ids.ts';
@@ -24,6 +25,7 @@ export const Query: QueryResolvers = {
     const parts = [...context.connectors.values()].map((connector) => ({
       key: connector.name,
       sequence: sequenceOf(connector.listLedgers()),
+      speculate: abandonable, // a read ahead the page did not need stops: its vendor calls are aborted
     }));
     // A sick source leaves the others' ledgers in the page and adds one error naming it (once,
     // however many reads of it failed).

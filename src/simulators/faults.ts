@@ -45,3 +45,31 @@ export const PLANTED_SECRETS = [
   'postgres://ledger:s3cr3t-db-password@10.0.0.5:5432/ledger',
   'goroutine 1 [running]',
 ] as const;
+
+/**
+ * Vendors whose paging misbehaves, switchable on any simulator whose API pages (`setFault`), for
+ * `test/faults-paging.test.ts`. Each turns the simulator's own list answers into a misbehaving walk:
+ * - `paging-stuck`: a next cursor that never advances (cursor lists);
+ * - `paging-repeat`: every page repeats the one before it (cursor lists: under a new cursor each
+ *   time; offset lists: the range one page earlier);
+ * - `paging-ignore-offset`: every offset answers the first page (offset lists);
+ * - `paging-empty`: after the first page, empty pages that claim more, without end (cursor lists;
+ *   an offset list has no way to claim more with an empty page);
+ * - `paging-long`: a very long list (a million items): past the real end, full pages of items
+ *   copied from the first page under new ids.
+ * A list answer the fault does not apply to, and every other answer, is the simulator's own
+ * (paging-faults.ts). Vonage's API does not page, so they change nothing there.
+ */
+export const PAGING_FAULTS = [
+  'paging-stuck',
+  'paging-repeat',
+  'paging-ignore-offset',
+  'paging-empty',
+  'paging-long',
+] as const;
+
+export type PagingFault = (typeof PAGING_FAULTS)[number];
+
+export function isPagingFault(fault: unknown): fault is PagingFault {
+  return (PAGING_FAULTS as readonly unknown[]).includes(fault);
+}

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { answerWithFault, prepareFault } from './answer-with-fault.ts';
 import type { SimulatorFault } from './faults.ts';
+import { isPagingFault, type PagingFault } from './faults.ts';
+import { createPagingFaults, type PagingWire } from './paging-faults.ts';
 import { createRequestRecorder } from './recorder.ts';
 import type { SimulatorReply, SimulatorRequest, SimulatorServer } from './types.ts';
 
@@ -12,6 +14,8 @@ export interface SimulatorServerOptions {
   readonly latencyMs?: number;
   /** The status a `rate-limited` fault answers with: 429, or Ledger Enterprise's 420. Default 429. */
   readonly rateLimitStatus?: number;
+  /** How the vendor's lists page, for the paging faults; without it (an unpaged API) they change nothing. */
+  readonly paging?: PagingWire;
 }
 
 /** Starts a simulator on 127.0.0.1 that answers each request with `route`. */
@@ -22,7 +26,8 @@ export async function startSimulatorServer(
   const recorder = createRequestRecorder();
   let inFlight = 0;
   let peakInFlight = 0;
-  let fault: SimulatorFault | null = null;
+  let fault: SimulatorFault | PagingFault | null = null;
+  const pagingFaults = options.paging ? createPagingFaults(options.paging) : null;
   let closing: Promise<void> | undefined;
 
   const answer = async (incoming: IncomingMessage, response: ServerResponse, body: string): Promise<void> => {
@@ -32,22 +37,23 @@ export async function startSimulatorServer(
     for (const [name, value] of Object.entries(incoming.headers))
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const request: SimulatorRequest = { method: incoming.method ?? 'GET', path, query, headers, body };
-    const real = async (): Promise<SimulatorReply> => {
+    const routed = async (asked: SimulatorRequest): Promise<SimulatorReply> => {
       try {
-        return await route(request);
+        return await route(asked);
       } catch {
         return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal server error' };
       }
     };
+    const real = () => routed(request);
     const recordedQuery: Record<string, string[]> = {};
     for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
     const record = (status: number) =>
       recorder.record({ method: request.method, path, query: recordedQuery, headers, body, status });
-    if (fault !== null) {
+    if (fault !== null && !isPagingFault(fault)) {
       await answerWithFault(fault, { response, real, record, rateLimitStatus: options.rateLimitStatus ?? 429 });
       return;
     }
-    const reply = await real();
+    const reply = fault !== null && pagingFaults ? await pagingFaults.answer(fault, request, routed) : await real();
     record(reply.status);
     const headersOut = { 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers };
     if (reply.statusText === undefined) response.writeHead(reply.status, headersOut);
@@ -111,7 +117,7 @@ export async function startSimulatorServer(
       return fault;
     },
     async setFault(next) {
-      await prepareFault(next);
+      if (!isPagingFault(next)) await prepareFault(next);
       fault = next;
       // Open keep-alive connections would let requests past a refusal: cut them too.
       if (next === 'refuse') server.closeAllConnections();

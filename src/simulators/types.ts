@@ -1,4 +1,4 @@
-import type { SimulatorFault } from './faults.ts';
+import type { PagingFault, SimulatorFault } from './faults.ts';
 
 /**
  * What every vendor simulator exposes. Simulators are real HTTP servers on 127.0.0.1 that speak a
@@ -47,11 +47,12 @@ export interface SimulatorServer {
   readonly inFlight: number;
   resetRequests(): void;
   /**
-   * The fault every request meets once this resolves (see faults.ts); null to answer normally
+   * The fault every request meets once this resolves (see faults.ts, and paging-faults.ts for the
+   * misbehaving walks of a vendor that pages); null to answer normally
    * again. It resolves when the fault is ready to answer: a gzip bomb is built by then.
    */
-  setFault(fault: SimulatorFault | null): Promise<void>;
-  readonly fault: SimulatorFault | null;
+  setFault(fault: SimulatorFault | PagingFault | null): Promise<void>;
+  readonly fault: SimulatorFault | PagingFault | null;
   /** Stops the server; calling it again returns the same promise. */
   close(): Promise<void>;
 }

@@ -150,7 +150,7 @@ describe('blnk: encodings, scales and credentials', () => {
     ).rejects.toMatchObject({ code: 'SOURCE_BAD_RESPONSE' });
   });
 
-  it('reads the scale from currency_multiplier only when it is a power of ten (0 means the balance was created without one)', () => {
+  it('reads the scale from currency_multiplier when it is a power of ten; 0 means the balance was created without one', () => {
     const read = (multiplier: string) =>
       mapBlnkBalance(
         SOURCE,
@@ -162,9 +162,75 @@ describe('blnk: encodings, scales and credentials', () => {
     expect(read('1000').total).toEqual({ minorUnits: -12_345n, scale: 3, asset: 'USD' });
     expect(read('100.0').total.scale).toBe(2);
     expect(read('1e+21').total.scale).toBe(21);
+    expect(read('1E2').total.scale).toBe(2);
     expect(read('1').total.scale).toBe(0);
+    // Go writes the float64 zero of a balance created without `precision` as 0: currencyScales decides.
     expect(read('0').total.scale).toBe(2);
-    expect(read('50').total.scale).toBe(2);
+    expect(read('-0').total.scale).toBe(2);
+    expect(read('0.0').total.scale).toBe(2);
+  });
+
+  it('refuses a currency_multiplier that is no power of ten as SOURCE_BAD_RESPONSE, never falling back to currencyScales', () => {
+    // v0.14 stores the `precision` a balance was created with, unchecked (any float64), and applies
+    // it to no amount: a value that is no power of ten says nothing true about the balance's scale.
+    const read = (multiplier: string) => () =>
+      mapBlnkBalance(
+        SOURCE,
+        parseLosslessJson(
+          `{"balance_id":"bln_x","ledger_id":"ldg_x","currency":"USD","currency_multiplier":${multiplier},"balance":"-12345","credit_balance":0,"debit_balance":12345,"inflight_balance":0,"inflight_debit_balance":0}`,
+        ),
+        { USD: 2 },
+      );
+    for (const multiplier of ['99', '100.5', '-100', '50', '0.01', '1e-2', '1e+37', '"100"', '"abc"', 'true', '{}']) {
+      expect(read(multiplier), multiplier).toThrow(SourceError);
+      expect(read(multiplier), multiplier).toThrow(
+        /^source "blnk-test" sent a response the gateway cannot read: a balance's currency_multiplier is not a power of ten from 1 to 1e36$/,
+      );
+    }
+  });
+
+  it('fails only the balance whose currency_multiplier is unreadable, in lookups and in history', async () => {
+    const good = { balance_id: 'bln_good', ledger_id: 'ldg_a', currency_multiplier: 100 };
+    const bad = { balance_id: 'bln_bad', ledger_id: 'ldg_a', currency_multiplier: 99 };
+    const record = (fields: Record<string, unknown>) => ({
+      ...fields,
+      currency: 'USD',
+      balance: 1234,
+      credit_balance: 1234,
+      debit_balance: 0,
+      inflight_balance: 0,
+      inflight_debit_balance: 0,
+    });
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      const send = (body: unknown) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (url.pathname === '/balances') send([record(good), record(bad)]);
+      else if (url.pathname.endsWith('/at')) send({ balance: record(good) });
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const connector = createBlnkConnector(SOURCE, {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      currencyScales: { USD: 2 },
+      timeoutMs: 5_000,
+    });
+    opened.push(connector);
+    const refs = [good, bad].map((item) => ({ source: SOURCE, ledgerId: 'ldg_a', accountId: item.balance_id }));
+    const [goodBalances, badBalances] = await connector.getAccountBalances(refs);
+    expect(goodBalances).toEqual([expect.objectContaining({ total: { minorUnits: 1234n, scale: 2, asset: 'USD' } })]);
+    expect(badBalances).toMatchObject({ code: 'SOURCE_BAD_RESPONSE', sourceName: SOURCE });
+    // The account still answers; only its money fails.
+    const accounts = await connector.getAccounts(refs);
+    expect(accounts.map((account) => (account instanceof Error ? account : account.accountId))).toEqual([
+      'bln_good',
+      'bln_bad',
+    ]);
+    const at = ['2024-01-01T00:00:00Z'];
+    const history = await connector.getHistory?.(refs.map((account) => ({ account, asset: 'USD', at })));
+    expect(history?.[0]).toEqual([{ at: at[0], balance: { minorUnits: 1234n, scale: 2, asset: 'USD' } }]);
+    expect(history?.[1]).toMatchObject({ code: 'SOURCE_BAD_RESPONSE', sourceName: SOURCE });
   });
 
   it('reports a refused key as SOURCE_AUTH_FAILED without the key, after sending it as X-Blnk-Key', async () => {

@@ -13,6 +13,8 @@ import {
 
 const codec = createCursorCodec('sequence-test-secret');
 const KEY = 'test.list';
+/** The fakes below are honest vendors with pages as small as one item: a page bound far above any walk they need. */
+const WALK = { maxPages: 10_000 };
 
 interface Fake<T> {
   list: VendorList<T>;
@@ -43,6 +45,7 @@ function cursorVendor<T>(all: readonly T[], sizes: readonly number[]): Fake<T> {
     calls,
     list: {
       paging: 'cursor',
+      walk: WALK,
       async fetchPage(cursor): Promise<CursorPage<T>> {
         calls.push(`page:${cursor}`);
         const page =
@@ -70,6 +73,7 @@ function pagesVendor<T>(pages: readonly (readonly T[])[]): Fake<T> {
     calls,
     list: {
       paging: 'cursor',
+      walk: WALK,
       async fetchPage(cursor) {
         calls.push(`page:${cursor}`);
         const index = cursor === null ? 0 : Number(cursor.slice('n'.length));
@@ -77,6 +81,8 @@ function pagesVendor<T>(pages: readonly (readonly T[])[]): Fake<T> {
         if (items === undefined) throw new Error(`vendor: bad cursor ${cursor}`);
         return {
           items,
+          // The connector filtered the vendor's records: a page it emptied still held one.
+          records: Math.max(1, items.length),
           next: index + 1 < pageList.length ? `n${index + 1}` : null,
           previous: index > 0 ? `n${index - 1}` : null,
         };
@@ -93,6 +99,7 @@ function offsetVendor<T>(all: readonly T[], maxLimit: number): Fake<T> {
     list: {
       paging: 'offset',
       maxLimit,
+      walk: WALK,
       async fetchRange(offset, limit) {
         calls.push(`range:${offset}+${limit}`);
         if (

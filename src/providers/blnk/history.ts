@@ -1,10 +1,10 @@
 import { BadUserInputError, NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import { money } from '../../money.ts';
 import type { HttpClient } from '../http/index.ts';
-import { readInteger, readObject, readString } from '../json.ts';
+import { readInteger, readString } from '../json.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { balanceRecordFor, type Found } from './lookup.ts';
-import { blnkScale, isBlnkNotFound, readBlnkErrorCode } from './map.ts';
+import { blnkScale, isBlnkNotFound, readBlnkBalanceAt, readBlnkErrorCode } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 
 /** Most `/at` reads in flight at once for one batch, whatever its number of requests and instants. */
@@ -85,7 +85,7 @@ async function readPoint(
     throw sourceErrorForStatus(context.source, response.status);
   }
   return context.client.decode(() => {
-    const balance = readObject(readObject(response.body, 'historical balance').balance, 'historical balance');
+    const balance = readBlnkBalanceAt(response.body, plan.balanceId, plan.asset);
     return { at, balance: money(readInteger(balance.balance, 'historical balance'), plan.scale, plan.asset) };
   });
 }

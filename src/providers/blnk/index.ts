@@ -9,12 +9,15 @@ import {
   type AccountFilter,
   type AccountRef,
   type BalanceFilter,
+  type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createBlnkClient } from './api.ts';
 import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './lookup.ts';
 import { getBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Blnk (github.com/blnkfinance/blnk; contract read from the Go source at v0.15.2, see
@@ -44,6 +47,8 @@ export interface BlnkOptions {
    * https://github.com/blnkfinance/blnk/blob/v0.15.2/api/filter_helper.go
    */
   batchWith?: 'get' | 'filter';
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /** `GET /ledgers`: a limit above 100 silently becomes 20 (database/ledger.go). */
@@ -68,6 +73,7 @@ export const blnkProvider = defineProvider({
       currencyScales: readScales(fields.optionalObject('currencyScales')),
       batchWith,
       ...(auth ? { auth: { apiKey: auth.string('apiKey') } } : {}),
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -86,6 +92,8 @@ export const blnkProvider = defineProvider({
         notFoundCode: 'BAL_NOT_FOUND',
         viaFilterPost: options.batchWith === 'filter',
       });
+    // Every walk over this source's offset pages: a page of records already read (an ignored offset) ends it.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
     /** Maps one slot, so a record the gateway cannot read fails its own key only. */
     const settle = <T>(map: () => T): T | Error => {
       try {
@@ -96,7 +104,11 @@ export const blnkProvider = defineProvider({
     };
 
     /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
-    const balancePages = <T>(ledger: LedgerRef, filter: BalanceFilter, map: (item: unknown) => T): VendorList<T> => {
+    const balancePages = <T extends LedgerRef>(
+      ledger: LedgerRef,
+      filter: BalanceFilter,
+      map: (item: unknown) => T,
+    ): VendorList<T> => {
       const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
       if (filter.asset) query.currency_eq = filter.asset;
       if (filter.address) {
@@ -108,6 +120,8 @@ export const blnkProvider = defineProvider({
       return {
         paging: 'offset',
         maxLimit: BALANCE_PAGE_LIMIT,
+        walk,
+        identify: modelKey,
         async fetchRange(offset, limit) {
           const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
           return client.decode(() =>
@@ -127,9 +141,11 @@ export const blnkProvider = defineProvider({
       maxBatchSize: MAX_IN_VALUES,
 
       listLedgers() {
-        return {
+        const list: VendorList<LedgerModel> = {
           paging: 'offset',
           maxLimit: LEDGER_PAGE_LIMIT,
+          walk,
+          identify: modelKey,
           async fetchRange(offset, limit) {
             const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
             return client.decode(() =>
@@ -137,6 +153,7 @@ export const blnkProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', client.decode.bind(client));
       },
 
       async getLedgers(refs) {
@@ -155,9 +172,10 @@ export const blnkProvider = defineProvider({
       },
 
       listAccounts(ledger, filter: AccountFilter) {
-        return balancePages(ledger, { address: filter.address }, (item) =>
+        const list = balancePages(ledger, { address: filter.address }, (item) =>
           mapBlnkAccountWithBalance(name, item, scales),
         );
+        return distinctPages(list, (account) => account.accountId, 'accounts', client.decode.bind(client));
       },
 
       async getAccounts(refs: readonly AccountRef[]) {
@@ -169,7 +187,8 @@ export const blnkProvider = defineProvider({
       },
 
       listBalances(ledger, filter) {
-        return balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+        const list = balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+        return distinctPages(list, (balance) => balance.balanceId, 'balances', client.decode.bind(client));
       },
 
       async getAccountBalances(refs) {

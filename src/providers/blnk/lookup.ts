@@ -1,6 +1,7 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { HttpClient } from '../http/index.ts';
 import { readObject, readString, VendorShapeError, type JsonObject } from '../json.ts';
+import { pathSegment } from '../path-segment.ts';
 import type { AccountRef } from '../types.ts';
 import { isBlnkNotFound, readBlnkList } from './map.ts';
 
@@ -18,12 +19,18 @@ export type Found = JsonObject | Error | undefined;
 
 /**
  * Whether an id can be asked for at all. Blnk generates its ids (`ldg_`/`bln_` + UUID), so an id
- * that cannot travel inside an `in` list or a path segment cannot exist there either.
+ * that cannot travel inside an `in` list or a path segment (a dot segment: path-segment.ts) cannot
+ * exist there either.
  */
 export function isAskableId(id: string): boolean {
   // The server also trims each `in` value, so " bln_x" would come back as "bln_x".
   return (
-    id !== '' && id.trim() === id && !id.includes(',') && !id.includes('/') && Buffer.byteLength(id) <= MAX_FILTER_CHARS
+    id !== '' &&
+    id.trim() === id &&
+    !id.includes(',') &&
+    !id.includes('/') &&
+    Buffer.byteLength(id) <= MAX_FILTER_CHARS &&
+    pathSegment(id) !== null
   );
 }
 
@@ -56,16 +63,19 @@ export interface LookupPlan {
   readonly viaFilterPost?: boolean;
 }
 
-/** Maps every record of a response by its id. */
+/** Maps every record of a response by its id; an answer that cannot be trusted adds none of its records. */
 function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, asked: ReadonlySet<string>): void {
+  const records = new Map<string, JsonObject>();
   for (const item of readBlnkList(body, `${plan.path} response`)) {
     const record = readObject(item, 'record');
     const id = readString(record[plan.idField], plan.idField);
     // Servers before 0.13.2 ignore list filters and answer the newest records instead.
     if (!asked.has(id))
       throw new VendorShapeError(`the ${plan.idField}_in filter was ignored (Blnk 0.13.2 or later is needed)`);
-    found.set(id, record);
+    if (records.has(id)) throw new VendorShapeError(`the answer lists one ${plan.idField} twice`);
+    records.set(id, record);
   }
+  for (const [id, record] of records) found.set(id, record);
 }
 
 /**

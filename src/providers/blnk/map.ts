@@ -1,10 +1,10 @@
 import { SourceError } from '../../errors.ts';
 import { MAX_SCALE, money } from '../../money.ts';
+import { isLosslessNumber } from 'lossless-json';
 import {
   isObject,
   readArray,
   readInteger,
-  readNumberText,
   readObject,
   readOptionalString,
   readString,
@@ -12,6 +12,7 @@ import {
   VendorShapeError,
   type JsonObject,
 } from '../json.ts';
+import { requireAsked } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 
 /**
@@ -79,12 +80,26 @@ export function mapBlnkAccount(source: string, value: unknown): AccountModel {
   };
 }
 
-/** `10^n` → n for a multiplier written as `100`, `100.0` or `1e+21`; null for anything else (0 means "not set"). */
-function scaleOfMultiplier(text: string): number | null {
-  const match = /^1(0*)(?:\.0*)?$/.exec(text) ?? /^1(?:\.0*)?[eE]\+?(\d+)$/.exec(text);
-  if (!match) return null;
-  const scale = text.includes('e') || text.includes('E') ? Number(match[1]) : (match[1] ?? '').length;
-  return scale <= MAX_SCALE ? scale : null;
+/** A JSON number: sign, digits, fraction, exponent. */
+const JSON_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The scale a `currency_multiplier` states: n for 10^n (`100`, `100.0`, `1e+21`, as Go writes a
+ * float64), null for zero (Go's zero value: the balance was created without a `precision`), and
+ * undefined for anything else (99, 100.5, -100, 0.01, past 10^MAX_SCALE, or not a number).
+ */
+function scaleOfMultiplier(value: unknown): number | null | undefined {
+  if (!isLosslessNumber(value)) return undefined; // Go writes a float64, never a string
+  const match = JSON_NUMBER.exec(value.toString());
+  if (!match) return undefined;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+  const digits = `${whole}${fraction}`.replace(/^0+/, '');
+  if (digits === '') return null; // 0, -0, 0.0, 0e5
+  if (sign === '-') return undefined;
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  if (digits.slice(0, digits.length - trailing) !== '1') return undefined;
+  const scale = trailing + Number(exponent) - fraction.length;
+  return Number.isSafeInteger(scale) && scale >= 0 && scale <= MAX_SCALE ? scale : undefined;
 }
 
 /** Currency codes are shown in messages, so anything unusual is not echoed. */
@@ -93,9 +108,13 @@ function printableCurrency(currency: string): string {
 }
 
 /**
- * The scale of a balance. Servers before v0.15.0 sent `currency_multiplier` (the `precision` the
- * balance was created with, 0 when none was given); v0.15.0 dropped it and nothing in a response
- * says the scale, so it comes from the source's configured `currencyScales`.
+ * The scale of a balance. Servers before v0.15.0 sent `currency_multiplier`: the `precision` the
+ * balance was created with, stored unchecked (any float64: CreateBalance validates no precision,
+ * model.Balance `CurrencyMultiplier float64`), written as a JSON number, 0 when none was given, and
+ * applied to no amount (transactions carry their own precision). v0.15.0 dropped it. A power of
+ * ten states the scale; 0 or no field leaves it to the source's configured `currencyScales`; any
+ * other value (99, 100.5, -100) is a SOURCE_BAD_RESPONSE for this balance, never a guess. Errors
+ * are SourceErrors already, so callers outside a `decode` (history) report them as they are.
  */
 export function blnkScale(
   source: string,
@@ -103,8 +122,15 @@ export function blnkScale(
   currency: string,
   scales: Readonly<Record<string, number>>,
 ): number {
-  if (balance.currency_multiplier !== undefined && balance.currency_multiplier !== null) {
-    const fromServer = scaleOfMultiplier(readNumberText(balance.currency_multiplier, 'currency_multiplier'));
+  const multiplier = balance.currency_multiplier;
+  if (multiplier !== undefined && multiplier !== null) {
+    const fromServer = scaleOfMultiplier(multiplier);
+    if (fromServer === undefined)
+      throw new SourceError(
+        'SOURCE_BAD_RESPONSE',
+        `source "${source}" sent a response the gateway cannot read: a balance's currency_multiplier is not a power of ten from 1 to 1e${MAX_SCALE}`,
+        { source, retryable: false },
+      );
     if (fromServer !== null) return fromServer;
   }
   const configured = Object.hasOwn(scales, currency) ? scales[currency] : undefined;
@@ -140,6 +166,17 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
     updatedAt: null, // a balance carries created_at only
     account, // a Blnk balance is its own account: `balance { account }` needs no second read
   };
+}
+
+/**
+ * The balance of a `GET /balances/{id}/at` answer (`{balance: {balance, balance_id, currency, …}}`,
+ * balance_id sent since 0.13): another balance's figures, or another currency's, are a bad response.
+ */
+export function readBlnkBalanceAt(body: unknown, balanceId: string, currency: string): JsonObject {
+  const balance = readObject(readObject(body, 'historical balance').balance, 'historical balance');
+  requireAsked(readString(balance.balance_id, 'historical balance_id'), balanceId, "a historical balance's balance_id");
+  requireAsked(readString(balance.currency, 'historical currency'), currency, "a historical balance's currency");
+  return balance;
 }
 
 /**

@@ -18,10 +18,12 @@ import {
   checkReply,
   MissingMovesHistory,
   readAccountsIn,
+  rowKey,
   type FormanceLookupContext,
 } from './lookup.ts';
-import { mapFormanceAsset, readFormanceVolumesRow } from './map.ts';
-import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
+import { followPages } from '../walks.ts';
+import { mapFormanceAsset, readFormanceLookupPage, readFormanceVolumesRow } from './map.ts';
+import { FORMANCE_PAGE_SIZE } from './paging.ts';
 
 /**
  * Point-in-time balances through `GET /v2/{ledger}/volumes?endTime=T`: the closing volumes of every
@@ -71,7 +73,7 @@ export async function getFormanceHistory(
   }
 
   const reads = ledgers.filter((ledger) => ledger.refused === null).flatMap(readsOf);
-  const outcomes = await mapWithConcurrency(reads, HISTORY_CONCURRENCY, (read) => readClosing(api, read));
+  const outcomes = await mapWithConcurrency(reads, HISTORY_CONCURRENCY, (read) => readClosing(context, read));
   outcomes.forEach((outcome, position) => {
     if (!(outcome instanceof Error)) return;
     const { ledger, endTime, addresses } = reads[position] as Read;
@@ -129,29 +131,25 @@ export async function getFormanceHistory(
   return results;
 }
 
-/** The closing volumes at `endTime` of up to 100 addresses: the first page with the filter, then the vendor cursor alone. */
-async function readClosing(api: FormanceApi, { ledger, endTime, addresses }: Read): Promise<void> {
+/** The closing volumes at `endTime` of up to 100 addresses: the first page with the filter, then the vendor cursor alone (one walk). */
+async function readClosing(context: FormanceLookupContext, { ledger, endTime, addresses }: Read): Promise<void> {
+  const { api } = context;
   const rows: Closing = ledger.closing.get(endTime) ?? new Map();
   ledger.closing.set(endTime, rows);
-  let query: Record<string, string | number> = {
-    endTime,
-    pageSize: FORMANCE_PAGE_SIZE,
-    query: JSON.stringify({ $in: { address: addresses } }),
-  };
-  for (;;) {
+  const first = { endTime, pageSize: FORMANCE_PAGE_SIZE, query: JSON.stringify({ $in: { address: addresses } }) };
+  await followPages(context.walk, rowKey, async (cursor) => {
     if (ledger.refused) throw ledger.refused; // the ledger already refused another read: spare it this one
-    const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, query, [400, 404]);
+    const reply = await api.get(`/v2/${ledger.ledgerId}/volumes`, cursor === null ? first : { cursor }, [400, 404]);
     checkReply(api, ledger.ledgerId, reply);
-    const page = api.decode(() => readFormanceCursor(reply.body));
+    const page = api.decode(() => readFormanceLookupPage(reply.body, '/volumes', addresses));
     for (const item of page.data) {
       const row = api.decode(() => readFormanceVolumesRow(item));
       const balances = rows.get(row.address) ?? new Map<string, bigint>();
       balances.set(row.code, row.balance);
       rows.set(row.address, balances);
     }
-    if (page.next === null) return;
-    query = { cursor: page.next };
-  }
+    return { records: page.data, next: page.next };
+  });
 }
 
 /**

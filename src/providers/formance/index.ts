@@ -10,6 +10,7 @@ import {
   type LedgerModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createFormanceApi } from './api.ts';
 import { getFormanceAccountBalances, getFormanceAccounts } from './lookup.ts';
 import { getFormanceHistory } from './history.ts';
@@ -22,6 +23,7 @@ import {
   mapFormanceVolumesRow,
 } from './map.ts';
 import { FORMANCE_PAGE_SIZE, readFormanceCursor, toCursorPage } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Formance Ledger v2.x through a Formance stack (ledger API at `<url>/api/ledger`), with the v1
@@ -40,6 +42,8 @@ export interface FormanceOptions {
   };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /**
@@ -58,6 +62,7 @@ export const formanceProvider = defineProvider({
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
       ...(auth
         ? {
             auth: {
@@ -89,7 +94,9 @@ export const formanceProvider = defineProvider({
       credentials,
     });
     const directory = createLedgerDirectory(api);
-    const context = { api, directory };
+    // Every walk over this source's pages: the relay's list reads and the lookup and history loops.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const context = { api, directory, walk };
 
     /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */
     async function ledgerNames(): Promise<string[]> {
@@ -123,8 +130,10 @@ export const formanceProvider = defineProvider({
 
       listLedgers(): VendorList<LedgerModel> {
         // `_info` is unpaged: the whole list is one page.
-        return {
+        const list: VendorList<LedgerModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           fetchPage: async () => ({
             items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
             next: null,
@@ -132,6 +141,7 @@ export const formanceProvider = defineProvider({
           }),
           totalCount: async () => (await ledgerNames()).length,
         };
+        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', api.decode);
       },
 
       async getLedgers(refs) {
@@ -147,8 +157,10 @@ export const formanceProvider = defineProvider({
       },
 
       listAccounts(ledger: LedgerRef, filter): VendorList<AccountModel> {
-        return {
+        const list: VendorList<AccountModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           async fetchPage(token) {
             // Our tokens say whether the vendor cursor asks for volumes: `x.<cursor>` expanded, `p.<cursor>` plain.
             let expanded = token?.startsWith('x.') ?? false;
@@ -170,14 +182,17 @@ export const formanceProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (account) => account.accountId, 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getFormanceAccounts(context, refs),
 
       listBalances(ledger, filter): VendorList<BalanceModel> {
         const keep = keepAsset(filter);
-        return {
+        const list: VendorList<BalanceModel> = {
           paging: 'cursor',
+          walk,
+          identify: modelKey,
           async fetchPage(token) {
             const address = token === null ? addressFilter(filter.address) : undefined;
             // Our tokens say which endpoint issued the vendor cursor: `v1.<cursor>` or `v2.<cursor>`.
@@ -208,6 +223,7 @@ export const formanceProvider = defineProvider({
             );
           },
         };
+        return distinctPages(list, (balance) => `${balance.accountId} ${balance.balanceId}`, 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getFormanceAccountBalances(context, refs),

@@ -1,9 +1,12 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
+import type { WalkBounds } from '../../relay/walk-guard.ts';
+import { isObject } from '../json.ts';
+import { followPages } from '../walks.ts';
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import type { FormanceApi, FormanceReply } from './api.ts';
 import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './facts.ts';
-import { mapFormanceAccount, mapFormanceVolumesRow } from './map.ts';
-import { FORMANCE_PAGE_SIZE, readFormanceCursor } from './paging.ts';
+import { mapFormanceAccount, mapFormanceVolumesRow, readFormanceLookupPage, unreadableVolumes } from './map.ts';
+import { FORMANCE_PAGE_SIZE } from './paging.ts';
 
 /**
  * Account lookups by address, batch-first: keys are grouped by ledger, and each group is one v2
@@ -22,6 +25,8 @@ export function isFormanceAddress(address: string): boolean {
 export interface FormanceLookupContext {
   readonly api: FormanceApi;
   readonly directory: LedgerDirectory;
+  /** The source's walk bounds: every loop over next cursors here is one walk. */
+  readonly walk: WalkBounds;
 }
 
 /** A 400 for an `expand=volumes` (or a dated volumes read) the ledger's features do not allow. */
@@ -43,29 +48,35 @@ export function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceRe
   if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
 }
 
-/** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore`. */
+/**
+ * What names a row of a v2 accounts or volumes page (its address, and asset for a volumes row), for
+ * the walk to see a page that repeats; a row without them is left to the mapping to refuse.
+ */
+export function rowKey(row: unknown): string {
+  return isObject(row) ? JSON.stringify([row.address ?? row.account ?? null, row.asset ?? null]) : '';
+}
+
+/** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore` (one walk per call). */
 async function readIn(
-  api: FormanceApi,
+  context: FormanceLookupContext,
   ledgerId: string,
   path: string,
   addresses: readonly string[],
   extra: Record<string, string>,
 ): Promise<unknown[]> {
+  const { api } = context;
   const items: unknown[] = [];
   for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE) {
     const filter = JSON.stringify({ $in: { address: addresses.slice(start, start + FORMANCE_PAGE_SIZE) } });
-    let reply = await api.get(
-      `/v2/${ledgerId}${path}`,
-      { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra },
-      [400, 404],
-    );
-    for (;;) {
+    const rows = await followPages(context.walk, rowKey, async (cursor) => {
+      // The first page carries the filter; a vendor cursor alone reads on (it embeds the query).
+      const query = cursor === null ? { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra } : { cursor };
+      const reply = await api.get(`/v2/${ledgerId}${path}`, query, [400, 404]);
       checkReply(api, ledgerId, reply);
-      const page = api.decode(() => readFormanceCursor(reply.body));
-      items.push(...page.data);
-      if (page.next === null) break;
-      reply = await api.get(`/v2/${ledgerId}${path}`, { cursor: page.next }, [400, 404]);
-    }
+      const page = api.decode(() => readFormanceLookupPage(reply.body, path, addresses));
+      return { records: page.data, next: page.next };
+    });
+    items.push(...rows);
   }
   return items;
 }
@@ -77,7 +88,7 @@ export async function readAccountsIn(
   withVolumes: boolean,
 ): Promise<Map<string, AccountModel>> {
   const { api } = context;
-  const items = await readIn(api, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
+  const items = await readIn(context, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
   return new Map(
     items
       .map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes)))
@@ -93,7 +104,7 @@ async function readVolumesIn(
 ): Promise<Map<string, BalanceModel[]>> {
   const { api } = context;
   const found = new Map<string, BalanceModel[]>();
-  for (const item of await readIn(api, ledgerId, '/volumes', addresses, {})) {
+  for (const item of await readIn(context, ledgerId, '/volumes', addresses, {})) {
     const balance = api.decode(() => mapFormanceVolumesRow(api.source, ledgerId, item));
     const list = found.get(balance.accountId) ?? [];
     // Rows are account then asset ascending; keep the first of a row repeated across pages.
@@ -185,7 +196,7 @@ export function getFormanceAccountBalances(
         new Map(
           [...(await readAccountsIn(context, ledgerId, addresses, true))].map(([address, account]) => [
             address,
-            account.balances ?? [],
+            account.balances ?? unreadableVolumes(context.api.source),
           ]),
         ),
       async () => {

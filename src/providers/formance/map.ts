@@ -1,6 +1,9 @@
-import { MAX_SCALE, money, type Money } from '../../money.ts';
+import { SourceError } from '../../errors.ts';
+import { MAX_SCALE, MoneyFormatError, money, type Money } from '../../money.ts';
 import { isObject, readInteger, readObject, readString, toPlainJson, VendorShapeError } from '../json.ts';
+import { requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+import { readFormanceCursor, type FormanceCursorPage } from './paging.ts';
 
 /**
  * Formance wire shapes to domain models. Amounts are JSON integers of any size (Go `*big.Int`):
@@ -75,7 +78,9 @@ export function mapFormanceVolumes(account: AccountRef, value: unknown): Balance
 
 /**
  * A v1 or v2 account (`{address, metadata, …, volumes?}`). With `expanded`, its balances come along
- * (a missing `volumes` then means none), so a balance lookup after listing costs nothing.
+ * (a missing `volumes` then means none), so a balance lookup after listing costs nothing. Volumes
+ * that cannot be read leave `balances` out: the account still answers, and its balances field,
+ * read again by the balance lookup, fails on its own (money fields fail one by one).
  */
 export function mapFormanceAccount(source: string, ledgerId: string, value: unknown, expanded: boolean): AccountModel {
   const account = readObject(value, 'account');
@@ -85,13 +90,23 @@ export function mapFormanceAccount(source: string, ledgerId: string, value: unkn
     account.metadata === undefined || account.metadata === null
       ? null
       : (toPlainJson(readObject(account.metadata, 'account.metadata')) as JsonMap);
-  return {
-    ...ref,
-    address,
-    name: null,
-    metadata,
-    ...(expanded ? { balances: mapFormanceVolumes(ref, account.volumes) } : {}),
-  };
+  const model: AccountModel = { ...ref, address, name: null, metadata };
+  if (!expanded) return model;
+  try {
+    return { ...model, balances: mapFormanceVolumes(ref, account.volumes) };
+  } catch (error) {
+    if (error instanceof VendorShapeError || error instanceof MoneyFormatError) return model;
+    throw error;
+  }
+}
+
+/** The error of the balances of an account read with `expand=volumes` whose volumes mapFormanceAccount could not read. */
+export function unreadableVolumes(source: string): SourceError {
+  return new SourceError(
+    'SOURCE_BAD_RESPONSE',
+    `source "${source}" sent a response the gateway cannot read: an account's volumes are not readable amounts`,
+    { source, retryable: false },
+  );
 }
 
 /** A v1 `/balances` item: exactly one key, the address, holding `{asset: balance}`. */
@@ -121,6 +136,28 @@ export function readFormanceVolumesRow(
 export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
   const { address, code, ...volumes } = readFormanceVolumesRow(value);
   return mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes);
+}
+
+/**
+ * A page of a v2 lookup filtered on `asked` addresses (`/accounts` rows, `/volumes` rows, dated or
+ * not): a row of an address not asked for (a filter the server ignored) or the same account (or
+ * account and asset) twice in the page is a bad response, never a row taken or overwritten.
+ */
+export function readFormanceLookupPage(body: unknown, path: string, asked: readonly string[]): FormanceCursorPage {
+  const page = readFormanceCursor(body);
+  const wanted = new Set(asked);
+  const volumes = path.endsWith('/volumes');
+  const keys = page.data.map((item) => {
+    const row = readObject(item, 'lookup row');
+    const address = readString(
+      volumes ? row.account : row.address,
+      volumes ? 'volumes row.account' : 'account.address',
+    );
+    if (!wanted.has(address)) throw new VendorShapeError("a row's account is not one of those asked for");
+    return volumes ? `${address} ${readString(row.asset, 'volumes row.asset')}` : address;
+  });
+  requireDistinct(keys, (key) => key, volumes ? 'volumes rows' : 'accounts');
+  return page;
 }
 
 /** `{"data": {"USD/2": 100}}` of the aggregate endpoints. */

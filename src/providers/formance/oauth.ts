@@ -1,6 +1,8 @@
 import { SourceError } from '../../errors.ts';
+import { operationEndedError } from '../../request-scope.ts';
 import { HttpClient } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
+import { createSharedWork } from '../shared-work.ts';
 import {
   parseLosslessJson,
   readObject,
@@ -49,7 +51,8 @@ export function createFormanceTokenSource(
   const endpoint = new URL(credentials.tokenUrl);
   const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, transport, retries: 0, connections: 2 });
   let cached: { value: string; refreshAt: number } | null = null;
-  let pending: Promise<string> | null = null;
+  // Concurrent callers of any operation share one token request; one that leaves does not cut it for the others.
+  const single = createSharedWork<string>((reason) => operationEndedError(source, reason));
 
   async function requestToken(): Promise<string> {
     const response = await client.send({
@@ -101,10 +104,7 @@ export function createFormanceTokenSource(
     async get() {
       if (cached && Date.now() < cached.refreshAt) return { value: cached.value, fresh: false };
       // Single flight: every caller that finds no usable token waits for the same request.
-      pending ??= requestToken().finally(() => {
-        pending = null;
-      });
-      return { value: await pending, fresh: true };
+      return { value: await single('token', requestToken), fresh: true };
     },
     invalidate(value) {
       if (cached?.value === value) cached = null;

@@ -26,7 +26,10 @@ export function readFormanceCursor(body: unknown): FormanceCursorPage {
   return { data: readArray(cursor.data, 'cursor.data'), next: hasMore ? next : null, previous };
 }
 
-/** A relay page whose items may expand (one v1 balances item is several balances); `wrap` marks the tokens. */
+/**
+ * A relay page whose items may expand (one v1 balances item is several balances) or be filtered
+ * out (an asset filter); `records` keeps the vendor's own count. `wrap` marks the tokens.
+ */
 export function toCursorPage<T>(
   page: FormanceCursorPage,
   map: (item: unknown) => readonly T[],
@@ -34,6 +37,7 @@ export function toCursorPage<T>(
 ): CursorPage<T> {
   return {
     items: page.data.flatMap((item) => map(item)),
+    records: page.data.length,
     next: page.next === null ? null : wrap(page.next),
     previous: page.previous === null ? null : wrap(page.previous),
   };

@@ -1,4 +1,4 @@
-import { SourceError } from '../../errors.ts';
+import { GatewayError, SourceError } from '../../errors.ts';
 import type { SendCall } from './types.ts';
 
 /** When a source's breaker opens, and how long it stays open before one probe call is let through. */
@@ -128,8 +128,12 @@ export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): Sen
   };
 }
 
-/** Only a failure that says the vendor is unwell counts against it (see CircuitBreaker). */
+/**
+ * Only a failure that says the vendor is unwell counts against it (see CircuitBreaker). A gateway
+ * error that is not the vendor's (the operation ended, its call budget ran out) says nothing about it.
+ */
 function outcomeOf(error: unknown): 'failure' | 'neutral' {
+  if (error instanceof GatewayError && !(error instanceof SourceError)) return 'neutral';
   const code = error instanceof SourceError ? error.code : 'SOURCE_UNAVAILABLE';
   return code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED'
     ? 'failure'

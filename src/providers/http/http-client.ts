@@ -1,9 +1,10 @@
 import { Pool } from 'undici';
 import { SourceError } from '../../errors.ts';
 import { MoneyFormatError } from '../../money.ts';
-import { currentRequestId } from '../../request-scope.ts';
+import { chargeUpstreamCall, currentRequestId, throwIfEnded } from '../../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
+import { FairPermits, withFairPermits } from './fair-permits.ts';
 import { readCappedBody } from './read-capped-body.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
@@ -22,7 +23,11 @@ export interface HttpClientOptions {
    * Default: the defaults of source-transport.ts with a breaker of this client's own.
    */
   transport?: SourceTransport;
-  /** Keep-alive connections to the vendor. Default 16. */
+  /**
+   * Calls in flight at once, and the keep-alive connections to the vendor: one permit per
+   * connection, granted fairly between operations (fair-permits.ts), so undici's own pool queue,
+   * where a wait would count against the call's deadline, never fills. Default 16.
+   */
   connections?: number;
   /** Retries of an idempotent call after a retryable failure; overrides the transport's (a token endpoint uses 0). */
   retries?: number;
@@ -39,8 +44,13 @@ export interface HttpClientOptions {
  * verified as Node does by default (no option here relaxes it), and identical GETs in flight
  * made once. Errors are SourceErrors that name the source only.
  *
- * Each concern has its file; a call passes them outside in: in-flight sharing, the breaker, the
- * deadline and retries, then one attempt here (request building) and the capped body read.
+ * Each concern has its file; a call passes them outside in: in-flight sharing, the breaker, a
+ * fair permit (one of `connections`), the deadline and retries, then one attempt here (request
+ * building, the operation's call budget) and the capped body read.
+ *
+ * Every call belongs to the operation of the request scope it is made in: once that operation's
+ * signal aborts (deadline, client gone, answer sent) no new call starts and those in flight are
+ * aborted, with an OPERATION_* error that never counts against the breaker.
  */
 export class HttpClient {
   readonly source: string;
@@ -49,6 +59,7 @@ export class HttpClient {
   readonly #options: HttpClientOptions;
   readonly #transport: SourceTransport;
   readonly #send: SendCall;
+  readonly #permits: FairPermits;
   #calls = 0;
 
   constructor(options: HttpClientOptions) {
@@ -57,8 +68,11 @@ export class HttpClient {
     this.#options = options;
     this.#transport = options.transport ?? createSourceTransport(options.source);
     this.#basePath = url.pathname.replace(/\/+$/, '');
+    const connections = options.connections ?? 16;
+    // As many permits as connections: a call holding a permit always finds a connection.
+    this.#permits = new FairPermits(connections);
     this.#pool = new Pool(url.origin, {
-      connections: options.connections ?? 16,
+      connections,
       keepAliveTimeout: 30_000,
       // The call's own deadline (an AbortSignal) decides; these only back it up, so they never win the race.
       headersTimeout: options.timeoutMs + 1000,
@@ -67,9 +81,14 @@ export class HttpClient {
     const retries = options.retries ?? this.#transport.retries;
     const attempt = this.#attempt.bind(this);
     this.#send = shareInflightGets(
+      options.source,
       withCircuitBreaker(
         this.#transport.breaker,
-        retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+        withFairPermits(
+          options.source,
+          this.#permits,
+          retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+        ),
       ),
     );
   }
@@ -110,8 +129,12 @@ export class HttpClient {
     }
   }
 
-  /** Sends a request; identical GETs already in flight share one upstream call. */
+  /**
+   * Sends a request; identical GETs already in flight share one upstream call. Refused at once,
+   * without a call, when the request scope's operation has ended.
+   */
   async send(request: HttpRequest): Promise<HttpResponse> {
+    throwIfEnded(this.source);
     return this.#send(request, this.#target(request));
   }
 
@@ -150,6 +173,9 @@ export class HttpClient {
       body = new URLSearchParams(request.body.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    // The last moment before a request leaves: nothing goes out for an ended operation or past its budget.
+    throwIfEnded(this.source);
+    chargeUpstreamCall(this.source);
     this.#calls += 1;
     const response = await this.#pool.request({ method: request.method, path: target, headers, body, signal });
     return readCappedBody(response, this.#transport.maxResponseBytes, this.source);

@@ -1,4 +1,5 @@
-import { SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { GatewayError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { currentScope, operationEndedError } from '../../request-scope.ts';
 import type { Attempt, SendCall } from './types.ts';
 
 export interface RetryOptions {
@@ -16,11 +17,22 @@ export interface RetryOptions {
  * vendor's `Retry-After`) while retries and the deadline allow, and anything else reaching the
  * deadline is SOURCE_TIMEOUT. A pause that would end past the deadline is not taken: the call
  * fails at once with the failure it has.
+ *
+ * The clock starts here, when the call goes out (after any wait for a permit). The call's
+ * operation (the request scope's signal) can end it sooner: then whatever was in flight is
+ * aborted and the call fails with the operation's OPERATION_* error, never a vendor failure.
+ * Other gateway errors (an exhausted call budget) pass through untouched and are not retried.
  */
 export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): SendCall {
   const { source, timeoutMs } = options;
   return async (request, target) => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const operation = currentScope()?.signal;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = operation === undefined ? timeout : AbortSignal.any([timeout, operation]);
+    const failureOf = (error: unknown) =>
+      operation?.aborted
+        ? operationEndedError(source, operation.reason)
+        : toSourceError(error, signal, source, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     const retries = request.method === 'GET' ? options.retries : 0;
     for (let tried = 0; ; tried += 1) {
@@ -32,12 +44,13 @@ export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): Se
           retryAfter: response.headers['retry-after'],
         });
       } catch (error) {
-        const failure = toSourceError(error, signal, source, timeoutMs);
+        const failure = failureOf(error);
+        if (!(failure instanceof SourceError) || !failure.retryable || tried >= retries) throw failure;
         const pause = backoff(tried, failure);
         // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
-        if (tried >= retries || !failure.retryable || Date.now() + pause >= deadline) throw failure;
+        if (Date.now() + pause >= deadline) throw failure;
         await sleep(pause, signal).catch(() => {
-          throw toSourceError(signal.reason, signal, source, timeoutMs);
+          throw failureOf(signal.reason);
         });
       }
     }
@@ -67,9 +80,9 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
   });
 }
 
-/** What a failed attempt means to the caller: its own SourceError, a timeout past the deadline, or unreachable. */
-function toSourceError(error: unknown, signal: AbortSignal, source: string, timeoutMs: number): SourceError {
-  if (error instanceof SourceError) return error;
+/** What a failed attempt means to the caller: its own gateway error, a timeout past the deadline, or unreachable. */
+function toSourceError(error: unknown, signal: AbortSignal, source: string, timeoutMs: number): GatewayError {
+  if (error instanceof GatewayError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new SourceError('SOURCE_TIMEOUT', `source "${source}" did not answer within ${timeoutMs} ms`, {

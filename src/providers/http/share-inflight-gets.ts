@@ -1,3 +1,5 @@
+import { operationEndedError } from '../../request-scope.ts';
+import { createSharedWork } from '../shared-work.ts';
 import type { HttpResponse, SendCall } from './types.ts';
 
 /**
@@ -5,16 +7,16 @@ import type { HttpResponse, SendCall } from './types.ts';
  * or its failure shared by every caller. Identical means the same target, caller headers and
  * accepted statuses. Once the call settles the next one goes upstream again: joining is not
  * caching. A call with a body or another method always goes on its own.
+ *
+ * Callers may belong to different operations: one that ends (deadline, client gone, answer sent)
+ * gets its own OPERATION_* error at once while the call goes on for the others, and the call is
+ * aborted only when every caller has left (shared-work.ts).
  */
-export function shareInflightGets(send: SendCall): SendCall {
-  const inflight = new Map<string, Promise<HttpResponse>>();
+export function shareInflightGets(source: string, send: SendCall): SendCall {
+  const share = createSharedWork<HttpResponse>((reason) => operationEndedError(source, reason));
   return (request, target) => {
     if (request.method !== 'GET' || request.body !== undefined) return send(request, target);
     const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
-    const existing = inflight.get(key);
-    if (existing) return existing;
-    const pending = send(request, target).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
-    return pending;
+    return share(key, () => send(request, target));
   };
 }

@@ -10,6 +10,8 @@ export interface VaultClientOptions {
   /** The LAM API key, sent as `X-Ledger-API-Key` when the LAM was initialised with one. */
   readonly apiKey: string | undefined;
   readonly transport: SourceTransport | undefined;
+  /** Most calls in flight at once for the source (`concurrency`), granted fairly between operations. */
+  readonly concurrency: number;
 }
 
 /**
@@ -25,5 +27,6 @@ export function createVaultClient(options: VaultClientOptions): HttpClient {
     timeoutMs: options.timeoutMs,
     transport: options.transport,
     authorize: () => headers,
+    connections: options.concurrency,
   });
 }

@@ -1,5 +1,7 @@
 import { mapWithConcurrency } from '../concurrency.ts';
 import { NotFoundError } from '../../errors.ts';
+import { operationEndedError } from '../../request-scope.ts';
+import { createSharedWork } from '../shared-work.ts';
 import type { HttpClient } from '../http/index.ts';
 import type { AccountRef } from '../types.ts';
 import { isSolanaAsset, readCurrencyScale, type VaultAccount } from './map.ts';
@@ -59,7 +61,8 @@ export function rememberAccount(context: VaultContext, account: VaultAccount): v
 /** Asset scales: known ones, and one in-flight read per unknown asset that concurrent batches share. */
 export class ScaleCache {
   readonly #known = new BoundedMap<number>(10_000);
-  readonly #reading = new Map<string, Promise<number>>();
+  /** Concurrent reads of one asset's scale, from any operation, share one call (shared-work.ts). */
+  #reading: ((asset: string, read: () => Promise<number>) => Promise<number>) | undefined;
   known(asset: string): number | undefined {
     return this.#known.get(asset);
   }
@@ -71,17 +74,13 @@ export class ScaleCache {
   get(context: VaultContext, asset: string, accountId: string): Promise<number> {
     const known = this.#known.get(asset);
     if (known !== undefined) return Promise.resolve(known);
-    let reading = this.#reading.get(asset);
-    if (!reading) {
-      reading = readScale(context, accountId)
-        .then((scale) => {
-          this.#known.set(asset, scale);
-          return scale;
-        })
-        .finally(() => this.#reading.delete(asset)); // a failure is not remembered: the next read tries again
-      this.#reading.set(asset, reading);
-    }
-    return reading;
+    this.#reading ??= createSharedWork((reason) => operationEndedError(context.source, reason));
+    // A failure is not remembered: the next read tries again.
+    return this.#reading(asset, async () => {
+      const scale = await readScale(context, accountId);
+      this.#known.set(asset, scale);
+      return scale;
+    });
   }
 }
 

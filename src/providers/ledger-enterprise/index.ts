@@ -13,8 +13,9 @@ import {
 import { createVaultClient } from './api.ts';
 import { getVaultHistory } from './history.ts';
 import { getVaultAccountBalances, getVaultAccounts } from './lookup.ts';
-import { mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
+import { figuresOf, mapVaultAccountWithBalance, mapVaultBalance, mapVaultAccount, type VaultAccount } from './map.ts';
 import { searchList } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 import { BoundedMap, LEDGER_ID, ScaleCache, scalesOf, type AccountFacts, type VaultContext } from './facts.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface LedgerEnterpriseOptions {
   timeoutMs: number;
   /** Most calls one batch keeps in flight when it fans out per account. Default 8. */
   concurrency?: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -55,6 +58,7 @@ export const ledgerEnterpriseProvider = defineProvider({
       timeoutMs: base.timeoutMs,
       auth: { apiUser: auth.string('apiUser'), ...(apiKey === undefined ? {} : { apiKey }) },
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -65,6 +69,7 @@ export const ledgerEnterpriseProvider = defineProvider({
       apiUser: options.auth.apiUser,
       apiKey: options.auth.apiKey,
       transport,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
     const context: VaultContext = {
       client,
@@ -76,27 +81,41 @@ export const ledgerEnterpriseProvider = defineProvider({
     };
     // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
     const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
+    // Every walk over this source's search pages: a page of accounts already read (an ignored `page`) ends it.
+    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
     const ledgerNotFound = (ledgerId: string) =>
       new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
 
     /** The workspace's accounts (newest first) with the search filters a gateway filter maps onto. */
-    const accountList = <T>(
+    const accountList = <T extends LedgerRef>(
       target: LedgerRef,
       filter: BalanceFilter,
       map: (accounts: VaultAccount[]) => Promise<T[]>,
     ): VendorList<T> => {
       if (target.ledgerId !== LEDGER_ID) {
-        return { paging: 'offset', maxLimit: 1, fetchRange: () => Promise.reject(ledgerNotFound(target.ledgerId)) };
+        return {
+          paging: 'offset',
+          maxLimit: 1,
+          ...bounded,
+          fetchRange: () => Promise.reject(ledgerNotFound(target.ledgerId)),
+        };
       }
       const query: Record<string, QueryValue> = {};
       if (filter.asset) query.currency = filter.asset; // `bitcoin`, `ethereum:0x…`: the asset is the search's currency syntax
       if (filter.address) {
         // An address is the account's integer id; anything else names no account, and is not asked for.
         if (!ACCOUNT_ID.test(filter.address))
-          return { paging: 'offset', maxLimit: 1, length: 0, fetchRange: async () => [], totalCount: async () => 0 };
+          return {
+            paging: 'offset',
+            maxLimit: 1,
+            length: 0,
+            fetchRange: async () => [],
+            totalCount: async () => 0,
+            ...bounded,
+          };
         query.id = filter.address;
       }
-      return searchList(context, query, map);
+      return searchList(context, query, map, bounded);
     };
 
     return {
@@ -108,6 +127,7 @@ export const ledgerEnterpriseProvider = defineProvider({
           paging: 'offset',
           maxLimit: 1,
           length: 1,
+          ...bounded,
           fetchRange: async (offset, limit) => (offset === 0 && limit > 0 ? [ledger] : []),
           totalCount: async () => 1,
         };
@@ -143,7 +163,7 @@ export const ledgerEnterpriseProvider = defineProvider({
               account.id,
               account.asset,
               scale,
-              account,
+              client.decode(() => figuresOf(account)),
               mapVaultAccount(context, account),
             );
           });

@@ -1,10 +1,11 @@
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import {
+  figuresOf,
   mapVaultAccount,
   mapVaultAccountWithBalance,
   mapVaultBalance,
   readBalancesBody,
-  readVaultAccount,
+  readVaultAccountAt,
   type VaultAccount,
 } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
@@ -20,7 +21,7 @@ import { accountNotFound, isAskable, rememberAccount, scalesOf, type VaultContex
 export async function readAccountById(context: VaultContext, accountId: string): Promise<VaultAccount | null> {
   const response = await context.client.json({ method: 'GET', path: `/accounts/${accountId}`, accept: [404] });
   if (response.status === 404) return null;
-  const account = context.client.decode(() => readVaultAccount(response.body));
+  const account = context.client.decode(() => readVaultAccountAt(response.body, accountId));
   rememberAccount(context, account);
   return account;
 }
@@ -84,7 +85,8 @@ export async function readVaultBalances(context: VaultContext, accountId: string
   const account = await readAccountById(context, accountId);
   if (account === null) throw accountNotFound(context, accountId);
   const scale = await context.scales.get(context, account.asset, accountId);
-  return [mapVaultBalance(context, accountId, account.asset, scale, account, mapVaultAccount(context, account))];
+  const figures = context.client.decode(() => figuresOf(account));
+  return [mapVaultBalance(context, accountId, account.asset, scale, figures, mapVaultAccount(context, account))];
 }
 
 export function getVaultAccountBalances(

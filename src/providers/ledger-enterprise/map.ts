@@ -8,7 +8,9 @@ import {
   readSafeInteger,
   readString,
   VendorShapeError,
+  type JsonObject,
 } from '../json.ts';
+import { requireAsked, requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap } from '../types.ts';
 
 /**
@@ -26,12 +28,36 @@ export interface VaultFigures {
 }
 
 /** The part of an `Account` the gateway reads. */
-export interface VaultAccount extends VaultFigures {
+export interface VaultAccount {
   /** The integer id, as decimal text. */
   readonly id: string;
   readonly name: string;
   readonly asset: string;
   readonly metadata: JsonMap;
+  /**
+   * The account's balance figures, or why they cannot be read: an unreadable amount fails that
+   * account's money fields only, never the account or the page of accounts it came in.
+   */
+  readonly figures: VaultFigures | VendorShapeError;
+}
+
+/** The figures of an account read, or its VendorShapeError thrown (inside a client's `decode`, SOURCE_BAD_RESPONSE). */
+export function figuresOf(account: VaultAccount): VaultFigures {
+  if (account.figures instanceof VendorShapeError) throw account.figures;
+  return account.figures;
+}
+
+function readFigures(account: JsonObject): VaultFigures | VendorShapeError {
+  try {
+    return {
+      total: readAmount(account.balance, 'account balance'),
+      available: readAmount(account.available_balance, 'account available_balance'),
+      pending: readAmount(account.pending_balance, 'account pending_balance'),
+    };
+  } catch (error) {
+    if (error instanceof VendorShapeError) return error;
+    throw error;
+  }
 }
 
 /**
@@ -74,9 +100,7 @@ export function readVaultAccount(value: unknown): VaultAccount {
     id: readAccountId(account.id, 'account id'),
     name: readString(account.name, 'account name'),
     asset: contractAddress === null ? currency : `${currency}:${contractAddress}`,
-    total: readAmount(account.balance, 'account balance'),
-    available: readAmount(account.available_balance, 'account available_balance'),
-    pending: readAmount(account.pending_balance, 'account pending_balance'),
+    figures: readFigures(account),
     metadata: {
       currency,
       type: readString(account.type, 'account type'),
@@ -91,6 +115,13 @@ export function readVaultAccount(value: unknown): VaultAccount {
       created_by: readSafeInteger(account.created_by, 'account created_by'),
     },
   };
+}
+
+/** `GET /accounts/{id}`: another account's record is a bad response, never taken as the one asked for. */
+export function readVaultAccountAt(value: unknown, accountId: string): VaultAccount {
+  const account = readVaultAccount(value);
+  requireAsked(account.id, accountId, "the account's id");
+  return account;
 }
 
 /** Solana's native currency and its test networks: their `/balances` carries staking figures only. */
@@ -148,8 +179,8 @@ export function mapVaultAccountWithBalance(
   scale: number | undefined,
 ): AccountModel {
   const model = mapVaultAccount(target, account);
-  if (scale === undefined) return model;
-  return { ...model, balances: [mapVaultBalance(target, account.id, account.asset, scale, account, model)] };
+  if (scale === undefined || account.figures instanceof VendorShapeError) return model;
+  return { ...model, balances: [mapVaultBalance(target, account.id, account.asset, scale, account.figures, model)] };
 }
 
 /**
@@ -193,8 +224,10 @@ export interface SearchPage {
 export function readSearchPage(body: unknown): SearchPage {
   const page = readObject(body, 'account search');
   const info = readObject(page.page_info, 'page_info');
+  const accounts = readArray(page.edges, 'edges').map((edge) => readVaultAccount(readObject(edge, 'edge').node));
+  requireDistinct(accounts, (account) => account.id, 'accounts');
   return {
-    accounts: readArray(page.edges, 'edges').map((edge) => readVaultAccount(readObject(edge, 'edge').node)),
+    accounts,
     count: readSafeInteger(info.count, 'page_info.count'),
     hasNextPage: readBoolean(info.has_next_page, 'page_info.has_next_page'),
   };

@@ -1,5 +1,6 @@
 import { planPageReads } from '../../relay/page-plan.ts';
 import type { VendorList } from '../../relay/sequence.ts';
+import type { WalkBounds } from '../../relay/walk-guard.ts';
 import type { QueryValue } from '../http/index.ts';
 import { readSearchPage, type VaultAccount } from './map.ts';
 import { rememberAccount, type VaultContext } from './facts.ts';
@@ -14,12 +15,15 @@ export const VAULT_PAGE_SIZE = 100;
 /**
  * A search (newest first, the Vault's default order) as the relay's offset list. `map` turns the
  * accounts of one range into items (it may read currencies). `page_info.count` is the total count,
- * remembered from the last page read, so that `totalCount` and reads past the end usually cost no call.
+ * remembered from the last page read, so that `totalCount` and reads past the end usually cost no
+ * call, and `last` without `before` reads the end of the list directly (the count, then the range).
+ * `walk` bounds the relay's walks and names the items (providers/walks.ts).
  */
 export function searchList<T>(
   context: VaultContext,
   filters: Record<string, QueryValue>,
   map: (accounts: VaultAccount[]) => Promise<T[]>,
+  walk: { readonly walk: WalkBounds; readonly identify: (item: T) => string },
 ): VendorList<T> {
   let count: number | null = null;
   const readPage = async (page: number, size: number) => {
@@ -36,6 +40,7 @@ export function searchList<T>(
   return {
     paging: 'offset',
     maxLimit: VAULT_PAGE_SIZE,
+    ...walk,
     async fetchRange(offset, limit) {
       // Past the end `page_info.count` told (the relay's look-ahead at the end of a list): no call.
       if (limit <= 0 || (count !== null && offset >= count)) return [];

@@ -7,7 +7,8 @@ import { isObject, parseLosslessJson } from '../json.ts';
  * The ledger API of one Midaz organization (`<url>/v1/organizations/{organization_id}`): one
  * HttpClient, the Bearer token on every call when one is configured, and at most `concurrency`
  * calls in flight at once for the whole source, so a fan-out of hundreds of lookups never floods
- * a server that has no multi-account read.
+ * a server that has no multi-account read. The client's permits are that cap, granted fairly
+ * between operations: one operation's fan-out never makes another's lookup wait behind all of it.
  */
 export interface MidazApiOptions {
   readonly source: string;
@@ -36,23 +37,6 @@ export interface MidazApi {
   close(): Promise<void>;
 }
 
-/** A counting semaphore: a released slot passes straight to the next waiter, so the cap holds exactly. */
-function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active < max) active += 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    }
-  };
-}
-
 export function createMidazApi(options: MidazApiOptions): MidazApi {
   const root = options.url.replace(/\/+$/, '');
   const version = /\/v1$/.test(root) ? root : `${root}/v1`;
@@ -65,15 +49,13 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
     // Midaz logs the X-Request-Id it is sent; the gateway's request id ties both logs together.
     requestIdHeader: 'X-Request-Id',
     authorize: token === null ? undefined : () => ({ authorization: `Bearer ${token}` }),
+    connections: options.concurrency,
   });
-  const limit = createLimiter(options.concurrency);
 
   return {
     source: options.source,
     async get(path, query, allow = []) {
-      const response = await limit(() =>
-        client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow }),
-      );
+      const response = await client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow });
       if (response.status >= 200 && response.status < 300) {
         return { status: response.status, body: client.decode(() => parseLosslessJson(response.text)), code: null };
       }

@@ -80,7 +80,9 @@ export async function getMidazHistory(
           if (date === null) continue;
           const rows = await read(ledgerId.toLowerCase(), accountId.toLowerCase(), date);
           if (rows === null) continue;
-          const balance = api.decode(() => mapMidazHistoryTotal(api.source, rows, plan.request.asset, scales));
+          const balance = api.decode(() =>
+            mapMidazHistoryTotal(api.source, rows, plan.request.asset, scales, accountId),
+          );
           if (balance !== null) points.push({ at: plan.request.at[index] as string, balance });
         }
         return points;

@@ -9,11 +9,13 @@ import {
   type BalanceModel,
   type LedgerRef,
 } from '../types.ts';
+import { distinctPages } from '../answer-checks.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
 import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
-import { mapMidazAccount, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
+import { mapMidazAccount, mapMidazAccountAlias, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Lerian Midaz v3.8.x, the unified ledger service (github.com/LerianStudio/midaz, components/ledger;
@@ -42,6 +44,8 @@ export interface MidazOptions {
   timeoutMs: number;
   /** Most calls in flight at once to this source (Midaz has no multi-account read, so lookups fan out). Default 8. */
   concurrency?: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -81,6 +85,7 @@ export const midazProvider = defineProvider({
       auth: auth ? { token: token ?? null } : null,
       assetScales: readScales(fields.object('assetScales')),
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -94,7 +99,10 @@ export const midazProvider = defineProvider({
       transport,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
-    const context = { api, scales };
+    // Every walk over this source's pages: the relay's list reads and the account-balances loop.
+    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const bounded = { walk, identify: modelKey };
+    const context = { api, scales, walk };
     /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
     const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
       try {
@@ -102,7 +110,7 @@ export const midazProvider = defineProvider({
         if (!isMidazId(ledger.ledgerId)) throw ledgerNotFound(name, ledger.ledgerId);
         return build(`/ledgers/${ledger.ledgerId.toLowerCase()}`);
       } catch (error) {
-        return { paging: 'cursor', fetchPage: () => Promise.reject(error) };
+        return { paging: 'cursor', walk, fetchPage: () => Promise.reject(error) };
       }
     };
     /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
@@ -116,21 +124,24 @@ export const midazProvider = defineProvider({
           );
     const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
       paging: 'cursor',
+      walk,
       fetchPage: async () => ({ items: await read(), next: null, previous: null }),
     });
 
     /**
      * The account with an exact alias. The by-alias read looks metadata up by alias instead of id
-     * (query/get_alias_account.go), so the account it finds is read again by id.
+     * (query/get_alias_account.go), so the account it finds is read again by id. An account of
+     * another alias than asked is a bad response.
      */
-    const accountByAlias = (ledger: LedgerRef, path: string) => async (): Promise<AccountModel[]> => {
+    const accountByAlias = (ledger: LedgerRef, alias: string) => async (): Promise<AccountModel[]> => {
+      const path = `/ledgers/${ledger.ledgerId.toLowerCase()}${aliasPath(name, alias, '')}`;
       const reply = await api.get(path, undefined, [404]);
       if (reply.status === 404) {
         if (reply.code === '0085' || reply.code === '0007') return [];
         throw unexpected(api, reply);
       }
       const [account] = await getMidazAccounts(context, [
-        api.decode(() => mapMidazAccount(name, ledger.ledgerId, reply.body)),
+        api.decode(() => mapMidazAccountAlias(name, ledger.ledgerId, reply.body, alias)),
       ]);
       if (account instanceof NotFoundError) return []; // deleted in between
       if (account instanceof Error || account === undefined)
@@ -144,31 +155,34 @@ export const midazProvider = defineProvider({
 
       listLedgers() {
         // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
-        return offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page');
+        const list = offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page', bounded);
+        return distinctPages(list, (ledger) => ledger.ledgerId.toLowerCase(), 'ledgers', api.decode);
       },
 
       getLedgers: (refs) => getMidazLedgers(context, refs),
 
       listAccounts(ledger, filter) {
-        return listOf(ledger, (path) =>
+        const list = listOf(ledger, (path) =>
           filter.address
-            ? single(accountByAlias(ledger, `${path}${aliasPath(name, filter.address, '')}`))
+            ? single(accountByAlias(ledger, filter.address))
             : offsetPages(
                 api,
                 `${path}/accounts`,
                 {},
                 (item) => mapMidazAccount(name, ledger.ledgerId, item),
                 'account page',
+                bounded,
               ),
         );
+        return distinctPages(list, (account) => account.accountId.toLowerCase(), 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getMidazAccounts(context, refs),
 
       listBalances(ledger, filter) {
         const keep = balancesOf(ledger, filter);
-        return listOf(ledger, (path) => {
-          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page');
+        const list = listOf(ledger, (path) => {
+          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page', bounded);
           // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
           const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
           return single(async () => {
@@ -176,6 +190,7 @@ export const midazProvider = defineProvider({
             return api.decode(() => keep(readMidazItems(body, 'alias balances')));
           });
         });
+        return distinctPages(list, (balance) => balance.balanceId.toLowerCase(), 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getMidazAccountBalances(context, refs),

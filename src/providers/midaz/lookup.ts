@@ -1,8 +1,10 @@
 import { NotFoundError } from '../../errors.ts';
-import { readArray, readObject, readOptionalString } from '../json.ts';
+import type { WalkBounds } from '../../relay/walk-guard.ts';
+import { isObject, readArray, readObject, readOptionalString } from '../json.ts';
+import { followPages } from '../walks.ts';
 import type { AccountModel, AccountRef, BalanceModel, LedgerModel, LedgerRef } from '../types.ts';
 import { unexpected, type MidazApi } from './api.ts';
-import { mapMidazAccount, mapMidazBalance, mapMidazLedger } from './map.ts';
+import { mapMidazAccountAt, mapMidazAccountBalances, mapMidazLedgerAt } from './map.ts';
 import { MIDAZ_MAX_LIMIT } from './paging.ts';
 
 /**
@@ -21,6 +23,8 @@ export function isMidazId(id: string): boolean {
 export interface LookupContext {
   readonly api: MidazApi;
   readonly scales: Readonly<Record<string, number>>;
+  /** The source's walk bounds: the account-balances loop over next cursors is one walk. */
+  readonly walk: WalkBounds;
 }
 
 export const ledgerNotFound = (source: string, ledgerId: string) =>
@@ -64,7 +68,7 @@ export function getMidazLedgers(
       const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
       if (reply.status === 404)
         return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
-      return api.decode(() => mapMidazLedger(api.source, reply.body));
+      return api.decode(() => mapMidazLedgerAt(api.source, ref.ledgerId, reply.body));
     },
   );
 }
@@ -77,7 +81,7 @@ async function readAccount(api: MidazApi, ref: AccountRef): Promise<AccountModel
     if (reply.code === '0007') return null;
     throw unexpected(api, reply);
   }
-  return api.decode(() => mapMidazAccount(api.source, ref.ledgerId, reply.body));
+  return api.decode(() => mapMidazAccountAt(api.source, ref, reply.body));
 }
 
 export function getMidazAccounts(
@@ -93,27 +97,24 @@ export function getMidazAccounts(
  * account (an unknown one has no balances), so an empty answer is followed by an account read.
  */
 export function getMidazAccountBalances(
-  { api, scales }: LookupContext,
+  { api, scales, walk }: LookupContext,
   refs: readonly AccountRef[],
 ): Promise<Array<readonly BalanceModel[] | Error>> {
+  // A row is named by its id; one without is left to the mapping to refuse.
+  const rowId = (row: unknown) => (isObject(row) && typeof row.id === 'string' ? row.id : '');
   return perKey(refs, accountKey, async (ref) => {
     if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
-    const rows: unknown[] = [];
-    let cursor: string | undefined;
-    do {
+    const rows = await followPages(walk, rowId, async (cursor) => {
       const { body } = await api.get(`${accountPath(ref)}/balances`, {
         limit: MIDAZ_MAX_LIMIT,
         sort_order: 'asc',
-        cursor,
+        cursor: cursor ?? undefined,
       });
       const page = api.decode(() => readPage(body));
-      rows.push(...page.items);
-      cursor = page.next;
-    } while (cursor !== undefined);
+      return { records: page.items, next: page.next ?? null };
+    });
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
-    return api.decode(() =>
-      rows.map((row) => mapMidazBalance(api.source, ref.ledgerId, row, scales)).filter((balance) => balance !== null),
-    );
+    return api.decode(() => mapMidazAccountBalances(api.source, ref, rows, scales));
   });
 }
 

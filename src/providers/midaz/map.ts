@@ -11,7 +11,8 @@ import {
   VendorShapeError,
   type JsonObject,
 } from '../json.ts';
-import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+import { requireAsked, requireDistinct, sameUuid } from '../answer-checks.ts';
+import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 
 /**
  * Midaz v3.8.0 wire shapes (pkg/mmodel Ledger, Account, Balance, BalanceHistory) to the domain
@@ -50,8 +51,14 @@ export function mapMidazLedger(source: string, value: unknown): LedgerModel {
   };
 }
 
+/** The ledger asked for (lists by ledger, lookups): an account or balance row of another one is a bad response. */
+function checkLedger(record: JsonObject, ledgerId: string, what: string): void {
+  requireAsked(readString(record.ledgerId, `${what} ledgerId`), ledgerId, `${what}'s ledgerId`, sameUuid);
+}
+
 export function mapMidazAccount(source: string, ledgerId: string, value: unknown): AccountModel {
   const account = readObject(value, 'account');
+  checkLedger(account, ledgerId, 'an account');
   const accountId = readString(account.id, 'account id');
   // The server stores the account id as alias when none was given; older rows may hold null.
   const alias = readOptionalString(account.alias, 'account alias');
@@ -134,6 +141,7 @@ export function mapMidazBalance(
   scales: Readonly<Record<string, number>>,
 ): BalanceModel | null {
   const record = readObject(value, 'balance');
+  checkLedger(record, ledgerId, 'a balance');
   const amounts = readMidazAmounts(source, record, scales);
   if (amounts.companion) return null;
   const amount = (minorUnits: bigint): Money => money(minorUnits, amounts.scale, amounts.asset);
@@ -153,6 +161,50 @@ export function mapMidazBalance(
   };
 }
 
+/** The ledger read by id: another ledger's record is a bad response. */
+export function mapMidazLedgerAt(source: string, ledgerId: string, value: unknown): LedgerModel {
+  const ledger = mapMidazLedger(source, value);
+  requireAsked(ledger.ledgerId, ledgerId, "the ledger's id", sameUuid);
+  return ledger;
+}
+
+/** The account read by alias: another alias's record is a bad response. */
+export function mapMidazAccountAlias(source: string, ledgerId: string, value: unknown, alias: string): AccountModel {
+  const account = mapMidazAccount(source, ledgerId, value);
+  requireAsked(account.address, alias, "the account's alias");
+  return account;
+}
+
+/** The account read by id: another account's record (or another ledger's) is a bad response. */
+export function mapMidazAccountAt(source: string, ref: AccountRef, value: unknown): AccountModel {
+  const account = mapMidazAccount(source, ref.ledgerId, value);
+  requireAsked(account.accountId, ref.accountId, "the account's id", sameUuid);
+  return account;
+}
+
+/**
+ * The balances of one account read by id (every page of `…/accounts/{id}/balances`): a row of
+ * another account or ledger, or one balance id listed twice, is a bad response.
+ */
+export function mapMidazAccountBalances(
+  source: string,
+  ref: AccountRef,
+  rows: readonly unknown[],
+  scales: Readonly<Record<string, number>>,
+): BalanceModel[] {
+  requireDistinct(rows, (row) => readString(readObject(row, 'balance').id, 'balance id').toLowerCase(), 'balances');
+  for (const row of rows)
+    requireAsked(
+      readString(readObject(row, 'balance').accountId, 'balance accountId'),
+      ref.accountId,
+      "a balance's accountId",
+      sameUuid,
+    );
+  return rows
+    .map((row) => mapMidazBalance(source, ref.ledgerId, row, scales))
+    .filter((balance): balance is BalanceModel => balance !== null);
+}
+
 /**
  * An account's net position in one asset at a past date, from the rows of
  * `…/accounts/{id}/balances/history` (one per balance key), or null when no row is in that asset.
@@ -164,13 +216,23 @@ export function mapMidazHistoryTotal(
   rows: readonly unknown[],
   asset: string,
   scales: Readonly<Record<string, number>>,
+  accountId: string,
 ): Money | null {
   let scale: number | null = null;
   let holdings = 0n;
   let used = 0n;
   let companionDebt = 0n;
+  // One row per balance key of the account asked for: a row of another account, or a key listed twice, is a bad response.
+  requireDistinct(rows, (row) => readString(readObject(row, 'balance history').id, 'balance history id'), 'balances');
   for (const row of rows) {
-    if (readString(readObject(row, 'balance history').assetCode, 'balance assetCode') !== asset) continue;
+    const record = readObject(row, 'balance history');
+    requireAsked(
+      readString(record.accountId, 'balance history accountId'),
+      accountId,
+      "a balance's accountId",
+      sameUuid,
+    );
+    if (readString(record.assetCode, 'balance assetCode') !== asset) continue;
     const amounts = readMidazAmounts(source, row, scales);
     scale = amounts.scale;
     if (amounts.companion) companionDebt += amounts.available + amounts.onHold;

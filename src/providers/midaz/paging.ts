@@ -1,6 +1,7 @@
 import { BadUserInputError } from '../../errors.ts';
 import { planPageReads } from '../../relay/page-plan.ts';
 import type { CursorPage, VendorList } from '../../relay/sequence.ts';
+import type { WalkBounds } from '../../relay/walk-guard.ts';
 import type { QueryValue } from '../http/index.ts';
 import { readArray, readObject, readOptionalString, readString } from '../json.ts';
 import type { MidazApi } from './api.ts';
@@ -16,6 +17,12 @@ import { readMidazItems } from './map.ts';
 /** `MAX_PAGINATION_LIMIT`: a larger `limit` is 400 code 0080 (pkg/net/http/httputils.go `validatePagination`). */
 export const MIDAZ_MAX_LIMIT = 100;
 
+/** How a list's walks are bounded, and what names its items (providers/walks.ts). */
+export interface MidazWalk<T> {
+  readonly walk: WalkBounds;
+  readonly identify: (item: T) => string;
+}
+
 /** A `page`/`limit` list (ordered by the server) as the relay's offset list. */
 export function offsetPages<T>(
   api: MidazApi,
@@ -23,10 +30,12 @@ export function offsetPages<T>(
   query: Record<string, QueryValue>,
   map: (item: unknown) => T,
   what: string,
+  walk: MidazWalk<T>,
 ): VendorList<T> {
   return {
     paging: 'offset',
     maxLimit: MIDAZ_MAX_LIMIT,
+    ...walk,
     async fetchRange(offset, limit) {
       if (limit <= 0) return [];
       const plan = planPageReads(offset, limit, MIDAZ_MAX_LIMIT);
@@ -77,13 +86,16 @@ export function cursorPages<T>(
   path: string,
   map: (items: readonly unknown[]) => T[],
   what: string,
+  walk: MidazWalk<T>,
 ): VendorList<T> {
   const read = async (cursor: string | undefined, limit = MIDAZ_MAX_LIMIT): Promise<RawCursorPage> => {
     const { body } = await api.get(path, { limit, sort_order: 'asc', cursor });
     return api.decode(() => readCursorPage(body, what));
   };
+  // `records`: the rows the server sent, before overdraft companions and other assets are dropped.
   const toPage = (page: RawCursorPage): CursorPage<T> => ({
     items: api.decode(() => map(page.items)),
+    records: page.items.length,
     next: page.next === null ? null : `n.${page.next}`,
     previous: page.prev === null ? null : `p.${page.prev}`,
   });
@@ -104,7 +116,7 @@ export function cursorPages<T>(
       const page = await read(value);
       if (page.next !== null) return toPage(page);
       const rows = byId(page.items);
-      return { items: api.decode(() => map(rows)), next: `h.${rows.length}`, previous: null };
+      return { items: api.decode(() => map(rows)), records: rows.length, next: `h.${rows.length}`, previous: null };
     }
     if (kind === 'h.' && /^(?:0|[1-9]\d{0,2})$/.test(value) && Number(value) <= MIDAZ_MAX_LIMIT) {
       if (value === '0') return fetchPage(null); // `limit=0` is 400 code 0082; after no items comes the first page
@@ -113,5 +125,5 @@ export function cursorPages<T>(
     }
     throw new BadUserInputError('cursor does not point into this list', { source: api.source });
   };
-  return { paging: 'cursor', fetchPage };
+  return { paging: 'cursor', fetchPage, ...walk };
 }

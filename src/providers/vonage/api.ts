@@ -57,6 +57,7 @@ export function createVonageApi(options: VonageApiOptions): VonageApi {
     async readSubaccounts() {
       const { status, body } = await subaccounts.json({
         method: 'GET',
+        // The options refuse a key that would be a dot segment (path-segment.ts).
         path: `/accounts/${encodeURIComponent(options.apiKey)}/subaccounts`,
         accept: [404],
       });

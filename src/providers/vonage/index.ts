@@ -1,7 +1,9 @@
-import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
-import { defineProvider, SOURCE_BASE_FIELDS, type AccountModel, type LedgerModel, type TopUpModel } from '../types.ts';
+import { ConfigError, NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { pathSegment } from '../path-segment.ts';
+import { defineProvider, SOURCE_BASE_FIELDS, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
-import { mapVonageAccount, VONAGE_LEDGER_ID } from './map.ts';
+import { joinVonageAccounts, mapVonageAccount, VONAGE_LEDGER_ID, type VonageAccountEntry } from './map.ts';
+import { modelKey, walkBounds } from '../walks.ts';
 
 /**
  * Vonage: the Account API (`/account/get-balance`, `/account/top-up`) and the Subaccounts API
@@ -16,6 +18,8 @@ export interface VonageOptions {
   auth: { apiKey: string; apiSecret: string };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
+  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
+  maxPagesPerWalk?: number;
 }
 
 /** `kind: vonage`: `auth: { apiKey, apiSecret }` (sent as HTTP Basic), `subaccountsUrl` (default: `url`). */
@@ -25,11 +29,18 @@ export const vonageProvider = defineProvider({
     fields.only([...SOURCE_BASE_FIELDS, 'auth', 'subaccountsUrl']);
     const auth = fields.object('auth');
     auth.only(['apiKey', 'apiSecret']);
+    const apiKey = auth.string('apiKey');
+    // The key is a path segment of the Subaccounts API (`/accounts/{api_key}/subaccounts`).
+    if (pathSegment(apiKey) === null)
+      throw new ConfigError(
+        `${auth.path('apiKey')}: is not a Vonage API key (it would be a dot segment in a URL path)`,
+      );
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      auth: { apiKey: auth.string('apiKey'), apiSecret: auth.string('apiSecret') },
+      auth: { apiKey, apiSecret: auth.string('apiSecret') },
       ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
+      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -50,32 +61,45 @@ export const vonageProvider = defineProvider({
       metadata: null,
     };
     const primaryKey = options.auth.apiKey;
+    // Unpaged reads (two calls answer every account), bounded all the same.
+    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
 
-    /** The primary and, when asked for, its subaccounts: two calls answer every account. */
-    const readAccounts = async (withSubaccounts: boolean): Promise<AccountModel[]> => {
+    const ledgerNotFound = (ledgerId: string) =>
+      new NotFoundError(`ledger "${ledgerId}" was not found`, { source: name });
+    /**
+     * The primary and, when asked for, its subaccounts: two calls answer every account of the one
+     * ledger. An unreadable balance fails its own entry's balances only.
+     */
+    const readAccounts = async (
+      withSubaccounts: boolean,
+      ledgerId = VONAGE_LEDGER_ID,
+    ): Promise<VonageAccountEntry[]> => {
+      if (ledgerId !== VONAGE_LEDGER_ID) throw ledgerNotFound(ledgerId);
       const [primary, others] = await Promise.all([
         api.readPrimary(),
         withSubaccounts ? api.readSubaccounts() : Promise.resolve([]),
       ]);
-      return [primary, ...others].map((item) => api.decode(() => mapVonageAccount(name, item)));
+      return api
+        .decode(() => joinVonageAccounts(primary, others))
+        .map((item) => mapVonageAccount(name, item, api.decode));
     };
     const lookup = async <T>(
       refs: readonly { ledgerId: string; accountId: string }[],
-      pick: (model: AccountModel) => T,
+      pick: (entry: VonageAccountEntry) => T | Error,
     ): Promise<Array<T | Error>> => {
       const wanted = refs.filter((ref) => ref.ledgerId === VONAGE_LEDGER_ID);
       if (wanted.length === 0)
         return refs.map((ref) => new NotFoundError(`account "${ref.accountId}" was not found`, { source: name }));
-      let models: AccountModel[];
+      let entries: VonageAccountEntry[];
       try {
-        models = await readAccounts(wanted.some((ref) => ref.accountId !== primaryKey));
+        entries = await readAccounts(wanted.some((ref) => ref.accountId !== primaryKey));
       } catch (error) {
         return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
       }
-      const byKey = new Map(models.map((model) => [model.accountId, model]));
+      const byKey = new Map(entries.map((entry) => [entry.model.accountId, entry]));
       return refs.map((ref) => {
-        const model = ref.ledgerId === VONAGE_LEDGER_ID ? byKey.get(ref.accountId) : undefined;
-        return model ? pick(model) : new NotFoundError(`account "${ref.accountId}" was not found`, { source: name });
+        const entry = ref.ledgerId === VONAGE_LEDGER_ID ? byKey.get(ref.accountId) : undefined;
+        return entry ? pick(entry) : new NotFoundError(`account "${ref.accountId}" was not found`, { source: name });
       });
     };
 
@@ -85,31 +109,35 @@ export const vonageProvider = defineProvider({
       listLedgers: () => ({
         paging: 'offset',
         maxLimit: 100,
+        ...bounded,
         length: 1,
         fetchRange: async (offset, limit) => [ledger].slice(offset, offset + limit),
       }),
       getLedgers: async (refs) =>
-        refs.map((ref) =>
-          ref.ledgerId === VONAGE_LEDGER_ID
-            ? ledger
-            : new NotFoundError(`ledger "${ref.ledgerId}" was not found`, { source: name }),
-        ),
-      listAccounts: () => ({
+        refs.map((ref) => (ref.ledgerId === VONAGE_LEDGER_ID ? ledger : ledgerNotFound(ref.ledgerId))),
+      listAccounts: (target) => ({
         paging: 'offset',
         maxLimit: 1000,
-        fetchRange: async (offset, limit) => (await readAccounts(true)).slice(offset, offset + limit),
-      }),
-      getAccounts: (refs) => lookup(refs, (model) => model),
-      listBalances: (_ledger, filter) => ({
-        paging: 'offset',
-        maxLimit: 1000,
+        ...bounded,
         fetchRange: async (offset, limit) =>
-          (await readAccounts(true))
-            .flatMap((model) => model.balances ?? [])
+          (await readAccounts(true, target.ledgerId)).slice(offset, offset + limit).map((entry) => entry.model),
+      }),
+      getAccounts: (refs) => lookup(refs, (entry) => entry.model),
+      listBalances: (target, filter) => ({
+        paging: 'offset',
+        maxLimit: 1000,
+        ...bounded,
+        fetchRange: async (offset, limit) =>
+          (await readAccounts(true, target.ledgerId))
+            .flatMap((entry) => {
+              // A list of balances holds each one's money: an unreadable one fails the list, as at the other vendors.
+              if (entry.balances instanceof Error) throw entry.balances;
+              return entry.balances;
+            })
             .filter((balance) => !filter.asset || balance.asset === filter.asset)
             .slice(offset, offset + limit),
       }),
-      getAccountBalances: (refs) => lookup(refs, (model) => model.balances ?? []),
+      getAccountBalances: (refs) => lookup(refs, (entry) => entry.balances),
 
       async topUp({ trx }): Promise<TopUpModel> {
         const { status, label } = await api.topUp(trx);

@@ -16,12 +16,15 @@ export const VONAGE_SCALE = 8;
 export const VONAGE_LEDGER_ID = 'account';
 const ASSET = 'EUR';
 
-/** A Vonage account as the gateway needs it: its key, display name, balance text (null when shared) and metadata. */
+/** A Vonage account as the gateway needs it: its key, display name, balance (null when shared) and metadata. */
 export interface VonageAccount {
   readonly apiKey: string;
   readonly name: string;
-  /** The balance's JSON number text, exactly as sent; null when the subaccount spends the primary's. */
-  readonly balance: string | null;
+  /**
+   * The balance as sent (a lossless JSON number), unread: an unreadable one fails that account's
+   * balance alone, not the answer that carried it. Null when the subaccount spends the primary's.
+   */
+  readonly balance: unknown;
   readonly metadata: Record<string, unknown>;
 }
 
@@ -31,7 +34,7 @@ export function mapVonagePrimary(apiKey: string, body: unknown): VonageAccount {
   return {
     apiKey,
     name: 'primary',
-    balance: readNumberText(object.value, 'value'),
+    balance: object.value ?? new VendorShapeError('value is missing'),
     metadata: { autoReload: readBoolean(object.autoReload, 'autoReload') },
   };
 }
@@ -45,7 +48,7 @@ export function mapVonageSubaccounts(body: unknown): VonageAccount[] {
     return {
       apiKey: readString(subaccount.api_key, 'api_key'),
       name: readOptionalString(subaccount.name, 'name') ?? readString(subaccount.api_key, 'api_key'),
-      balance: shared ? null : readNumberText(subaccount.balance, 'balance'),
+      balance: shared ? null : subaccount.balance,
       metadata: toPlainJson({
         usePrimaryAccountBalance: subaccount.use_primary_account_balance ?? shared,
         suspended: subaccount.suspended ?? false,
@@ -56,28 +59,57 @@ export function mapVonageSubaccounts(body: unknown): VonageAccount[] {
   });
 }
 
-export function mapVonageAccount(source: string, account: VonageAccount): AccountModel {
-  const balances = account.balance === null ? [] : [mapVonageBalance(source, account)];
-  return {
+/** The primary and its subaccounts as one answer: one api_key is one account, so a key listed twice is a bad response. */
+export function joinVonageAccounts(primary: VonageAccount, subaccounts: readonly VonageAccount[]): VonageAccount[] {
+  const accounts = [primary, ...subaccounts];
+  const keys = new Set<string>();
+  for (const account of accounts) {
+    if (keys.has(account.apiKey)) throw new VendorShapeError('two accounts have the same api_key');
+    keys.add(account.apiKey);
+  }
+  return accounts;
+}
+
+/** An account and its balances, or the error of an unreadable balance, which fails that account's money fields only. */
+export interface VonageAccountEntry {
+  /** `balances` is attached (priming the balance loader) only when they could be read. */
+  readonly model: AccountModel;
+  readonly balances: readonly BalanceModel[] | Error;
+}
+
+export function mapVonageAccount(
+  source: string,
+  account: VonageAccount,
+  decode: <T>(map: () => T) => T,
+): VonageAccountEntry {
+  const model: AccountModel = {
     source,
     ledgerId: VONAGE_LEDGER_ID,
     accountId: account.apiKey,
     address: account.apiKey,
     name: account.name,
     metadata: account.metadata,
-    balances,
   };
+  let balances: readonly BalanceModel[] | Error;
+  try {
+    balances =
+      account.balance === null ? [] : [decode(() => mapVonageBalance(source, account.apiKey, account.balance))];
+  } catch (error) {
+    balances = error instanceof Error ? error : new Error(String(error));
+  }
+  return { model: balances instanceof Error ? model : { ...model, balances }, balances };
 }
 
-function mapVonageBalance(source: string, account: VonageAccount): BalanceModel {
-  const text = account.balance ?? '';
+function mapVonageBalance(source: string, apiKey: string, value: unknown): BalanceModel {
+  if (value instanceof VendorShapeError) throw value;
+  const text = readNumberText(value, 'balance');
   // An exponent form (`1e-7`) or more than 8 decimals cannot be read exactly: a bad response, not a rounded one.
   if (!/^-?\d+(\.\d+)?$/.test(text)) throw new VendorShapeError('balance is not a plain decimal');
   const amount = money(parseDecimal(text, VONAGE_SCALE), VONAGE_SCALE, ASSET);
   return {
     source,
     ledgerId: VONAGE_LEDGER_ID,
-    accountId: account.apiKey,
+    accountId: apiKey,
     balanceId: ASSET,
     asset: ASSET,
     available: amount,

@@ -1,4 +1,5 @@
 import { extendSimulator, startSimulatorServer } from '../server.ts';
+import { blnkPagingWire } from './paging-wire.ts';
 import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import { currencyScales, totalsAt, type BlnkData } from './data.ts';
 import { filterBalances, getBalance, getLedger, listBalances, listLedgers, type RouteContext } from './routes.ts';
@@ -143,7 +144,7 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
           }
         : { status: reply.status, headers: { 'content-type': 'text/plain' }, body: reply.text };
     },
-    { port: options.port, latencyMs: options.latencyMs },
+    { port: options.port, latencyMs: options.latencyMs, paging: blnkPagingWire },
   );
 
   const balancesOf = (ledgerId: string) => data.balances.filter((balance) => balance.ledgerId === ledgerId);

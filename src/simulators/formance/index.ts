@@ -11,6 +11,7 @@ import {
   type Reply,
 } from './routes-v1.ts';
 import { aggregateBalancesV2, listAccountsV2, listVolumesV2, readLedgerV2 } from './routes-v2.ts';
+import { formancePagingWire } from './paging-wire.ts';
 import { createSeedLedgers } from './seed.ts';
 import { createFormanceHistoryTruth, createFormanceTruth, type FormanceHistoryTruth } from './truth.ts';
 import { HttpFailure, writeJson, type WireValue } from './wire.ts';
@@ -135,7 +136,7 @@ export async function startFormanceSimulator(options: FormanceSimulatorOptions =
     }
   }
 
-  const server = await startSimulatorServer(answer, { port: options.port });
+  const server = await startSimulatorServer(answer, { port: options.port, paging: formancePagingWire });
   return extendSimulator(server, {
     truth: createFormanceTruth(ledgers),
     history: createFormanceHistoryTruth(ledgers),

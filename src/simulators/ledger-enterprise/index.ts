@@ -1,4 +1,5 @@
 import { extendSimulator, startSimulatorServer } from '../server.ts';
+import { ledgerEnterprisePagingWire } from './paging-wire.ts';
 import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import {
   assetOf,
@@ -104,7 +105,7 @@ export async function startLedgerEnterpriseSimulator(
         body: JSON.stringify(reply.json),
       };
     },
-    { port: options.port, latencyMs: options.latencyMs, rateLimitStatus: 420 },
+    { port: options.port, latencyMs: options.latencyMs, rateLimitStatus: 420, paging: ledgerEnterprisePagingWire },
   );
 
   /** The accounts in the order the search answers without parameters (newest first). */

@@ -18,7 +18,7 @@ import {
 
 /** What `page_size=0` or `-1` means: "a maximum defined in the gate". Larger sizes are cut to it too. */
 export const GATE_MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 20;
+export const DEFAULT_PAGE_SIZE = 20;
 
 const SEARCH_PARAMETERS = new Set([
   'account_label',

@@ -1,4 +1,5 @@
 import { extendSimulator, startSimulatorServer } from '../server.ts';
+import { midazPagingWire } from './paging-wire.ts';
 import type { SimulatorHandle, SimulatorRequest, SimulatorTruth } from '../types.ts';
 import { currentOf, type MidazData, type MidazSeedBalance } from './data.ts';
 import type { RouteContext } from './route-context.ts';
@@ -103,7 +104,7 @@ export async function startMidazSimulator(options: MidazSimulatorOptions = {}): 
         ? { status: reply.status, headers: { 'content-type': 'application/json' }, body: writeJson(reply.json) }
         : { status: reply.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: reply.text };
     },
-    { port: options.port, latencyMs: options.latencyMs },
+    { port: options.port, latencyMs: options.latencyMs, paging: midazPagingWire },
   );
 
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -1,0 +1,112 @@
+/**
+ * The bound on one walk over a vendor's pages. Reading a Relay page through a vendor's paging, and
+ * each lookup or history loop of a connector that follows a vendor's next cursor, is a walk, and
+ * left to itself the vendor decides when it ends. The guard ends it instead, before the call that
+ * would break one of these rules:
+ * - a cursor already followed in this walk (a next cursor that does not advance, or leads back);
+ * - a page none of whose items is new (a page that repeats an earlier one, an offset the vendor
+ *   ignores); pages that only overlap, as offset pages do when a vendor inserts during the walk,
+ *   are allowed;
+ * - `MAX_EMPTY_PAGES_IN_A_ROW` pages in a row that hold no record yet claim more;
+ * - more than `maxPages` pages.
+ * Pure: what a stop becomes for a client (the source it names, its code) is `WalkBounds.failure`.
+ */
+
+/** Default of `server.limits.maxPagesPerWalk`. */
+export const DEFAULT_MAX_PAGES_PER_WALK = 100;
+/** Empty pages that claim more, in a row, that end a walk: an honest vendor sends none. */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
+
+export type WalkStopReason = 'cursor-repeated' | 'page-repeated' | 'empty-pages' | 'page-limit';
+
+/** How the vendor misbehaved, or which bound the walk met; never a vendor value. */
+function describe(reason: WalkStopReason, maxPages: number): string {
+  switch (reason) {
+    case 'cursor-repeated':
+      return 'paged without advancing (a next cursor led back to a page already read)';
+    case 'page-repeated':
+      return 'paged in a loop (a page held only items already read: a repeated page or an ignored offset)';
+    case 'empty-pages':
+      return `sent ${MAX_EMPTY_PAGES_IN_A_ROW} empty pages in a row that claimed more items`;
+    case 'page-limit':
+      return `needs more than ${maxPages} pages read in one walk (server.limits.maxPagesPerWalk)`;
+  }
+}
+
+/** A walk that had to stop; `message` completes a sentence whose subject is the source. */
+export class WalkStop extends Error {
+  override name = 'WalkStop';
+  readonly reason: WalkStopReason;
+  readonly maxPages: number;
+
+  constructor(reason: WalkStopReason, maxPages: number) {
+    super(describe(reason, maxPages));
+    this.reason = reason;
+    this.maxPages = maxPages;
+  }
+}
+
+/** The bounds a connector gives the walks over its vendor's pages. */
+export interface WalkBounds {
+  /** Most pages one walk reads. */
+  readonly maxPages: number;
+  /** What a stop is thrown as: the connector names its source and picks the code. Default: the WalkStop. */
+  readonly failure?: (stop: WalkStop) => Error;
+}
+
+export interface Walk<T> {
+  /**
+   * Call before reading each page, with the vendor cursor that reads it (none for the first page
+   * or an offset read). Throws instead when reading it would break a bound.
+   */
+  next(cursor?: string | null): void;
+  /**
+   * Call with each page read: its items, whether the vendor claims more follow, and how many
+   * records the vendor sent when the connector dropped some (a filter applied page by page), so
+   * that a page filtered down to nothing is not taken for an empty one.
+   */
+  read(items: readonly T[], more: boolean, records?: number): void;
+}
+
+/** Starts one walk. Without `identify`, repeated items are not looked for. */
+export function startWalk<T>(
+  bounds: WalkBounds = { maxPages: DEFAULT_MAX_PAGES_PER_WALK },
+  identify?: (item: T) => string,
+): Walk<T> {
+  const cursors = new Set<string>();
+  const seen = new Set<string>();
+  let pages = 0;
+  let empty = 0;
+  const stop = (reason: WalkStopReason): never => {
+    const error = new WalkStop(reason, bounds.maxPages);
+    throw bounds.failure ? bounds.failure(error) : error;
+  };
+  return {
+    next(cursor) {
+      if (cursor !== undefined && cursor !== null) {
+        if (cursors.has(cursor)) stop('cursor-repeated');
+        cursors.add(cursor);
+      }
+      if (pages >= bounds.maxPages) stop('page-limit');
+      pages += 1;
+    },
+    read(items, more, records = items.length) {
+      if (records === 0) {
+        empty = more ? empty + 1 : 0;
+        if (empty >= MAX_EMPTY_PAGES_IN_A_ROW) stop('empty-pages');
+        return;
+      }
+      empty = 0;
+      if (!identify || items.length === 0) return;
+      let fresh = false;
+      for (const item of items) {
+        const key = identify(item);
+        if (!seen.has(key)) {
+          seen.add(key);
+          fresh = true;
+        }
+      }
+      if (!fresh) stop('page-repeated');
+    },
+  };
+}

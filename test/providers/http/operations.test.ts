@@ -1,0 +1,161 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/errors.ts';
+import { createSourceTransport, DEFAULT_TRANSPORT } from '../../../src/providers/http/index.ts';
+import { OperationEnded, runInRequestScope, type RequestScope } from '../../../src/request-scope.ts';
+import { client, closeAll, json, startServer } from './test-server.ts';
+
+// The HTTP client under the request scope: calls end with their operation, a shared GET ends with
+// the last operation waiting for it, permit waits count against the operation, and the call budget.
+afterEach(closeAll);
+
+/** An operation as the request-scope plugin makes one, with a hand on its end. */
+function operation(upstreamLimit = 1000) {
+  const controller = new AbortController();
+  const scope: RequestScope = {
+    requestId: `op-${Math.random()}`,
+    signal: controller.signal,
+    operation: { upstreamLimit, upstreamSent: 0 },
+  };
+  return {
+    scope,
+    run: <T>(work: () => Promise<T>) => runInRequestScope(scope, work),
+    end: (reason = new OperationEnded('deadline', 300)) => controller.abort(reason),
+  };
+}
+
+/** The gateway error a promise rejects with. */
+async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GatewayError);
+  return error as GatewayError;
+}
+
+/** A server that holds every request until the test answers it, and counts requests whose client left. */
+async function heldServer() {
+  const held: ServerResponse[] = [];
+  let abandoned = 0;
+  const server = await startServer((_request, response) => {
+    held.push(response);
+    response.on('close', () => {
+      if (!response.writableEnded) abandoned += 1;
+    });
+  });
+  return { server, held, abandoned: () => abandoned };
+}
+
+const until = async (condition: () => boolean) => {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 3000) throw new Error('condition not met within 3 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe('HttpClient: a call belongs to its operation', () => {
+  it('aborts a call in flight when the operation ends, with OPERATION_TIMEOUT naming the source, and the breaker does not count it', async () => {
+    const { server, abandoned } = await heldServer();
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      circuitBreaker: { failureThreshold: 1, openMs: 60_000 },
+    });
+    const http = client(server, { timeoutMs: 10_000, transport });
+    const op = operation();
+    const call = op.run(() => http.send({ method: 'GET', path: '/slow' }));
+    await until(() => server.received.length === 1);
+    op.end();
+    const error = await rejection(call);
+    expect(error.code).toBe('OPERATION_TIMEOUT');
+    expect(error.extensions).toMatchObject({ code: 'OPERATION_TIMEOUT', source: 'acme' });
+    expect(error.message).toBe(`the operation's deadline (300 ms) passed before source "acme" answered`);
+    await until(() => abandoned() === 1); // the vendor's socket was closed: the call is really gone
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
+    // An ended operation starts nothing new.
+    const refused = await rejection(op.run(() => http.send({ method: 'GET', path: '/other' })));
+    expect(refused.code).toBe('OPERATION_TIMEOUT');
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('a shared GET survives one operation leaving and is aborted when the last one leaves', async () => {
+    const { server, held, abandoned } = await heldServer();
+    const http = client(server, { timeoutMs: 10_000 });
+    const [a, b, c] = [operation(), operation(), operation()];
+    const request = { method: 'GET', path: '/ledgers' } as const;
+    const callA = a.run(() => http.json(request));
+    const callB = b.run(() => http.json(request));
+    await until(() => server.received.length === 1);
+    a.end(new OperationEnded('disconnected'));
+    // The operation that left gets its own rejection at once; the call goes on for the other.
+    expect((await rejection(callA)).code).toBe('OPERATION_CANCELLED');
+    json(held[0]!, 200, '{"n":"1"}');
+    expect((await callB).body).toEqual({ n: '1' });
+    expect(server.received).toHaveLength(1);
+    expect(abandoned()).toBe(0);
+
+    // Now both joiners leave: the upstream call is aborted, and a later caller starts afresh.
+    const [d] = [operation()];
+    const callB2 = b.run(() => http.json({ ...request, path: '/accounts' }));
+    const callC = c.run(() => http.json({ ...request, path: '/accounts' }));
+    await until(() => server.received.length === 2);
+    b.end(new OperationEnded('answered'));
+    c.end(new OperationEnded('disconnected'));
+    expect((await rejection(callB2)).code).toBe('OPERATION_CANCELLED');
+    expect((await rejection(callC)).code).toBe('OPERATION_CANCELLED');
+    await until(() => abandoned() === 1);
+    const callD = d.run(() => http.json({ ...request, path: '/accounts' }));
+    await until(() => server.received.length === 3);
+    json(held[2]!, 200, '{"n":"2"}');
+    expect((await callD).body).toEqual({ n: '2' });
+  });
+
+  it('the call deadline starts when the call goes out: waiting for a permit counts against the operation only', async () => {
+    // One connection, a vendor answering in 150 ms and a call deadline of 400 ms: the third call
+    // waits ~300 ms for its permit, then has its own 400 ms.
+    const server = await startServer((_request, response) => setTimeout(() => json(response, 200, '{}'), 150));
+    const http = client(server, { timeoutMs: 400, connections: 1, retries: 0 });
+    const ops = [operation(), operation(), operation()];
+    const answers = await Promise.all(
+      ops.map((op, index) => op.run(() => http.send({ method: 'POST', path: `/${index}` }))),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('a wait for a permit ends with the operation, without a call and without a breaker failure', async () => {
+    const { server, held } = await heldServer();
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      circuitBreaker: { failureThreshold: 1, openMs: 60_000 },
+    });
+    const http = client(server, { timeoutMs: 10_000, connections: 1, transport });
+    const [holder, waiter] = [operation(), operation()];
+    const first = holder.run(() => http.send({ method: 'GET', path: '/first' }));
+    await until(() => server.received.length === 1);
+    // A POST: never joined, so only the permit wait itself can end it early.
+    const second = waiter.run(() => http.send({ method: 'POST', path: '/second' }));
+    waiter.end();
+    expect((await rejection(second)).code).toBe('OPERATION_TIMEOUT');
+    json(held[0]!, 200, '{}');
+    await first;
+    expect(server.received).toHaveLength(1);
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
+  });
+});
+
+describe('HttpClient: the operation budget of upstream calls', () => {
+  it('counts every attempt, retries included; the one past the budget is not sent and fails LIMIT_EXCEEDED', async () => {
+    const server = await startServer((_request, response) => json(response, 503, '{}'));
+    const http = client(server, { timeoutMs: 5000 });
+    const op = operation(2);
+    const error = await rejection(op.run(() => http.send({ method: 'GET', path: '/flaky' })));
+    expect(server.received).toHaveLength(2); // the first try and one retry; the second retry was not sent
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'maxUpstreamCalls', source: 'acme' });
+    // Spent: later calls of the operation fail at once.
+    expect((await rejection(op.run(() => http.send({ method: 'POST', path: '/x' })))).code).toBe('LIMIT_EXCEEDED');
+    expect(server.received).toHaveLength(2);
+    expect(op.scope.operation).toEqual({ upstreamLimit: 2, upstreamSent: 2 });
+  });
+});
