@@ -249,14 +249,14 @@ describe('admission control', () => {
 
 describe('admission settings', () => {
   const sources = [{ name: 'b', kind: 'blnk', url: 'http://127.0.0.1:1', currencyScales: { USD: 2 } }];
-  it('default to 64 in flight, 256 queued, a 5 s wait, 30 s to write', () => {
+  it('default to 32 in flight, 128 queued, a 5 s wait, 30 s to write', () => {
     const { server } = parseConfig({ sources });
     expect([
       server.maxConcurrentRequests,
       server.maxQueuedRequests,
       server.queueTimeoutMs,
       server.writeTimeoutMs,
-    ]).toEqual([64, 256, 5000, 30_000]);
+    ]).toEqual([32, 128, 5000, 30_000]);
   });
 
   it.each([

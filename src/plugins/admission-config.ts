@@ -13,15 +13,15 @@ export interface AdmissionConfig {
 }
 
 /**
- * Measured by `npm run bench` (bench/load.ts) on 2 cores: 16, 32 or 64 slots and queues of 64 to
- * 256 served 1,000 clients at rates within the run-to-run noise and at the same RSS (V8's heap
- * sizing, not the operations in flight, sets it); 64 slots keep slow vendors from idling the CPU,
- * and 256 waiting at the 150 to 350 answers a second measured is a wait of one to two seconds,
- * inside the 5 s bound and the request deadline.
+ * Measured by `npm run bench` (bench/load.ts, 1,000 clients, 2 cores, simulated vendors): 32 slots
+ * and 128 waiting gave the lowest p99 (1.2 to 1.7 s against 5.7 to 6.5 s with 64 and 256, and 2.4
+ * to 2.6 s with 64 and 128), the fastest /health and as many answers a second; the RSS is the same
+ * for all (V8's heap sizing sets it, not the operations in flight). With slow vendors an operation
+ * holds its slot while it waits on them: raise maxConcurrentRequests there.
  */
 export const DEFAULT_ADMISSION: AdmissionConfig = {
-  maxConcurrentRequests: 64,
-  maxQueuedRequests: 256,
+  maxConcurrentRequests: 32,
+  maxQueuedRequests: 128,
   queueTimeoutMs: 5000,
   writeTimeoutMs: 30_000,
 };
