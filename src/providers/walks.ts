@@ -52,6 +52,11 @@ export function modelKey(model: {
   return JSON.stringify([model.ledgerId, model.accountId ?? null, model.balanceId ?? null]);
 }
 
+/** `modelKey` for a vendor whose ids are UUIDs, which name the same thing in either case (Midaz). */
+export function uuidModelKey(model: Parameters<typeof modelKey>[0]): string {
+  return modelKey(model).toLowerCase();
+}
+
 /**
  * A connector loop that follows a vendor's next cursor, bounded like a list walk: `page` reads the
  * page of a cursor (null: the first) and says which records it held and where it leads.
