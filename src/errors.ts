@@ -72,7 +72,8 @@ export type LimitName =
   | 'ids'
   | 'pageSize'
   | 'bodySize'
-  | 'maxUpstreamCalls';
+  | 'pagesPerWalk'
+  | 'upstreamCalls';
 
 /**
  * The operation breaks a configured limit: refused before any vendor is called with an HTTP
@@ -86,7 +87,7 @@ export class LimitExceededError extends GatewayError {
     message: string,
     httpStatus: number | null = 400,
     headers?: Record<string, string>,
-    options: Pick<GatewayErrorOptions, 'source'> = {},
+    options: Pick<GatewayErrorOptions, 'source' | 'cause'> = {},
   ) {
     super('LIMIT_EXCEEDED', message, {
       ...options,

@@ -135,7 +135,7 @@ export function throwIfEnded(source: string): void {
 
 /**
  * Counts one vendor HTTP request of `source` against the current operation's budget, or throws
- * LIMIT_EXCEEDED (`extensions.limit: "maxUpstreamCalls"`) without counting when the budget is spent:
+ * LIMIT_EXCEEDED (`extensions.limit: "upstreamCalls"`) without counting when the budget is spent:
  * the request must then not be sent. Outside an operation nothing is counted.
  */
 export function chargeUpstreamCall(source: string): void {
@@ -143,7 +143,7 @@ export function chargeUpstreamCall(source: string): void {
   if (operation === undefined) return;
   if (operation.upstreamSent >= operation.upstreamLimit)
     throw new LimitExceededError(
-      'maxUpstreamCalls',
+      'upstreamCalls',
       `the operation used its ${operation.upstreamLimit} vendor calls (server.limits.maxUpstreamCalls); a call to source "${source}" was not sent`,
       null,
       undefined,

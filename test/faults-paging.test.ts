@@ -68,6 +68,8 @@ describe('paging faults: one vendor pages without end among five', () => {
   let demo: DemoSources;
   const gateways: Gateway[] = [];
   const texts: string[] = [];
+  /** The `vendor fault` cases already asked. */
+  const asked = new Set<string>();
   let variables: Record<string, unknown>;
   /** Per item of `perLedger` and `accounts`, the source it belongs to. */
   let ledgerSources: string[];
@@ -152,10 +154,12 @@ describe('paging faults: one vendor pages without end among five', () => {
       try {
         simulator.resetRequests();
         answer = await ask();
-        calls = simulator.requestCount;
+        asked.add(`${vendor} ${fault}`);
+        // Counted on arrival: a call aborted, or still unanswered, when the answer went out counts too.
+        calls = simulator.arrivals;
         // Anything still reaching the vendor once the answer is out is work nobody waits for.
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        late = simulator.requestCount - calls;
+        late = simulator.arrivals - calls;
       } finally {
         await simulator.setFault(null);
       }
@@ -187,7 +191,18 @@ describe('paging faults: one vendor pages without end among five', () => {
     },
   );
 
-  it('no answer or log line quotes a credential, a vendor URL or a vendor cursor', () => {
+  it('no answer or log line quotes a credential, a vendor URL or a vendor cursor', async () => {
+    // Run alone, this test asks each fault itself; after the cases above, it reads what they saw.
+    for (const [vendor, fault] of cases) {
+      if (asked.has(`${vendor} ${fault}`)) continue;
+      const simulator = demo.simulators[vendor];
+      await simulator.setFault(fault);
+      try {
+        await ask();
+      } finally {
+        await simulator.setFault(null);
+      }
+    }
     expect(texts.length).toBeGreaterThan(cases.length);
     for (const text of texts) {
       for (const secret of secretsOf(demo)) expect(text).not.toContain(secret);

@@ -40,7 +40,7 @@ describe('the call budget of an operation', () => {
           'the operation used its 5 vendor calls (server.limits.maxUpstreamCalls); a call to source "midaz-demo" was not sent',
         locations: [expect.any(Object)],
         path: ['account', 'history'],
-        extensions: { code: 'LIMIT_EXCEEDED', limit: 'maxUpstreamCalls', source: 'midaz-demo' },
+        extensions: { code: 'LIMIT_EXCEEDED', limit: 'upstreamCalls', source: 'midaz-demo' },
       },
     ]);
     // Every request the operation sent was answered before its answer went: the vendors' logs are complete.

@@ -29,22 +29,20 @@ const exact = (a: string, b: string) => a === b;
 export const sameUuid = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
- * The list with each page (cursor lists) or range (offset lists) checked for an item listed twice.
+ * The list with each page (cursor lists) or range (offset lists) checked for an item listed twice,
+ * keyed by the list's own `identify`, the key its walks compare too: one identity per item.
  * `decode` is the source client's, so the refusal is that source's SOURCE_BAD_RESPONSE.
  */
-export function distinctPages<T>(
-  list: VendorList<T>,
-  keyOf: (item: T) => string,
-  what: string,
-  decode: <R>(map: () => R) => R,
-): VendorList<T> {
+export function distinctPages<T>(list: VendorList<T>, what: string, decode: <R>(map: () => R) => R): VendorList<T> {
+  const { identify } = list;
+  if (identify === undefined) return list;
   if (list.paging === 'cursor') {
     const { fetchPage } = list;
     return {
       ...list,
       fetchPage: async (token) => {
         const page = await fetchPage.call(list, token);
-        decode(() => requireDistinct(page.items, keyOf, what));
+        decode(() => requireDistinct(page.items, identify, what));
         return page;
       },
     };
@@ -54,7 +52,7 @@ export function distinctPages<T>(
     ...list,
     fetchRange: async (offset, limit) => {
       const items = await fetchRange.call(list, offset, limit);
-      decode(() => requireDistinct(items, keyOf, what));
+      decode(() => requireDistinct(items, identify, what));
       return items;
     },
   };

@@ -1,4 +1,4 @@
-import { GatewayError, SourceError } from '../errors.ts';
+import { type GatewayError, LimitExceededError, SourceError } from '../errors.ts';
 import {
   DEFAULT_MAX_PAGES_PER_WALK,
   startWalk,
@@ -20,11 +20,13 @@ import {
 export function walkError(source: string, stop: WalkStop): GatewayError {
   if (stop.reason === 'page-limit') {
     // No HTTP status: the operation ran, and only this field stopped (the answer stays 200).
-    return new GatewayError('LIMIT_EXCEEDED', `reading this field from source "${source}" ${stop.message}`, {
-      source,
-      cause: stop,
-      extensions: { limit: 'pagesPerWalk' },
-    });
+    return new LimitExceededError(
+      'pagesPerWalk',
+      `reading this field from source "${source}" ${stop.message}`,
+      null,
+      undefined,
+      { source, cause: stop },
+    );
   }
   return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" ${stop.message}`, {
     source,
@@ -48,6 +50,11 @@ export function modelKey(model: {
   readonly balanceId?: string;
 }): string {
   return JSON.stringify([model.ledgerId, model.accountId ?? null, model.balanceId ?? null]);
+}
+
+/** `modelKey` for a vendor whose ids are UUIDs, which name the same thing in either case (Midaz). */
+export function uuidModelKey(model: Parameters<typeof modelKey>[0]): string {
+  return modelKey(model).toLowerCase();
 }
 
 /**

@@ -29,7 +29,7 @@ export function cursorSequence<T>(list: CursorList<T>): Sequence<T> {
     return async (token: string | null, more: (page: CursorPage<T>) => boolean): Promise<CursorPage<T>> => {
       walk.next(token);
       const page = await list.fetchPage(token);
-      walk.read(page.items, more(page), page.records);
+      walk.read(page.items, more(page), page.recordKeys);
       return page;
     };
   };

@@ -14,10 +14,12 @@ export interface CursorPage<T> {
   /** The vendor cursor of the preceding page; null on the first page. */
   readonly previous: string | null;
   /**
-   * Records the vendor sent for this page, when the connector dropped some (a filter applied page
-   * by page): a page filtered down to nothing is not an empty page. Default: `items.length`.
+   * The key of each record the vendor sent for this page, when the connector dropped or expanded
+   * some (a filter applied page by page): the walk guard judges the page by them, so a page
+   * filtered down to nothing is not an empty page, and one the vendor repeats is still a repeat.
+   * Default: the list's `identify` of each item.
    */
-  readonly records?: number;
+  readonly recordKeys?: readonly string[];
 }
 
 /**

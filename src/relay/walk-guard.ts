@@ -4,9 +4,11 @@
  * left to itself the vendor decides when it ends. The guard ends it instead, before the call that
  * would break one of these rules:
  * - a cursor already followed in this walk (a next cursor that does not advance, or leads back);
- * - a page none of whose items is new (a page that repeats an earlier one, an offset the vendor
- *   ignores); pages that only overlap, as offset pages do when a vendor inserts during the walk,
- *   are allowed;
+ * - a page that lists one record twice;
+ * - a page none of whose records is new beside the page before it (a repeated page, an offset the
+ *   vendor ignores); pages that only overlap, as offset pages do when a vendor inserts during the
+ *   walk, are allowed. Only the previous page's keys are kept, so a walk holds one page of keys
+ *   however long it runs; a longer loop under fresh cursors is ended by `maxPages`;
  * - `MAX_EMPTY_PAGES_IN_A_ROW` pages in a row that hold no record yet claim more;
  * - more than `maxPages` pages.
  * Pure: what a stop becomes for a client (the source it names, its code) is `WalkBounds.failure`.
@@ -17,7 +19,7 @@ export const DEFAULT_MAX_PAGES_PER_WALK = 100;
 /** Empty pages that claim more, in a row, that end a walk: an honest vendor sends none. */
 export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
 
-export type WalkStopReason = 'cursor-repeated' | 'page-repeated' | 'empty-pages' | 'page-limit';
+export type WalkStopReason = 'cursor-repeated' | 'page-repeated' | 'item-repeated' | 'empty-pages' | 'page-limit';
 
 /** How the vendor misbehaved, or which bound the walk met; never a vendor value. */
 function describe(reason: WalkStopReason, maxPages: number): string {
@@ -26,6 +28,8 @@ function describe(reason: WalkStopReason, maxPages: number): string {
       return 'paged without advancing (a next cursor led back to a page already read)';
     case 'page-repeated':
       return 'paged in a loop (a page held only items already read: a repeated page or an ignored offset)';
+    case 'item-repeated':
+      return 'listed one item twice in a page';
     case 'empty-pages':
       return `sent ${MAX_EMPTY_PAGES_IN_A_ROW} empty pages in a row that claimed more items`;
     case 'page-limit':
@@ -61,20 +65,21 @@ export interface Walk<T> {
    */
   next(cursor?: string | null): void;
   /**
-   * Call with each page read: its items, whether the vendor claims more follow, and how many
-   * records the vendor sent when the connector dropped some (a filter applied page by page), so
-   * that a page filtered down to nothing is not taken for an empty one.
+   * Call with each page read: its items, whether the vendor claims more follow, and, when the
+   * connector dropped or expanded records (a filter applied page by page), the key of each record
+   * the vendor sent: the page is judged by those, so a repeated page filtered down to nothing is
+   * still a repeat, and is not taken for an empty one.
    */
-  read(items: readonly T[], more: boolean, records?: number): void;
+  read(items: readonly T[], more: boolean, recordKeys?: readonly string[]): void;
 }
 
-/** Starts one walk. Without `identify`, repeated items are not looked for. */
+/** Starts one walk. Without `identify` (and without record keys), repeated items are not looked for. */
 export function startWalk<T>(
   bounds: WalkBounds = { maxPages: DEFAULT_MAX_PAGES_PER_WALK },
   identify?: (item: T) => string,
 ): Walk<T> {
   const cursors = new Set<string>();
-  const seen = new Set<string>();
+  let previous = new Set<string>();
   let pages = 0;
   let empty = 0;
   const stop = (reason: WalkStopReason): never => {
@@ -90,23 +95,25 @@ export function startWalk<T>(
       if (pages >= bounds.maxPages) stop('page-limit');
       pages += 1;
     },
-    read(items, more, records = items.length) {
+    read(items, more, recordKeys) {
+      const records = recordKeys?.length ?? items.length;
       if (records === 0) {
         empty = more ? empty + 1 : 0;
         if (empty >= MAX_EMPTY_PAGES_IN_A_ROW) stop('empty-pages');
         return;
       }
       empty = 0;
-      if (!identify || items.length === 0) return;
+      const keys = recordKeys ?? (identify ? items.map(identify) : undefined);
+      if (keys === undefined) return;
+      const page = new Set<string>();
       let fresh = false;
-      for (const item of items) {
-        const key = identify(item);
-        if (!seen.has(key)) {
-          seen.add(key);
-          fresh = true;
-        }
+      for (const key of keys) {
+        if (page.has(key)) stop('item-repeated');
+        page.add(key);
+        if (!previous.has(key)) fresh = true;
       }
       if (!fresh) stop('page-repeated');
+      previous = page;
     },
   };
 }

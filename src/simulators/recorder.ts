@@ -3,21 +3,41 @@ import type { RecordedRequest } from './types.ts';
 /** Most requests a simulator keeps; older ones are dropped so a long demo or benchmark stays bounded. */
 export const MAX_RECORDED_REQUESTS = 10_000;
 
-/** The request log every simulator keeps: the latest requests for tests, and a running count. */
+/**
+ * The request log every simulator keeps: the latest requests for tests, and a running count, both
+ * taken when a request is answered; and the arrivals, taken when a request reaches the server, so
+ * that a call the client aborted, or one still waiting for its answer, is counted too.
+ */
 export interface RequestRecorder {
   readonly requests: RecordedRequest[];
   readonly count: number;
+  /** Requests that reached the server. */
+  readonly arrivals: number;
+  /** The paths of the latest arrivals (at most the recorder's limit), in arrival order. */
+  readonly arrivedPaths: string[];
   record(request: RecordedRequest): void;
+  arrive(path: string): void;
   reset(): void;
 }
 
 export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRecorder {
   const requests: RecordedRequest[] = [];
+  const arrivedPaths: string[] = [];
   let count = 0;
+  let arrivals = 0;
   return {
     requests,
+    arrivedPaths,
     get count() {
       return count;
+    },
+    get arrivals() {
+      return arrivals;
+    },
+    arrive(path) {
+      arrivals += 1;
+      arrivedPaths.push(path);
+      if (arrivedPaths.length > limit) arrivedPaths.splice(0, arrivedPaths.length - limit);
     },
     record(request) {
       count += 1;
@@ -27,6 +47,8 @@ export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRec
     reset() {
       count = 0;
       requests.length = 0;
+      arrivals = 0;
+      arrivedPaths.length = 0;
     },
   };
 }

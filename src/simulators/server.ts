@@ -62,6 +62,7 @@ export async function startSimulatorServer(
   };
 
   const server = createServer((incoming, response) => {
+    recorder.arrive((incoming.url ?? '/').split('?')[0] ?? '/');
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
     response.on('close', () => (inFlight -= 1));
@@ -103,6 +104,10 @@ export async function startSimulatorServer(
     get requestCount() {
       return recorder.count;
     },
+    get arrivals() {
+      return recorder.arrivals;
+    },
+    arrivedPaths: recorder.arrivedPaths,
     get peakInFlight() {
       return peakInFlight;
     },

@@ -40,7 +40,15 @@ export interface SimulatorServer {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Requests answered since start or the last `resetRequests()` (recorded with the answer). */
   readonly requestCount: number;
+  /**
+   * Requests that reached the server since start or the last `resetRequests()`, counted on arrival:
+   * also those the client aborted and those still waiting for an answer. Count calls with this.
+   */
+  readonly arrivals: number;
+  /** The paths (no query) of the latest arrivals, in arrival order. */
+  readonly arrivedPaths: readonly string[];
   /** Most requests in progress at once since start or the last `resetRequests()`. */
   readonly peakInFlight: number;
   /** Requests in progress now. */

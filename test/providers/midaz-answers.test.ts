@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMidazConnector } from '../../src/providers/midaz/index.ts';
 import type { AccountRef, Connector, LedgerRef } from '../../src/providers/types.ts';
-import type { VendorList } from '../../src/relay/sequence.ts';
+import { sequenceOf, type VendorList } from '../../src/relay/sequence.ts';
 import {
   MIDAZ_ASSET_SCALES,
   MIDAZ_DEMO_ORGANIZATION_ID,
@@ -145,5 +145,42 @@ describe('midaz: answers that do not belong to the question', () => {
     expect(await connector.getHistory?.([{ account, asset: 'BRL', at }])).toEqual([expect.objectContaining(BAD)]);
     proxy.tamper = (path, body) => (history(path) ? [...body, body[0]] : undefined);
     expect(await connector.getHistory?.([{ account, asset: 'BRL', at }])).toEqual([expect.objectContaining(BAD)]);
+  });
+});
+
+describe('midaz: one identity for a row, in the walk guard and the duplicate check', () => {
+  it('a vendor that ignores the page and flips the case of the ids it repeats is seen at the repeat', async () => {
+    const simulator = await startMidazSimulator({ token: TOKEN });
+    const proxy = await startTamperProxy(simulator.url);
+    const connector = createMidazConnector(SOURCE, {
+      url: proxy.url,
+      organizationId: MIDAZ_DEMO_ORGANIZATION_ID,
+      auth: { token: TOKEN },
+      assetScales: { ...MIDAZ_ASSET_SCALES },
+      timeoutMs: 5_000,
+    });
+    try {
+      const seeded = simulator.data.accounts[0];
+      if (!seeded) throw new Error('seed changed');
+      const lists = () => proxy.paths.filter((path) => /\/accounts\?/.test(path)).length;
+      // Every page is the same full page of 100 accounts, whatever `page` asks; every other one in upper case.
+      proxy.tamper = (path, body) => {
+        if (!path.endsWith('/accounts')) return undefined;
+        const upper = lists() % 2 === 0;
+        const items = Array.from({ length: 100 }, (_, index) => {
+          const id = `aaaaaaaa-0000-4000-8000-${String(index).padStart(12, '0')}`;
+          return { ...body.items[0], id: upper ? id.toUpperCase() : id, alias: `@walker_${index}` };
+        });
+        return { ...body, items };
+      };
+      const list = connector.listAccounts({ source: SOURCE, ledgerId: seeded.ledgerId }, {});
+      const read = sequenceOf(list).after(null, 250); // three vendor pages, one walk
+      await expect(read).rejects.toMatchObject(BAD);
+      expect(lists()).toBe(2);
+    } finally {
+      await connector.close();
+      await proxy.close();
+      await simulator.close();
+    }
   });
 });

@@ -82,7 +82,7 @@ function pagesVendor<T>(pages: readonly (readonly T[])[]): Fake<T> {
         return {
           items,
           // The connector filtered the vendor's records: a page it emptied still held one.
-          records: Math.max(1, items.length),
+          recordKeys: items.length > 0 ? items.map(String) : [`filtered-${index}`],
           next: index + 1 < pageList.length ? `n${index + 1}` : null,
           previous: index > 0 ? `n${index - 1}` : null,
         };

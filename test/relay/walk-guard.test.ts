@@ -128,13 +128,39 @@ describe('walks over a misbehaving cursor vendor end with its error', () => {
       fetchPage: async () => {
         calls += 1;
         return calls < 8
-          ? { items: [], records: 100, next: `c${calls}`, previous: null }
+          ? { items: [], recordKeys: range(calls * 100, 100), next: `c${calls}`, previous: null }
           : { items: ['x'], next: null, previous: null };
       },
     };
     const page = await connectionFromSequence(sequenceOf(list), { first: 1 }, { codec, key: 'k' });
     expect(page.edges.map((edge) => edge.node)).toEqual(['x']);
     expect(calls).toBe(8);
+  });
+});
+
+describe('a walk judges a page by the records the vendor sent, and holds one page of keys', () => {
+  it('a repeated page that a filter empties, under fresh cursors, ends at the repeat (not at the page limit)', async () => {
+    // The connector drops every record (an asset filter); the vendor sends the same 100 records each time.
+    const vendor = cursorVendor((_, call) => ({
+      items: [],
+      recordKeys: range(0, 100),
+      next: `c${call}`,
+      previous: null,
+    }));
+    expect(await refusal(vendor, { first: 1 })).toBe('page-repeated');
+    expect(vendor.calls()).toBe(2);
+  });
+
+  it('one record listed twice in a page ends the walk there', async () => {
+    const vendor = cursorVendor((_, call) => ({ items: ['a', 'b', 'a'], next: `c${call}`, previous: null }));
+    expect(await refusal(vendor, { first: 100 })).toBe('item-repeated');
+    expect(vendor.calls()).toBe(1);
+  });
+
+  it('a page is compared with the one before it only: a loop of two pages under fresh cursors ends at the page limit', async () => {
+    const vendor = cursorVendor((_, call) => ({ items: range(call % 2, 1), next: `c${call}`, previous: null }));
+    expect(await refusal(vendor, { first: 100 })).toBe('page-limit');
+    expect(vendor.calls()).toBe(MAX_PAGES);
   });
 });
 

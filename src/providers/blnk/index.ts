@@ -153,7 +153,7 @@ export const blnkProvider = defineProvider({
             );
           },
         };
-        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', client.decode.bind(client));
+        return distinctPages(list, 'ledgers', client.decode.bind(client));
       },
 
       async getLedgers(refs) {
@@ -175,7 +175,7 @@ export const blnkProvider = defineProvider({
         const list = balancePages(ledger, { address: filter.address }, (item) =>
           mapBlnkAccountWithBalance(name, item, scales),
         );
-        return distinctPages(list, (account) => account.accountId, 'accounts', client.decode.bind(client));
+        return distinctPages(list, 'accounts', client.decode.bind(client));
       },
 
       async getAccounts(refs: readonly AccountRef[]) {
@@ -188,7 +188,7 @@ export const blnkProvider = defineProvider({
 
       listBalances(ledger, filter) {
         const list = balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
-        return distinctPages(list, (balance) => balance.balanceId, 'balances', client.decode.bind(client));
+        return distinctPages(list, 'balances', client.decode.bind(client));
       },
 
       async getAccountBalances(refs) {

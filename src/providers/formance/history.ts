@@ -18,12 +18,11 @@ import {
   checkReply,
   MissingMovesHistory,
   readAccountsIn,
-  rowKey,
   type FormanceLookupContext,
 } from './lookup.ts';
 import { followPages } from '../walks.ts';
 import { mapFormanceAsset, readFormanceLookupPage, readFormanceVolumesRow } from './map.ts';
-import { FORMANCE_PAGE_SIZE } from './paging.ts';
+import { FORMANCE_PAGE_SIZE, rowKey } from './paging.ts';
 
 /**
  * Point-in-time balances through `GET /v2/{ledger}/volumes?endTime=T`: the closing volumes of every

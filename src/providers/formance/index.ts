@@ -141,7 +141,7 @@ export const formanceProvider = defineProvider({
           }),
           totalCount: async () => (await ledgerNames()).length,
         };
-        return distinctPages(list, (ledger) => ledger.ledgerId, 'ledgers', api.decode);
+        return distinctPages(list, 'ledgers', api.decode);
       },
 
       async getLedgers(refs) {
@@ -182,7 +182,7 @@ export const formanceProvider = defineProvider({
             );
           },
         };
-        return distinctPages(list, (account) => account.accountId, 'accounts', api.decode);
+        return distinctPages(list, 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getFormanceAccounts(context, refs),
@@ -223,7 +223,7 @@ export const formanceProvider = defineProvider({
             );
           },
         };
-        return distinctPages(list, (balance) => `${balance.accountId} ${balance.balanceId}`, 'balances', api.decode);
+        return distinctPages(list, 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getFormanceAccountBalances(context, refs),

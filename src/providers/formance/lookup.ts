@@ -1,12 +1,11 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { WalkBounds } from '../../relay/walk-guard.ts';
-import { isObject } from '../json.ts';
 import { followPages } from '../walks.ts';
 import type { AccountModel, AccountRef, BalanceModel } from '../types.ts';
 import type { FormanceApi, FormanceReply } from './api.ts';
 import { isFormanceLedgerName, ledgerNotFound, type LedgerDirectory } from './facts.ts';
 import { mapFormanceAccount, mapFormanceVolumesRow, readFormanceLookupPage, unreadableVolumes } from './map.ts';
-import { FORMANCE_PAGE_SIZE } from './paging.ts';
+import { FORMANCE_PAGE_SIZE, rowKey } from './paging.ts';
 
 /**
  * Account lookups by address, batch-first: keys are grouped by ledger, and each group is one v2
@@ -46,14 +45,6 @@ export function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceRe
   if (reply.status === 400 && reply.errorCode === 'VALIDATION' && reply.errorMessage?.includes('MOVES_HISTORY'))
     throw new MissingMovesHistory();
   if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
-}
-
-/**
- * What names a row of a v2 accounts or volumes page (its address, and asset for a volumes row), for
- * the walk to see a page that repeats; a row without them is left to the mapping to refuse.
- */
-export function rowKey(row: unknown): string {
-  return isObject(row) ? JSON.stringify([row.address ?? row.account ?? null, row.asset ?? null]) : '';
 }
 
 /** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore` (one walk per call). */

@@ -1,5 +1,5 @@
 import type { CursorPage } from '../../relay/sequence.ts';
-import { readArray, readBoolean, readObject, readOptionalString, VendorShapeError } from '../json.ts';
+import { isObject, readArray, readBoolean, readObject, readOptionalString, VendorShapeError } from '../json.ts';
 
 /**
  * Formance cursor pages: `{"cursor": {pageSize, hasMore, previous?, next?, data}}`. The cursors are
@@ -28,7 +28,8 @@ export function readFormanceCursor(body: unknown): FormanceCursorPage {
 
 /**
  * A relay page whose items may expand (one v1 balances item is several balances) or be filtered
- * out (an asset filter); `records` keeps the vendor's own count. `wrap` marks the tokens.
+ * out (an asset filter); `recordKeys` names the vendor's own records (`rowKey`), which the walk
+ * guard compares. `wrap` marks the tokens.
  */
 export function toCursorPage<T>(
   page: FormanceCursorPage,
@@ -37,8 +38,20 @@ export function toCursorPage<T>(
 ): CursorPage<T> {
   return {
     items: page.data.flatMap((item) => map(item)),
-    records: page.data.length,
+    recordKeys: page.data.map(rowKey),
     next: page.next === null ? null : wrap(page.next),
     previous: page.previous === null ? null : wrap(page.previous),
   };
+}
+
+/**
+ * What names a Formance record in a page, for the walk to see a page that repeats or a record listed
+ * twice: a v2 accounts row or v1 account by its address, a v2 volumes row by account and asset, a
+ * v1 balances item (`{<address>: {<asset>: amount}}`) by its one key. A record without any is left to
+ * the mapping to refuse.
+ */
+export function rowKey(row: unknown): string {
+  if (!isObject(row)) return '';
+  const address = row.address ?? row.account;
+  return address === undefined ? JSON.stringify(Object.keys(row)) : JSON.stringify([address, row.asset ?? null]);
 }

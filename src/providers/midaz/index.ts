@@ -15,7 +15,7 @@ import { getMidazHistory } from './history.ts';
 import { getMidazAccountBalances, getMidazAccounts, getMidazLedgers, isMidazId, ledgerNotFound } from './lookup.ts';
 import { mapMidazAccount, mapMidazAccountAlias, mapMidazBalance, mapMidazLedger, readMidazItems } from './map.ts';
 import { cursorPages, offsetPages } from './paging.ts';
-import { modelKey, walkBounds } from '../walks.ts';
+import { uuidModelKey, walkBounds } from '../walks.ts';
 
 /**
  * Lerian Midaz v3.8.x, the unified ledger service (github.com/LerianStudio/midaz, components/ledger;
@@ -101,7 +101,7 @@ export const midazProvider = defineProvider({
     });
     // Every walk over this source's pages: the relay's list reads and the account-balances loop.
     const walk = walkBounds(name, options.maxPagesPerWalk);
-    const bounded = { walk, identify: modelKey };
+    const bounded = { walk, identify: uuidModelKey };
     const context = { api, scales, walk };
     /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */
     const listOf = <T>(ledger: LedgerRef, build: (path: string) => VendorList<T>): VendorList<T> => {
@@ -122,9 +122,10 @@ export const midazProvider = defineProvider({
           .filter(
             (balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset),
           );
-    const single = <T>(read: () => Promise<T[]>): VendorList<T> => ({
+    const single = <T extends { readonly ledgerId: string }>(read: () => Promise<T[]>): VendorList<T> => ({
       paging: 'cursor',
       walk,
+      identify: uuidModelKey,
       fetchPage: async () => ({ items: await read(), next: null, previous: null }),
     });
 
@@ -156,7 +157,7 @@ export const midazProvider = defineProvider({
       listLedgers() {
         // Ordered by id (UUIDv7, so by creation). No organization check: an unknown one lists nothing.
         const list = offsetPages(api, '/ledgers', {}, (item) => mapMidazLedger(name, item), 'ledger page', bounded);
-        return distinctPages(list, (ledger) => ledger.ledgerId.toLowerCase(), 'ledgers', api.decode);
+        return distinctPages(list, 'ledgers', api.decode);
       },
 
       getLedgers: (refs) => getMidazLedgers(context, refs),
@@ -174,7 +175,7 @@ export const midazProvider = defineProvider({
                 bounded,
               ),
         );
-        return distinctPages(list, (account) => account.accountId.toLowerCase(), 'accounts', api.decode);
+        return distinctPages(list, 'accounts', api.decode);
       },
 
       getAccounts: (refs) => getMidazAccounts(context, refs),
@@ -190,7 +191,7 @@ export const midazProvider = defineProvider({
             return api.decode(() => keep(readMidazItems(body, 'alias balances')));
           });
         });
-        return distinctPages(list, (balance) => balance.balanceId.toLowerCase(), 'balances', api.decode);
+        return distinctPages(list, 'balances', api.decode);
       },
 
       getAccountBalances: (refs) => getMidazAccountBalances(context, refs),

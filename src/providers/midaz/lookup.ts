@@ -1,11 +1,12 @@
 import { NotFoundError } from '../../errors.ts';
 import type { WalkBounds } from '../../relay/walk-guard.ts';
-import { isObject, readArray, readObject, readOptionalString } from '../json.ts';
+import { readArray, readObject, readOptionalString } from '../json.ts';
+import { requireDistinct } from '../answer-checks.ts';
 import { followPages } from '../walks.ts';
 import type { AccountModel, AccountRef, BalanceModel, LedgerModel, LedgerRef } from '../types.ts';
 import { unexpected, type MidazApi } from './api.ts';
 import { mapMidazAccountAt, mapMidazAccountBalances, mapMidazLedgerAt } from './map.ts';
-import { MIDAZ_MAX_LIMIT } from './paging.ts';
+import { MIDAZ_MAX_LIMIT, midazRowKey } from './paging.ts';
 
 /**
  * Lookups by id. Midaz has no multi-id read (the repositories' `ListByAccountIDs` is not exposed),
@@ -100,17 +101,17 @@ export function getMidazAccountBalances(
   { api, scales, walk }: LookupContext,
   refs: readonly AccountRef[],
 ): Promise<Array<readonly BalanceModel[] | Error>> {
-  // A row is named by its id; one without is left to the mapping to refuse.
-  const rowId = (row: unknown) => (isObject(row) && typeof row.id === 'string' ? row.id : '');
   return perKey(refs, accountKey, async (ref) => {
     if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
-    const rows = await followPages(walk, rowId, async (cursor) => {
+    const rows = await followPages(walk, midazRowKey, async (cursor) => {
       const { body } = await api.get(`${accountPath(ref)}/balances`, {
         limit: MIDAZ_MAX_LIMIT,
         sort_order: 'asc',
         cursor: cursor ?? undefined,
       });
       const page = api.decode(() => readPage(body));
+      // Refused as the answer it is before the walk guard sees the page (same key as the guard's).
+      api.decode(() => requireDistinct(page.items, midazRowKey, 'balances'));
       return { records: page.items, next: page.next ?? null };
     });
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];

@@ -3,7 +3,7 @@ import { planPageReads } from '../../relay/page-plan.ts';
 import type { CursorPage, VendorList } from '../../relay/sequence.ts';
 import type { WalkBounds } from '../../relay/walk-guard.ts';
 import type { QueryValue } from '../http/index.ts';
-import { readArray, readObject, readOptionalString, readString } from '../json.ts';
+import { isObject, readArray, readObject, readOptionalString, readString } from '../json.ts';
 import type { MidazApi } from './api.ts';
 import { readMidazItems } from './map.ts';
 
@@ -92,10 +92,10 @@ export function cursorPages<T>(
     const { body } = await api.get(path, { limit, sort_order: 'asc', cursor });
     return api.decode(() => readCursorPage(body, what));
   };
-  // `records`: the rows the server sent, before overdraft companions and other assets are dropped.
+  // `recordKeys`: the rows the server sent, before overdraft companions and other assets are dropped.
   const toPage = (page: RawCursorPage): CursorPage<T> => ({
     items: api.decode(() => map(page.items)),
-    records: page.items.length,
+    recordKeys: page.items.map(midazRowKey),
     next: page.next === null ? null : `n.${page.next}`,
     previous: page.prev === null ? null : `p.${page.prev}`,
   });
@@ -116,7 +116,12 @@ export function cursorPages<T>(
       const page = await read(value);
       if (page.next !== null) return toPage(page);
       const rows = byId(page.items);
-      return { items: api.decode(() => map(rows)), records: rows.length, next: `h.${rows.length}`, previous: null };
+      return {
+        items: api.decode(() => map(rows)),
+        recordKeys: rows.map(midazRowKey),
+        next: `h.${rows.length}`,
+        previous: null,
+      };
     }
     if (kind === 'h.' && /^(?:0|[1-9]\d{0,2})$/.test(value) && Number(value) <= MIDAZ_MAX_LIMIT) {
       if (value === '0') return fetchPage(null); // `limit=0` is 400 code 0082; after no items comes the first page
@@ -126,4 +131,12 @@ export function cursorPages<T>(
     throw new BadUserInputError('cursor does not point into this list', { source: api.source });
   };
   return { paging: 'cursor', fetchPage, ...walk };
+}
+
+/**
+ * What names a Midaz row (a balance, account or ledger) for the walk guard and the duplicate checks:
+ * its id, a UUID, without case (the server compares ids so). A row without one is left to the mapping to refuse.
+ */
+export function midazRowKey(row: unknown): string {
+  return isObject(row) && typeof row.id === 'string' ? row.id.toLowerCase() : '';
 }

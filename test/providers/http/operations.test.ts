@@ -152,7 +152,7 @@ describe('HttpClient: the operation budget of upstream calls', () => {
     const error = await rejection(op.run(() => http.send({ method: 'GET', path: '/flaky' })));
     expect(server.received).toHaveLength(2); // the first try and one retry; the second retry was not sent
     expect(error.code).toBe('LIMIT_EXCEEDED');
-    expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'maxUpstreamCalls', source: 'acme' });
+    expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'upstreamCalls', source: 'acme' });
     // Spent: later calls of the operation fail at once.
     expect((await rejection(op.run(() => http.send({ method: 'POST', path: '/x' })))).code).toBe('LIMIT_EXCEEDED');
     expect(server.received).toHaveLength(2);
