@@ -27,32 +27,43 @@ export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): Se
   const { source, timeoutMs } = options;
   return async (request, target) => {
     const operation = currentScope()?.signal;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = operation === undefined ? timeout : AbortSignal.any([timeout, operation]);
+    // One controller per call: its timer is cleared and its listener on the operation removed when
+    // the call settles, so nothing of the call outlives it (AbortSignal.timeout cannot be cleared).
+    const call = new AbortController();
+    const signal = call.signal;
+    const timer = setTimeout(() => call.abort(new Error(`call deadline of ${timeoutMs} ms`)), timeoutMs);
+    const onEnd = () => call.abort(operation?.reason);
+    if (operation?.aborted) onEnd();
+    else operation?.addEventListener('abort', onEnd, { once: true });
     const failureOf = (error: unknown) =>
       operation?.aborted
         ? operationEndedError(source, operation.reason)
         : toSourceError(error, signal, source, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     const retries = request.method === 'GET' ? options.retries : 0;
-    for (let tried = 0; ; tried += 1) {
-      try {
-        const response = await attempt(request, target, signal);
-        const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
-        if (ok) return response;
-        throw Object.assign(sourceErrorForStatus(source, response.status), {
-          retryAfter: response.headers['retry-after'],
-        });
-      } catch (error) {
-        const failure = failureOf(error);
-        if (!(failure instanceof SourceError) || !failure.retryable || tried >= retries) throw failure;
-        const pause = backoff(tried, failure);
-        // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
-        if (Date.now() + pause >= deadline) throw failure;
-        await sleep(pause, signal).catch(() => {
-          throw failureOf(signal.reason);
-        });
+    try {
+      for (let tried = 0; ; tried += 1) {
+        try {
+          const response = await attempt(request, target, signal);
+          const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
+          if (ok) return response;
+          throw Object.assign(sourceErrorForStatus(source, response.status), {
+            retryAfter: response.headers['retry-after'],
+          });
+        } catch (error) {
+          const failure = failureOf(error);
+          if (!(failure instanceof SourceError) || !failure.retryable || tried >= retries) throw failure;
+          const pause = backoff(tried, failure);
+          // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
+          if (Date.now() + pause >= deadline) throw failure;
+          await sleep(pause, signal).catch(() => {
+            throw failureOf(signal.reason);
+          });
+        }
       }
+    } finally {
+      clearTimeout(timer);
+      operation?.removeEventListener('abort', onEnd);
     }
   };
 }
