@@ -1,5 +1,6 @@
 import { GatewayError, SourceError, sourceErrorForStatus } from '../../errors.ts';
 import { currentScope, operationEndedError } from '../../request-scope.ts';
+import { noteVendorFailureBehind } from './circuit-breaker.ts';
 import type { Attempt, SendCall } from './types.ts';
 
 export interface RetryOptions {
@@ -21,7 +22,8 @@ export interface RetryOptions {
  * The clock starts here, when the call goes out (after any wait for a permit). The call's
  * operation (the request scope's signal) can end it sooner: then whatever was in flight is
  * aborted and the call fails with the operation's OPERATION_* error, never a vendor failure.
- * Other gateway errors (an exhausted call budget) pass through untouched and are not retried.
+ * Other gateway errors (an exhausted call budget) pass through and are not retried; either kind,
+ * when it cuts a retry short, carries the vendor's last failure to the breaker (circuit-breaker.ts).
  */
 export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): SendCall {
   const { source, timeoutMs } = options;
@@ -41,6 +43,7 @@ export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): Se
         : toSourceError(error, signal, source, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     const retries = request.method === 'GET' ? options.retries : 0;
+    let vendorFailed: SourceError | undefined;
     try {
       for (let tried = 0; ; tried += 1) {
         try {
@@ -52,7 +55,13 @@ export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): Se
           });
         } catch (error) {
           const failure = failureOf(error);
-          if (!(failure instanceof SourceError) || !failure.retryable || tried >= retries) throw failure;
+          if (!(failure instanceof SourceError)) {
+            // The budget or the operation's end cut the retries short: the vendor's failures before still count.
+            if (vendorFailed !== undefined) noteVendorFailureBehind(failure, vendorFailed);
+            throw failure;
+          }
+          if (!failure.retryable || tried >= retries) throw failure;
+          vendorFailed = failure;
           const pause = backoff(tried, failure);
           // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
           if (Date.now() + pause >= deadline) throw failure;

@@ -158,4 +158,18 @@ describe('HttpClient: the operation budget of upstream calls', () => {
     expect(server.received).toHaveLength(2);
     expect(op.scope.operation).toEqual({ upstreamLimit: 2, upstreamSent: 2 });
   });
+
+  it('a retry the budget cuts short still reports the vendor’s failures to the breaker', async () => {
+    // Regression: the 503s before the refused retry ended as LIMIT_EXCEEDED, which the breaker ignores.
+    const server = await startServer((_request, response) => json(response, 503, '{}'));
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      circuitBreaker: { failureThreshold: 1, openMs: 60_000 },
+    });
+    const http = client(server, { timeoutMs: 5000, transport });
+    const error = await rejection(operation(2).run(() => http.send({ method: 'GET', path: '/flaky' })));
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(server.received).toHaveLength(2);
+    expect(transport.breaker.snapshot()).toMatchObject({ state: 'OPEN', consecutiveFailures: 1 });
+  });
 });
