@@ -115,10 +115,10 @@ export class CircuitBreaker {
  * the call is done, retries included (a call tried three times is one failure, not three).
  */
 export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): SendCall {
-  return async (request, target) => {
+  return async (request, target, permit) => {
     const report = breaker.admit();
     try {
-      const response = await send(request, target);
+      const response = await send(request, target, permit);
       report('success');
       return response;
     } catch (error) {

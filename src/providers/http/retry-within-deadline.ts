@@ -19,7 +19,8 @@ export interface RetryOptions {
  * deadline is SOURCE_TIMEOUT. A pause that would end past the deadline is not taken: the call
  * fails at once with the failure it has.
  *
- * The clock starts here, when the call goes out (after any wait for a permit). The call's
+ * The clock starts here, when the call goes out (after any wait for a permit). A pause gives the
+ * call's permit back and takes it again after (`HeldPermit`). The call's
  * operation (the request scope's signal) can end it sooner: then whatever was in flight is
  * aborted and the call fails with the operation's OPERATION_* error, never a vendor failure.
  * Other gateway errors (an exhausted call budget) pass through and are not retried; either kind,
@@ -27,7 +28,7 @@ export interface RetryOptions {
  */
 export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): SendCall {
   const { source, timeoutMs } = options;
-  return async (request, target) => {
+  return async (request, target, permit) => {
     const operation = currentScope()?.signal;
     // One controller per call: its timer is cleared and its listener on the operation removed when
     // the call settles, so nothing of the call outlives it (AbortSignal.timeout cannot be cleared).
@@ -65,9 +66,15 @@ export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): Se
           const pause = backoff(tried, failure);
           // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
           if (Date.now() + pause >= deadline) throw failure;
-          await sleep(pause, signal).catch(() => {
-            throw failureOf(signal.reason);
+          // The pause holds no permit: another call (another operation's) uses the connection meanwhile.
+          const waited = () => sleep(pause, signal);
+          await (permit ? permit.lendDuring(waited) : waited()).catch((reason: unknown) => {
+            const ended = signal.aborted ? failureOf(signal.reason) : failureOf(reason);
+            if (!(ended instanceof SourceError)) noteVendorFailureBehind(ended, failure);
+            throw ended;
           });
+          // The permit came back too late for another attempt: the call fails with what it has.
+          if (Date.now() >= deadline) throw failure;
         }
       }
     } finally {

@@ -144,6 +144,79 @@ describe('HttpClient: a call belongs to its operation', () => {
   });
 });
 
+describe('HttpClient: the permit sits outside the breaker and is lent out during a retry pause', () => {
+  it('a half-open probe is not the call queueing for a permit: another call probes and closes the breaker', async () => {
+    // Regression: the breaker admitted a call before its permit wait, so the probe could sit in
+    // the queue while every other call of the source failed "half-open".
+    const { server, held } = await heldServer();
+    const transport = createSourceTransport('acme', {
+      ...DEFAULT_TRANSPORT,
+      circuitBreaker: { failureThreshold: 1, openMs: 50 },
+    });
+    // Two clients of one source (one transport, one breaker), each with its own permits.
+    const busy = client(server, { timeoutMs: 10_000, connections: 1, transport });
+    const other = client(server, { timeoutMs: 10_000, transport });
+    const op = operation();
+    const holding = op.run(() => busy.send({ method: 'POST', path: '/holding' }));
+    await until(() => server.received.length === 1);
+    const failing = op.run(() => other.send({ method: 'POST', path: '/failing' }));
+    await until(() => server.received.length === 2);
+    json(held[1]!, 503, '{}');
+    expect((await rejection(failing)).code).toBe('SOURCE_UNAVAILABLE');
+    await until(() => transport.breaker.snapshot().state === 'HALF_OPEN');
+    // This call waits for `busy`'s only permit; it must not take the probe with it.
+    const queued = op.run(() => busy.send({ method: 'POST', path: '/queued' }));
+    const probe = op.run(() => other.send({ method: 'POST', path: '/probe' }));
+    await until(() => server.received.length === 3);
+    expect(server.received[2]!.url).toBe('/api/ledger/probe');
+    json(held[2]!, 200, '{}');
+    expect((await probe).status).toBe(200);
+    expect(transport.breaker.snapshot().state).toBe('CLOSED');
+    json(held[0]!, 200, '{}');
+    await holding;
+    await until(() => server.received.length === 4);
+    json(held[3]!, 200, '{}');
+    expect((await queued).status).toBe(200);
+  });
+
+  it('a call pausing before its retry gives its permit to the next call meanwhile', async () => {
+    // Regression: the permit was held across the pause (at concurrency 2, two 429s parked both connections).
+    const { server, held } = await heldServer();
+    const http = client(server, { timeoutMs: 10_000, connections: 1 });
+    const [a, b] = [operation(), operation()];
+    const retried = a.run(() => http.send({ method: 'GET', path: '/limited' }));
+    await until(() => server.received.length === 1);
+    const next = b.run(() => http.send({ method: 'POST', path: '/next' }));
+    json(held[0]!, 429, '{}', { 'retry-after': '0' });
+    // The pause frees the only connection: the other operation's call goes out before the retry.
+    await until(() => server.received.length === 2);
+    expect(server.received[1]!.url).toBe('/api/ledger/next');
+    json(held[1]!, 200, '{}');
+    expect((await next).status).toBe(200);
+    await until(() => server.received.length === 3);
+    expect(server.received[2]!.url).toBe('/api/ledger/limited');
+    json(held[2]!, 200, '{}');
+    expect((await retried).status).toBe(200);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('a permit wait outside any operation ends at the call deadline, without a call', async () => {
+    // Regression: outside an operation (start-up) a wait for a permit had no deadline at all.
+    const { server } = await heldServer(); // never answers: each call ends at its 200 ms deadline
+    const http = client(server, { timeoutMs: 200, connections: 1, retries: 0 });
+    const holding = operation().run(() => http.send({ method: 'POST', path: '/holding' }));
+    await until(() => server.received.length === 1);
+    // Two calls outside any operation queue behind it: the second's wait outlasts its 200 ms.
+    const first = http.send({ method: 'POST', path: '/first' });
+    const others = Promise.allSettled([holding, first]); // both fail at their deadlines; not this test's point
+    const error = await rejection(http.send({ method: 'POST', path: '/second' }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(error.message).toBe('source "acme" had no free connection within 200 ms');
+    await others;
+    expect(server.received.map((request) => request.url)).not.toContain('/api/ledger/second');
+  });
+});
+
 describe('HttpClient: the operation budget of upstream calls', () => {
   it('counts every attempt, retries included; the one past the budget is not sent and fails LIMIT_EXCEEDED', async () => {
     const server = await startServer((_request, response) => json(response, 503, '{}'));
