@@ -1,4 +1,4 @@
-import { currentScope, runUnderSignal } from '../request-scope.ts';
+import { currentScope, runDetachedUnder } from '../request-scope.ts';
 
 interface Run<T> {
   readonly controller: AbortController;
@@ -30,7 +30,7 @@ export function createSharedWork<T>(
     if (run === undefined) {
       const controller = new AbortController();
       const started: Run<T> = { controller, promise: Promise.resolve() as never, waiting: 0, pinned: false };
-      started.promise = runUnderSignal(controller.signal, async () => work()).finally(() => {
+      started.promise = runDetachedUnder(controller.signal, async () => work()).finally(() => {
         if (runs.get(key) === started) runs.delete(key);
       });
       runs.set(key, started);

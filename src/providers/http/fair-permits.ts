@@ -1,4 +1,5 @@
-import { currentScope, operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
+import { currentScope } from '../../request-scope.ts';
 import { SourceError } from '../../errors.ts';
 import type { HeldPermit, SendCall } from './types.ts';
 

@@ -1,7 +1,9 @@
 import { Pool } from 'undici';
 import { SourceError } from '../../errors.ts';
 import { MoneyFormatError } from '../../money.ts';
-import { chargeUpstreamCall, currentRequestId, throwIfEnded } from '../../request-scope.ts';
+import { chargeUpstreamCall } from '../../operation-budget.ts';
+import { throwIfEnded } from '../../operation-end.ts';
+import { currentRequestId } from '../../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';

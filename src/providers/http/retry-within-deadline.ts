@@ -1,5 +1,6 @@
 import { GatewayError, SourceError, sourceErrorForStatus } from '../../errors.ts';
-import { currentScope, operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
+import { currentScope } from '../../request-scope.ts';
 import { noteVendorFailureBehind } from './circuit-breaker.ts';
 import type { Attempt, SendCall } from './types.ts';
 

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import { createSourceTransport, DEFAULT_TRANSPORT } from '../../../src/providers/http/index.ts';
-import { OperationEnded, runInRequestScope, type RequestScope } from '../../../src/request-scope.ts';
+import { OperationEnded } from '../../../src/operation-end.ts';
+import { type RequestScope, runInRequestScope } from '../../../src/request-scope.ts';
 import { client, closeAll, json, startServer } from './test-server.ts';
 
 // The HTTP client under the request scope: calls end with their operation, a shared GET ends with
