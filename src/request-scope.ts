@@ -28,6 +28,12 @@ export interface Operation {
   upstreamLimit: number;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
+  /**
+   * Set on the operation of work several operations share (runDetachedUnder): who waits for it
+   * now, and so pays its calls (operation-budget.ts); `undefined` stands for a caller outside any
+   * operation, which has no budget.
+   */
+  readonly sharedBy?: () => ReadonlyArray<Operation | undefined>;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -64,11 +70,18 @@ export function runWithSignal<T>(signal: AbortSignal, work: () => T): T {
 }
 
 /**
- * Runs `work` in a scope of the current operation whose signal is `signal` alone, not the
- * operation's: work several operations wait for, which only `signal` may stop (see shared-work.ts).
- * The operation still owns it for its budget and fair share.
+ * Runs `work` detached from the current operation, for work several operations wait for (see
+ * providers/shared-work.ts): its signal is `signal` alone, which only its owner aborts, and it is
+ * an operation of its own, with its own turn in a source's fair queues and no budget of its own:
+ * its calls are paid by `sharedBy`, the operations waiting for it at the time. The request id and
+ * caller stay, for logs and vendors.
  */
-export function runDetachedUnder<T>(signal: AbortSignal, work: () => T): T {
+export function runDetachedUnder<T>(
+  signal: AbortSignal,
+  sharedBy: () => ReadonlyArray<Operation | undefined>,
+  work: () => T,
+): T {
   const scope = storage.getStore();
-  return storage.run({ requestId: scope?.requestId ?? '', ...scope, signal }, work);
+  const operation: Operation = { upstreamLimit: Number.POSITIVE_INFINITY, upstreamSent: 0, sharedBy };
+  return storage.run({ requestId: scope?.requestId ?? '', caller: scope?.caller, signal, operation }, work);
 }

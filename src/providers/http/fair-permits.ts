@@ -1,5 +1,5 @@
 import { operationEndedError } from '../../operation-end.ts';
-import { currentScope } from '../../request-scope.ts';
+import { currentScope, type Operation } from '../../request-scope.ts';
 import { SourceError } from '../../errors.ts';
 import type { HeldPermit, SendCall } from './types.ts';
 
@@ -117,7 +117,7 @@ export function withFairPermits(source: string, permits: FairPermits, send: Send
   return async (request, target) => {
     const scope = currentScope();
     const take = async (): Promise<() => void> => {
-      const owner = scope?.operation ?? NO_OPERATION;
+      const owner = lineOf(scope?.operation);
       if (scope?.signal !== undefined)
         return permits.acquire(owner, scope.signal).catch((reason: unknown) => {
           throw operationEndedError(source, reason);
@@ -152,4 +152,20 @@ export function withFairPermits(source: string, permits: FairPermits, send: Send
       release();
     }
   };
+}
+
+/**
+ * The line a call waits in: its operation's. A call of shared work (a GET several operations
+ * joined) waits in the line of the first operation waiting for it, so an operation's own calls
+ * share one line however many of them are shared runs (a line per run would give an operation
+ * with a hundred calls a hundred turns); the run's own when only callers outside any operation wait.
+ */
+function lineOf(operation: Operation | undefined): object {
+  if (operation === undefined) return NO_OPERATION;
+  if (operation.sharedBy === undefined) return operation;
+  for (const waiting of operation.sharedBy()) {
+    const line = lineOf(waiting);
+    if (line !== NO_OPERATION) return line;
+  }
+  return operation;
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import { createSourceTransport, DEFAULT_TRANSPORT } from '../../../src/providers/http/index.ts';
 import { OperationEnded } from '../../../src/operation-end.ts';
+import { callersWaitingOnSharedWork } from '../../../src/providers/shared-work.ts';
 import { type RequestScope, runInRequestScope } from '../../../src/request-scope.ts';
 import { client, closeAll, json, startServer } from './test-server.ts';
 
@@ -245,5 +246,47 @@ describe('HttpClient: the operation budget of upstream calls', () => {
     expect(error.code).toBe('LIMIT_EXCEEDED');
     expect(server.received).toHaveLength(2);
     expect(transport.breaker.snapshot()).toMatchObject({ state: 'OPEN', consecutiveFailures: 1 });
+  });
+
+  it('a shared GET’s calls are paid by the callers with budget left: one caller’s spent budget fails nobody else', async () => {
+    // Regression: the shared call ran on the first caller's budget, so its exhaustion during a
+    // retry failed every caller that had joined with LIMIT_EXCEEDED.
+    const { server, held } = await heldServer();
+    const http = client(server, { timeoutMs: 10_000 });
+    const [a, b, broke] = [operation(1), operation(1000), operation(0)];
+    const request = { method: 'GET', path: '/shared' } as const;
+    const callA = a.run(() => http.send(request));
+    const callB = b.run(() => http.send(request));
+    await until(() => server.received.length === 1 && callersWaitingOnSharedWork() === 2);
+    // Joining sends nothing: an operation with no budget left may wait for the call in flight.
+    const callBroke = broke.run(() => http.send(request));
+    await until(() => callersWaitingOnSharedWork() === 3);
+    json(held[0]!, 503, '{}', { 'retry-after': '0' });
+    await until(() => server.received.length === 2);
+    json(held[1]!, 503, '{}', { 'retry-after': '0' });
+    await until(() => server.received.length === 3);
+    json(held[2]!, 200, '{}');
+    expect((await Promise.all([callA, callB, callBroke])).map((answer) => answer.status)).toEqual([200, 200, 200]);
+    // The first try was paid by both callers waiting then; the retries by the one with budget left.
+    expect([a.scope.operation, b.scope.operation, broke.scope.operation]).toEqual([
+      { upstreamLimit: 1, upstreamSent: 1 },
+      { upstreamLimit: 1000, upstreamSent: 3 },
+      { upstreamLimit: 0, upstreamSent: 0 },
+    ]);
+    expect(callersWaitingOnSharedWork()).toBe(0);
+  });
+
+  it('a shared GET nobody waiting can pay for is not sent', async () => {
+    const server = await startServer((_request, response) => json(response, 503, '{}'));
+    const http = client(server, { timeoutMs: 5000 });
+    const [a, b] = [operation(1), operation(1)];
+    const request = { method: 'GET', path: '/flaky' } as const;
+    const calls = [a.run(() => http.send(request)), b.run(() => http.send(request))];
+    for (const call of calls) expect((await rejection(call)).code).toBe('LIMIT_EXCEEDED');
+    expect(server.received).toHaveLength(1); // the first try, paid by both; no retry
+    expect([a.scope.operation, b.scope.operation]).toEqual([
+      { upstreamLimit: 1, upstreamSent: 1 },
+      { upstreamLimit: 1, upstreamSent: 1 },
+    ]);
   });
 });
