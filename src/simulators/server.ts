@@ -26,6 +26,7 @@ export async function startSimulatorServer(
   const recorder = createRequestRecorder();
   let inFlight = 0;
   let peakInFlight = 0;
+  let arrivals = 0;
   let fault: SimulatorFault | PagingFault | null = null;
   const pagingFaults = options.paging ? createPagingFaults(options.paging) : null;
   let closing: Promise<void> | undefined;
@@ -63,6 +64,7 @@ export async function startSimulatorServer(
 
   const server = createServer((incoming, response) => {
     inFlight += 1;
+    arrivals += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
     response.on('close', () => (inFlight -= 1));
     const chunks: Buffer[] = [];
@@ -109,8 +111,12 @@ export async function startSimulatorServer(
     get inFlight() {
       return inFlight;
     },
+    get arrivals() {
+      return arrivals;
+    },
     resetRequests() {
       recorder.reset();
+      arrivals = 0;
       peakInFlight = inFlight;
     },
     get fault() {

@@ -45,6 +45,8 @@ export interface SimulatorServer {
   readonly peakInFlight: number;
   /** Requests in progress now. */
   readonly inFlight: number;
+  /** Requests received since start or the last `resetRequests()`, counted on arrival (answered, aborted or still in flight). */
+  readonly arrivals: number;
   resetRequests(): void;
   /**
    * The fault every request meets once this resolves (see faults.ts, and paging-faults.ts for the

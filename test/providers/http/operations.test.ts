@@ -113,16 +113,19 @@ describe('HttpClient: a call belongs to its operation', () => {
   });
 
   it('the call deadline starts when the call goes out: waiting for a permit counts against the operation only', async () => {
-    // One connection, a vendor answering in 150 ms and a call deadline of 400 ms: the third call
-    // waits ~300 ms for its permit, then has its own 400 ms.
-    const server = await startServer((_request, response) => setTimeout(() => json(response, 200, '{}'), 150));
+    // One connection and a call deadline of 400 ms; the vendor holds the first two calls, which end
+    // at their deadlines one after the other, and answers the third at once. The third waited for
+    // its permit through the second's whole deadline (longer than its own), and still gets its own.
+    const server = await startServer((_request, response, index) => {
+      if (index >= 2) json(response, 200, '{}');
+    });
     const http = client(server, { timeoutMs: 400, connections: 1, retries: 0 });
     const ops = [operation(), operation(), operation()];
-    const answers = await Promise.all(
-      ops.map((op, index) => op.run(() => http.send({ method: 'POST', path: `/${index}` }))),
-    );
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
-    expect(server.connections()).toBe(1);
+    const calls = ops.map((op, index) => op.run(() => http.send({ method: 'POST', path: `/${index}` })));
+    const held = await Promise.all(calls.slice(0, 2).map((call) => rejection(call)));
+    expect(held.map((error) => error.code)).toEqual(['SOURCE_TIMEOUT', 'SOURCE_TIMEOUT']);
+    expect((await calls[2]!).status).toBe(200);
+    expect(server.received.map((request) => request.url)).toEqual(['/api/ledger/0', '/api/ledger/1', '/api/ledger/2']);
   });
 
   it('a wait for a permit ends with the operation, without a call and without a breaker failure', async () => {
