@@ -1,13 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
-import { LimitExceededError, OperationAbortedError, type GatewayError } from './errors.ts';
 
 /**
  * The request a piece of work belongs to, carried through async calls (DataLoader batches and
  * connector calls included) so HTTP clients can pass the request id to vendors that log one, log
  * lines can name it, and every vendor call knows the operation it works for (its deadline, its
  * share of a source's capacity, its budget of calls), without threading any of it through every
- * connector signature.
+ * connector signature. This file is the store and its scopes; an operation's end and its errors
+ * are operation-end.ts, its budget of vendor calls operation-budget.ts.
  */
 export interface RequestScope {
   readonly requestId: string;
@@ -16,7 +15,7 @@ export interface RequestScope {
   /**
    * Aborts when nobody waits for this work any more: the operation's deadline passed, its client
    * went away, its answer was sent, or (in a narrower scope) the read was abandoned. The reason is
-   * always an `OperationEnded`. Absent outside an operation (start-up, tests of one connector).
+   * always an `OperationEnded` (operation-end.ts). Absent outside an operation (start-up, tests of one connector).
    */
   readonly signal?: AbortSignal;
   /** The operation the work is done for; shared by every narrower scope of the same operation. */
@@ -25,29 +24,16 @@ export interface RequestScope {
 
 /** What one GraphQL operation may still spend; one object per operation, its identity for fair queues too. */
 export interface Operation {
-  /**
-   * Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`
-   * when it starts; whatever runs in the operation may lower it (from its cost estimate, say).
-   */
+  /** Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`. */
   upstreamLimit: number;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
-}
-
-/** Why an operation's (or a narrower scope's) work stopped: the reason of every scope signal's abort. */
-export type EndCause = 'deadline' | 'disconnected' | 'answered' | 'abandoned';
-
-export class OperationEnded extends Error {
-  override name = 'OperationEnded';
-  readonly why: EndCause;
-  /** The deadline that passed, for `deadline`. */
-  readonly timeoutMs: number | undefined;
-
-  constructor(cause: EndCause, timeoutMs?: number) {
-    super(`operation ended: ${cause}`);
-    this.why = cause;
-    this.timeoutMs = timeoutMs;
-  }
+  /**
+   * Set on the operation of work several operations share (runDetachedUnder): who waits for it
+   * now, and so pays its calls (operation-budget.ts); `undefined` stands for a caller outside any
+   * operation, which has no budget.
+   */
+  readonly sharedBy?: () => ReadonlyArray<Operation | undefined>;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -77,84 +63,25 @@ export function setCaller(caller: string): void {
  * (same request id, caller, operation and budget): a read that may be abandoned.
  */
 export function runWithSignal<T>(signal: AbortSignal, work: () => T): T {
-  const parent = storage.getStore()?.signal;
-  return runUnderSignal(parent === undefined ? signal : AbortSignal.any([parent, signal]), work);
-}
-
-/**
- * Runs `work` in a scope of the current operation whose signal is `signal` alone, not the
- * operation's: work several operations wait for, which only `signal` may stop (see shared-work.ts).
- * The operation still owns it for its budget and fair share.
- */
-export function runUnderSignal<T>(signal: AbortSignal, work: () => T): T {
   const scope = storage.getStore();
-  return storage.run({ requestId: scope?.requestId ?? '', ...scope, signal }, work);
+  const parent = scope?.signal;
+  const both = parent === undefined ? signal : AbortSignal.any([parent, signal]);
+  return storage.run({ requestId: scope?.requestId ?? '', ...scope, signal: both }, work);
 }
 
 /**
- * A read of the current operation that may turn out unneeded (a later source of a merged list,
- * read before the earlier ones answered): `abandon` aborts what it still has in flight and lets
- * it start nothing more.
+ * Runs `work` detached from the current operation, for work several operations wait for (see
+ * providers/shared-work.ts): its signal is `signal` alone, which only its owner aborts, and it is
+ * an operation of its own, with its own turn in a source's fair queues and no budget of its own:
+ * its calls are paid by `sharedBy`, the operations waiting for it at the time. The request id and
+ * caller stay, for logs and vendors.
  */
-export function abandonable<T>(read: () => Promise<T>): { result: Promise<T>; abandon(): void } {
-  const controller = new AbortController();
-  return {
-    result: runWithSignal(controller.signal, read),
-    abandon: () => controller.abort(new OperationEnded('abandoned')),
-  };
-}
-
-/**
- * The error a vendor call of `source` fails with once its scope's signal aborted: OPERATION_TIMEOUT
- * when the operation's deadline passed (a client sees it on the field), else OPERATION_CANCELLED
- * (nobody waits for the answer: the client left, the answer went, or the read was abandoned).
- */
-export function operationEndedError(source: string | undefined, reason: unknown): GatewayError {
-  const ended = reason instanceof OperationEnded ? reason : new OperationEnded('abandoned');
-  const what = source === undefined ? 'this field was answered' : `source "${source}" answered`;
-  const options = source === undefined ? {} : { source };
-  if (ended.why === 'deadline')
-    return new OperationAbortedError(
-      'OPERATION_TIMEOUT',
-      `the operation's deadline (${ended.timeoutMs} ms) passed before ${what}`,
-      options,
-    );
-  const why = {
-    disconnected: 'the client went away',
-    answered: 'the answer was already sent',
-    abandoned: 'the read was no longer needed',
-  }[ended.why];
-  return new OperationAbortedError('OPERATION_CANCELLED', `${why} before ${what}`, options);
-}
-
-/** Fails fast when the current scope has ended: no vendor call starts for work nobody waits for. */
-export function throwIfEnded(source: string): void {
-  const signal = storage.getStore()?.signal;
-  if (signal?.aborted) throw operationEndedError(source, signal.reason);
-}
-
-/**
- * Counts one vendor HTTP request of `source` against the current operation's budget, or throws
- * LIMIT_EXCEEDED (`extensions.limit: "upstreamCalls"`) without counting when the budget is spent:
- * the request must then not be sent. Outside an operation nothing is counted.
- */
-export function chargeUpstreamCall(source: string): void {
-  const operation = storage.getStore()?.operation;
-  if (operation === undefined) return;
-  if (operation.upstreamSent >= operation.upstreamLimit)
-    throw new LimitExceededError(
-      'upstreamCalls',
-      `the operation used its ${operation.upstreamLimit} vendor calls (server.limits.maxUpstreamCalls); a call to source "${source}" was not sent`,
-      null,
-      undefined,
-      { source },
-    );
-  operation.upstreamSent += 1;
-}
-
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-
-/** A caller's `x-request-id` when it is a sane token (kept for correlation), else a fresh UUID. */
-export function requestIdFor(header: string | null): string {
-  return header !== null && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
+export function runDetachedUnder<T>(
+  signal: AbortSignal,
+  sharedBy: () => ReadonlyArray<Operation | undefined>,
+  work: () => T,
+): T {
+  const scope = storage.getStore();
+  const operation: Operation = { upstreamLimit: Number.POSITIVE_INFINITY, upstreamSent: 0, sharedBy };
+  return storage.run({ requestId: scope?.requestId ?? '', caller: scope?.caller, signal, operation }, work);
 }

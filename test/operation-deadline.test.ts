@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER, parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
+import { callersWaitingOnSharedWork } from '../src/providers/shared-work.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { arrivalsDuring, postOverSocket, until } from './helpers/sockets.ts';
@@ -26,12 +27,16 @@ describe('server.requestTimeoutMs', () => {
   });
 });
 
-describe('the operation deadline: a hung vendor and a 300 ms deadline', () => {
+describe('the operation deadline: a hung vendor and a 3 s deadline', () => {
   let t: TestGateway;
   let healthy: Ledgers['ledgers']['nodes'];
   beforeAll(async () => {
-    t = await startTestGateway({ server: { requestTimeoutMs: 300 } });
-    // Warm what a running gateway keeps (tokens, ledger facts), so the healthy four answer well inside 300 ms.
+    // The hung source's own deadline (60 s) is far past the operation's: only the operation's can end its call.
+    t = await startTestGateway({
+      server: { requestTimeoutMs: 3000 },
+      sources: { 'blnk-demo': { timeoutMs: 60_000 } },
+    });
+    // Warm what a running gateway keeps (tokens, ledger facts), so the healthy four answer well inside 3 s.
     for (let round = 0; round < 2; round += 1) {
       const warm = await t.query<Ledgers>(LEDGERS);
       expect(warm.body.errors).toBeUndefined();
@@ -50,13 +55,13 @@ describe('the operation deadline: a hung vendor and a 300 ms deadline', () => {
     expect(response.body.data!.ledgers.nodes).toEqual(healthy.filter((node) => node.source.name !== 'blnk-demo'));
     expect(response.body.errors).toEqual([
       {
-        message: `the operation's deadline (300 ms) passed before source "blnk-demo" answered`,
+        message: `the operation's deadline (3000 ms) passed before source "blnk-demo" answered`,
         locations: [{ line: 1, column: 3 }],
         path: ['ledgers'],
         extensions: { code: 'OPERATION_TIMEOUT', source: 'blnk-demo' },
       },
     ]);
-    // The hung call was cut (its socket closed at the vendor), well before the source's own 5 s timeout.
+    // The hung call was cut (its socket closed at the vendor), long before the source's own 60 s timeout.
     await until(() => blnk.inFlight === 0, 3000, 'the hung Blnk call is aborted');
     expect(await arrivalsDuring(Object.values(t.demo.simulators))).toBe(0);
     // Not a vendor failure: the breaker did not count it.
@@ -113,11 +118,12 @@ describe('the operation ends when its client leaves or its answer is sent', () =
     const first = postOverSocket(url, query);
     await until(() => blnk.inFlight === 1, 5000, 'the Blnk call is in flight');
     const second = postOverSocket(url, query);
-    // Give the second request time to reach the same GET (it joins; a call of its own would count).
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The second request reaches the same GET and joins it (a call of its own would count).
+    await until(() => callersWaitingOnSharedWork() === 2, 5000, 'the second request joins the Blnk call');
     expect(blnk.requestCount).toBe(1);
+    expect(blnk.arrivals).toBe(1);
     first.leave();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(() => callersWaitingOnSharedWork() === 1, 3000, 'the first request leaves the Blnk call');
     expect(blnk.inFlight).toBe(1); // still there for the second
     second.leave();
     await until(() => blnk.inFlight === 0, 3000, 'the shared Blnk call is aborted');

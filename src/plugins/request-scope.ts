@@ -1,5 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
-import { OperationEnded, requestIdFor, runInRequestScope } from '../request-scope.ts';
+import { randomUUID } from 'node:crypto';
+import { OperationEnded } from '../operation-end.ts';
+import { runInRequestScope } from '../request-scope.ts';
 
 export interface RequestScopeOptions {
   /** `server.requestTimeoutMs`: the deadline of the whole request, from its arrival. */
@@ -58,4 +60,11 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
       if (requestId !== undefined) response.headers.set('x-request-id', requestId);
     },
   };
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** A caller's `x-request-id` when it is a sane token (kept for correlation), else a fresh UUID. */
+export function requestIdFor(header: string | null): string {
+  return header !== null && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
 }

@@ -1,5 +1,6 @@
 import { OperationAbortedError } from '../errors.ts';
-import { currentScope, operationEndedError } from '../request-scope.ts';
+import { operationEndedError } from '../operation-end.ts';
+import { currentScope } from '../request-scope.ts';
 
 /**
  * Runs `run` over items with at most `limit` in flight, for vendors without a multi-key read that

@@ -1,12 +1,25 @@
-import { currentScope, runUnderSignal } from '../request-scope.ts';
+import { OperationEnded } from '../operation-end.ts';
+import { currentScope, type Operation, runDetachedUnder } from '../request-scope.ts';
 
 interface Run<T> {
   readonly controller: AbortController;
   promise: Promise<T>;
-  /** Callers inside an operation still waiting for the run. */
-  waiting: number;
-  /** A caller outside any operation joined: it never leaves, so the run is never aborted. */
-  pinned: boolean;
+  /** The operations of the callers still waiting for the run (undefined: a caller outside any), who pay its calls. */
+  readonly waiting: Array<Operation | undefined>;
+}
+
+/**
+ * How long a caller outside any operation (start-up, a connector used on its own) waits for a
+ * shared run: as long as an operation may by default (`server.requestTimeoutMs`). Every wait has
+ * a deadline, and a run nobody waits for any more is aborted.
+ */
+export const OUTSIDE_OPERATION_WAIT_MS = 15_000;
+
+let callersWaiting = 0;
+
+/** Callers waiting for a shared run now, over the process: how a test sees that a caller joined. */
+export function callersWaitingOnSharedWork(): number {
+  return callersWaiting;
 }
 
 /**
@@ -15,44 +28,78 @@ interface Run<T> {
  *
  * Each caller waits under its own operation: when its scope ends (deadline, client gone, answer
  * sent) it gets its own rejection, `abortError(reason)`, at once, and the others keep waiting. The
- * run is aborted only when every caller has left; it runs in a scope of its own whose signal is
- * that, so its vendor calls stop then and not before. Its budget and fair share are the first
- * caller's operation's.
+ * run is aborted only when every caller has left. It runs in a scope of its own (runDetachedUnder):
+ * its own signal (that abort) and its own turn in the source's fair queues, so no caller's queue
+ * holds it back for the others; each of its vendor calls is paid by the callers waiting then that
+ * still have budget (operation-budget.ts), so no caller's spent budget fails it for the others.
  */
 export function createSharedWork<T>(
   abortError: (reason: unknown) => Error,
 ): (key: string, work: () => Promise<T>) => Promise<T> {
   const runs = new Map<string, Run<T>>();
   return (key, work) => {
-    const signal = currentScope()?.signal;
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
-    let run = runs.get(key);
-    if (run === undefined) {
-      const controller = new AbortController();
-      const started: Run<T> = { controller, promise: Promise.resolve() as never, waiting: 0, pinned: false };
-      started.promise = runUnderSignal(controller.signal, async () => work()).finally(() => {
-        if (runs.get(key) === started) runs.delete(key);
+    const scope = currentScope();
+    const own = scope?.signal;
+    if (own?.aborted) return Promise.reject(abortError(own.reason));
+    // Its operation, or none outside one (a caller without a signal is outside any operation).
+    const payer = own === undefined ? undefined : scope?.operation;
+    const limit = own === undefined ? outsideOperationLimit() : undefined;
+    const signal = own ?? (limit as AbortController).signal;
+    const found = runs.get(key);
+    const joined: Run<T> = found ?? {
+      controller: new AbortController(),
+      promise: Promise.resolve() as never,
+      waiting: [],
+    };
+    // The caller waits before the run starts: its first call already knows whom it works for.
+    joined.waiting.push(payer);
+    callersWaiting += 1;
+    if (found === undefined) {
+      runs.set(key, joined);
+      const payers = () => joined.waiting;
+      joined.promise = runDetachedUnder(joined.controller.signal, payers, async () => work()).finally(() => {
+        if (runs.get(key) === joined) runs.delete(key);
       });
-      runs.set(key, started);
-      run = started;
     }
-    const joined = run;
-    if (signal === undefined) {
-      joined.pinned = true;
-      return joined.promise;
-    }
-    joined.waiting += 1;
     return new Promise<T>((resolve, reject) => {
+      let left = false;
+      const settle = () => {
+        if (left) return;
+        left = true;
+        callersWaiting -= 1;
+        joined.waiting.splice(joined.waiting.indexOf(payer), 1);
+        signal.removeEventListener('abort', leave);
+        if (limit !== undefined) clearTimeout(limit.timer);
+      };
       const leave = () => {
+        settle();
         reject(abortError(signal.reason));
-        joined.waiting -= 1;
-        if (joined.waiting > 0 || joined.pinned) return;
+        if (joined.waiting.length > 0) return;
         // Nobody waits any more: a later caller must start afresh, not join a run being aborted.
         if (runs.get(key) === joined) runs.delete(key);
         joined.controller.abort(signal.reason);
       };
       signal.addEventListener('abort', leave, { once: true });
-      joined.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+      joined.promise.then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
     });
   };
+}
+
+/** A deadline for a caller outside any operation, as its operation's would be. */
+function outsideOperationLimit(): AbortController & { timer: NodeJS.Timeout } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new OperationEnded('deadline', OUTSIDE_OPERATION_WAIT_MS)),
+    OUTSIDE_OPERATION_WAIT_MS,
+  );
+  return Object.assign(controller, { timer });
 }

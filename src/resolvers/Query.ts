@@ -1,7 +1,7 @@
 import { BadUserInputError, GatewayError, SourceError } from '../errors.ts';
 import type { QueryResolvers } from '../generated/resolvers.ts';
 import { concatSequences, sequenceOf } from '../relay/sequence.ts';
-import { abandonable } from '../request-scope.ts';
+import { abandonable } from '../operation-end.ts';
 import { resolveConnection } from './connections.ts';
 import { connectorOf, orNull } from './helpers.ts';
 import { decodeIdOf, decodeNodeId } from './ids.ts';

@@ -41,6 +41,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Fields of the configuration's `server` block (auth, limits, …), beside a fixed cursor secret. */
   server?: Record<string, unknown>;
+  /** Changes to the demo's source entries (a longer `timeoutMs` for one), by source name. */
+  sources?: Record<string, Record<string, unknown>>;
 }
 
 /** The demo: all five simulators and a gateway configured for them, as `npm start` runs it. */
@@ -49,7 +51,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const logs: string[] = [];
   const config = parseConfig({
     server: { cursorSecret: 'test-cursor-secret-0123456789', ...options.server },
-    sources: demo.sources,
+    sources: demo.sources.map((source) => ({ ...source, ...options.sources?.[String(source.name)] })),
   });
   const gateway = createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)) });
   let server: Server | undefined;

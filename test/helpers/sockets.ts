@@ -51,12 +51,11 @@ export async function until(condition: () => boolean, limitMs = 5000, what = 'co
 
 /**
  * Vendor requests that arrive at `simulators` over the next `ms` (calls nobody should make any
- * more), counted on arrival: a simulator's most requests in progress at once since the reset
- * (its request log fills only when it answers, after any latency, so it would still show calls
- * that arrived before and were aborted since). Resets the simulators' request logs.
+ * more), counted on arrival, whether answered, aborted or still in flight (a simulator's request
+ * log fills only when it answers). Resets the simulators' request logs.
  */
 export async function arrivalsDuring(
-  simulators: ReadonlyArray<{ readonly peakInFlight: number; readonly inFlight: number; resetRequests(): void }>,
+  simulators: ReadonlyArray<{ readonly arrivals: number; readonly inFlight: number; resetRequests(): void }>,
   ms = 1000,
 ): Promise<number> {
   for (const simulator of simulators) {
@@ -64,5 +63,5 @@ export async function arrivalsDuring(
     simulator.resetRequests();
   }
   await new Promise((resolve) => setTimeout(resolve, ms));
-  return simulators.reduce((sum, simulator) => sum + simulator.peakInFlight, 0);
+  return simulators.reduce((sum, simulator) => sum + simulator.arrivals, 0);
 }

@@ -1,5 +1,5 @@
 import { SourceError } from '../../errors.ts';
-import { operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
 import { HttpClient } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
 import { createSharedWork } from '../shared-work.ts';

@@ -115,10 +115,10 @@ export class CircuitBreaker {
  * the call is done, retries included (a call tried three times is one failure, not three).
  */
 export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): SendCall {
-  return async (request, target) => {
+  return async (request, target, permit) => {
     const report = breaker.admit();
     try {
-      const response = await send(request, target);
+      const response = await send(request, target, permit);
       report('success');
       return response;
     } catch (error) {
@@ -128,11 +128,25 @@ export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): Sen
   };
 }
 
+/** The vendor failures that came before a gateway error ended their call (retry-within-deadline.ts). */
+const vendorFailuresBehind = new WeakMap<object, SourceError>();
+
+/**
+ * Records that the vendor failed `error`'s call (`failure`, its last) before `error`, not the
+ * vendor's (the call budget ran out, the operation ended), ended the retries: the breaker counts it.
+ */
+export function noteVendorFailureBehind(error: Error, failure: SourceError): void {
+  vendorFailuresBehind.set(error, failure);
+}
+
 /**
  * Only a failure that says the vendor is unwell counts against it (see CircuitBreaker). A gateway
- * error that is not the vendor's (the operation ended, its call budget ran out) says nothing about it.
+ * error that is not the vendor's (the operation ended, its call budget ran out) says nothing about
+ * it, unless the vendor had failed the call before it (a 503, then the budget cut the retry short).
  */
 function outcomeOf(error: unknown): 'failure' | 'neutral' {
+  const behind = typeof error === 'object' && error !== null ? vendorFailuresBehind.get(error) : undefined;
+  if (behind !== undefined) return outcomeOf(behind);
   if (error instanceof GatewayError && !(error instanceof SourceError)) return 'neutral';
   const code = error instanceof SourceError ? error.code : 'SOURCE_UNAVAILABLE';
   return code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_TIMEOUT' || code === 'SOURCE_RATE_LIMITED'

@@ -1,5 +1,7 @@
-import { currentScope, operationEndedError } from '../../request-scope.ts';
-import type { SendCall } from './types.ts';
+import { operationEndedError } from '../../operation-end.ts';
+import { currentScope, type Operation } from '../../request-scope.ts';
+import { SourceError } from '../../errors.ts';
+import type { HeldPermit, SendCall } from './types.ts';
 
 interface Waiter {
   readonly grant: (release: () => void) => void;
@@ -102,23 +104,68 @@ export class FairPermits {
 
 /**
  * Holds one of the source's permits for each call, from before its first attempt until its last
- * answer is read, on behalf of the call's operation (the request scope's). The wait counts against
- * the operation's deadline, not the call's (whose clock starts inside, when the call goes out);
- * a wait cut by the operation's end fails with that end's error, never a vendor failure.
+ * answer is read, on behalf of the call's operation (the request scope's), except while the call
+ * only waits between attempts (`HeldPermit.lendDuring`): the permit goes to the next in line then
+ * and is asked for again, in the operation's turn. It sits outside the circuit breaker, so a call
+ * the breaker admits (a half-open probe above all) goes out at once instead of queueing.
+ *
+ * The waits count against the operation's deadline, not the call's (whose clock starts inside,
+ * when the call goes out); a wait cut by the operation's end fails with that end's error, never a
+ * vendor failure. Outside an operation a wait is bounded by `waitLimitMs` (the call deadline).
  */
-export function withFairPermits(source: string, permits: FairPermits, send: SendCall): SendCall {
+export function withFairPermits(source: string, permits: FairPermits, send: SendCall, waitLimitMs: number): SendCall {
   return async (request, target) => {
     const scope = currentScope();
-    let release: () => void;
+    const take = async (): Promise<() => void> => {
+      const owner = lineOf(scope?.operation);
+      if (scope?.signal !== undefined)
+        return permits.acquire(owner, scope.signal).catch((reason: unknown) => {
+          throw operationEndedError(source, reason);
+        });
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(), waitLimitMs);
+      try {
+        return await permits.acquire(owner, limit.signal);
+      } catch {
+        throw new SourceError('SOURCE_TIMEOUT', `source "${source}" had no free connection within ${waitLimitMs} ms`, {
+          source,
+          retryable: false,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    let release = await take();
+    const permit: HeldPermit = {
+      async lendDuring(wait) {
+        release();
+        try {
+          return await wait();
+        } finally {
+          release = await take();
+        }
+      },
+    };
     try {
-      release = await permits.acquire(scope?.operation ?? NO_OPERATION, scope?.signal);
-    } catch (reason) {
-      throw operationEndedError(source, reason);
-    }
-    try {
-      return await send(request, target);
+      return await send(request, target, permit);
     } finally {
       release();
     }
   };
+}
+
+/**
+ * The line a call waits in: its operation's. A call of shared work (a GET several operations
+ * joined) waits in the line of the first operation waiting for it, so an operation's own calls
+ * share one line however many of them are shared runs (a line per run would give an operation
+ * with a hundred calls a hundred turns); the run's own when only callers outside any operation wait.
+ */
+function lineOf(operation: Operation | undefined): object {
+  if (operation === undefined) return NO_OPERATION;
+  if (operation.sharedBy === undefined) return operation;
+  for (const waiting of operation.sharedBy()) {
+    const line = lineOf(waiting);
+    if (line !== NO_OPERATION) return line;
+  }
+  return operation;
 }

@@ -1,7 +1,9 @@
 import { Pool } from 'undici';
 import { SourceError } from '../../errors.ts';
 import { MoneyFormatError } from '../../money.ts';
-import { chargeUpstreamCall, currentRequestId, throwIfEnded } from '../../request-scope.ts';
+import { chargeUpstreamCall } from '../../operation-budget.ts';
+import { throwIfEnded } from '../../operation-end.ts';
+import { currentRequestId } from '../../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';
@@ -44,8 +46,8 @@ export interface HttpClientOptions {
  * verified as Node does by default (no option here relaxes it), and identical GETs in flight
  * made once. Errors are SourceErrors that name the source only.
  *
- * Each concern has its file; a call passes them outside in: in-flight sharing, the breaker, a
- * fair permit (one of `connections`), the deadline and retries, then one attempt here (request
+ * Each concern has its file; a call passes them outside in: in-flight sharing, a fair permit (one
+ * of `connections`, lent out during a retry's pause), the breaker, the deadline and retries, then one attempt here (request
  * building, the operation's call budget) and the capped body read.
  *
  * Every call belongs to the operation of the request scope it is made in: once that operation's
@@ -82,13 +84,14 @@ export class HttpClient {
     const attempt = this.#attempt.bind(this);
     this.#send = shareInflightGets(
       options.source,
-      withCircuitBreaker(
-        this.#transport.breaker,
-        withFairPermits(
-          options.source,
-          this.#permits,
+      withFairPermits(
+        options.source,
+        this.#permits,
+        withCircuitBreaker(
+          this.#transport.breaker,
           retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
         ),
+        options.timeoutMs,
       ),
     );
   }

@@ -1,8 +1,8 @@
 /**
  * The HTTP client every connector talks to its vendor through, one concern per file, composed
- * outside in: `share-inflight-gets.ts` (identical GETs in flight made once), `circuit-breaker.ts`
- * (with `source-transport.ts`, the per-source settings that share it), `fair-permits.ts` (the
- * calls in flight, granted fairly between operations), `retry-within-deadline.ts` (one deadline
+ * outside in: `share-inflight-gets.ts` (identical GETs in flight made once), `fair-permits.ts` (the
+ * calls in flight, granted fairly between operations), `circuit-breaker.ts` (with
+ * `source-transport.ts`, the per-source settings that share it), `retry-within-deadline.ts` (one deadline
  * over every attempt, jittered backoff, Retry-After), `http-client.ts` (the pool, request building,
  * the operation's end and call budget, the public surface) and `read-capped-body.ts`
  * (decompression, size cap).

@@ -1,5 +1,7 @@
 import { GatewayError, SourceError, sourceErrorForStatus } from '../../errors.ts';
-import { currentScope, operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
+import { currentScope } from '../../request-scope.ts';
+import { noteVendorFailureBehind } from './circuit-breaker.ts';
 import type { Attempt, SendCall } from './types.ts';
 
 export interface RetryOptions {
@@ -18,41 +20,67 @@ export interface RetryOptions {
  * deadline is SOURCE_TIMEOUT. A pause that would end past the deadline is not taken: the call
  * fails at once with the failure it has.
  *
- * The clock starts here, when the call goes out (after any wait for a permit). The call's
+ * The clock starts here, when the call goes out (after any wait for a permit). A pause gives the
+ * call's permit back and takes it again after (`HeldPermit`). The call's
  * operation (the request scope's signal) can end it sooner: then whatever was in flight is
  * aborted and the call fails with the operation's OPERATION_* error, never a vendor failure.
- * Other gateway errors (an exhausted call budget) pass through untouched and are not retried.
+ * Other gateway errors (an exhausted call budget) pass through and are not retried; either kind,
+ * when it cuts a retry short, carries the vendor's last failure to the breaker (circuit-breaker.ts).
  */
 export function retryWithinDeadline(options: RetryOptions, attempt: Attempt): SendCall {
   const { source, timeoutMs } = options;
-  return async (request, target) => {
+  return async (request, target, permit) => {
     const operation = currentScope()?.signal;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = operation === undefined ? timeout : AbortSignal.any([timeout, operation]);
+    // One controller per call: its timer is cleared and its listener on the operation removed when
+    // the call settles, so nothing of the call outlives it (AbortSignal.timeout cannot be cleared).
+    const call = new AbortController();
+    const signal = call.signal;
+    const timer = setTimeout(() => call.abort(new Error(`call deadline of ${timeoutMs} ms`)), timeoutMs);
+    const onEnd = () => call.abort(operation?.reason);
+    if (operation?.aborted) onEnd();
+    else operation?.addEventListener('abort', onEnd, { once: true });
     const failureOf = (error: unknown) =>
       operation?.aborted
         ? operationEndedError(source, operation.reason)
         : toSourceError(error, signal, source, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     const retries = request.method === 'GET' ? options.retries : 0;
-    for (let tried = 0; ; tried += 1) {
-      try {
-        const response = await attempt(request, target, signal);
-        const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
-        if (ok) return response;
-        throw Object.assign(sourceErrorForStatus(source, response.status), {
-          retryAfter: response.headers['retry-after'],
-        });
-      } catch (error) {
-        const failure = failureOf(error);
-        if (!(failure instanceof SourceError) || !failure.retryable || tried >= retries) throw failure;
-        const pause = backoff(tried, failure);
-        // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
-        if (Date.now() + pause >= deadline) throw failure;
-        await sleep(pause, signal).catch(() => {
-          throw failureOf(signal.reason);
-        });
+    let vendorFailed: SourceError | undefined;
+    try {
+      for (let tried = 0; ; tried += 1) {
+        try {
+          const response = await attempt(request, target, signal);
+          const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
+          if (ok) return response;
+          throw Object.assign(sourceErrorForStatus(source, response.status), {
+            retryAfter: response.headers['retry-after'],
+          });
+        } catch (error) {
+          const failure = failureOf(error);
+          if (!(failure instanceof SourceError)) {
+            // The budget or the operation's end cut the retries short: the vendor's failures before still count.
+            if (vendorFailed !== undefined) noteVendorFailureBehind(failure, vendorFailed);
+            throw failure;
+          }
+          if (!failure.retryable || tried >= retries) throw failure;
+          vendorFailed = failure;
+          const pause = backoff(tried, failure);
+          // A Retry-After that does not fit inside the deadline is not waited for: the call fails now.
+          if (Date.now() + pause >= deadline) throw failure;
+          // The pause holds no permit: another call (another operation's) uses the connection meanwhile.
+          const waited = () => sleep(pause, signal);
+          await (permit ? permit.lendDuring(waited) : waited()).catch((reason: unknown) => {
+            const ended = signal.aborted ? failureOf(signal.reason) : failureOf(reason);
+            if (!(ended instanceof SourceError)) noteVendorFailureBehind(ended, failure);
+            throw ended;
+          });
+          // The permit came back too late for another attempt: the call fails with what it has.
+          if (Date.now() >= deadline) throw failure;
+        }
       }
+    } finally {
+      clearTimeout(timer);
+      operation?.removeEventListener('abort', onEnd);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
 import { createSharedWork } from '../shared-work.ts';
 import type { HttpResponse, SendCall } from './types.ts';
 

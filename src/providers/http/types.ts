@@ -25,9 +25,16 @@ export interface JsonResponse {
 
 /**
  * The rest of the client as one concern sees it, composed once per client as undici composes its
- * interceptors: `target` is the request's path and query below the origin, built once per call.
+ * interceptors: `target` is the request's path and query below the origin, built once per call;
+ * `permit` the source's permit the call holds (fair-permits.ts), once it holds one.
  */
-export type SendCall = (request: HttpRequest, target: string) => Promise<HttpResponse>;
+export type SendCall = (request: HttpRequest, target: string, permit?: HeldPermit) => Promise<HttpResponse>;
+
+/** The permit a call holds: given back while the call only waits (a retry's pause), taken again after. */
+export interface HeldPermit {
+  /** Runs `wait` without the permit and takes it again (in the operation's turn) before settling. */
+  lendDuring<T>(wait: () => Promise<T>): Promise<T>;
+}
 
 /** One HTTP exchange, bounded by the call's deadline `signal`; any status comes back as a response. */
 export type Attempt = (request: HttpRequest, target: string, signal: AbortSignal) => Promise<HttpResponse>;

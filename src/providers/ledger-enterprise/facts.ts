@@ -1,6 +1,6 @@
 import { mapWithConcurrency } from '../concurrency.ts';
 import { NotFoundError } from '../../errors.ts';
-import { operationEndedError } from '../../request-scope.ts';
+import { operationEndedError } from '../../operation-end.ts';
 import { createSharedWork } from '../shared-work.ts';
 import type { HttpClient } from '../http/index.ts';
 import type { AccountRef } from '../types.ts';

@@ -1,6 +1,9 @@
+import { createHook } from 'node:async_hooks';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.ts';
 import { backoff } from '../../../src/providers/http/retry-within-deadline.ts';
+import { runInRequestScope } from '../../../src/request-scope.ts';
 import { cleanups, client, closeAll, failure, json, startServer } from './test-server.ts';
 
 // One deadline over every attempt, statuses to errors, retries of GETs with backoff and Retry-After.
@@ -55,6 +58,45 @@ describe('HttpClient: limits', () => {
     expect(['SOURCE_TIMEOUT', 'SOURCE_UNAVAILABLE']).toContain(error.code);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(http.calls).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('HttpClient: nothing of a call outlives it', () => {
+  // Regression: each call armed an AbortSignal.timeout (a timer nobody can clear, alive for the
+  // whole deadline after the call) and an AbortSignal.any over the operation's signal.
+  it('clears its deadline timer and removes its listener on the operation when it settles', async () => {
+    const server = await startServer((_request, response, index) =>
+      index === 0 ? json(response, 503, '{}') : json(response, 200, '{}'),
+    );
+    const timeoutMs = 7777; // a deadline no other timer of the call has, to find its timer by
+    const http = client(server, { timeoutMs });
+    const live = new Set<number>();
+    const hook = createHook({
+      init(id, type, _trigger, resource) {
+        if (type === 'Timeout' && (resource as { _idleTimeout?: number })._idleTimeout === timeoutMs) live.add(id);
+      },
+      destroy(id) {
+        live.delete(id);
+      },
+    }).enable();
+    try {
+      const operation = new AbortController();
+      const scope = {
+        requestId: 'timers',
+        signal: operation.signal,
+        operation: { upstreamLimit: 10, upstreamSent: 0 },
+      };
+      const calls = Array.from({ length: 5 }, (_, index) =>
+        runInRequestScope(scope, () => http.send({ method: 'GET', path: `/${index}` })),
+      );
+      expect((await Promise.all(calls)).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(server.received).toHaveLength(6); // one call retried after its 503
+      await new Promise((resolve) => setImmediate(resolve)); // destroy hooks run after the clear
+      expect(live.size).toBe(0);
+      expect(getEventListeners(operation.signal, 'abort')).toHaveLength(0);
+    } finally {
+      hook.disable();
+    }
   });
 });
 

@@ -1,0 +1,48 @@
+import { LimitExceededError } from './errors.ts';
+import { currentScope, type Operation } from './request-scope.ts';
+
+/**
+ * Counts one vendor HTTP request of `source` against the current operation's budget, or throws
+ * LIMIT_EXCEEDED (`extensions.limit: "upstreamCalls"`) without counting when the budget is spent:
+ * the request must then not be sent. Outside an operation nothing is counted.
+ *
+ * A call of shared work (`Operation.sharedBy`) is paid by every operation waiting for it that still
+ * has budget, and refused only when none has: one caller's spent budget never fails the others.
+ * A caller outside any operation among them makes the call free.
+ */
+export function chargeUpstreamCall(source: string): void {
+  const operation = currentScope()?.operation;
+  if (operation === undefined || pay(operation)) return;
+  const payers = budgetsOf(operation);
+  const spent =
+    payers.length === 1
+      ? `the operation used its ${payers[0]?.upstreamLimit} vendor calls`
+      : `the ${payers.length} operations waiting for it used their vendor calls`;
+  throw new LimitExceededError(
+    'upstreamCalls',
+    `${spent} (server.limits.maxUpstreamCalls); a call to source "${source}" was not sent`,
+    null,
+    undefined,
+    { source },
+  );
+}
+
+/** Charges one call to `operation`, or to those sharing it that can pay; false when nobody could. */
+function pay(operation: Operation | undefined): boolean {
+  if (operation === undefined) return true;
+  if (operation.sharedBy === undefined) {
+    if (operation.upstreamSent >= operation.upstreamLimit) return false;
+    operation.upstreamSent += 1;
+    return true;
+  }
+  let paid = false;
+  for (const payer of operation.sharedBy()) paid = pay(payer) || paid;
+  if (paid) operation.upstreamSent += 1;
+  return paid;
+}
+
+/** The operations whose budgets `operation`'s calls come out of (itself, or those sharing it). */
+function budgetsOf(operation: Operation | undefined): Operation[] {
+  if (operation === undefined) return [];
+  return operation.sharedBy === undefined ? [operation] : operation.sharedBy().flatMap(budgetsOf);
+}
