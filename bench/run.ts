@@ -3,7 +3,8 @@
  * at a fixed concurrency for a fixed time each, and prints throughput, latency percentiles and
  * upstream calls per GraphQL request. A baseline scenario calls a simulator directly, so the
  * gateway's cost shows as a ratio measured in the same run. Bounded in count and time. Ends with
- * the load section (bench/load.ts): 1,000 clients, the share shed, latency and the gateway's RSS.
+ * the load section (bench/load.ts): 1,000 clients, the share shed, latency and the gateway's RSS;
+ * then fairness (bench/fairness.ts) and, with BENCH_BASELINE=<commit>, bench:compare against it.
  *
  *   BENCH_SECONDS=3 BENCH_CONCURRENCY=16 npm run bench
  */
@@ -359,3 +360,6 @@ await once(vendors, 'exit');
 
 // Fair sharing: a light Midaz lookup alone and beside a heavy operation (its own slow simulator).
 await import('./fairness.ts');
+
+// Side by side with an earlier commit, when one is named (bench/compare.ts): BENCH_BASELINE=<commit>.
+if (process.env.BENCH_BASELINE) await import('./compare.ts');
