@@ -10,14 +10,24 @@ import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 // import() only there, and for the fault names of the usage text, so a gateway started with
 // --config never loads them.
 
+const loadFaults = () => import('./simulators/faults.ts');
+type Faults = Awaited<ReturnType<typeof loadFaults>>;
+type Fault = Faults['SIMULATOR_FAULTS'][number] | Faults['PAGING_FAULTS'][number];
+
+/** Every fault `--fault` takes: the simulators' answer faults, then their paging faults. */
+async function faultNames(): Promise<readonly Fault[]> {
+  const { PAGING_FAULTS, SIMULATOR_FAULTS } = await loadFaults();
+  return [...SIMULATOR_FAULTS, ...PAGING_FAULTS];
+}
+
 async function usage(): Promise<string> {
-  const { SIMULATOR_FAULTS } = await import('./simulators/faults.ts');
+  const faults = await faultNames();
   return `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]...) [--port N] [--host H] [--log-level LEVEL]
 
   --config FILE     YAML or JSON configuration (see README, "Configuration")
   --demo            run against built-in vendor simulators; no configuration needed
   --fault V=F       with --demo: make vendor V (${PROVIDER_KINDS.join(', ')}) fail with F
-                    (${SIMULATOR_FAULTS.join(', ')})
+                    (${faults.join(', ')})
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
   --log-level L     debug | info | warn | error | silent (default info)`;
@@ -34,12 +44,11 @@ async function failWithUsage(message: string): Promise<never> {
 
 /** Each `--fault VENDOR=FAULT`, checked against the simulators' fault names. */
 async function readFaults(entries: readonly string[]) {
-  const { SIMULATOR_FAULTS } = await import('./simulators/faults.ts');
-  type Fault = (typeof SIMULATOR_FAULTS)[number];
+  const names = await faultNames();
   const faults: Array<{ vendor: ProviderKind; fault: Fault }> = [];
   for (const entry of entries) {
     const [vendor, fault] = entry.split('=');
-    if (!PROVIDER_KINDS.includes(vendor as ProviderKind) || !SIMULATOR_FAULTS.includes(fault as Fault))
+    if (!PROVIDER_KINDS.includes(vendor as ProviderKind) || !names.includes(fault as Fault))
       await failWithUsage('--fault must be VENDOR=FAULT');
     faults.push({ vendor: vendor as ProviderKind, fault: fault as Fault });
   }

@@ -6,7 +6,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLNK_DEMO_API_KEY, startBlnkSimulator } from '../src/simulators/blnk/index.ts';
 import { DEMO_VENDORS, startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
-import { SIMULATOR_FAULTS } from '../src/simulators/faults.ts';
+import { PAGING_FAULTS, SIMULATOR_FAULTS } from '../src/simulators/faults.ts';
 import { logLine, run, waitFor } from './helpers/cli.ts';
 
 describe('the balance-gateway command', () => {
@@ -95,11 +95,11 @@ describe('the balance-gateway command', () => {
     );
   });
 
-  it('lists every vendor kind of the demo and every simulator fault in its usage', async () => {
+  it('lists every vendor kind of the demo and every simulator fault, paging faults included, in its usage', async () => {
     const help = run(['--help']);
     expect(await help.exited).toBe(0);
     expect(help.output()).toContain(
-      `make vendor V (${DEMO_VENDORS.join(', ')}) fail with F\n                    (${SIMULATOR_FAULTS.join(', ')})\n`,
+      `make vendor V (${DEMO_VENDORS.join(', ')}) fail with F\n                    (${[...SIMULATOR_FAULTS, ...PAGING_FAULTS].join(', ')})\n`,
     );
   });
 
