@@ -127,7 +127,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
   const limits = parseLimits(server?.optionalObject('limits'));
-  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index), limits.maxPagesPerWalk));
+  const sources = sourceList.map((_, index) => parseSource(root.item('sources', index)));
   const seen = new Set<string>();
   sources.forEach((source, index) => {
     if (seen.has(source.name))
@@ -165,7 +165,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-function parseSource(fields: ConfigFields, maxPagesPerWalk: number): SourceConfig {
+function parseSource(fields: ConfigFields): SourceConfig {
   const provider = findProvider(fields.string('kind'));
   if (!provider) throw new ConfigError(`${fields.path('kind')}: must be one of ${PROVIDER_KINDS.join(', ')}`);
   const name = fields.string('name');
@@ -175,7 +175,6 @@ function parseSource(fields: ConfigFields, maxPagesPerWalk: number): SourceConfi
     name,
     url: fields.url('url'),
     timeoutMs: fields.optionalInteger('timeoutMs', 1, 600_000) ?? DEFAULT_TIMEOUT_MS,
-    maxPagesPerWalk,
   };
   return {
     ...base,

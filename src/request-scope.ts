@@ -28,6 +28,8 @@ export interface Operation {
   upstreamLimit: number;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
+  /** Most vendor pages one walk of the operation reads: `server.limits.maxPagesPerWalk` (providers/walks.ts). */
+  readonly maxPagesPerWalk?: number;
   /**
    * Set on the operation of work several operations share (runDetachedUnder): who waits for it
    * now, and so pays its calls (operation-budget.ts); `undefined` stands for a caller outside any

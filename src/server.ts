@@ -63,7 +63,11 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   // Before anything reads the request: a refused one costs no parse, no authentication.
   const admission = createAdmission(config, options.logger);
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
-    useRequestScope({ requestTimeoutMs: config.requestTimeoutMs, maxUpstreamCalls: config.limits.maxUpstreamCalls }),
+    useRequestScope({
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxUpstreamCalls: config.limits.maxUpstreamCalls,
+      maxPagesPerWalk: config.limits.maxPagesPerWalk,
+    }),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),

@@ -48,12 +48,9 @@ describe('configuration', () => {
       kind: 'formance',
       url: 'https://acme.eu-west-1.formance.cloud',
       timeoutMs: 1500,
-      // server.limits.maxPagesPerWalk, which every source's walks use
-      maxPagesPerWalk: 100,
       options: {
         url: 'https://acme.eu-west-1.formance.cloud',
         timeoutMs: 1500,
-        maxPagesPerWalk: 100,
         auth: { clientId: 'gateway', clientSecret: SECRET },
       },
       transport: DEFAULT_TRANSPORT,

@@ -8,6 +8,8 @@ export interface RequestScopeOptions {
   readonly requestTimeoutMs: number;
   /** `server.limits.maxUpstreamCalls`: vendor HTTP requests one operation may send, retries included. */
   readonly maxUpstreamCalls: number;
+  /** `server.limits.maxPagesPerWalk`: vendor pages one walk may read. */
+  readonly maxPagesPerWalk: number;
 }
 
 /**
@@ -43,7 +45,11 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
         const scope = {
           requestId,
           signal: ended.signal,
-          operation: { upstreamLimit: options.maxUpstreamCalls, upstreamSent: 0 },
+          operation: {
+            upstreamLimit: options.maxUpstreamCalls,
+            upstreamSent: 0,
+            maxPagesPerWalk: options.maxPagesPerWalk,
+          },
         };
         try {
           await runInRequestScope(scope, wrapped);

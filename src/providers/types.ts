@@ -156,8 +156,6 @@ export interface SourceBase {
   readonly url: string;
   /** Deadline for one upstream call, retries included. */
   readonly timeoutMs: number;
-  /** Most vendor pages one walk reads: `server.limits.maxPagesPerWalk`, which config.ts sets here (providers/walks.ts). */
-  readonly maxPagesPerWalk?: number;
 }
 
 /** The keys of a `sources[i]` entry common to every kind; a kind lists its own beside them. */

@@ -1,4 +1,5 @@
 import { type GatewayError, LimitExceededError, SourceError } from '../errors.ts';
+import { currentScope } from '../request-scope.ts';
 import {
   DEFAULT_MAX_PAGES_PER_WALK,
   startWalk,
@@ -35,9 +36,18 @@ export function walkError(source: string, stop: WalkStop): GatewayError {
   });
 }
 
-/** The walk bounds of one source's lists, and of its connector's loops. */
-export function walkBounds(source: string, maxPages = DEFAULT_MAX_PAGES_PER_WALK): WalkBounds {
-  return { maxPages, failure: (stop) => walkError(source, stop) };
+/**
+ * The walk bounds of one source's lists, and of its connector's loops. The page limit is the
+ * operation's (`server.limits.maxPagesPerWalk`, kept in the request scope like the call budget),
+ * read when a walk starts; outside an operation, the default.
+ */
+export function walkBounds(source: string): WalkBounds {
+  return {
+    get maxPages() {
+      return currentScope()?.operation?.maxPagesPerWalk ?? DEFAULT_MAX_PAGES_PER_WALK;
+    },
+    failure: (stop) => walkError(source, stop),
+  };
 }
 
 /**

@@ -47,8 +47,6 @@ export interface BlnkOptions {
    * https://github.com/blnkfinance/blnk/blob/v0.15.2/api/filter_helper.go
    */
   batchWith?: 'get' | 'filter';
-  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
-  maxPagesPerWalk?: number;
 }
 
 /** `GET /ledgers`: a limit above 100 silently becomes 20 (database/ledger.go). */
@@ -73,7 +71,6 @@ export const blnkProvider = defineProvider({
       currencyScales: readScales(fields.optionalObject('currencyScales')),
       batchWith,
       ...(auth ? { auth: { apiKey: auth.string('apiKey') } } : {}),
-      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -93,7 +90,7 @@ export const blnkProvider = defineProvider({
         viaFilterPost: options.batchWith === 'filter',
       });
     // Every walk over this source's offset pages: a page of records already read (an ignored offset) ends it.
-    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const walk = walkBounds(name);
     /** Maps one slot, so a record the gateway cannot read fails its own key only. */
     const settle = <T>(map: () => T): T | Error => {
       try {

@@ -42,8 +42,6 @@ export interface FormanceOptions {
   };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
-  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
-  maxPagesPerWalk?: number;
 }
 
 /**
@@ -62,7 +60,6 @@ export const formanceProvider = defineProvider({
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
       ...(auth
         ? {
             auth: {
@@ -95,7 +92,7 @@ export const formanceProvider = defineProvider({
     });
     const directory = createLedgerDirectory(api);
     // Every walk over this source's pages: the relay's list reads and the lookup and history loops.
-    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const walk = walkBounds(name);
     const context = { api, directory, walk };
 
     /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */

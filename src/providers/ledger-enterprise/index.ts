@@ -36,8 +36,6 @@ export interface LedgerEnterpriseOptions {
   timeoutMs: number;
   /** Most calls one batch keeps in flight when it fans out per account. Default 8. */
   concurrency?: number;
-  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
-  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -58,7 +56,6 @@ export const ledgerEnterpriseProvider = defineProvider({
       timeoutMs: base.timeoutMs,
       auth: { apiUser: auth.string('apiUser'), ...(apiKey === undefined ? {} : { apiKey }) },
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
-      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -82,7 +79,7 @@ export const ledgerEnterpriseProvider = defineProvider({
     // A source is one Vault workspace: its single ledger is that workspace (the source's own name is on `Ledger.source`).
     const ledger: LedgerModel = { source: name, ledgerId: LEDGER_ID, name: LEDGER_ID, createdAt: null, metadata: null };
     // Every walk over this source's search pages: a page of accounts already read (an ignored `page`) ends it.
-    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
+    const bounded = { walk: walkBounds(name), identify: modelKey };
     const ledgerNotFound = (ledgerId: string) =>
       new NotFoundError(`ledger "${ledgerId}" was not found at source "${name}"`, { source: name });
 

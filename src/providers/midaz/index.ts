@@ -44,8 +44,6 @@ export interface MidazOptions {
   timeoutMs: number;
   /** Most calls in flight at once to this source (Midaz has no multi-account read, so lookups fan out). Default 8. */
   concurrency?: number;
-  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
-  maxPagesPerWalk?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -85,7 +83,6 @@ export const midazProvider = defineProvider({
       auth: auth ? { token: token ?? null } : null,
       assetScales: readScales(fields.object('assetScales')),
       concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
-      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -100,7 +97,7 @@ export const midazProvider = defineProvider({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     });
     // Every walk over this source's pages: the relay's list reads and the account-balances loop.
-    const walk = walkBounds(name, options.maxPagesPerWalk);
+    const walk = walkBounds(name);
     const bounded = { walk, identify: uuidModelKey };
     const context = { api, scales, walk };
     /** The list, or one that fails when read: a bad ledger id or filter fails the field, not the call that built the list. */

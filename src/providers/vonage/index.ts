@@ -18,8 +18,6 @@ export interface VonageOptions {
   auth: { apiKey: string; apiSecret: string };
   /** Deadline of one upstream call, retries included. */
   timeoutMs: number;
-  /** Most pages one walk reads (`server.limits.maxPagesPerWalk`). Default 100. */
-  maxPagesPerWalk?: number;
 }
 
 /** `kind: vonage`: `auth: { apiKey, apiSecret }` (sent as HTTP Basic), `subaccountsUrl` (default: `url`). */
@@ -40,7 +38,6 @@ export const vonageProvider = defineProvider({
       timeoutMs: base.timeoutMs,
       auth: { apiKey, apiSecret: auth.string('apiSecret') },
       ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
-      ...(base.maxPagesPerWalk === undefined ? {} : { maxPagesPerWalk: base.maxPagesPerWalk }),
     };
   },
   create(name, options, transport) {
@@ -62,7 +59,7 @@ export const vonageProvider = defineProvider({
     };
     const primaryKey = options.auth.apiKey;
     // Unpaged reads (two calls answer every account), bounded all the same.
-    const bounded = { walk: walkBounds(name, options.maxPagesPerWalk), identify: modelKey };
+    const bounded = { walk: walkBounds(name), identify: modelKey };
 
     const ledgerNotFound = (ledgerId: string) =>
       new NotFoundError(`ledger "${ledgerId}" was not found`, { source: name });
