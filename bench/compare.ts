@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
+import { postGraphQL } from './post-graphql.ts';
 
 const BASELINE = process.env.BENCH_BASELINE;
 if (!BASELINE) throw new Error('set BENCH_BASELINE to the commit to compare against (e.g. BENCH_BASELINE=a4bcf9f)');
@@ -63,18 +64,8 @@ async function startGateway(root: string): Promise<{ pool: Pool; stop: () => Pro
   };
 }
 
-async function ask(pool: Pool, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const response = await pool.request({
-    method: 'POST',
-    path: '/graphql',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (response.statusCode !== 200 || body.errors)
-    throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
-  return body.data ?? {};
-}
+const ask = async (pool: Pool, query: string, variables: Record<string, unknown> = {}) =>
+  (await postGraphQL(pool, query, variables)).data;
 
 const BALANCES =
   'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';

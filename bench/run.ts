@@ -23,6 +23,7 @@ import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
 import type { SimulatorFault } from '../src/simulators/faults.ts';
 import { runLoad } from './load.ts';
+import { postGraphQL } from './post-graphql.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -87,22 +88,8 @@ async function startGateway(sourceSettings: Record<string, unknown> = {}) {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const pool = new Pool(`http://127.0.0.1:${(listener.address() as AddressInfo).port}`, { connections: CONCURRENCY });
   /** Posts a query; with `partial`, an answer with errors (a sick source) is expected and returned. */
-  const ask = async (
-    query: string,
-    variables: Record<string, unknown> = {},
-    partial = false,
-  ): Promise<{ data: Record<string, unknown>; errors: number }> => {
-    const response = await pool.request({
-      method: 'POST',
-      path: '/graphql',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-    if (response.statusCode !== 200 || (body.errors && !partial))
-      throw new Error(`bench query failed: ${JSON.stringify(body.errors ?? response.statusCode).slice(0, 300)}`);
-    return { data: body.data ?? {}, errors: body.errors?.length ?? 0 };
-  };
+  const ask = (query: string, variables: Record<string, unknown> = {}, partial = false) =>
+    postGraphQL(pool, query, variables, partial);
   const close = async () => {
     await pool.close();
     listener.close();
