@@ -78,12 +78,14 @@ export function startWalk<T>(
   bounds: WalkBounds = { maxPages: DEFAULT_MAX_PAGES_PER_WALK },
   identify?: (item: T) => string,
 ): Walk<T> {
+  // Read once: a walk keeps the limit it started with (providers/walks.ts reads it from the operation).
+  const maxPages = bounds.maxPages;
   const cursors = new Set<string>();
   let previous = new Set<string>();
   let pages = 0;
   let empty = 0;
   const stop = (reason: WalkStopReason): never => {
-    const error = new WalkStop(reason, bounds.maxPages);
+    const error = new WalkStop(reason, maxPages);
     throw bounds.failure ? bounds.failure(error) : error;
   };
   return {
@@ -92,7 +94,7 @@ export function startWalk<T>(
         if (cursors.has(cursor)) stop('cursor-repeated');
         cursors.add(cursor);
       }
-      if (pages >= bounds.maxPages) stop('page-limit');
+      if (pages >= maxPages) stop('page-limit');
       pages += 1;
     },
     read(items, more, recordKeys) {
