@@ -1,0 +1,230 @@
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
+
+// The package as a user gets it: `npm pack` (its prepack builds dist/), the tarball installed into
+// an empty folder, then the bin through npx and the API from plain JavaScript, all in processes of
+// their own on the repository's Node 24 (process.execPath). Every step has a deadline.
+
+const run = promisify(execFile);
+const repository = join(import.meta.dirname, '..');
+const node24 = dirname(process.execPath);
+/** A Node older than the package's floor (22.15), when the machine has one (Debian's is 20). */
+const OLD_NODE = '/usr/bin/node';
+const oldNodeVersion = existsSync(OLD_NODE)
+  ? execFileSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()
+  : '';
+const hasOldNode = /^(1\d|2[01])\.|^22\.(\d|1[0-4])\./.test(oldNodeVersion);
+
+/** The environment of a child npm: Node 24 first on the PATH, and none of the outer npm's `npm_*` settings. */
+function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...environment, PATH: `${node24}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+}
+
+async function npm(args: string[], cwd: string, timeout: number) {
+  return run('npm', args, { cwd, env: childEnvironment(), timeout, maxBuffer: 16 * 1024 * 1024 });
+}
+
+describe('the published package', () => {
+  let directory: string;
+  let app: string;
+  let files: string[] = [];
+  let demo: DemoSources;
+  const started: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gateway-package-'));
+    app = join(directory, 'app');
+    await mkdir(app);
+    const packed = await npm(['pack', '--json', '--pack-destination', directory], repository, 90_000);
+    const [report] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
+    files = report!.files.map((file) => file.path);
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    await npm(
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', join(directory, report!.filename)],
+      app,
+      90_000,
+    );
+    demo = await startDemoSources();
+  }, 200_000);
+
+  afterAll(async () => {
+    for (const child of started) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is gone already
+      }
+    }
+    await demo?.close();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('ships dist/ (JavaScript and declarations), the bin and the SDL, and no sources, tests, benches or CI', async () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['bin/balance-gateway.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']),
+    );
+    const schemaFiles = (await readdir(join(repository, 'schema'))).map((file) => `schema/${file}`);
+    expect(files).toEqual(expect.arrayContaining(schemaFiles));
+    const unwanted = files.filter(
+      (file) =>
+        /^(src|test|bench|\.ci|briefs|node_modules)\//.test(file) ||
+        (/\.ts$/.test(file) && !/\.d\.ts$/.test(file)) ||
+        /^(tsconfig.*|codegen\.ts|vitest\.config\.ts|biome\.json|Dockerfile|\.dockerignore)$/.test(file),
+    );
+    expect(unwanted).toEqual([]);
+    // Without src/ beside it, the installed bin can only run dist/.
+    expect(existsSync(join(app, 'node_modules', 'balance-gateway', 'src'))).toBe(false);
+  });
+
+  it('`npx balance-gateway --demo --port 0` from the install serves a balance over HTTP', async () => {
+    const child = spawn('npx', ['balance-gateway', '--demo', '--port', '0'], {
+      cwd: app,
+      env: childEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: npx runs the bin through `sh -c`, which passes no signal on, so the
+      // test signals the whole group.
+      detached: true,
+    });
+    started.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    // 'close': every holder of the output pipes is gone, the gateway process included.
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${output}`)), 20_000);
+      const look = () => {
+        const match = output.match(/listening on (http:\/\/\S+\/graphql)/);
+        if (match) {
+          clearTimeout(deadline);
+          resolve(match[1]!);
+        }
+      };
+      child.stdout!.on('data', look);
+      child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
+    });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          '{ ledgers(first: 1) { nodes { source { kind } balances(first: 1) { nodes { asset total { amount } } } } } }',
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    expect(body.errors).toBeUndefined();
+    const [ledger] = body.data.ledgers.nodes;
+    expect(ledger.source.kind).toBe('FORMANCE');
+    expect(ledger.balances.nodes[0]).toEqual({
+      asset: expect.any(String),
+      total: { amount: expect.stringMatching(/^-?\d+(\.\d+)?$/) },
+    });
+    // SIGTERM drains and stops the gateway itself (npx and sh die of the signal: their exit code
+    // says nothing about the gateway's).
+    process.kill(-child.pid!, 'SIGTERM');
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`still running 15 s after SIGTERM:\n${output}`)), 15_000),
+      ),
+    ]);
+    await expect(fetch(url.replace('/graphql', '/health'))).rejects.toThrow();
+  });
+
+  it('`import { createGateway, parseConfig } from "balance-gateway"` works from a plain .mjs file against a simulator', async () => {
+    const blnk = demo.sources.find((source) => source.kind === 'blnk')!;
+    await writeFile(
+      join(app, 'use-api.mjs'),
+      [
+        "import { createGateway, parseConfig, ConfigError } from 'balance-gateway';",
+        'const gateway = createGateway(parseConfig({ sources: [JSON.parse(process.env.SOURCE)] }));',
+        "const query = '{ ledgers(first: 10) { nodes { name balances(first: 1) { nodes { asset available { minorUnits scale } } } } } }';",
+        "const response = await gateway.yoga.fetch('http://gateway/graphql', {",
+        "  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }),",
+        '});',
+        'const answer = await response.json();',
+        'let refused;',
+        "try { parseConfig({ sources: [{ name: 'x', kind: 'no-such-vendor' }] }); } catch (error) { refused = error instanceof ConfigError; }",
+        'await gateway.close();',
+        'process.stdout.write(JSON.stringify({ answer, refused }));',
+      ].join('\n'),
+    );
+    demo.simulators.blnk.resetRequests();
+    const { stdout } = await run(process.execPath, ['use-api.mjs'], {
+      cwd: app,
+      env: childEnvironment({ SOURCE: JSON.stringify(blnk) }),
+      timeout: 20_000,
+    });
+    const { answer, refused } = JSON.parse(stdout);
+    expect(answer.errors).toBeUndefined();
+    const balances = answer.data.ledgers.nodes.flatMap((ledger: any) => ledger.balances.nodes);
+    expect(balances.length).toBeGreaterThan(0);
+    for (const balance of balances)
+      expect(balance.available).toEqual({ minorUnits: expect.stringMatching(/^-?\d+$/), scale: expect.any(Number) });
+    expect(refused).toBe(true);
+    // The answer came from the simulator, with the configured key.
+    expect(demo.simulators.blnk.requests.length).toBeGreaterThan(0);
+    expect(demo.simulators.blnk.requests[0]!.headers['x-blnk-key']).toBe((blnk.auth as { apiKey: string }).apiKey);
+  });
+
+  it("its declarations type a TypeScript consumer (exports' types, through dist/'s own imports)", async () => {
+    await writeFile(
+      join(app, 'consumer.ts'),
+      [
+        "import { createGateway, parseConfig, type GatewayConfig, type Connector } from 'balance-gateway';",
+        'const config: GatewayConfig = parseConfig({ sources: [] });',
+        'const gateway = createGateway(config);',
+        '// @ts-expect-error: the port is a number (were the types lost to `any`, this line would be unused)',
+        'const port: string = config.server.port;',
+        '// @ts-expect-error: close() takes no callback',
+        'gateway.close(() => {});',
+        'export const uses: Array<Connector | string | object> = [port, gateway.yoga];',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          lib: ['esnext'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          typeRoots: [join(repository, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    const tsc = join(repository, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, timeout: 60_000 }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout }),
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it.runIf(hasOldNode)('the installed bin refuses a Node older than engines.node, saying which it needs', async () => {
+    const bin = join(app, 'node_modules', 'balance-gateway', 'bin', 'balance-gateway.js');
+    const failure = await run(OLD_NODE, [bin, '--demo'], { cwd: app, timeout: 10_000 }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((failure as { code: number }).code).toBe(1);
+    expect((failure as { stderr: string }).stderr).toContain(
+      `needs Node 22.15 or newer; this is Node ${oldNodeVersion}`,
+    );
+  });
+});
