@@ -1,7 +1,8 @@
-/** The public surface of balance-gateway. */
+/** The public surface of balance-gateway: the package's `exports` point here (dist/index.js and its .d.ts). */
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 export { loadConfig, parseConfig, type GatewayConfig, type SourceConfig, type ServerConfig } from './config.ts';
-export { createSchema } from './server.ts';
+export { createSchema, type GatewayServer } from './server.ts';
+export type { Readiness } from './plugins/readiness.ts';
 export { createLogger, type Logger, type LogLevel } from './logger.ts';
 export type {
   Connector,

@@ -188,14 +188,16 @@ describe('the published package', () => {
     await writeFile(
       join(app, 'consumer.ts'),
       [
-        "import { createGateway, parseConfig, type GatewayConfig, type Connector } from 'balance-gateway';",
+        "import { createGateway, parseConfig, type GatewayConfig, type Connector, type GatewayServer, type Readiness } from 'balance-gateway';",
         'const config: GatewayConfig = parseConfig({ sources: [] });',
         'const gateway = createGateway(config);',
         '// @ts-expect-error: the port is a number (were the types lost to `any`, this line would be unused)',
         'const port: string = config.server.port;',
         '// @ts-expect-error: close() takes no callback',
         'gateway.close(() => {});',
-        'export const uses: Array<Connector | string | object> = [port, gateway.yoga];',
+        'const server: GatewayServer = gateway.yoga;',
+        'const readiness: Readiness = gateway.readiness;',
+        'export const uses: Array<Connector | string | object> = [port, server, readiness];',
       ].join('\n'),
     );
     await writeFile(
