@@ -59,11 +59,12 @@ function parseDockerfile(text: string): { args: Instruction[]; stages: Stage[] }
 
 // The image's contract, read from the Dockerfile itself: this part is static and runs everywhere.
 describe('the Dockerfile (static contract)', () => {
+  let args: Instruction[];
   let stages: Stage[];
   let runtime: Stage;
   let build: Stage;
   beforeAll(async () => {
-    ({ stages } = parseDockerfile(await readFile(join(repository, 'Dockerfile'), 'utf8')));
+    ({ args, stages } = parseDockerfile(await readFile(join(repository, 'Dockerfile'), 'utf8')));
     runtime = stages.at(-1)!;
     build = stages.find((stage) => stage.name === 'build')!;
   });
@@ -76,6 +77,8 @@ describe('the Dockerfile (static contract)', () => {
     expect(runtime.name).toBe('runtime');
     expect(all(build, 'RUN').some((command) => /\bnpm ci\b/.test(command) && !/--omit=dev/.test(command))).toBe(true);
     for (const stage of [build, runtime]) expect(stage.from).toBe('${NODE_IMAGE}');
+    // The default base: the official slim Node 24 image (a mirror may replace it with --build-arg).
+    expect(args).toEqual([{ keyword: 'ARG', argument: 'NODE_IMAGE=node:24-bookworm-slim' }]);
   });
 
   it('builds dist/ and drops the dev dependencies before the runtime copies node_modules', () => {
