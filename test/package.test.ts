@@ -161,9 +161,11 @@ describe('the published package', () => {
         'const answer = await response.json();',
         'let refused;',
         "try { parseConfig({ sources: [{ name: 'x', kind: 'no-such-vendor' }] }); } catch (error) { refused = error instanceof ConfigError; }",
+        "const { readFile } = await import('node:fs/promises');",
+        "const sdl = await readFile(new URL(import.meta.resolve('balance-gateway/schema/money.graphql')), 'utf8');",
         'server.close();',
         'await gateway.close();',
-        'process.stdout.write(JSON.stringify({ answer, refused }));',
+        'process.stdout.write(JSON.stringify({ answer, refused, sdl }));',
       ].join('\n'),
     );
     demo.simulators.blnk.resetRequests();
@@ -172,7 +174,9 @@ describe('the published package', () => {
       env: childEnvironment({ SOURCE: JSON.stringify(blnk) }),
       timeout: 20_000,
     });
-    const { answer, refused } = JSON.parse(stdout);
+    const { answer, refused, sdl } = JSON.parse(stdout);
+    // The SDL ships and is exported as balance-gateway/schema/*.graphql.
+    expect(sdl).toMatch(/\btype Money\b/);
     expect(answer.errors).toBeUndefined();
     const balances = answer.data.ledgers.nodes.flatMap((ledger: any) => ledger.balances.nodes);
     expect(balances.length).toBeGreaterThan(0);
