@@ -12,7 +12,7 @@ import { currentScope, type Operation } from './request-scope.ts';
  */
 export function chargeUpstreamCall(source: string): void {
   const operation = currentScope()?.operation;
-  if (operation === undefined || pay(operation)) return;
+  if (operation === undefined || pay(operation, source)) return;
   const payers = budgetsOf(operation);
   const spent =
     payers.length === 1
@@ -27,16 +27,21 @@ export function chargeUpstreamCall(source: string): void {
   );
 }
 
-/** Charges one call to `operation`, or to those sharing it that can pay; false when nobody could. */
-function pay(operation: Operation | undefined): boolean {
+/**
+ * Charges one call to `operation`, or to those sharing it that can pay, and notes `source` among
+ * the sources each payer called; false when nobody could pay.
+ */
+function pay(operation: Operation | undefined, source: string): boolean {
   if (operation === undefined) return true;
   if (operation.sharedBy === undefined) {
     if (operation.upstreamSent >= operation.upstreamLimit) return false;
     operation.upstreamSent += 1;
+    operation.sourcesCalled ??= new Set();
+    operation.sourcesCalled.add(source);
     return true;
   }
   let paid = false;
-  for (const payer of operation.sharedBy()) paid = pay(payer) || paid;
+  for (const payer of operation.sharedBy()) paid = pay(payer, source) || paid;
   if (paid) operation.upstreamSent += 1;
   return paid;
 }

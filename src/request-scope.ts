@@ -28,6 +28,8 @@ export interface Operation {
   upstreamLimit: number;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
+  /** The sources those requests went to (created at the first), for the access log line. */
+  sourcesCalled?: Set<string>;
   /** Most vendor pages one walk of the operation reads: `server.limits.maxPagesPerWalk` (providers/walks.ts). */
   readonly maxPagesPerWalk?: number;
   /**
