@@ -1,5 +1,5 @@
 import { LimitExceededError } from './errors.ts';
-import { currentScope, type Operation } from './request-scope.ts';
+import { currentScope, noteSourceCalled, type Operation } from './request-scope.ts';
 
 /**
  * Counts one vendor HTTP request of `source` against the current operation's budget, or throws
@@ -36,8 +36,7 @@ function pay(operation: Operation | undefined, source: string): boolean {
   if (operation.sharedBy === undefined) {
     if (operation.upstreamSent >= operation.upstreamLimit) return false;
     operation.upstreamSent += 1;
-    operation.sourcesCalled ??= new Set();
-    operation.sourcesCalled.add(source);
+    noteSourceCalled(operation, source);
     return true;
   }
   let paid = false;

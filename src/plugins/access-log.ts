@@ -1,7 +1,7 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
-import { currentScope } from '../request-scope.ts';
+import { currentScope, sourcesCalledBy } from '../request-scope.ts';
 
 /** Paths whose access lines are debug, not info: probes polled every few seconds would drown the rest. */
 const PROBE_PATHS = new Set(['/health', '/ready']);
@@ -75,7 +75,7 @@ export function useAccessLog(logger: Logger): Plugin {
         operationType: access.operationType,
         status: response.status,
         durationMs: Math.round((performance.now() - access.startedAt) * 10) / 10,
-        sources: [...(operation?.sourcesCalled ?? [])].sort(),
+        sources: sourcesCalledBy(operation),
         vendorCalls: operation?.upstreamSent ?? 0,
         outcome: outcomeOf(response.status, errors.length > 0, access.hasData),
         ...(errors.length > 0 ? { errors } : {}),
