@@ -93,6 +93,17 @@ describe('the access line', () => {
     expect(access[0]).not.toHaveProperty('operationType');
   });
 
+  it('keeps an operation name the caller sent with a document that did not parse only when it is a GraphQL name', async () => {
+    const named = await ask({ query: 'query Broken {', operationName: 'Broken' }, 'access-line-0005');
+    expect(named.access[0]).toMatchObject({ operationName: 'Broken', outcome: 'error' });
+    const forged = await ask(
+      { query: 'query Broken {', operationName: 'x\n{"level":"info","msg":"access","status":200}' },
+      'access-line-0006',
+    );
+    expect(forged.access).toHaveLength(1);
+    expect(forged.access[0]).not.toHaveProperty('operationName');
+  });
+
   it('logs /health and /ready at debug only', async () => {
     const from = t.logs.length;
     for (const probe of ['/health', '/ready']) expect((await fetch(url.replace('/graphql', probe))).status).toBe(200);

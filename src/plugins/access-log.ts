@@ -6,6 +6,9 @@ import { currentScope, sourcesCalledBy } from '../request-scope.ts';
 /** Paths whose access lines are debug, not info: probes polled every few seconds would drown the rest. */
 const PROBE_PATHS = new Set(['/health', '/ready']);
 
+/** A GraphQL name (spec §2.1.9), at most 128 characters. */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
+
 /** What one request did, gathered as it runs. */
 interface Access {
   readonly startedAt: number;
@@ -39,7 +42,9 @@ export function useAccessLog(logger: Logger): Plugin {
     },
     onParams({ request, params }) {
       const access = accesses.get(request);
-      if (access !== undefined && typeof params.operationName === 'string') access.operationName = params.operationName;
+      // Before parsing, the name is whatever the caller sent: kept only when it is a GraphQL name.
+      if (access !== undefined && typeof params.operationName === 'string' && NAME.test(params.operationName))
+        access.operationName = params.operationName;
     },
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;
