@@ -107,7 +107,8 @@ export function createLogger(level: LogLevel = 'info', destination?: LogDestinat
       if (!base.isLevelEnabled(at)) return;
       const [first, ...rest] = args;
       if (typeof first === 'string') base[at](fieldsOf(rest), first);
-      else base[at](fieldsOf(args));
+      // yoga logs an error it masks as the only argument.
+      else base[at](fieldsOf(args), first instanceof Error ? 'unexpected error' : undefined);
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

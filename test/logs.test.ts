@@ -185,6 +185,13 @@ describe('the logger', () => {
     expect(lines[0]).not.toContain('10.0.0.7');
     expect(lines[0]).not.toContain('Unexpected token');
   });
+
+  it('gives an error logged alone (as yoga logs one it masks) a message, and keeps its own out', () => {
+    const lines: string[] = [];
+    createLogger('error', (line) => lines.push(line)).error(new TypeError('cannot read http://10.0.0.7:4000'));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', msg: 'unexpected error', error: 'TypeError' });
+    expect(lines[0]).not.toContain('10.0.0.7');
+  });
 });
 
 describe('output format', () => {
