@@ -6,6 +6,14 @@
 module.exports = {
   forbidden: [
     {
+      name: 'lines-go-through-the-logger',
+      comment:
+        'Only src/logger.ts uses pino: every line passes its describe() and redaction and carries the request scope.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/logger\\.ts$' },
+      to: { path: '^node_modules/(pino|pino-pretty)/' },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycle anywhere in src/, type-only imports included.',
       severity: 'error',

@@ -3,7 +3,7 @@ import { loadConfig, parseConfig, DEFAULT_SERVER, type GatewayConfig } from './c
 import { ConfigError } from './errors.ts';
 import { createDrainableServer } from './drain.ts';
 import { createGateway } from './gateway.ts';
-import { createLogger, describe, type LogLevel } from './logger.ts';
+import { createLogger, describe, LOG_LEVELS, type LogLevel } from './logger.ts';
 import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 
 // The simulators (src/simulators/) are fakes for demo and fault modes: this file loads them with
@@ -30,7 +30,8 @@ async function usage(): Promise<string> {
                     (${faults.join(', ')})
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
-  --log-level L     debug | info | warn | error | silent (default info)`;
+  --log-level L     debug | info | warn | error | silent (default info); JSON lines on
+                    stderr, pretty ones when stderr is a terminal`;
 }
 
 function fail(message: string): never {
@@ -82,8 +83,7 @@ async function main(): Promise<void> {
   if (!options.config && !options.demo) await failWithUsage('pass --config FILE or --demo');
   if (options.config && options.demo) await failWithUsage('pass --config FILE or --demo, not both');
   const level = options['log-level'] as LogLevel;
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
-    fail('--log-level must be debug, info, warn, error or silent');
+  if (!LOG_LEVELS.includes(level)) fail('--log-level must be debug, info, warn, error or silent');
   const faults = options.fault?.length ? await readFaults(options.fault) : [];
   if (faults.length > 0 && !options.demo) fail('--fault works with --demo only');
   const port = options.port === undefined ? undefined : Number(options.port);

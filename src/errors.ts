@@ -128,14 +128,46 @@ export class UnsupportedBySourceError extends GatewayError {
 
 export type SourceErrorCode = Extract<ErrorCode, `SOURCE_${string}`>;
 
+/**
+ * Why a vendor call failed, as an operator needs it (logs only, never in a response): the name
+ * was not resolved (`dns`), the port refused the connection, the peer reset it, TLS failed (a
+ * certificate the gateway does not trust), the vendor did not answer in time, answered an HTTP
+ * status the gateway does not accept (`status` says which), sent a body over
+ * `transport.maxResponseBytes`, or one the gateway cannot read (not JSON, the wrong shape, broken
+ * paging); `unreachable` is any other network failure.
+ */
+export type SourceFailureCause =
+  | 'dns'
+  | 'refused'
+  | 'reset'
+  | 'tls'
+  | 'timeout'
+  | 'http_status'
+  | 'body_too_large'
+  | 'bad_body'
+  | 'unreachable';
+
+export interface SourceErrorOptions extends GatewayErrorOptions {
+  retryable?: boolean;
+  /** The operator-level cause; a SOURCE_BAD_RESPONSE without one is `bad_body`. */
+  failureCause?: SourceFailureCause;
+  /** The vendor's HTTP status, when the failure is one. */
+  httpStatus?: number;
+}
+
 /** The vendor failed us: unreachable, slow, throttling, refusing our credentials or answering nonsense. */
 export class SourceError extends GatewayError {
   /** Whether an idempotent call that failed this way may be tried again. */
   readonly retryable: boolean;
+  /** For log lines only: a field, never serialised (GraphQLError's JSON is message, path and extensions). */
+  readonly failureCause: SourceFailureCause | undefined;
+  readonly httpStatus: number | undefined;
 
-  constructor(code: SourceErrorCode, message: string, options: GatewayErrorOptions & { retryable?: boolean } = {}) {
+  constructor(code: SourceErrorCode, message: string, options: SourceErrorOptions = {}) {
     super(code, message, options);
     this.retryable = options.retryable ?? (code === 'SOURCE_UNAVAILABLE' || code === 'SOURCE_RATE_LIMITED');
+    this.failureCause = options.failureCause ?? (code === 'SOURCE_BAD_RESPONSE' ? 'bad_body' : undefined);
+    this.httpStatus = options.httpStatus;
   }
 }
 
@@ -144,24 +176,27 @@ export class SourceError extends GatewayError {
  * source and the status only: never the URL, a header or the vendor's body.
  */
 export function sourceErrorForStatus(source: string, status: number): SourceError {
+  const options = { source, failureCause: 'http_status', httpStatus: status } as const;
   if (status === 401 || status === 403) {
     return new SourceError(
       'SOURCE_AUTH_FAILED',
       `source "${source}" refused the gateway's credentials (HTTP ${status})`,
-      { source },
+      options,
     );
   }
   // 420 is Ledger Enterprise's documented rate-limit status.
   if (status === 429 || status === 420) {
-    return new SourceError('SOURCE_RATE_LIMITED', `source "${source}" is rate limiting the gateway (HTTP ${status})`, {
-      source,
-    });
+    return new SourceError(
+      'SOURCE_RATE_LIMITED',
+      `source "${source}" is rate limiting the gateway (HTTP ${status})`,
+      options,
+    );
   }
   if (status >= 500 || status === 408) {
-    return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed (HTTP ${status})`, { source });
+    return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" failed (HTTP ${status})`, options);
   }
   return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" answered an unexpected HTTP ${status}`, {
-    source,
+    ...options,
     retryable: false,
   });
 }

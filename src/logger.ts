@@ -1,9 +1,17 @@
+import pino, { type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { GatewayError } from './errors.ts';
 import { currentScope } from './request-scope.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-/** The yoga logger shape, writing one JSON object per line. */
+/** Every level `--log-level` takes, most verbose first. */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * The yoga logger shape: a message, then objects whose fields go flat at the top level of the
+ * line (each value passed through `describe` first).
+ */
 export interface Logger {
   debug(...args: unknown[]): void;
   info(...args: unknown[]): void;
@@ -11,7 +19,41 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** Where lines go: a pino destination stream, or a function given each JSON line without its newline. */
+export type LogDestination = DestinationStream | ((line: string) => void);
+
+/**
+ * Field names that may hold a credential, censored at the top level of a line and under the
+ * objects that could carry one. Belt and braces: no call site logs such a field, and `describe`
+ * drops error messages that could quote one. Explicit paths only: pino's `*.field` wildcards cost
+ * about ten times a whole line.
+ */
+const REDACTED_FIELDS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'apiKey',
+  'apiSecret',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'password',
+  'token',
+  'accessToken',
+  'access_token',
+  'bearer',
+  'credentials',
+];
+const REDACTED_UNDER = ['', 'headers', 'auth', 'credentials', 'options', 'config'];
+const REDACT_PATHS = REDACTED_UNDER.flatMap((parent) =>
+  REDACTED_FIELDS.map((field) => {
+    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+    if (parent === '') return key;
+    return key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`;
+  }),
+);
 
 /**
  * Describes a value for a log line without leaking: gateway errors keep their message (built to
@@ -38,26 +80,62 @@ export function describe(value: unknown): unknown {
   return typeof value === 'function' || typeof value === 'symbol' ? '[value]' : value;
 }
 
-export function createLogger(
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Logger {
+/**
+ * A pino logger behind the `Logger` shape. Lines are JSON (`level` as its name, `time` in ISO
+ * 8601, `msg`), with the request's `requestId` and `caller` on every line written inside a request
+ * (the request scope), and the call's fields flat beside them. `destination` defaults to stderr:
+ * pino-pretty's coloured lines when stderr is a terminal, JSON lines otherwise; both write
+ * synchronously so the last line before `process.exit` is not lost.
+ */
+export function createLogger(level: LogLevel = 'info', destination?: LogDestination): Logger {
+  const base = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const scope = currentScope();
+        if (scope === undefined) return {};
+        return scope.caller === undefined
+          ? { requestId: scope.requestId }
+          : { requestId: scope.requestId, caller: scope.caller };
+      },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    streamOf(destination),
+  );
   const log =
     (at: Exclude<LogLevel, 'silent'>) =>
     (...args: unknown[]) => {
-      if (ORDER[at] < ORDER[level]) return;
-      const [message, ...rest] = args;
-      const scope = currentScope();
-      write(
-        JSON.stringify({
-          time: new Date().toISOString(),
-          level: at,
-          ...(scope === undefined ? {} : { requestId: scope.requestId }),
-          ...(scope?.caller === undefined ? {} : { caller: scope.caller }),
-          msg: typeof message === 'string' ? message : describe(message),
-          ...(rest.length ? { details: rest.map(describe) } : {}),
-        }),
-      );
+      if (!base.isLevelEnabled(at)) return;
+      const [first, ...rest] = args;
+      if (typeof first === 'string') base[at](fieldsOf(rest), first);
+      // yoga logs an error it masks as the only argument.
+      else base[at](fieldsOf(args), first instanceof Error ? 'unexpected error' : undefined);
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** The fields of a line: each object's described fields, flat; anything else in order under `args`. */
+function fieldsOf(items: readonly unknown[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  const others: unknown[] = [];
+  for (const item of items) {
+    const described = describe(item);
+    if (typeof described === 'object' && described !== null && !Array.isArray(described))
+      Object.assign(fields, described);
+    else others.push(described);
+  }
+  if (others.length > 0) fields.args = others;
+  return fields;
+}
+
+function streamOf(destination: LogDestination | undefined): DestinationStream {
+  if (typeof destination === 'function')
+    return { write: (chunk: string) => destination(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
+  if (destination !== undefined) return destination;
+  if (process.stderr.isTTY)
+    return pinoPretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', colorize: true });
+  return pino.destination({ dest: 2, sync: true });
 }

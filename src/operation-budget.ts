@@ -1,5 +1,5 @@
 import { LimitExceededError } from './errors.ts';
-import { currentScope, type Operation } from './request-scope.ts';
+import { currentScope, noteSourceCalled, type Operation } from './request-scope.ts';
 
 /**
  * Counts one vendor HTTP request of `source` against the current operation's budget, or throws
@@ -12,7 +12,7 @@ import { currentScope, type Operation } from './request-scope.ts';
  */
 export function chargeUpstreamCall(source: string): void {
   const operation = currentScope()?.operation;
-  if (operation === undefined || pay(operation)) return;
+  if (operation === undefined || pay(operation, source)) return;
   const payers = budgetsOf(operation);
   const spent =
     payers.length === 1
@@ -27,16 +27,20 @@ export function chargeUpstreamCall(source: string): void {
   );
 }
 
-/** Charges one call to `operation`, or to those sharing it that can pay; false when nobody could. */
-function pay(operation: Operation | undefined): boolean {
+/**
+ * Charges one call to `operation`, or to those sharing it that can pay, and notes `source` among
+ * the sources each payer called; false when nobody could pay.
+ */
+function pay(operation: Operation | undefined, source: string): boolean {
   if (operation === undefined) return true;
   if (operation.sharedBy === undefined) {
     if (operation.upstreamSent >= operation.upstreamLimit) return false;
     operation.upstreamSent += 1;
+    noteSourceCalled(operation, source);
     return true;
   }
   let paid = false;
-  for (const payer of operation.sharedBy()) paid = pay(payer) || paid;
+  for (const payer of operation.sharedBy()) paid = pay(payer, source) || paid;
   if (paid) operation.upstreamSent += 1;
   return paid;
 }

@@ -40,6 +40,21 @@ export interface Operation {
 
 const storage = new AsyncLocalStorage<RequestScope>();
 
+/** The sources each operation sent a vendor call to, for its access log line (beside, not on, the operation). */
+const sourcesCalled = new WeakMap<Operation, Set<string>>();
+
+/** Notes that `operation` sent (and paid for) a call to `source`. */
+export function noteSourceCalled(operation: Operation, source: string): void {
+  const sources = sourcesCalled.get(operation);
+  if (sources === undefined) sourcesCalled.set(operation, new Set([source]));
+  else sources.add(source);
+}
+
+/** The sources `operation` sent a vendor call to, sorted. */
+export function sourcesCalledBy(operation: Operation | undefined): string[] {
+  return operation === undefined ? [] : [...(sourcesCalled.get(operation) ?? [])].sort();
+}
+
 export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
   return storage.run(scope, work);
 }

@@ -9,6 +9,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { useOperationLimits } from './limits/index.ts';
+import { useAccessLog } from './plugins/access-log.ts';
 import { createAdmission } from './plugins/admission.ts';
 import { createAuthentication } from './plugins/authentication.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
@@ -68,6 +69,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
       maxUpstreamCalls: config.limits.maxUpstreamCalls,
       maxPagesPerWalk: config.limits.maxPagesPerWalk,
     }),
+    useAccessLog(options.logger),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),

@@ -107,7 +107,10 @@ describe('admission control', () => {
     expect(gateway.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn')).toEqual([
       expect.objectContaining({
         msg: 'shedding load: answering 503',
-        details: [{ queueFull: 1, queueTimeout: 0, inFlight: 2, queued: 2 }],
+        queueFull: 1,
+        queueTimeout: 0,
+        inFlight: 2,
+        queued: 2,
       }),
     ]);
     // Neither authenticated nor parseable: refused the same way, so neither step ran.

@@ -206,7 +206,7 @@ describe('the balance-gateway command', () => {
         expect(await gateway.exited).toBe(0);
         // It stopped as soon as the request was answered, not when drainMs ran out.
         expect(gateway.output()).not.toContain('drain period over');
-        expect(logLine(gateway, 'stopped')).toMatchObject({ details: [{ requests: 2, answered: 2, cut: 0 }] });
+        expect(logLine(gateway, 'stopped')).toMatchObject({ requests: 2, answered: 2, cut: 0 });
       } finally {
         gateway.stop();
         await blnk.close();
@@ -251,7 +251,7 @@ describe('the balance-gateway command', () => {
         expect(await gateway.exited).toBe(0);
         expect(await inFlight).toBe('cut');
         expect(gateway.output()).toContain('drain period over');
-        expect(logLine(gateway, 'stopped')).toMatchObject({ details: [{ requests: 1, answered: 0, cut: 1 }] });
+        expect(logLine(gateway, 'stopped')).toMatchObject({ requests: 1, answered: 0, cut: 1 });
       } finally {
         gateway.stop();
         await blnk.close();

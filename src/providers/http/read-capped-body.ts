@@ -2,7 +2,7 @@ import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
-import { SourceError } from '../../errors.ts';
+import { SourceError, type SourceFailureCause } from '../../errors.ts';
 import type { HttpResponse } from './types.ts';
 
 /**
@@ -70,10 +70,14 @@ function decompressorFor(encoding: string): Transform | null | undefined {
   return undefined;
 }
 
-function badResponse(source: string, what: string): SourceError {
-  return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" sent ${what}`, { source, retryable: false });
+function badResponse(source: string, what: string, failureCause: SourceFailureCause = 'bad_body'): SourceError {
+  return new SourceError('SOURCE_BAD_RESPONSE', `source "${source}" sent ${what}`, {
+    source,
+    retryable: false,
+    failureCause,
+  });
 }
 
 function oversize(source: string, limit: number): SourceError {
-  return badResponse(source, `a response larger than the gateway accepts (${limit} bytes)`);
+  return badResponse(source, `a response larger than the gateway accepts (${limit} bytes)`, 'body_too_large');
 }

@@ -1,4 +1,4 @@
-import { GatewayError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { GatewayError, SourceError, type SourceFailureCause, sourceErrorForStatus } from '../../errors.ts';
 import { operationEndedError } from '../../operation-end.ts';
 import { currentScope } from '../../request-scope.ts';
 import { noteVendorFailureBehind } from './circuit-breaker.ts';
@@ -108,7 +108,10 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
   });
 }
 
-/** What a failed attempt means to the caller: its own gateway error, a timeout past the deadline, or unreachable. */
+/**
+ * What a failed attempt means to the caller: its own gateway error, a timeout past the deadline, or
+ * unreachable; the operator-level cause (classifyNetworkFailure) rides on the error, not its message.
+ */
 function toSourceError(error: unknown, signal: AbortSignal, source: string, timeoutMs: number): GatewayError {
   if (error instanceof GatewayError) return error;
   const code = (error as { code?: unknown } | null)?.code;
@@ -117,9 +120,46 @@ function toSourceError(error: unknown, signal: AbortSignal, source: string, time
       source,
       retryable: false,
       cause: error,
+      failureCause: 'timeout',
     });
   }
-  return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" could not be reached`, { source, cause: error });
+  return new SourceError('SOURCE_UNAVAILABLE', `source "${source}" could not be reached`, {
+    source,
+    cause: error,
+    failureCause: classifyNetworkFailure(error),
+  });
+}
+
+const NETWORK_CAUSES: ReadonlyArray<[RegExp, SourceFailureCause]> = [
+  [/^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|EAI_NODATA)$/, 'dns'],
+  [/^ECONNREFUSED$/, 'refused'],
+  // UND_ERR_SOCKET is undici's "other side closed": the peer dropped the connection mid-exchange.
+  [/^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET)$/, 'reset'],
+  [/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/, 'timeout'],
+  // OpenSSL's verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED…) and Node's TLS ones.
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_|^ERR_SSL_|^EPROTO$/, 'tls'],
+];
+
+/**
+ * The cause of a failure below HTTP, from the error codes of the error, its `cause` chain and (for
+ * a connection tried on several addresses) its AggregateError's errors; `unreachable` when none
+ * is known. Reads codes only, never a message.
+ */
+export function classifyNetworkFailure(error: unknown): SourceFailureCause {
+  const seen = new Set<unknown>();
+  const codes: string[] = [];
+  const visit = (value: unknown) => {
+    if (typeof value !== 'object' || value === null || seen.has(value) || seen.size > 16) return;
+    seen.add(value);
+    const code = (value as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    visit((value as { cause?: unknown }).cause);
+    const inner = (value as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const item of inner) visit(item);
+  };
+  visit(error);
+  for (const [pattern, cause] of NETWORK_CAUSES) if (codes.some((code) => pattern.test(code))) return cause;
+  return 'unreachable';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
