@@ -67,3 +67,15 @@ export function createLedgerDirectory(api: FormanceApi): LedgerDirectory {
     },
   };
 }
+
+/**
+ * Most HTTP requests one read of a stack with OAuth credentials sends, each retried as any read is
+ * (api.ts): a token request when none is cached, the read, and, when the ledger refuses a cached
+ * token with a 401, one new token and the read again. The cost estimate prices reads with it.
+ */
+export const FORMANCE_OAUTH_REQUESTS_PER_READ = 4;
+
+/** Whether a source's options (as `formanceProvider.options` read them) carry OAuth credentials. */
+export function formanceUsesOAuth(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && 'auth' in options && options.auth !== undefined;
+}
