@@ -7,9 +7,9 @@ export interface CallPricing {
   /** Configured sources: `Query.ledgers` reads a page from each, `Query.sources` lists each. */
   readonly sources: number;
   /**
-   * Most HTTP requests one vendor read may take: its attempts (`1 + sources[].retries`), times the
-   * requests an authenticated read may need (a Formance OAuth token, and after a refused cached
-   * token a new one and the read again).
+   * Most HTTP requests one vendor read may take: its attempts (`1 + sources[].retries`), and at a
+   * Formance stack with OAuth credentials a token request, and after a refused cached token a new
+   * one and the read again: `2 × (1 + retries) + 2`.
    */
   readonly requestsPerRead: number;
   /** Whether a connector reads one account's balances as a walk over vendor pages (Midaz). */
@@ -17,7 +17,7 @@ export interface CallPricing {
 }
 
 /**
- * Pricing when the sources are not known (an estimate outside a gateway): ten sources, three
- * attempts a read, four requests an authenticated read, balances walked.
+ * Pricing when the sources are not known (an estimate outside a gateway): ten sources, the most
+ * requests a read may take at the largest `retries` (2) with OAuth, balances walked.
  */
-export const UNKNOWN_SOURCES_PRICING: CallPricing = { sources: 10, requestsPerRead: 12, accountBalancesWalk: true };
+export const UNKNOWN_SOURCES_PRICING: CallPricing = { sources: 10, requestsPerRead: 8, accountBalancesWalk: true };

@@ -1,4 +1,4 @@
-import { FORMANCE_OAUTH_REQUESTS_PER_READ, formanceUsesOAuth } from './formance/facts.ts';
+import { formanceRequestsPerRead, formanceUsesOAuth } from './formance/facts.ts';
 import type { ProviderKind } from './index.ts';
 import { MIDAZ_ACCOUNT_BALANCES_WALK } from './midaz/facts.ts';
 
@@ -14,7 +14,7 @@ export interface PricedSource {
  * What one vendor read may cost at the configured sources, the worst over them (the shape of
  * limits/call-pricing.ts `CallPricing`, which the cost estimate reads): each read is tried
  * `1 + retries` times, a Formance stack with OAuth credentials may add token requests and a second
- * read, and Midaz walks each account's balances.
+ * read (formance/facts.ts), and Midaz walks each account's balances (midaz/facts.ts).
  */
 export function callPricingOf(sources: readonly PricedSource[]): {
   sources: number;
@@ -24,9 +24,10 @@ export function callPricingOf(sources: readonly PricedSource[]): {
   let requestsPerRead = 1;
   let accountBalancesWalk = false;
   for (const source of sources) {
-    const authenticated =
-      source.kind === 'formance' && formanceUsesOAuth(source.options) ? FORMANCE_OAUTH_REQUESTS_PER_READ : 1;
-    requestsPerRead = Math.max(requestsPerRead, (1 + source.transport.retries) * authenticated);
+    const { retries } = source.transport;
+    const perRead =
+      source.kind === 'formance' ? formanceRequestsPerRead(retries, formanceUsesOAuth(source.options)) : 1 + retries;
+    requestsPerRead = Math.max(requestsPerRead, perRead);
     if (source.kind === 'midaz') accountBalancesWalk = MIDAZ_ACCOUNT_BALANCES_WALK;
   }
   return { sources: sources.length, requestsPerRead, accountBalancesWalk };

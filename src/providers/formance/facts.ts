@@ -69,11 +69,14 @@ export function createLedgerDirectory(api: FormanceApi): LedgerDirectory {
 }
 
 /**
- * Most HTTP requests one read of a stack with OAuth credentials sends, each retried as any read is
- * (api.ts): a token request when none is cached, the read, and, when the ledger refuses a cached
- * token with a 401, one new token and the read again. The cost estimate prices reads with it.
+ * Most HTTP requests one read of a source sends (api.ts), for the cost estimate: the read is tried
+ * `1 + retries` times; with OAuth credentials, a token request comes first when none is cached, and
+ * when the ledger refuses a cached token with a 401, one new token and the read again. A token
+ * request is a POST, never retried (http/retry-within-deadline.ts).
  */
-export const FORMANCE_OAUTH_REQUESTS_PER_READ = 4;
+export function formanceRequestsPerRead(retries: number, oauth: boolean): number {
+  return oauth ? 2 * (1 + retries) + 2 : 1 + retries;
+}
 
 /** Whether a source's options (as `formanceProvider.options` read them) carry OAuth credentials. */
 export function formanceUsesOAuth(options: unknown): boolean {
