@@ -31,15 +31,21 @@ function operation(): { scope: RequestScope; end: () => void } {
 /** Work that never settles by itself, and shows when its run is aborted (its scope's signal). */
 function pinned() {
   let runSignal: AbortSignal | undefined;
-  const started = Promise.withResolvers<void>();
-  const aborted = Promise.withResolvers<unknown>();
+  let markStarted = () => {};
+  let markAborted: (reason: unknown) => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  const aborted = new Promise<unknown>((resolve) => {
+    markAborted = resolve;
+  });
   const work = () => {
     runSignal = currentScope()?.signal;
-    runSignal?.addEventListener('abort', () => aborted.resolve(runSignal?.reason), { once: true });
-    started.resolve();
+    runSignal?.addEventListener('abort', () => markAborted(runSignal?.reason), { once: true });
+    markStarted();
     return new Promise<string>(() => undefined);
   };
-  return { work, started: started.promise, aborted: aborted.promise, signal: () => runSignal };
+  return { work, started, aborted, signal: () => runSignal };
 }
 
 describe('shared work: a caller outside any operation', () => {
