@@ -7,6 +7,14 @@ import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startTamperProxy, type TamperProxy } from './helpers/tamper-proxy.ts';
 
+/** The error of the field whose Midaz call the spent budget (`what` the operation used) held back. */
+const spent = (what: string, path: string[]) => ({
+  message: `the operation used ${what}; a call to source "midaz-demo" was not sent`,
+  locations: [expect.any(Object)],
+  path,
+  extensions: { code: 'LIMIT_EXCEEDED', limit: 'upstreamCalls', source: 'midaz-demo' },
+});
+
 /**
  * `server.limits.maxUpstreamCalls`: the vendor HTTP requests one operation may send, enforced while
  * it runs. The call that would pass it is not sent; its field fails with LIMIT_EXCEEDED and the
@@ -40,13 +48,7 @@ describe('the call budget of an operation', () => {
     expect(response.body.data!.account.address).toEqual(expect.any(String));
     expect(response.body.data!.account.history).toBeNull();
     expect(response.body.errors).toEqual([
-      {
-        message:
-          'the operation used its 5 vendor calls (server.limits.maxUpstreamCalls); a call to source "midaz-demo" was not sent',
-        locations: [expect.any(Object)],
-        path: ['account', 'history'],
-        extensions: { code: 'LIMIT_EXCEEDED', limit: 'upstreamCalls', source: 'midaz-demo' },
-      },
+      spent('its 5 vendor calls (server.limits.maxUpstreamCalls)', ['account', 'history']),
     ]);
     // Every request the operation sent was answered before its answer went: the vendors' logs are complete.
     expect(Object.values(t.upstream()).reduce((sum, count) => sum + count, 0)).toBe(5);
@@ -127,15 +129,7 @@ describe('the call budget derived from the cost estimate', () => {
     expect(dragged.body.data?.sources).toHaveLength(1);
     expect(dragged.body.data?.ledger.name).toBe(ledger.name);
     expect(dragged.body.data?.ledger.balances).toBeNull();
-    expect(dragged.body.errors).toEqual([
-      {
-        message:
-          'the operation used the 7 vendor calls its cost estimate allows; a call to source "midaz-demo" was not sent',
-        locations: [expect.any(Object)],
-        path: ['ledger', 'balances'],
-        extensions: { code: 'LIMIT_EXCEEDED', limit: 'upstreamCalls', source: 'midaz-demo' },
-      },
-    ]);
+    expect(dragged.body.errors).toEqual([spent('the 7 vendor calls its cost estimate allows', ['ledger', 'balances'])]);
     expect(proxy.paths).toHaveLength(7);
   });
 });
