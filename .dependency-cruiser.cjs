@@ -71,6 +71,14 @@ module.exports = {
       to: { path: '^src/simulators/', dependencyTypesNot: ['dynamic-import'] },
     },
     {
+      name: 'call-pricing-reads-connector-facts-only',
+      comment:
+        "What a read costs at a source (retries, tokens, walks) is a fact its connector states in its facts.ts; the cost estimate's pricing never reaches into a connector's workings.",
+      severity: 'error',
+      from: { path: '^src/providers/call-pricing\\.ts$' },
+      to: { path: '^src/providers/[^/]+/', pathNot: '^src/providers/[^/]+/facts\\.ts$' },
+    },
+    {
       name: 'no-orphans',
       comment: 'A file nothing imports is dead code (entry points excepted).',
       severity: 'error',

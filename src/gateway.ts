@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayRuntime } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { callPricingOf } from './providers/call-pricing.ts';
 import { createConnector } from './providers/index.ts';
 import type { CircuitBreaker } from './providers/http/index.ts';
 import { createSourceTransport } from './providers/http/index.ts';
@@ -47,7 +48,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     authenticator: createAuthenticator(config.server.auth, { logger }),
   };
   return {
-    yoga: createServer(runtime, { config: config.server, logger, readiness }),
+    yoga: createServer(runtime, { config: config.server, logger, readiness, pricing: callPricingOf(config.sources) }),
     readiness,
     runtime,
     close: async () => {

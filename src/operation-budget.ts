@@ -14,17 +14,33 @@ export function chargeUpstreamCall(source: string): void {
   const operation = currentScope()?.operation;
   if (operation === undefined || pay(operation, source)) return;
   const payers = budgetsOf(operation);
+  const only = payers.length === 1 ? payers[0] : undefined;
   const spent =
-    payers.length === 1
-      ? `the operation used its ${payers[0]?.upstreamLimit} vendor calls`
-      : `the ${payers.length} operations waiting for it used their vendor calls`;
+    only === undefined
+      ? `the ${payers.length} operations waiting for it used their vendor calls (their cost estimates or server.limits.maxUpstreamCalls)`
+      : only.upstreamLimitFromEstimate
+        ? `the operation used the ${only.upstreamLimit} vendor calls its cost estimate allows`
+        : `the operation used its ${only.upstreamLimit} vendor calls (server.limits.maxUpstreamCalls)`;
   throw new LimitExceededError(
     'upstreamCalls',
-    `${spent} (server.limits.maxUpstreamCalls); a call to source "${source}" was not sent`,
+    `${spent}; a call to source "${source}" was not sent`,
     null,
     undefined,
     { source },
   );
+}
+
+/**
+ * Lowers the current operation's budget of vendor calls to `estimate`, the most its cost estimate
+ * says it can send (limits/cost.ts `calls`), when that is below `server.limits.maxUpstreamCalls`:
+ * the estimate is then an upper bound the runtime holds, whatever a vendor's pages do. Called once,
+ * before any resolver runs.
+ */
+export function limitUpstreamCalls(estimate: number): void {
+  const operation = currentScope()?.operation;
+  if (operation === undefined || operation.sharedBy !== undefined || estimate >= operation.upstreamLimit) return;
+  operation.upstreamLimit = estimate;
+  operation.upstreamLimitFromEstimate = true;
 }
 
 /**

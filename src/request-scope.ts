@@ -24,8 +24,13 @@ export interface RequestScope {
 
 /** What one GraphQL operation may still spend; one object per operation, its identity for fair queues too. */
 export interface Operation {
-  /** Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`. */
+  /**
+   * Most vendor HTTP requests (retries included) the operation may send: `server.limits.maxUpstreamCalls`,
+   * lowered to the operation's cost estimate of its calls once that is known (operation-budget.ts).
+   */
   upstreamLimit: number;
+  /** Set when `upstreamLimit` is the cost estimate's, not `maxUpstreamCalls`: what an error names. */
+  upstreamLimitFromEstimate?: boolean;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
   /** Most vendor pages one walk of the operation reads: `server.limits.maxPagesPerWalk` (providers/walks.ts). */

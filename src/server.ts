@@ -8,7 +8,7 @@ import { createContext, type GatewayContext, type GatewayRuntime } from './conte
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { useOperationLimits } from './limits/index.ts';
+import { type CallPricing, useOperationLimits } from './limits/index.ts';
 import { useAccessLog } from './plugins/access-log.ts';
 import { createAdmission } from './plugins/admission.ts';
 import { createAuthentication } from './plugins/authentication.ts';
@@ -43,6 +43,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** Flipped to draining on shutdown; `/ready` reports it. */
   readonly readiness: Readiness;
+  /** What a vendor read costs at the configured sources, for the cost estimate (absent: the worst). */
+  readonly pricing?: CallPricing;
 }
 
 export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -73,7 +75,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),
-    useOperationLimits(config.limits),
+    useOperationLimits(config.limits, options.pricing),
     authentication.plugin,
     ...(config.persistedOperations ? [usePersistedOperationsOnly(config.persistedOperations)] : []),
     // The plugin's context type demands an index signature GatewayContext does not have; it reads no context.

@@ -100,7 +100,7 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       // Regression: the walk followed every path, and this held the event loop for minutes.
       await accepted(doubling('__typename'));
       expect(await refused(doubling('sources { name }'), 'cost')).toMatch(
-        /^the operation's estimated cost is 10737418240; the limit is 2000/,
+        /^the operation's estimated cost is 5368709120; the limit is 2000/,
       );
       expect(performance.now() - started).toBeLessThan(2000);
     });
@@ -224,48 +224,49 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
 
   describe('cost', () => {
     it('the estimate of objects read, with variables, is stated with the limit', async () => {
-      // Query.ledgers reads its page from every source at once (10 assumed), each read with its 2
-      // calls (the page and the look-ahead): (5 + 2) × 10, then 5 × (10 accounts + 2 + 10 × 10
-      // balances): 630.
+      // Query.ledgers reads its page from each of the 5 sources at once, each read with its 2 calls
+      // (the page and the look-ahead): (5 + 2) × 5. An account's balances are 10 items, their read,
+      // and, as Midaz is configured, a walk of maxPagesPerWalk (10) pages and an account read: 21.
+      // Then 5 × (10 accounts + 2 + 10 × 21): 1,145.
       await accepted('{ ledgers(first: 5) { nodes { accounts(first: 10) { nodes { balances { asset } } } } } }');
-      // (20 + 2) × 10 + 20 × (50 + 2 + 50 × 10) = 11,260.
+      // (20 + 2) × 5 + 20 × (50 + 2 + 50 × 21) = 22,150.
       const message = await refused(
         'query($n: Int) { ledgers(first: 20) { nodes { accounts(first: $n) { nodes { balances { asset } } } } } }',
         'cost',
         { n: 50 },
       );
-      expect(message).toMatch(/^the operation's estimated cost is 11260; the limit is 2000 \(/);
-      // A page size absent counts as 20, the resolvers' default: 22 × 10 + 20 × (22 + 20 × 10) = 4,660.
+      expect(message).toMatch(/^the operation's estimated cost is 22150; the limit is 2000 \(/);
+      // A page size absent counts as 20, the resolvers' default: 22 × 5 + 20 × (22 + 20 × 21) = 8,950.
       await refused('{ ledgers { nodes { accounts { nodes { balances { asset } } } } } }', 'cost');
-      // Fragments spread twice count twice: 2 × (12 × 10 + 10 × (1 + 12 + 10 × 10)) = 2,500.
+      // Fragments spread twice count twice: 2 × (12 × 5 + 10 × (1 + 12 + 10 × 21)) = 4,580.
       expect(
         await refused(
           '{ ...L ...L } fragment L on Query { ledgers(first: 10) { nodes { source { name } accounts(first: 10) { nodes { balances { asset } } } } } }',
           'cost',
         ),
-      ).toMatch(/^the operation's estimated cost is 2500;/);
+      ).toMatch(/^the operation's estimated cost is 4580;/);
     });
 
     it('`last` without `before` counts the walk it is: maxPagesPerWalk pages more than `first`', async () => {
       const tails = (direction: 'first' | 'last') =>
         `{ ledgers(first: 50) { nodes { a: accounts(${direction}: 1) { nodes { address } } b: accounts(${direction}: 1, filter: { address: "x" }) { nodes { address } } c: balances(${direction}: 1) { nodes { asset } } } } }`;
-      // (50 + 2) × 10 + 50 × 3 × (1 + 2) = 970.
+      // (50 + 2) × 5 + 50 × 3 × (1 + 2) = 710.
       await accepted(tails('first'));
-      // Each of the 150 tails may walk 10 pages (maxPagesPerWalk): 520 + 50 × 3 × (1 + 2 + 10) = 2,470.
-      expect(await refused(tails('last'), 'cost')).toMatch(/^the operation's estimated cost is 2470;/);
+      // Each of the 150 tails may walk 10 pages (maxPagesPerWalk): 260 + 50 × 3 × (1 + 2 + 10) = 2,210.
+      expect(await refused(tails('last'), 'cost')).toMatch(/^the operation's estimated cost is 2210;/);
     });
 
     it('Account.history counts the points of its window, not only its page size', async () => {
       const history = (from: string, to: string) =>
         `{ ledgers(first: 4) { nodes { accounts(first: 10) { nodes { history(asset: "USD", from: "${from}", to: "${to}", first: 50) { totalCount } } } } } }`;
-      // Three days, so three points, and a count: 6 × 10 + 4 × (12 + 10 × (3 + 2 + 1)) = 348, admitted
+      // Three days, so three points, and a count: 6 × 5 + 4 × (12 + 10 × (3 + 2 + 1)) = 318, admitted
       // (some sources keep no history: those answer coded errors, never a limit).
       const short = await t.query(history('2025-01-01T00:00:00Z', '2025-01-03T00:00:00Z'));
       expect(short.body.data).toBeTruthy();
       expect(short.body.errors?.some((error) => error.extensions?.code === 'LIMIT_EXCEEDED') ?? false).toBe(false);
-      // Eleven months, a page of 50: 6 × 10 + 4 × (12 + 10 × (50 + 2 + 1)) = 2,228.
+      // Eleven months, a page of 50: 6 × 5 + 4 × (12 + 10 × (50 + 2 + 1)) = 2,198.
       expect(await refused(history('2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'), 'cost')).toMatch(
-        /^the operation's estimated cost is 2228;/,
+        /^the operation's estimated cost is 2198;/,
       );
     });
   });
@@ -438,7 +439,7 @@ describe('server.limits configuration', () => {
       maxIds: 100,
       maxPageSize: 100,
       maxBodyBytes: 102_400,
-      maxCost: 50_000,
+      maxCost: 250_000,
       maxPagesPerWalk: 100,
       maxUpstreamCalls: 1000,
     });

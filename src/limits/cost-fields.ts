@@ -5,11 +5,10 @@ import { type HistoryInterval, windowInstants } from '../relay/history-window.ts
 /** What one resolution of a field reads from the sources, for cost.ts: items, IDs, vendor calls. */
 
 /**
- * Items assumed for a list field without paging. They are small in practice (the configured
- * sources, an account's assets, a ledger's assets); ten is generous for each.
+ * Items assumed for a list field without paging. They are small in practice (an account's assets,
+ * a ledger's assets); ten is generous for each. `Query.sources` counts the configured sources (cost.ts).
  */
 export const UNPAGED_LIST_ITEMS: Readonly<Record<string, number>> = {
-  'Query.sources': 10,
   'Account.balances': 10,
   'Ledger.aggregatedBalances': 10,
 };
@@ -17,11 +16,9 @@ const OTHER_LIST_ITEMS = 10;
 
 /**
  * Connections merged over every source: paging forwards reads a page from each source at once
- * (relay/concat-sequences.ts `concatSequences`), so the page is read up to once per source.
+ * (relay/concat-sequences.ts `concatSequences`), so the page is read up to once per configured source.
  */
-export const MERGED_CONNECTIONS: Readonly<Record<string, number>> = {
-  'Query.ledgers': UNPAGED_LIST_ITEMS['Query.sources'] ?? OTHER_LIST_ITEMS,
-};
+export const MERGED_CONNECTIONS: ReadonlySet<string> = new Set(['Query.ledgers']);
 
 /**
  * Vendor calls of one connection read that does not walk, beside its items: the page and the

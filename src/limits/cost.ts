@@ -15,12 +15,19 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_MAX_PAGES_PER_WALK } from '../relay/walk-guard.ts';
+import { type CallPricing, UNKNOWN_SOURCES_PRICING } from './call-pricing.ts';
 import { idsIn, MERGED_CONNECTIONS, objectsOf, pageItems, READ_CALLS, walks } from './cost-fields.ts';
 
 /** What an operation, with its variables, asks of the sources. */
 export interface CostEstimate {
-  /** Objects the operation may read from the sources (the model is on `estimateCost`). */
+  /** Objects the operation may read from the sources and vendor reads it may make (the model is on `estimateCost`). */
   readonly cost: number;
+  /**
+   * Most vendor HTTP requests the operation may send, retries and token requests included: `cost`
+   * (which is at least its reads) times the requests one read may take (`CallPricing`). The
+   * operation's budget of vendor calls is this, or `maxUpstreamCalls` when lower (operation.ts).
+   */
+  readonly calls: number;
   /** IDs it names: `nodes(ids:)` items plus every `id:` argument, times how often its field runs. */
   readonly ids: number;
   /** The largest `first` or `last` given anywhere, and where. */
@@ -68,11 +75,22 @@ const isConnection = (type: GraphQLCompositeType) => type.name.endsWith('Connect
  *   whose length is unknown is found by walking to it), and `Ledger.balances` with an asset filter
  *   (vendors without one are filtered page by page);
  * - a list field without paging costs its assumed length (UNPAGED_LIST_ITEMS, 10), and what is
- *   selected under it counts that many times; `nodes(ids:)` counts its IDs.
+ *   selected under it counts that many times; `nodes(ids:)` counts its IDs; `Query.sources` counts
+ *   the configured sources, and `Query.ledgers` reads a page from each;
+ * - `Account.balances` also costs its read (1: a batched read never takes more than one call per
+ *   account) and, where a connector walks one account's balances (`CallPricing`), a walk of
+ *   `maxPagesPerWalk` pages and the account read that follows a walk that found none.
+ *
+ * Objects stand in for the reads an honest vendor's pages may add beyond one and its look-ahead
+ * (a page of n items takes at most n vendor pages that hold one each) and for reads made once per
+ * object (a Ledger Enterprise currency's scale). `calls` multiplies the cost by the requests one
+ * read may take (retries, tokens). A vendor that sends emptier pages than that is stopped by the
+ * runtime: the operation's budget of calls is `calls` (operation-budget.ts).
  *
  * `{ ledgers(first: 100) { nodes { accounts(first: 100) { nodes { balances { asset } } } } } }`
- * costs 102 × 10 + 100 × (102 + 100 × 10) = 111,220. Each fragment is tallied once and reused at
- * every spread, so the estimate takes time linear in the document.
+ * costs 102 × 10 + 100 × (102 + 100 × 11) = 121,220 over sources none of which walks an account's
+ * balances. Each fragment is tallied once and reused at every spread, so the estimate takes time
+ * linear in the document.
  */
 export function estimateCost(
   schema: GraphQLSchema,
@@ -80,8 +98,9 @@ export function estimateCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   maxPagesPerWalk = DEFAULT_MAX_PAGES_PER_WALK,
+  pricing: CallPricing = UNKNOWN_SOURCES_PRICING,
 ): CostEstimate {
-  const walk = new CostWalk(schema, document, variables, maxPagesPerWalk);
+  const walk = new CostWalk(schema, document, variables, maxPagesPerWalk, pricing);
   const root =
     operation.operation === 'mutation'
       ? schema.getMutationType()
@@ -89,7 +108,12 @@ export function estimateCost(
         ? schema.getQueryType()
         : schema.getSubscriptionType();
   const tally = root ? walk.selections(operation.selectionSet, root).once : ZERO;
-  return { cost: tally.cost, ids: tally.ids, largestPage: walk.largestPage };
+  return {
+    cost: tally.cost,
+    calls: tally.cost * pricing.requestsPerRead,
+    ids: tally.ids,
+    largestPage: walk.largestPage,
+  };
 }
 
 class CostWalk {
@@ -99,12 +123,20 @@ class CostWalk {
   readonly #tallied = new Map<string, SelectionTally>();
   readonly #spreading = new Set<string>();
   readonly #walkPages: number;
+  readonly #pricing: CallPricing;
   largestPage: PageRequest | undefined;
 
-  constructor(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, walkPages: number) {
+  constructor(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    walkPages: number,
+    pricing: CallPricing,
+  ) {
     this.#schema = schema;
     this.#variables = variables;
     this.#walkPages = walkPages;
+    this.#pricing = pricing;
     for (const definition of document.definitions)
       if (definition.kind === Kind.FRAGMENT_DEFINITION) this.#fragments.set(definition.name.value, definition);
   }
@@ -167,15 +199,25 @@ class CostWalk {
     if (isConnection(result)) {
       const items = pageItems(coordinate, args);
       const calls = READ_CALLS + (walks(coordinate, args) ? this.#walkPages : 0);
-      const reads = (items + calls) * (MERGED_CONNECTIONS[coordinate] ?? 1);
+      const reads = (items + calls) * (MERGED_CONNECTIONS.has(coordinate) ? this.#pricing.sources : 1);
       return plus(plus({ cost: own.cost + reads, ids: own.ids }, children.once), times(children.perItem, items));
     }
     // An edge's node and a connection's nodes/edges are the page's items, already paid for.
     const wrapsItem =
       (isConnection(parent) && (name === 'nodes' || name === 'edges')) ||
       (parent.name.endsWith('Edge') && name === 'node');
-    const count = wrapsItem ? 1 : objectsOf(field, coordinate, args);
-    return plus({ cost: own.cost + (wrapsItem ? 0 : count), ids: own.ids }, times(children.once, count));
+    const count = wrapsItem
+      ? 1
+      : coordinate === 'Query.sources'
+        ? this.#pricing.sources
+        : objectsOf(field, coordinate, args);
+    const reads = coordinate === 'Account.balances' ? this.#accountBalanceReads() : 0;
+    return plus({ cost: own.cost + (wrapsItem ? 0 : count) + reads, ids: own.ids }, times(children.once, count));
+  }
+
+  /** Vendor reads of one account's balances: one batched read, or a walk and the account read after it. */
+  #accountBalanceReads(): number {
+    return this.#pricing.accountBalancesWalk ? this.#walkPages + 1 : 1;
   }
 
   #arguments(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {

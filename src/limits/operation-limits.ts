@@ -26,7 +26,7 @@ export interface OperationLimits {
   readonly maxPageSize: number;
   /** Bytes of a POST body (declared or chunked) or of a GET's query string; over it, HTTP 413. Default 100 KiB. */
   readonly maxBodyBytes: number;
-  /** Estimated objects the operation may read from the sources (the model is on `estimateCost` in cost.ts). Default 50,000. */
+  /** Estimated objects and vendor reads of the operation (the model is on `estimateCost` in cost.ts). Default 250,000: pricing one account's balances at Midaz as the walk it is raised nested estimates about tenfold; ledgers(first: 20) → accounts(first: 100) → balances (244,150 with Midaz configured) still passes, 100 × 100 does not. */
   readonly maxCost: number;
   /**
    * Vendor pages one walk may read (a Relay page, `last` without `before`, a connector's lookup or
@@ -49,7 +49,7 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxIds: 100,
   maxPageSize: 100,
   maxBodyBytes: 100 * 1024,
-  maxCost: 50_000,
+  maxCost: 250_000,
   maxPagesPerWalk: DEFAULT_MAX_PAGES_PER_WALK,
   maxUpstreamCalls: 1000,
 };

@@ -7,6 +7,8 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError, type LimitName } from '../errors.ts';
+import { limitUpstreamCalls } from '../operation-budget.ts';
+import type { CallPricing } from './call-pricing.ts';
 import { estimateCost } from './cost.ts';
 import { countDirectives } from './directives.ts';
 import type { OperationLimits } from './operation-limits.ts';
@@ -21,8 +23,10 @@ interface Refusal {
  * Checks the operation about to run against the shape limits (directives, depth, aliases) and,
  * with its variables, the demand limits (page size, IDs, cost), and stops it before any resolver,
  * so before any vendor call, when one is broken. Runs after validation: the document is known good.
+ * An operation that passes gets its budget of vendor calls from its estimate (`calls`, priced with
+ * `pricing`, the configured sources' facts), when that is below `maxUpstreamCalls`.
  */
-export function useOperationChecks(limits: OperationLimits): Plugin {
+export function useOperationChecks(limits: OperationLimits, pricing?: CallPricing): Plugin {
   // Yoga's parse cache hands back the same document for the same text, so what does not depend on
   // variables is worked out once per operation of a document. A fresh error is made per request.
   const shapes = new WeakMap<OperationDefinitionNode, Refusal | null>();
@@ -39,9 +43,11 @@ export function useOperationChecks(limits: OperationLimits): Plugin {
       const document = args.document as DocumentNode;
       const operation = getOperationAST(document, args.operationName ?? undefined);
       if (!operation) return; // a missing or ambiguous operation: execution reports it
-      const refusal =
-        shapeRefusal(document, operation) ?? checkDemand(args.schema, document, operation, args.variableValues, limits);
-      if (refusal) setResultAndStopExecution({ errors: [new LimitExceededError(refusal.limit, refusal.message)] });
+      const demand =
+        shapeRefusal(document, operation) ??
+        checkDemand(args.schema, document, operation, args.variableValues, limits, pricing);
+      if (typeof demand === 'number') limitUpstreamCalls(demand);
+      else if (demand) setResultAndStopExecution({ errors: [new LimitExceededError(demand.limit, demand.message)] });
     },
   };
 }
@@ -68,13 +74,15 @@ function checkShape(
   return null;
 }
 
+/** The refusal, or the operation's estimate of its vendor calls; null when execution will refuse its variables. */
 function checkDemand(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   raw: unknown,
   limits: OperationLimits,
-): Refusal | null {
+  pricing: CallPricing | undefined,
+): Refusal | number | null {
   // The variables as resolvers will see them (defaults applied, a single ID as a list of one).
   const coerced = getVariableValues(
     schema,
@@ -83,7 +91,14 @@ function checkDemand(
     { maxErrors: 1 },
   );
   if (coerced.errors) return null; // execution refuses bad variables before any resolver runs
-  const { cost, ids, largestPage } = estimateCost(schema, document, operation, coerced.coerced, limits.maxPagesPerWalk);
+  const { cost, calls, ids, largestPage } = estimateCost(
+    schema,
+    document,
+    operation,
+    coerced.coerced,
+    limits.maxPagesPerWalk,
+    pricing,
+  );
   if (largestPage && largestPage.size > limits.maxPageSize) {
     return {
       limit: 'pageSize',
@@ -98,7 +113,7 @@ function checkDemand(
       message: `the operation's estimated cost is ${count(cost)}; the limit is ${limits.maxCost} (cost counts the objects it may read from the sources and the pages it may read: page sizes multiply what is nested under a connection, and \`last\` without \`before\` counts a walk of maxPagesPerWalk pages; ask for smaller pages, fewer nested fields, or \`first\`)`,
     };
   }
-  return null;
+  return calls;
 }
 
 /** A count for a message: fragments spread within fragments can multiply past what a double holds exactly. */

@@ -30,7 +30,9 @@ export const sameUuid = (a: string, b: string) => a.toLowerCase() === b.toLowerC
 
 /**
  * The list with each page (cursor lists) or range (offset lists) checked for an item listed twice,
- * keyed by the list's own `identify`, the key its walks compare too: one identity per item.
+ * keyed by the list's own `identify`, the key its walks compare too: one identity per item. The
+ * only such check on a list's pages: the walk guard (relay/walk-guard.ts) compares pages, not the
+ * items within one.
  * `decode` is the source client's, so the refusal is that source's SOURCE_BAD_RESPONSE.
  */
 export function distinctPages<T>(list: VendorList<T>, what: string, decode: <R>(map: () => R) => R): VendorList<T> {

@@ -11,9 +11,15 @@ interface Run<T> {
 /**
  * How long a caller outside any operation (start-up, a connector used on its own) waits for a
  * shared run: as long as an operation may by default (`server.requestTimeoutMs`). Every wait has
- * a deadline, and a run nobody waits for any more is aborted.
+ * a deadline, and a run nobody waits for any more is aborted: so such a caller pins a run the
+ * operations have left for this long at most.
  */
 export const OUTSIDE_OPERATION_WAIT_MS = 15_000;
+
+export interface SharedWorkOptions {
+  /** The wait of a caller outside any operation; default OUTSIDE_OPERATION_WAIT_MS. */
+  readonly outsideOperationWaitMs?: number;
+}
 
 let callersWaiting = 0;
 
@@ -35,6 +41,7 @@ export function callersWaitingOnSharedWork(): number {
  */
 export function createSharedWork<T>(
   abortError: (reason: unknown) => Error,
+  { outsideOperationWaitMs = OUTSIDE_OPERATION_WAIT_MS }: SharedWorkOptions = {},
 ): (key: string, work: () => Promise<T>) => Promise<T> {
   const runs = new Map<string, Run<T>>();
   return (key, work) => {
@@ -43,7 +50,7 @@ export function createSharedWork<T>(
     if (own?.aborted) return Promise.reject(abortError(own.reason));
     // Its operation, or none outside one (a caller without a signal is outside any operation).
     const payer = own === undefined ? undefined : scope?.operation;
-    const limit = own === undefined ? outsideOperationLimit() : undefined;
+    const limit = own === undefined ? outsideOperationLimit(outsideOperationWaitMs) : undefined;
     const signal = own ?? (limit as AbortController).signal;
     const found = runs.get(key);
     const joined: Run<T> = found ?? {
@@ -95,11 +102,8 @@ export function createSharedWork<T>(
 }
 
 /** A deadline for a caller outside any operation, as its operation's would be. */
-function outsideOperationLimit(): AbortController & { timer: NodeJS.Timeout } {
+function outsideOperationLimit(waitMs: number): AbortController & { timer: NodeJS.Timeout } {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new OperationEnded('deadline', OUTSIDE_OPERATION_WAIT_MS)),
-    OUTSIDE_OPERATION_WAIT_MS,
-  );
+  const timer = setTimeout(() => controller.abort(new OperationEnded('deadline', waitMs)), waitMs);
   return Object.assign(controller, { timer });
 }

@@ -4,7 +4,6 @@
  * left to itself the vendor decides when it ends. The guard ends it instead, before the call that
  * would break one of these rules:
  * - a cursor already followed in this walk (a next cursor that does not advance, or leads back);
- * - a page that lists one record twice;
  * - a page none of whose records is new beside the page before it (a repeated page, an offset the
  *   vendor ignores); pages that only overlap, as offset pages do when a vendor inserts during the
  *   walk, are allowed. Only the previous page's keys are kept, so a walk holds one page of keys
@@ -12,6 +11,9 @@
  * - `MAX_EMPTY_PAGES_IN_A_ROW` pages in a row that hold no record yet claim more;
  * - more than `maxPages` pages.
  * Pure: what a stop becomes for a client (the source it names, its code) is `WalkBounds.failure`.
+ * A record listed twice within one page is not the walk's business: that is a bad answer however
+ * it was reached, and the connectors refuse it where they read the answer, in one place
+ * (providers/answer-checks.ts, with what it lists: "the answer lists one of its accounts twice").
  */
 
 /** Default of `server.limits.maxPagesPerWalk`. */
@@ -19,7 +21,7 @@ export const DEFAULT_MAX_PAGES_PER_WALK = 100;
 /** Empty pages that claim more, in a row, that end a walk: an honest vendor sends none. */
 export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
 
-export type WalkStopReason = 'cursor-repeated' | 'page-repeated' | 'item-repeated' | 'empty-pages' | 'page-limit';
+export type WalkStopReason = 'cursor-repeated' | 'page-repeated' | 'empty-pages' | 'page-limit';
 
 /** How the vendor misbehaved, or which bound the walk met; never a vendor value. */
 function describe(reason: WalkStopReason, maxPages: number): string {
@@ -28,8 +30,6 @@ function describe(reason: WalkStopReason, maxPages: number): string {
       return 'paged without advancing (a next cursor led back to a page already read)';
     case 'page-repeated':
       return 'paged in a loop (a page held only items already read: a repeated page or an ignored offset)';
-    case 'item-repeated':
-      return 'listed one item twice in a page';
     case 'empty-pages':
       return `sent ${MAX_EMPTY_PAGES_IN_A_ROW} empty pages in a row that claimed more items`;
     case 'page-limit':
@@ -110,7 +110,6 @@ export function startWalk<T>(
       const page = new Set<string>();
       let fresh = false;
       for (const key of keys) {
-        if (page.has(key)) stop('item-repeated');
         page.add(key);
         if (!previous.has(key)) fresh = true;
       }

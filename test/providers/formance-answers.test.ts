@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
-import type { AccountRef, Connector } from '../../src/providers/types.ts';
+import type { AccountRef } from '../../src/providers/types.ts';
 import type { VendorList } from '../../src/relay/sequence.ts';
 import {
   FORMANCE_DEMO_CLIENT_ID,
   FORMANCE_DEMO_CLIENT_SECRET,
   startFormanceSimulator,
-  type FormanceSimulator,
 } from '../../src/simulators/formance/index.ts';
-import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.ts';
+import { withTamperedVendor } from '../helpers/tampered-vendor.ts';
 import { walk } from './contract.ts';
 
 /**
@@ -21,47 +20,36 @@ const SOURCE = 'formance-answers';
 const BAD = { code: 'SOURCE_BAD_RESPONSE', sourceName: SOURCE };
 
 describe('formance: answers that do not belong to the question', () => {
-  let simulator: FormanceSimulator;
-  let proxy: TamperProxy;
-  let connector: Connector;
-  const refs = (ledgerId: string, addresses: readonly string[]): AccountRef[] =>
-    addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
-  const accountsOf = (ledgerId: string) => simulator.truth.accounts(ledgerId).map((account) => account.id);
-  const cursorData = (body: any, data: unknown[]) => ({ ...body, cursor: { ...body.cursor, data } });
-
-  beforeAll(async () => {
-    simulator = await startFormanceSimulator();
-    proxy = await startTamperProxy(simulator.url);
-    connector = createFormanceConnector(SOURCE, {
-      url: proxy.url,
+  const vendor = withTamperedVendor(startFormanceSimulator, (url) =>
+    createFormanceConnector(SOURCE, {
+      url,
       auth: { clientId: FORMANCE_DEMO_CLIENT_ID, clientSecret: FORMANCE_DEMO_CLIENT_SECRET },
       timeoutMs: 5_000,
-    });
-  });
-  afterAll(async () => {
-    await connector?.close();
-    await proxy?.close();
-    await simulator?.close();
-  });
-  beforeEach(() => {
-    proxy.tamper = null;
-  });
+    }),
+  );
+  const refs = (ledgerId: string, addresses: readonly string[]): AccountRef[] =>
+    addresses.map((accountId) => ({ source: SOURCE, ledgerId, accountId }));
+  const accountsOf = (ledgerId: string) => vendor.simulator.truth.accounts(ledgerId).map((account) => account.id);
+  const cursorData = (body: any, data: unknown[]) => ({ ...body, cursor: { ...body.cursor, data } });
 
   it('refuses a lookup answer holding an account not asked for, or one account twice', async () => {
     const [first, second, third] = accountsOf('main');
     const asked = refs('main', [first, second] as string[]);
     const lookup = (path: string) => path === '/api/ledger/v2/main/accounts';
-    expect((await connector.getAccounts(asked)).every((result) => !(result instanceof Error))).toBe(true);
-    proxy.tamper = (path, body) =>
+    expect((await vendor.connector.getAccounts(asked)).every((result) => !(result instanceof Error))).toBe(true);
+    vendor.proxy.tamper = (path, body) =>
       lookup(path) ? cursorData(body, [...body.cursor.data, { ...body.cursor.data[0], address: third }]) : undefined;
-    expect(await connector.getAccounts(asked)).toEqual([expect.objectContaining(BAD), expect.objectContaining(BAD)]);
-    expect(await connector.getAccountBalances(asked)).toEqual([
+    expect(await vendor.connector.getAccounts(asked)).toEqual([
       expect.objectContaining(BAD),
       expect.objectContaining(BAD),
     ]);
-    proxy.tamper = (path, body) =>
+    expect(await vendor.connector.getAccountBalances(asked)).toEqual([
+      expect.objectContaining(BAD),
+      expect.objectContaining(BAD),
+    ]);
+    vendor.proxy.tamper = (path, body) =>
       lookup(path) ? cursorData(body, [...body.cursor.data, body.cursor.data[0]]) : undefined;
-    const [twice] = await connector.getAccountBalances(asked);
+    const [twice] = await vendor.connector.getAccountBalances(asked);
     expect(twice).toMatchObject(BAD);
     expect((twice as Error).message).toMatch(/the answer lists one of its accounts twice$/);
   });
@@ -69,10 +57,10 @@ describe('formance: answers that do not belong to the question', () => {
   it('refuses a volumes answer (a ledger without MOVES_HISTORY) with one account and asset twice', async () => {
     const asked = refs('sandbox', accountsOf('sandbox').slice(0, 2));
     const volumes = (path: string) => path === '/api/ledger/v2/sandbox/volumes';
-    expect((await connector.getAccountBalances(asked)).every((result) => !(result instanceof Error))).toBe(true);
-    proxy.tamper = (path, body) =>
+    expect((await vendor.connector.getAccountBalances(asked)).every((result) => !(result instanceof Error))).toBe(true);
+    vendor.proxy.tamper = (path, body) =>
       volumes(path) ? cursorData(body, [...body.cursor.data, { ...body.cursor.data[0], balance: 1 }]) : undefined;
-    expect(await connector.getAccountBalances(asked)).toEqual([
+    expect(await vendor.connector.getAccountBalances(asked)).toEqual([
       expect.objectContaining(BAD),
       expect.objectContaining(BAD),
     ]);
@@ -82,45 +70,45 @@ describe('formance: answers that do not belong to the question', () => {
     const [address] = accountsOf('main');
     const at = [new Date(Date.now() - 1000).toISOString()];
     const request = { account: refs('main', [address as string])[0] as AccountRef, asset: 'USD', at };
-    const [honest] = (await connector.getHistory?.([request])) ?? [];
+    const [honest] = (await vendor.connector.getHistory?.([request])) ?? [];
     expect(honest).not.toBeInstanceOf(Error);
     const volumes = (path: string) => path === '/api/ledger/v2/main/volumes';
-    proxy.tamper = (path, body) =>
+    vendor.proxy.tamper = (path, body) =>
       volumes(path) ? cursorData(body, [...body.cursor.data, { ...body.cursor.data[0], balance: 999 }]) : undefined;
-    expect(await connector.getHistory?.([request])).toEqual([expect.objectContaining(BAD)]);
-    proxy.tamper = (path, body) =>
+    expect(await vendor.connector.getHistory?.([request])).toEqual([expect.objectContaining(BAD)]);
+    vendor.proxy.tamper = (path, body) =>
       volumes(path)
         ? cursorData(body, [...body.cursor.data, { ...body.cursor.data[0], account: 'someone:else' }])
         : undefined;
-    expect(await connector.getHistory?.([request])).toEqual([expect.objectContaining(BAD)]);
+    expect(await vendor.connector.getHistory?.([request])).toEqual([expect.objectContaining(BAD)]);
   });
 
   it('refuses list pages that hold one account, one balance or one ledger twice', async () => {
     const lists: Record<string, [(path: string) => boolean, () => VendorList<any>]> = {
       accounts: [
         (path) => path === '/api/ledger/main/accounts',
-        () => connector.listAccounts({ source: SOURCE, ledgerId: 'main' }, {}),
+        () => vendor.connector.listAccounts({ source: SOURCE, ledgerId: 'main' }, {}),
       ],
       balances: [
         (path) => path === '/api/ledger/main/balances',
-        () => connector.listBalances({ source: SOURCE, ledgerId: 'main' }, {}),
+        () => vendor.connector.listBalances({ source: SOURCE, ledgerId: 'main' }, {}),
       ],
       volumes: [
         (path) => path === '/api/ledger/v2/sandbox/volumes',
-        () => connector.listBalances({ source: SOURCE, ledgerId: 'sandbox' }, {}),
+        () => vendor.connector.listBalances({ source: SOURCE, ledgerId: 'sandbox' }, {}),
       ],
     };
     for (const [name, [page, list]] of Object.entries(lists)) {
       expect((await walk(list(), 'forward', () => 5)).length, name).toBeGreaterThan(0);
-      proxy.tamper = (path, body) =>
+      vendor.proxy.tamper = (path, body) =>
         page(path) ? cursorData(body, [body.cursor.data[0], ...body.cursor.data]) : undefined;
       await expect(
         walk(list(), 'forward', () => 5),
         name,
       ).rejects.toMatchObject(BAD);
-      proxy.tamper = null;
+      vendor.proxy.tamper = null;
     }
-    proxy.tamper = (path, body) => {
+    vendor.proxy.tamper = (path, body) => {
       if (path !== '/api/ledger/_info') return undefined;
       const storage = body.data.config.storage;
       return {
@@ -131,6 +119,6 @@ describe('formance: answers that do not belong to the question', () => {
         },
       };
     };
-    await expect(walk(connector.listLedgers(), 'forward', () => 5)).rejects.toMatchObject(BAD);
+    await expect(walk(vendor.connector.listLedgers(), 'forward', () => 5)).rejects.toMatchObject(BAD);
   });
 });

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerEnterpriseConnector } from '../../src/providers/ledger-enterprise/index.ts';
-import type { AccountRef, Connector, LedgerRef } from '../../src/providers/types.ts';
+import type { AccountRef, LedgerRef } from '../../src/providers/types.ts';
 import {
   LEDGER_ENTERPRISE_LEDGER_ID,
   startLedgerEnterpriseSimulator,
-  type LedgerEnterpriseSimulatorHandle,
 } from '../../src/simulators/ledger-enterprise/index.ts';
-import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.ts';
+import { withTamperedVendor } from '../helpers/tampered-vendor.ts';
 import { walk } from './contract.ts';
 
 /**
@@ -21,51 +20,40 @@ const API_KEY = 'le-answers-key';
 const BAD = { code: 'SOURCE_BAD_RESPONSE', sourceName: SOURCE };
 
 describe('ledger-enterprise: answers that do not belong to the question', () => {
-  let simulator: LedgerEnterpriseSimulatorHandle;
-  let proxy: TamperProxy;
-  let connector: Connector;
+  const vendor = withTamperedVendor(
+    () => startLedgerEnterpriseSimulator({ apiUser: API_USER, apiKey: API_KEY }),
+    (url) =>
+      createLedgerEnterpriseConnector(SOURCE, { url, auth: { apiUser: API_USER, apiKey: API_KEY }, timeoutMs: 5_000 }),
+  );
   const ledger: LedgerRef = { source: SOURCE, ledgerId: LEDGER_ENTERPRISE_LEDGER_ID };
   let account: AccountRef;
   let other: string;
 
-  beforeAll(async () => {
-    simulator = await startLedgerEnterpriseSimulator({ apiUser: API_USER, apiKey: API_KEY });
-    proxy = await startTamperProxy(simulator.url);
-    connector = createLedgerEnterpriseConnector(SOURCE, {
-      url: proxy.url,
-      auth: { apiUser: API_USER, apiKey: API_KEY },
-      timeoutMs: 5_000,
-    });
-    const [first, second] = simulator.truth.accounts(LEDGER_ENTERPRISE_LEDGER_ID);
+  beforeAll(() => {
+    const [first, second] = vendor.simulator.truth.accounts(LEDGER_ENTERPRISE_LEDGER_ID);
     if (!first || !second) throw new Error('seed changed');
     account = { ...ledger, accountId: first.id };
     other = second.id;
   });
-  afterAll(async () => {
-    await connector?.close();
-    await proxy?.close();
-    await simulator?.close();
-  });
-  beforeEach(() => {
-    proxy.tamper = null;
-  });
 
   it('refuses an account read by id that is another account', async () => {
-    expect(await connector.getAccounts([account])).toEqual([expect.objectContaining({ accountId: account.accountId })]);
-    proxy.tamper = (path, body) =>
+    expect(await vendor.connector.getAccounts([account])).toEqual([
+      expect.objectContaining({ accountId: account.accountId }),
+    ]);
+    vendor.proxy.tamper = (path, body) =>
       path.endsWith(`/accounts/${account.accountId}`) ? { ...body, id: Number(other) } : undefined;
-    const [result] = await connector.getAccounts([account]);
+    const [result] = await vendor.connector.getAccounts([account]);
     expect(result).toMatchObject(BAD);
     expect((result as Error).message).toMatch(/the account's id is not the one asked for$/);
   });
 
   it('refuses a search page holding one account twice', async () => {
-    expect((await walk(connector.listAccounts(ledger, {}), 'forward', () => 5)).length).toBeGreaterThan(1);
-    proxy.tamper = (path, body) =>
+    expect((await walk(vendor.connector.listAccounts(ledger, {}), 'forward', () => 5)).length).toBeGreaterThan(1);
+    vendor.proxy.tamper = (path, body) =>
       path.endsWith('/accounts') && Array.isArray(body.edges)
         ? { ...body, edges: [body.edges[0], ...body.edges] }
         : undefined;
-    await expect(walk(connector.listAccounts(ledger, {}), 'forward', () => 5)).rejects.toMatchObject(BAD);
-    await expect(walk(connector.listBalances(ledger, {}), 'forward', () => 5)).rejects.toMatchObject(BAD);
+    await expect(walk(vendor.connector.listAccounts(ledger, {}), 'forward', () => 5)).rejects.toMatchObject(BAD);
+    await expect(walk(vendor.connector.listBalances(ledger, {}), 'forward', () => 5)).rejects.toMatchObject(BAD);
   });
 });

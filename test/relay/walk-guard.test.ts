@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { distinctPages } from '../../src/providers/answer-checks.ts';
+import { VendorShapeError } from '../../src/providers/json.ts';
 import { connectionFromSequence, type ConnectionArguments } from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { sequenceOf, type CursorPage, type VendorList } from '../../src/relay/sequence.ts';
@@ -151,9 +153,16 @@ describe('a walk judges a page by the records the vendor sent, and holds one pag
     expect(vendor.calls()).toBe(2);
   });
 
-  it('one record listed twice in a page ends the walk there', async () => {
-    const vendor = cursorVendor((_, call) => ({ items: ['a', 'b', 'a'], next: `c${call}`, previous: null }));
-    expect(await refusal(vendor, { first: 100 })).toBe('item-repeated');
+  it('one record listed twice in a page is checked once, by the answer check, in its words; not by the guard', async () => {
+    const twice = () => cursorVendor(() => ({ items: ['a', 'b', 'a'], next: null, previous: null }));
+    // The guard alone lets the page through: a page's own duplicates are the answer check's.
+    const alone = await connectionFromSequence(sequenceOf(twice().list), { first: 100 }, { codec, key: 'k' });
+    expect(alone.edges.map((edge) => edge.node)).toEqual(['a', 'b', 'a']);
+    // The connectors' lists go through distinctPages: refused at the first page, as a bad answer.
+    const vendor = twice();
+    const checked = distinctPages(vendor.list, 'accounts', (map) => map());
+    const read = connectionFromSequence(sequenceOf(checked), { first: 100 }, { codec, key: 'k' });
+    await expect(read).rejects.toThrow(new VendorShapeError('the answer lists one of its accounts twice'));
     expect(vendor.calls()).toBe(1);
   });
 

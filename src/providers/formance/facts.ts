@@ -67,3 +67,18 @@ export function createLedgerDirectory(api: FormanceApi): LedgerDirectory {
     },
   };
 }
+
+/**
+ * Most HTTP requests one read of a source sends (api.ts), for the cost estimate: the read is tried
+ * `1 + retries` times; with OAuth credentials, a token request comes first when none is cached, and
+ * when the ledger refuses a cached token with a 401, one new token and the read again. A token
+ * request is a POST, never retried (http/retry-within-deadline.ts).
+ */
+export function formanceRequestsPerRead(retries: number, oauth: boolean): number {
+  return oauth ? 2 * (1 + retries) + 2 : 1 + retries;
+}
+
+/** Whether a source's options (as `formanceProvider.options` read them) carry OAuth credentials. */
+export function formanceUsesOAuth(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && 'auth' in options && options.auth !== undefined;
+}

@@ -110,7 +110,7 @@ export function getMidazAccountBalances(
         cursor: cursor ?? undefined,
       });
       const page = api.decode(() => readPage(body));
-      // Refused as the answer it is before the walk guard sees the page (same key as the guard's).
+      // A record twice in the page is a bad answer, checked here only (the walk guard leaves it to answer-checks.ts).
       api.decode(() => requireDistinct(page.items, midazRowKey, 'balances'));
       return { records: page.items, next: page.next ?? null };
     });
