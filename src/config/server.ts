@@ -88,21 +88,46 @@ const origin = text().refine((value) => {
 
 /** The `server` block. */
 export const serverSchema = strict({
-  mode: oneOf(['development', 'production'], 'must be development or production').optional(),
-  host: text().optional(),
-  port: integer(0, 65535).optional(),
-  graphiql: flag().optional(),
-  corsOrigins: list(origin).optional(),
-  persistedOperations: text().optional(),
-  drainNoticeMs: integer(0, 600_000).optional(),
-  drainMs: integer(0, 600_000).optional(),
-  requestTimeoutMs: integer(100, 600_000).optional(),
+  mode: oneOf(['development', 'production'], 'must be development or production')
+    .optional()
+    .describe('production: no GraphiQL, introspection or "Did you mean" suggestions. Default development.'),
+  host: text().optional().describe('Interface to listen on (--host overrides). Default 127.0.0.1.'),
+  port: integer(0, 65535)
+    .optional()
+    .describe('Port to listen on (--port overrides; 0 picks a free one). Default 4000.'),
+  graphiql: flag()
+    .optional()
+    .describe('Serve GraphiQL at /graphql to browsers; cannot be on in production. Default: on in development.'),
+  corsOrigins: list(origin)
+    .optional()
+    .describe('Exact origins (https://app.example.com) a browser page may call from; no wildcard. Default none.'),
+  persistedOperations: text()
+    .optional()
+    .describe('Path to a JSON file of SHA-256 → operation text; when set, only those operations run.'),
+  drainNoticeMs: integer(0, 600_000)
+    .optional()
+    .describe('After SIGTERM, how long new connections are still served while /ready answers 503. Default 0.'),
+  drainMs: integer(0, 600_000)
+    .optional()
+    .describe('Then, how long SIGTERM waits for requests in flight. Default 10000.'),
+  requestTimeoutMs: integer(100, 600_000).optional().describe('Deadline of one request, end to end. Default 15000.'),
   ...admissionFields,
-  cursorSecret: text(16).optional(),
-  auth: authSchema.optional(),
-  limits: limitsSchema.optional(),
-  metrics: strict({ enabled: flag().optional(), port: integer(1, 65535).nullable().optional() }).optional(),
-  telemetry: strict({ otlpEndpoint: httpUrl().nullable().optional(), serviceName: text().optional() }).optional(),
+  cursorSecret: text(16)
+    .optional()
+    .describe('Key that seals Relay cursors (at least 16 characters). Default: random per start.'),
+  auth: authSchema.optional().describe('Client authentication: API keys and/or a JWT issuer. Absent: off.'),
+  limits: limitsSchema.optional().describe('Operation limits, checked before any vendor is called.'),
+  metrics: strict({
+    enabled: flag().optional().describe('Serve Prometheus metrics at /metrics. Default true.'),
+    port: integer(1, 65535).nullable().optional().describe('A port of its own for /metrics. Default: the main port.'),
+  }).optional(),
+  telemetry: strict({
+    otlpEndpoint: httpUrl()
+      .nullable()
+      .optional()
+      .describe('OTLP/HTTP endpoint for traces. Default: OTEL_EXPORTER_OTLP_ENDPOINT, else no export.'),
+    serviceName: text().optional().describe('service.name of the spans. Default balance-gateway.'),
+  }).optional(),
 });
 
 /** Checks across the `server` block's fields, on the block as written. */

@@ -19,14 +19,22 @@ const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** The fields of a `sources[i]` entry every kind has, `kind` aside. */
 const baseFields = {
-  name: matching(NAME, 'use lowercase letters, digits and single dashes'),
-  url: httpUrl(),
-  timeoutMs: integer(1, 600_000).optional(),
-  retries: integer(0, 2).optional(),
-  maxResponseBytes: integer(1024, 1024 * 1024 * 1024).optional(),
+  name: matching(NAME, 'use lowercase letters, digits and single dashes').describe(
+    'Unique: lowercase letters, digits, single dashes. Shown in ids and errors.',
+  ),
+  url: httpUrl().describe('The vendor API base URL, http or https, no credentials in it.'),
+  timeoutMs: integer(1, 600_000).optional().describe('Deadline of one upstream call, retries included. Default 5000.'),
+  retries: integer(0, 2)
+    .optional()
+    .describe('Retries of a read after a 5xx, a refused connection or a rate limit. Default 2.'),
+  maxResponseBytes: integer(1024, 1024 * 1024 * 1024)
+    .optional()
+    .describe('Largest vendor body accepted, after decompression. Default 16777216.'),
   circuitBreaker: strict({
-    failureThreshold: integer(1, 1_000_000).optional(),
-    openMs: integer(100, 3_600_000).optional(),
+    failureThreshold: integer(1, 1_000_000)
+      .optional()
+      .describe('Failed calls in a row that open the breaker. Default 5.'),
+    openMs: integer(100, 3_600_000).optional().describe('How long it stays open before one probe call. Default 30000.'),
   }).optional(),
 };
 
@@ -38,7 +46,7 @@ const kindMessage = `must be one of ${PROVIDER_KINDS.join(', ')}`;
  * discriminated union an editor completes per vendor.
  */
 const kindSchema = (provider: (typeof PROVIDERS)[number]) =>
-  strict({ ...baseFields, kind: z.literal(provider.kind), ...provider.options.shape });
+  strict({ kind: z.literal(provider.kind), ...baseFields, ...provider.options.shape });
 type KindSchema = ReturnType<typeof kindSchema>;
 
 export const sourceSchema = z.discriminatedUnion(
