@@ -42,7 +42,15 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0)
     throw new ConfigError(document.errors.map((error) => `${path}: ${syntaxProblem(error)}`).join('\n'));
-  return parseConfig(document.toJS(), env);
+  let raw: unknown;
+  try {
+    raw = document.toJS();
+  } catch (error) {
+    // An alias to no anchor, or so many that expanding them would exhaust memory (yaml's maxAliasCount).
+    const reason = error instanceof Error ? (error.message.split(': ')[0] ?? '') : '';
+    throw new ConfigError(`${path}: not valid YAML or JSON: ${reason.slice(0, 120)}`);
+  }
+  return parseConfig(raw, env);
 }
 
 /**

@@ -165,4 +165,23 @@ describe('every problem of a file, one line each', () => {
     ]);
     expect((error as Error).message).not.toContain(SECRET);
   });
+
+  // Attack: a file of aliases whose expansion would exhaust memory, and an alias naming a secret.
+  it('refuses an alias bomb and an alias to no anchor with the reason of the parser', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'config-problems-'));
+    const bomb = join(directory, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [index, name] of ['b', 'c', 'd', 'e', 'f'].entries())
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcde'[index]}`).join(', ')}]`);
+    await writeFile(bomb, `${levels.join('\n')}\n`);
+    await expect(loadConfig(bomb, {})).rejects.toThrow(
+      new ConfigError(`${bomb}: not valid YAML or JSON: Excessive alias count indicates a resource exhaustion attack`),
+    );
+    const dangling = join(directory, 'dangling.yaml');
+    await writeFile(dangling, `sources: *${SECRET.replaceAll('-', '')}\n`);
+    const error = await loadConfig(dangling, {}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^\S+dangling\.yaml: not valid YAML or JSON: Unresolved alias/);
+    expect((error as Error).message).not.toContain(SECRET.replaceAll('-', ''));
+  });
 });
