@@ -28,10 +28,16 @@ export const DEFAULT_ADMISSION: AdmissionConfig = {
 
 /** The admission fields of the `server` block's schema, each an integer in its range. */
 export const admissionFields = {
-  maxConcurrentRequests: integer(1, 100_000).optional(),
-  maxQueuedRequests: integer(0, 1_000_000).optional(),
-  queueTimeoutMs: integer(1, 600_000).optional(),
-  writeTimeoutMs: integer(1, 600_000).optional(),
+  maxConcurrentRequests: integer(1, 100_000)
+    .optional()
+    .describe('Requests to /graphql in progress at once. Default 32.'),
+  maxQueuedRequests: integer(0, 1_000_000)
+    .optional()
+    .describe('Requests that may wait for a slot; one more is answered 503. Default 128.'),
+  queueTimeoutMs: integer(1, 600_000).optional().describe('Longest wait for a slot before a 503. Default 5000.'),
+  writeTimeoutMs: integer(1, 600_000)
+    .optional()
+    .describe('How long writing an answer may make no progress before its connection is closed. Default 30000.'),
 };
 
 /** The admission settings the `server` block sets, the defaults for the rest. */

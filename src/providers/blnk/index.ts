@@ -59,9 +59,11 @@ const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const blnkProvider = defineProvider({
   kind: 'blnk',
   options: z.object({
-    auth: strict({ apiKey: text() }).optional(),
-    currencyScales: scales().optional(),
-    batchWith: oneOf(['get', 'filter'], 'must be get or filter').optional(),
+    auth: strict({ apiKey: text() }).optional().describe('Sent as X-Blnk-Key; omit when Blnk runs unsecured.'),
+    currencyScales: scales().optional().describe('Decimal places per currency ({ USD: 2, BTC: 8 }).'),
+    batchWith: oneOf(['get', 'filter'], 'must be get or filter')
+      .optional()
+      .describe('How balances are looked up by id: GET with balance_id_in (default), or POST /balances/filter.'),
   }),
   read(fields, base): BlnkOptions {
     return {

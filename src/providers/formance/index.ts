@@ -55,7 +55,9 @@ const ADDRESS_FILTER = /^[a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]*)*(?::\.\.\.)?$/;
 export const formanceProvider = defineProvider({
   kind: 'formance',
   options: z.object({
-    auth: strict({ clientId: text(), clientSecret: text(), tokenUrl: httpUrl().optional() }).optional(),
+    auth: strict({ clientId: text(), clientSecret: text(), tokenUrl: httpUrl().optional() })
+      .optional()
+      .describe('OAuth2 client credentials; tokenUrl defaults to <url>/api/auth/oauth/token. Omit for an open ledger.'),
   }),
   read({ auth }, base): FormanceOptions {
     return {

@@ -48,8 +48,10 @@ const ACCOUNT_ID = /^(?:0|[1-9]\d{0,15})$/;
 export const ledgerEnterpriseProvider = defineProvider({
   kind: 'ledger-enterprise',
   options: z.object({
-    auth: strict({ apiUser: text(), apiKey: text().optional() }),
-    concurrency: integer(1, 64).optional(),
+    auth: strict({ apiUser: text(), apiKey: text().optional() }).describe(
+      'Sent as X-Ledger-API-User and, when set, X-Ledger-API-Key.',
+    ),
+    concurrency: integer(1, 64).optional().describe('Most calls in flight at once to the source. Default 8.'),
   }),
   read({ auth, concurrency }, base): LedgerEnterpriseOptions {
     return {

@@ -61,15 +61,15 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
 export const midazProvider = defineProvider({
   kind: 'midaz',
   options: z.object({
-    organizationId: text().refine(isMidazId, 'must be a UUID'),
+    organizationId: text().refine(isMidazId, 'must be a UUID').describe("The organization's UUID."),
     // A line break would end the Authorization header early.
     auth: strict({
       token: text()
         .regex(/^[^\r\n]*$/, 'must not contain a line break')
         .optional(),
     }).optional(),
-    assetScales: scales(),
-    concurrency: integer(1, 64).optional(),
+    assetScales: scales().describe('Decimal places per asset code ({ BRL: 2, BTC: 8 }): no Midaz response says them.'),
+    concurrency: integer(1, 64).optional().describe('Most calls in flight at once to the source. Default 8.'),
   }),
   read(fields, base): MidazOptions {
     return {

@@ -33,8 +33,8 @@ export const vonageProvider = defineProvider({
         'is not a Vonage API key (it would be a dot segment in a URL path)',
       ),
       apiSecret: text(),
-    }),
-    subaccountsUrl: httpUrl().optional(),
+    }).describe('Sent as HTTP Basic, so the secret stays out of URLs.'),
+    subaccountsUrl: httpUrl().optional().describe('The Subaccounts API base (https://api.nexmo.com). Default: url.'),
   }),
   read({ auth, subaccountsUrl }, base): VonageOptions {
     return {
