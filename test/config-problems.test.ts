@@ -184,4 +184,12 @@ describe('every problem of a file, one line each', () => {
     expect((error as Error).message).toMatch(/^\S+dangling\.yaml: not valid YAML or JSON: Unresolved alias/);
     expect((error as Error).message).not.toContain(SECRET.replaceAll('-', ''));
   });
+
+  it('lists the first hundred problems of a file with thousands, and how many more there are', () => {
+    const sources = Array.from({ length: 3000 }, (_, index) => blnk({ name: `source-${index}`, retries: 9 }));
+    const lines = problemsOf(() => parseConfig({ sources }, {}));
+    expect(lines).toHaveLength(101);
+    expect(lines[99]).toBe('sources[99].retries: must be an integer from 0 to 2');
+    expect(lines[100]).toBe('(root): 2900 more problems not shown');
+  });
 });

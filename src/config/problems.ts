@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 
+/** A generated file can hold thousands of the same mistake: the first hundred say what to fix. */
+const MAX_LINES = 100;
+
 /**
  * The problems of one configuration file, each a field path (`sources[1].auth.apiKey`) and a
  * message that never holds a value. Every check adds to one list, so a start-up reports them all.
@@ -40,8 +43,11 @@ export class ConfigProblems {
     this.#lines.splice(0, this.#lines.length, ...kept);
   }
 
+  /** One line per problem; past `MAX_LINES`, one more line says how many were left out. */
   lines(): string[] {
-    return this.#lines.map(({ path, message }) => `${path}: ${message}`);
+    const shown = this.#lines.slice(0, MAX_LINES).map(({ path, message }) => `${path}: ${message}`);
+    const hidden = this.#lines.length - shown.length;
+    return hidden > 0 ? [...shown, `(root): ${hidden} more problems not shown`] : shown;
   }
 }
 
