@@ -41,7 +41,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0)
-    throw new ConfigError(document.errors.map((error) => `${path}: ${syntaxProblem(error)}`).join('\n'));
+    throw new ConfigError(document.errors.map((error) => `${path}: ${syntaxProblem(error, text)}`).join('\n'));
   let raw: unknown;
   try {
     raw = document.toJS();
@@ -55,15 +55,21 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
 
 /**
  * The parser's reason and where, never the text there (a line may hold a secret): yaml's message
- * up to its position (`… at line 8, column 3:` and a copy of the line follow), cut before any
- * `: ` after which a few of its messages quote the source, and its code.
+ * up to its position (`… at line 8, column 3:` and a copy of the line follow), and its code. A few
+ * of its messages quote the source (`Unresolved tag: !x`, `Block scalar header includes extra
+ * characters: …`): any word of the reason found in the lines it points at is left out.
  */
-function syntaxProblem(error: YAMLError): string {
-  const position = error.linePos?.[0];
-  const where = position ? ` (line ${position.line}, column ${position.col})` : '';
-  const reason = (error.message.split(/ at line \d+/)[0] ?? '').split(': ')[0]?.split('\n')[0] ?? '';
-  const said = error.code === 'BAD_DQ_ESCAPE' ? 'Invalid escape sequence' : reason.slice(0, 120);
-  return `not valid YAML or JSON${where}: ${said} [${error.code}]`;
+function syntaxProblem(error: YAMLError, text: string): string {
+  const [start, end] = error.linePos ?? [];
+  const where = start ? ` (line ${start.line}, column ${start.col})` : '';
+  const lines = start ? text.split('\n').slice(start.line - 1, end?.line ?? start.line) : [text];
+  const quoted = (word: string) => word.length > 2 && lines.some((line) => line.includes(word));
+  const reason = (error.message.split(/ at line \d+/)[0] ?? '').split('\n')[0] ?? '';
+  const said = reason
+    .split(' ')
+    .map((word) => (quoted(word) ? '…' : word))
+    .join(' ');
+  return `not valid YAML or JSON${where}: ${said.slice(0, 160)} [${error.code}]`;
 }
 
 /** Validates an already-parsed configuration value. Throws ConfigError, one line per problem. */

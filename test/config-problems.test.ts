@@ -160,10 +160,18 @@ describe('every problem of a file, one line each', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const lines = (error as Error).message.split('\n');
     expect(lines).toEqual([
-      `${file}: not valid YAML or JSON (line 3, column ${'    auth: { apiKey: "'.length + SECRET.length + 1}): Invalid escape sequence [BAD_DQ_ESCAPE]`,
+      `${file}: not valid YAML or JSON (line 3, column ${'    auth: { apiKey: "'.length + SECRET.length + 1}): Invalid escape sequence \\q [BAD_DQ_ESCAPE]`,
       `${file}: not valid YAML or JSON (line 5, column 5): Map keys must be unique [DUPLICATE_KEY]`,
     ]);
     expect((error as Error).message).not.toContain(SECRET);
+    // One of yaml's messages quotes the source after a colon: the words it copied from the line are left out.
+    const header = join(directory, 'header.yaml');
+    await writeFile(header, `sources: |2 ${SECRET} extra\n  x\n`);
+    const quoted = ((await loadConfig(header, {}).catch((caught: unknown) => caught)) as Error).message;
+    expect(quoted).toMatch(
+      /^\S+header\.yaml: not valid YAML or JSON \(line 1, column 13\): Not a YAML token: … … \[UNEXPECTED_TOKEN\]$/,
+    );
+    expect(quoted).not.toContain(SECRET);
   });
 
   // Attack: a file of aliases whose expansion would exhaust memory, and an alias naming a secret.
