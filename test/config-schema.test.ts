@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
+import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../src/config.ts';
@@ -130,5 +131,87 @@ describe('the JSON Schema of gateway.yaml', () => {
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
     // ... but a number written as text without one is not a number.
     expect(validate({ ...config, server: { port: 'eighty' } })).toBe(false);
+  });
+
+  // The schema may let through what only start-up can see (names used twice, a key that does not
+  // parse, a file that is not there), never the reverse: an editor must not flag a file that runs.
+  it('accepts every file the gateway accepts (fast-check over good and bad values of each field)', () => {
+    const often = <T>(arbitrary: fc.Arbitrary<T>) =>
+      fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary, weight: 2 });
+    const server = fc.record({
+      mode: often(fc.constantFrom('development', 'production', 'prod', null, 5)),
+      port: often(fc.constantFrom(0, 4000, 65535, 70000, -1, '8080', '${PORT}', 'x', 2.5, null)),
+      graphiql: often(fc.constantFrom(true, false, 'true', 'yes', null)),
+      cursorSecret: often(fc.constantFrom('0123456789abcdef', 'short', '', null)),
+      corsOrigins: often(fc.constantFrom(['https://app.example.com'], ['*'], [], 'https://a.example')),
+      limits: often(fc.record({ maxDepth: often(fc.constantFrom(1, 0, 100, 101, '5', null)) })),
+      metrics: often(
+        fc.record({
+          enabled: often(fc.constantFrom(true, 'false', 1)),
+          port: often(fc.constantFrom(null, 1, 0, 65536)),
+        }),
+      ),
+      telemetry: often(
+        fc.record({
+          otlpEndpoint: often(fc.constantFrom('http://collector:4318', 'ftp://x', null)),
+          serviceName: often(fc.constantFrom('gw', '')),
+        }),
+      ),
+      prot: often(fc.constant(1)),
+    });
+    const uuid = '0195e3a2-7c1d-7b4e-9f10-2a3b4c5d6e7f';
+    const common = {
+      name: fc.constantFrom('a', 'b-c', 'd', 'Bad', ''),
+      url: fc.constantFrom('http://x:1', 'https://x/', 'http://y', 'ftp://x', 'http://u:p@x', '${URL}'),
+      timeoutMs: often(fc.constantFrom(1, 0, '${PORT}', null)),
+      circuitBreaker: often(fc.constantFrom({ openMs: 100 }, { openMs: 99 }, { openSeconds: 1 }, null)),
+      stray: fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: fc.constant(1), weight: 1 }),
+    };
+    const scales = fc.constantFrom({ USD: 2 }, { USD: 8, BTC: 8 }, { USD: 'two' }, { USD: null }, { 'U D': 2 }, {});
+    const fieldsOf: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
+      formance: {
+        auth: often(fc.constantFrom({ clientId: 'a', clientSecret: 'b' }, { clientId: 'a' }, null, { tokenUrl: 'x' })),
+      },
+      'ledger-enterprise': {
+        auth: fc.constantFrom({ apiUser: 'u' }, { apiUser: 'u', apiKey: 'k' }, { apiUser: '' }, {}, null),
+        concurrency: often(fc.constantFrom(8, 65, '4')),
+      },
+      midaz: {
+        organizationId: fc.constantFrom(uuid, uuid, 'acme'),
+        assetScales: fc.oneof(scales, fc.constant(undefined)),
+        auth: often(fc.constantFrom({ token: 't' }, { token: 'a\nb' }, {}, null)),
+      },
+      blnk: {
+        auth: often(fc.constantFrom({ apiKey: 'k' }, { apiKey: '' }, null)),
+        currencyScales: often(scales),
+        batchWith: often(fc.constantFrom('get', 'filter', 'post')),
+      },
+      vonage: {
+        auth: fc.constantFrom({ apiKey: 'k1', apiSecret: 's' }, { apiKey: '..', apiSecret: 's' }, { apiKey: 'k' }),
+        subaccountsUrl: often(fc.constantFrom('https://api.nexmo.com', 'nexmo')),
+      },
+      stripe: {},
+    };
+    const source = fc.oneof(
+      ...Object.entries(fieldsOf).map(([kind, fields]) => fc.record({ kind: fc.constant(kind), ...common, ...fields })),
+    );
+    const file = fc.record({ server: often(server), sources: fc.array(source, { minLength: 0, maxLength: 2 }) });
+    let accepted = 0;
+    fc.assert(
+      fc.property(file, (generated) => {
+        const config = JSON.parse(JSON.stringify(generated));
+        try {
+          parseConfig(config, { PORT: '8080' });
+        } catch (error) {
+          if (error instanceof ConfigError) return;
+          throw error;
+        }
+        accepted += 1;
+        expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    // About 1 file in 60 is accepted (85 expected): enough that the property says something.
+    expect(accepted).toBeGreaterThan(20);
   });
 });

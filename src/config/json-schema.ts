@@ -21,12 +21,40 @@ function checksItsForm(node: Json): boolean {
   return 'enum' in node || 'pattern' in node || (typeof node.minLength === 'number' && node.minLength > 1);
 }
 
-/** Turns `node` into `anyOf: [node, ${NAME}]`, in place, its description kept on the outside. */
+/**
+ * Turns `node` into `anyOf: [node, …, ${NAME}]`, in place, its description kept on the outside. A
+ * number or boolean field also reads its value from text (`"8080"`, `"false"`), since that is what
+ * a variable gives: a file may hold the same, which start-up checks as it checks the variable's.
+ */
 function allowReference(node: Json): void {
   const { description, ...form } = node;
+  const asText =
+    form.type === 'boolean'
+      ? [{ type: 'string', enum: ['true', 'false'] }]
+      : form.type === 'integer'
+        ? [{ type: 'string', pattern: '^-?[0-9]+$' }]
+        : [];
   for (const key of Object.keys(node)) delete node[key];
   if (description !== undefined) node.description = description;
-  node.anyOf = [form, { $ref: '#/definitions/environmentVariable' }];
+  node.anyOf = [form, ...asText, { $ref: '#/definitions/environmentVariable' }];
+}
+
+/**
+ * An optional field left empty (`port:` in YAML, null in JSON) counts as left out, at start-up as
+ * here: each optional property also takes null, its description kept on the outside.
+ */
+function allowNullWhereOptional(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  for (const child of Object.values(node)) allowNullWhereOptional(child);
+  const { properties, required } = node as { properties?: Record<string, Json>; required?: string[] };
+  if (typeof properties !== 'object' || properties === null) return;
+  for (const [name, property] of Object.entries(properties)) {
+    const takesNull = (property.anyOf as Json[] | undefined)?.some((form) => form.type === 'null');
+    if (required?.includes(name) || takesNull) continue;
+    const { description, ...form } = property;
+    const forms = Object.keys(form).length === 1 && Array.isArray(form.anyOf) ? form.anyOf : [form];
+    properties[name] = { ...(description === undefined ? {} : { description }), anyOf: [...forms, { type: 'null' }] };
+  }
 }
 
 /**
@@ -46,6 +74,7 @@ export function gatewayJsonSchema(): Json {
       if (checksItsForm(jsonSchema as Json)) allowReference(jsonSchema as Json);
     },
   }) as Json;
+  allowNullWhereOptional(schema);
   const { $schema, definitions, ...rest } = schema;
   return {
     $schema,
