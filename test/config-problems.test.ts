@@ -42,13 +42,14 @@ describe('every problem of a file, one line each', () => {
         ],
       }),
     );
+    // Top to bottom: the server block, then each source in turn.
     expect(lines).toEqual([
       'server.port: must be an integer from 0 to 65535',
+      'server.graphiql: GraphiQL is off in production mode',
       'sources[0].auth.apiKey: required',
       'sources[1].url: put credentials under auth, not in the URL',
-      'sources[2].auth.token: unknown field (expected one of apiUser, apiKey)',
       'sources[1].name: "payments" is used by an earlier source',
-      'server.graphiql: GraphiQL is off in production mode',
+      'sources[2].auth.token: unknown field (expected one of apiUser, apiKey)',
     ]);
     for (const line of lines) expect(line).not.toContain(SECRET);
   });

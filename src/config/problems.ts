@@ -45,10 +45,20 @@ export class ConfigProblems {
 
   /** One line per problem; past `MAX_LINES`, one more line says how many were left out. */
   lines(): string[] {
-    const shown = this.#lines.slice(0, MAX_LINES).map(({ path, message }) => `${path}: ${message}`);
+    const shown = [...this.#lines]
+      .sort((a, b) => place(a.path) - place(b.path))
+      .slice(0, MAX_LINES)
+      .map(({ path, message }) => `${path}: ${message}`);
     const hidden = this.#lines.length - shown.length;
     return hidden > 0 ? [...shown, `(root): ${hidden} more problems not shown`] : shown;
   }
+}
+
+/** Where a field's block sits in the file, so problems read top to bottom: the file, server, then each source. */
+function place(path: string): number {
+  const match = /^(server|sources)(?:\[(\d+)\])?/.exec(path);
+  if (!match) return 0;
+  return match[1] === 'server' ? 1 : 2 + Number(match[2] ?? -1) + 1;
 }
 
 /** `['sources', 1, 'auth', 'apiKey']` → `sources[1].auth.apiKey`. */
