@@ -79,6 +79,21 @@ module.exports = {
       to: { path: '^src/providers/[^/]+/', pathNot: '^src/providers/[^/]+/facts\\.ts$' },
     },
     {
+      name: 'config-fields-stand-alone',
+      comment:
+        "config-fields.ts holds the building blocks of every section's schema and each vendor's options: it imports nothing of the gateway but money.ts, so a vendor folder reaches nothing else through it.",
+      severity: 'error',
+      from: { path: '^src/config-fields\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/money\\.ts$' },
+    },
+    {
+      name: 'config-reads-no-request-path',
+      comment: 'Reading the configuration builds no server, resolver or loader: it checks a file and returns settings.',
+      severity: 'error',
+      from: { path: '^src/(config\\.ts$|config/)' },
+      to: { path: '^src/(resolvers/|loaders/|server\\.ts$|gateway\\.ts$|context\\.ts$)' },
+    },
+    {
       name: 'no-orphans',
       comment: 'A file nothing imports is dead code (entry points excepted).',
       severity: 'error',

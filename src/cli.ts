@@ -104,7 +104,8 @@ async function main(): Promise<void> {
       config = parseConfig({ sources: demo.sources });
     }
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    // Every problem of the file, one line each, each line starting like the others the command writes.
+    if (error instanceof ConfigError) fail(error.message.replaceAll('\n', '\nbalance-gateway: '));
     throw error;
   }
   config = {

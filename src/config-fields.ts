@@ -1,120 +1,113 @@
-import { ConfigError } from './errors.ts';
+import { z } from 'zod';
 import { MAX_SCALE } from './money.ts';
 
-/** Typed reads of one object of a configuration file, each failure naming its field path (`sources[1].auth.apiKey`). */
-export class ConfigFields {
-  readonly #value: Record<string, unknown>;
-  readonly #path: string;
+/*
+ * The building blocks of the configuration's zod schemas. Each sets its own messages: a message
+ * names what the field must be and never quotes the value (it may be a secret), and a field left
+ * out (or null) reads `required`. The schemas hold no transform, so `z.toJSONSchema` renders them
+ * whole; the only preprocessing turns the text an environment variable gave (`"${PORT}"` →
+ * `"8080"`) into the number or boolean the field holds.
+ */
 
-  constructor(value: unknown, path: string) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new ConfigError(`${path || '(root)'}: must be an object`);
-    this.#value = value as Record<string, unknown>;
-    this.#path = path;
-  }
+/** A message for an absent field, or the given one: never built from the value. */
+const orRequired =
+  (message: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'required' : message;
 
-  path(key: string): string {
-    return this.#path ? `${this.#path}.${key}` : key;
-  }
+const DIGITS = /^-?\d+$/;
 
-  has(key: string): boolean {
-    return this.#value[key] !== undefined && this.#value[key] !== null;
-  }
+/** An integer from `min` to `max`; digits from an environment variable count. */
+export function integer(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value),
+    z
+      .int({ error: orRequired(message) })
+      .min(min, message)
+      .max(max, message),
+  );
+}
 
-  keys(): string[] {
-    return Object.keys(this.#value);
-  }
+/** `true` or `false`; the same words from an environment variable count. */
+export function flag() {
+  return z.preprocess(
+    (value) => (value === 'true' ? true : value === 'false' ? false : value),
+    z.boolean({ error: orRequired('must be true or false') }),
+  );
+}
 
-  /** Rejects unknown fields, which are nearly always typos. */
-  only(allowed: readonly string[]): void {
-    for (const key of Object.keys(this.#value)) {
-      if (!allowed.includes(key))
-        throw new ConfigError(`${this.path(key)}: unknown field (expected one of ${allowed.join(', ')})`);
-    }
-  }
+/** A non-empty string of at least `minLength` characters. */
+export function text(minLength = 1) {
+  const nonEmpty = 'must be a non-empty string';
+  const schema = z.string({ error: orRequired(nonEmpty) }).min(1, { error: nonEmpty, abort: true });
+  return minLength > 1 ? schema.min(minLength, `must be at least ${minLength} characters`) : schema;
+}
 
-  string(key: string): string {
-    if (!this.has(key)) throw new ConfigError(`${this.path(key)}: required`);
-    const value = this.#value[key];
-    if (typeof value !== 'string' || value === '')
-      throw new ConfigError(`${this.path(key)}: must be a non-empty string`);
-    return value;
-  }
+/** Text matching `pattern`; `message` says what it must be. */
+export function matching(pattern: RegExp, message: string) {
+  return text().regex(pattern, message);
+}
 
-  optionalString(key: string, minLength = 1): string | undefined {
-    if (!this.has(key)) return undefined;
-    const value = this.string(key);
-    if (value.length < minLength) throw new ConfigError(`${this.path(key)}: must be at least ${minLength} characters`);
-    return value;
-  }
+/** One of `values`, the message listing them. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, message?: string) {
+  return z.enum(values, { error: orRequired(message ?? `must be one of ${values.join(', ')}`) });
+}
 
-  url(key: string): string {
-    const value = this.string(key);
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new ConfigError(`${this.path(key)}: must be an absolute http or https URL`);
-    if (url.username || url.password)
-      throw new ConfigError(`${this.path(key)}: put credentials under auth, not in the URL`);
-    if (url.search || url.hash) throw new ConfigError(`${this.path(key)}: must not carry a query string or fragment`);
-    return value.replace(/\/+$/, '');
+/** Why `value` is no usable vendor URL, or undefined: an absolute http(s) URL, credentials and query kept out. */
+export function urlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http or https URL';
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an absolute http or https URL';
+  if (url.username || url.password) return 'put credentials under auth, not in the URL';
+  if (url.search || url.hash) return 'must not carry a query string or fragment';
+  return undefined;
+}
 
-  integer(key: string, min: number, max: number): number {
-    if (!this.has(key)) throw new ConfigError(`${this.path(key)}: required`);
-    let value = this.#value[key];
-    // "${PORT}" arrives as text after interpolation: digits are an integer.
-    if (typeof value === 'string' && /^-?\d+$/.test(value)) value = Number(value);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-      throw new ConfigError(`${this.path(key)}: must be an integer from ${min} to ${max}`);
-    return value;
-  }
+/** An absolute http or https URL without credentials, query or fragment (the JSON Schema says `^https?://`). */
+export function httpUrl() {
+  return text()
+    .superRefine((value, context) => {
+      const problem = urlProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
+}
 
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    return this.has(key) ? this.integer(key, min, max) : undefined;
-  }
+/** A list of `item`. */
+export function list<T extends z.ZodType>(item: T) {
+  return z.array(item, { error: orRequired('must be a list') });
+}
 
-  optionalBoolean(key: string): boolean | undefined {
-    if (!this.has(key)) return undefined;
-    let value = this.#value[key];
-    if (value === 'true' || value === 'false') value = value === 'true'; // "${GRAPHIQL}" after interpolation
-    if (typeof value !== 'boolean') throw new ConfigError(`${this.path(key)}: must be true or false`);
-    return value;
-  }
-
-  object(key: string): ConfigFields {
-    if (!this.has(key)) throw new ConfigError(`${this.path(key)}: required`);
-    return new ConfigFields(this.#value[key], this.path(key));
-  }
-
-  optionalObject(key: string): ConfigFields | undefined {
-    return this.has(key) ? this.object(key) : undefined;
-  }
-
-  array(key: string): unknown[] {
-    const value = this.#value[key];
-    if (!Array.isArray(value))
-      throw new ConfigError(`${this.path(key)}: ${this.has(key) ? 'must be a list' : 'required'}`);
-    return value;
-  }
-
-  item(key: string, index: number): ConfigFields {
-    return new ConfigFields(this.array(key)[index], `${this.path(key)}[${index}]`);
-  }
+/**
+ * An object of exactly these fields: any other is refused, since it is nearly always a typo
+ * (one line per unknown field, listing the known ones).
+ */
+export function strict<const Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field (expected one of ${known})`
+        : orRequired('must be an object')(issue),
+  });
 }
 
 const CURRENCY = /^[A-Za-z0-9_]{1,32}$/;
 
 /** A map of asset or currency code to its decimal places; every value is required (a missing one would show amounts 10^n off). */
-export function readScales(scales: ConfigFields | undefined): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const code of scales?.keys() ?? []) {
-    if (!CURRENCY.test(code)) throw new ConfigError(`${scales?.path(code)}: not a currency or asset code`);
-    result[code] = scales?.integer(code, 0, MAX_SCALE) ?? 0;
-  }
-  return result;
+export function scales() {
+  return z.record(z.string().regex(CURRENCY), integer(0, MAX_SCALE), {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? 'not a currency or asset code' : orRequired('must be an object')(issue),
+  });
+}
+
+/** A URL `httpUrl` passed, in the form sources keep it: without trailing slashes. */
+export function trimmedUrl(value: string): string {
+  return value.replace(/\/+$/, '');
 }

@@ -16,7 +16,7 @@ export type {
 } from './providers/types.ts';
 export { defineProvider } from './providers/types.ts';
 export { PROVIDERS, type ProviderKind } from './providers/index.ts';
-export { ConfigFields } from './config-fields.ts';
+export * as configFields from './config-fields.ts';
 export {
   GatewayError,
   BadUserInputError,

@@ -7,7 +7,6 @@ import { createAuthenticator, parseAuthConfig } from '../src/auth/index.ts';
 import { parseConfig } from '../src/config.ts';
 import { ConfigError, GatewayError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
-import { ConfigFields } from '../src/config-fields.ts';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './helpers/gateway.ts';
 
 // Every credential this file sends, every response it got and every gateway's log lines: the last
@@ -606,10 +605,7 @@ describe('authenticator logs', () => {
   it('says why a request was refused, never with the credential', async () => {
     const lines: string[] = [];
     const key = newKey();
-    const config = parseAuthConfig(
-      new ConfigFields({ apiKeys: [{ name: 'ops', sha256: sha256(key), sources: ['*'] }] }, 'server.auth'),
-      ['blnk-demo'],
-    );
+    const config = parseAuthConfig({ apiKeys: [{ name: 'ops', sha256: sha256(key), sources: ['*'] }] }, ['blnk-demo']);
     const authenticator = createAuthenticator(config, { logger: createLogger('debug', (line) => lines.push(line)) });
     logSets.push(lines);
     const wrong = newKey();
@@ -631,10 +627,7 @@ describe('authenticator logs', () => {
     const lines: string[] = [];
     const keySet = await startKeySet([]);
     await keySet.close();
-    const config = parseAuthConfig(
-      new ConfigFields({ jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } }, 'server.auth'),
-      ['blnk-demo'],
-    );
+    const config = parseAuthConfig({ jwt: { jwksUrl: keySet.url, issuer: ISSUER, audience: AUDIENCE } }, ['blnk-demo']);
     const authenticator = createAuthenticator(config, { logger: createLogger('debug', (line) => lines.push(line)) });
     logSets.push(lines);
     const { privateKey } = await generateKeyPair('ES256');

@@ -8,7 +8,7 @@ import { useTokenLimit } from './tokens.ts';
 
 // The settings live in their own module so that the checks can read their type without a cycle;
 // config.ts reads them through this folder's public surface.
-export { DEFAULT_LIMITS, type OperationLimits, parseLimits } from './operation-limits.ts';
+export { DEFAULT_LIMITS, limitsSchema, type OperationLimits, readLimits } from './operation-limits.ts';
 export type { CallPricing } from './call-pricing.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { ConfigFields } from '../config-fields.ts';
+import type { z } from 'zod';
+import { integer, strict } from '../config-fields.ts';
 import { DEFAULT_MAX_PAGES_PER_WALK } from '../relay/walk-guard.ts';
 
 /**
@@ -67,14 +68,36 @@ const RANGES: Readonly<Record<keyof OperationLimits, readonly [number, number]>>
   maxUpstreamCalls: [1, 1_000_000],
 };
 
-/** Reads `server.limits`: every field optional, each an integer in its range. */
-export function parseLimits(fields: ConfigFields | undefined): OperationLimits {
-  const names = Object.keys(RANGES) as Array<keyof OperationLimits>;
-  fields?.only(names);
-  const limits: Record<string, number> = {};
-  for (const name of names) {
-    const [min, max] = RANGES[name];
-    limits[name] = fields?.optionalInteger(name, min, max) ?? DEFAULT_LIMITS[name];
-  }
-  return limits as unknown as OperationLimits;
+/** What an editor shows for each limit (the JSDoc above says more). */
+const DESCRIPTIONS: Readonly<Record<keyof OperationLimits, string>> = {
+  maxDepth: 'Field nesting depth, fragments followed. Default 12.',
+  maxAliases: 'Aliased fields in the operation. Default 30.',
+  maxTokens: 'Lexical tokens in the document. Default 5000.',
+  maxDirectives: 'Directive uses in the document. Default 20.',
+  maxIds: 'IDs one request names. Default 100.',
+  maxPageSize: 'Largest first or last anywhere. Default 100.',
+  maxBodyBytes: 'Bytes of a POST body or a GET query string; over it, HTTP 413. Default 102400.',
+  maxCost: 'Estimated objects the operation may read from the sources. Default 250000.',
+  maxPagesPerWalk: 'Vendor pages one walk may read. Default 100.',
+  maxUpstreamCalls: 'Vendor HTTP requests one operation may send, retries included. Default 1000.',
+};
+
+/** `server.limits`: every field optional, each an integer in its range. */
+export const limitsSchema = strict(
+  Object.fromEntries(
+    Object.entries(RANGES).map(([name, [min, max]]) => [
+      name,
+      integer(min, max)
+        .optional()
+        .describe(DESCRIPTIONS[name as keyof OperationLimits]),
+    ]),
+  ) as Record<keyof OperationLimits, z.ZodOptional<ReturnType<typeof integer>>>,
+);
+
+/** The limits `server.limits` sets, the defaults for the rest. */
+export function readLimits(fields: z.output<typeof limitsSchema> | undefined): OperationLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(fields ?? {}))
+    if (typeof value === 'number') limits[name as keyof OperationLimits] = value;
+  return limits;
 }

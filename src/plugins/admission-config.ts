@@ -1,4 +1,4 @@
-import type { ConfigFields } from '../config-fields.ts';
+import { integer } from '../config-fields.ts';
 
 /** The `server` settings of admission control (README, "Configuration"). */
 export interface AdmissionConfig {
@@ -26,16 +26,26 @@ export const DEFAULT_ADMISSION: AdmissionConfig = {
   writeTimeoutMs: 30_000,
 };
 
-export const ADMISSION_FIELDS = Object.keys(DEFAULT_ADMISSION) as ReadonlyArray<keyof AdmissionConfig>;
+/** The admission fields of the `server` block's schema, each an integer in its range. */
+export const admissionFields = {
+  maxConcurrentRequests: integer(1, 100_000)
+    .optional()
+    .describe('Requests to /graphql in progress at once. Default 32.'),
+  maxQueuedRequests: integer(0, 1_000_000)
+    .optional()
+    .describe('Requests that may wait for a slot; one more is answered 503. Default 128.'),
+  queueTimeoutMs: integer(1, 600_000).optional().describe('Longest wait for a slot before a 503. Default 5000.'),
+  writeTimeoutMs: integer(1, 600_000)
+    .optional()
+    .describe('How long writing an answer may make no progress before its connection is closed. Default 30000.'),
+};
 
-/** Reads the admission settings of the `server` block, each failure naming its field. */
-export function parseAdmission(server: ConfigFields | undefined): AdmissionConfig {
-  const read = (field: keyof AdmissionConfig, min: number, max: number) =>
-    server?.optionalInteger(field, min, max) ?? DEFAULT_ADMISSION[field];
+/** The admission settings the `server` block sets, the defaults for the rest. */
+export function readAdmission(server: Partial<AdmissionConfig> | undefined): AdmissionConfig {
   return {
-    maxConcurrentRequests: read('maxConcurrentRequests', 1, 100_000),
-    maxQueuedRequests: read('maxQueuedRequests', 0, 1_000_000),
-    queueTimeoutMs: read('queueTimeoutMs', 1, 600_000),
-    writeTimeoutMs: read('writeTimeoutMs', 1, 600_000),
+    maxConcurrentRequests: server?.maxConcurrentRequests ?? DEFAULT_ADMISSION.maxConcurrentRequests,
+    maxQueuedRequests: server?.maxQueuedRequests ?? DEFAULT_ADMISSION.maxQueuedRequests,
+    queueTimeoutMs: server?.queueTimeoutMs ?? DEFAULT_ADMISSION.queueTimeoutMs,
+    writeTimeoutMs: server?.writeTimeoutMs ?? DEFAULT_ADMISSION.writeTimeoutMs,
   };
 }

@@ -1,4 +1,4 @@
-import type { ConfigFields } from '../config-fields.ts';
+import type { z } from 'zod';
 import type { Money } from '../money.ts';
 import type { VendorList } from '../relay/sequence.ts';
 import type { SourceTransport } from './http/index.ts';
@@ -158,47 +158,43 @@ export interface SourceBase {
   readonly timeoutMs: number;
 }
 
-/** The keys of a `sources[i]` entry common to every kind; a kind lists its own beside them. */
-export const SOURCE_BASE_FIELDS = [
-  'name',
-  'kind',
-  'url',
-  'timeoutMs',
-  'retries',
-  'maxResponseBytes',
-  'circuitBreaker',
-] as const;
-
 /**
- * A vendor kind: how to read the kind's own fields of a `sources[i]` entry, and how to build the
- * connector from what was read. The list in providers/index.ts holds one per kind.
+ * A vendor kind: the schema of the kind's own fields of a `sources[i]` entry, how to turn what it
+ * passed into the connector's options, and how to build the connector. The list in
+ * providers/index.ts holds one per kind.
  */
 export interface ProviderDefinition<Kind extends string = string, Options = unknown> {
   readonly kind: Kind;
   /**
-   * Reads the kind's fields beside the common ones (`SOURCE_BASE_FIELDS`, already read into `base`):
-   * the only validation of a source's options, so a bad config fails at start, never mid-request.
-   * Errors name the field path (`sources[2].organizationId: must be a UUID`), never a value.
+   * The kind's fields beside the common ones (`name`, `kind`, `url`, `timeoutMs`, `retries`,
+   * `maxResponseBytes`, `circuitBreaker`): the only validation of a source's options, so a bad
+   * config fails at start, never mid-request. Its messages name what a field must be, never a value
+   * (config-fields.ts has the building blocks). An editor completes these fields through the JSON Schema.
    */
-  options(fields: ConfigFields, base: SourceBase): Options;
+  readonly options: z.ZodObject;
+  /** The connector's options from fields `options` passed and the common ones in `base`; cannot fail. */
+  read(fields: unknown, base: SourceBase): Options;
   /** Builds the connector; every HTTP client it makes shares `transport` (retries, size cap, circuit breaker). */
   create(name: string, options: Options, transport?: SourceTransport): Connector;
 }
 
 /** What a vendor folder writes: its definition, whose `create` leaves the connector's kind to `defineProvider`. */
-export interface ProviderSpec<Kind extends string, Options> {
+export interface ProviderSpec<Kind extends string, Fields extends z.ZodRawShape, Options> {
   readonly kind: Kind;
-  options(fields: ConfigFields, base: SourceBase): Options;
+  readonly options: z.ZodObject<Fields>;
+  read(fields: z.output<z.ZodObject<Fields>>, base: SourceBase): Options;
   create(name: string, options: Options, transport?: SourceTransport): Omit<Connector, 'kind'>;
 }
 
 /** A vendor kind's definition, checked where it is written; the connectors it creates carry its `kind`. */
-export function defineProvider<const Kind extends string, Options>(
-  spec: ProviderSpec<Kind, Options>,
+export function defineProvider<const Kind extends string, Fields extends z.ZodRawShape, Options>(
+  spec: ProviderSpec<Kind, Fields, Options>,
 ): ProviderDefinition<Kind, Options> {
   return {
     kind: spec.kind,
-    options: (fields, base) => spec.options(fields, base),
+    options: spec.options,
+    // Only the configuration calls this, with what `options` passed.
+    read: (fields, base) => spec.read(fields as z.output<z.ZodObject<Fields>>, base),
     // The connector object itself, kind added: a copy would lose a class's prototype methods (and so capabilities).
     create: (name, options, transport) => Object.assign(spec.create(name, options, transport), { kind: spec.kind }),
   };

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigFields } from '../../src/config-fields.ts';
 import { parseConfig } from '../../src/config.ts';
 import { ConfigError, NotFoundError, SourceError } from '../../src/errors.ts';
 import { parseLosslessJson, VendorShapeError } from '../../src/providers/json.ts';
 import {
   createLedgerEnterpriseConnector,
-  ledgerEnterpriseProvider,
   type LedgerEnterpriseOptions,
 } from '../../src/providers/ledger-enterprise/index.ts';
 import { readAmount, readBalancesBody } from '../../src/providers/ledger-enterprise/map.ts';
@@ -436,10 +434,7 @@ describe('ledger-enterprise: connector quirks', () => {
 describe('ledger-enterprise: configuration', () => {
   const base = { name: 'vault', url: 'http://vault-lam:5000', timeoutMs: 10_000 };
   const parse = (fields: Record<string, unknown>) =>
-    ledgerEnterpriseProvider.options(
-      new ConfigFields({ kind: 'ledger-enterprise', ...base, ...fields }, 'sources[0]'),
-      base,
-    );
+    parseConfig({ sources: [{ kind: 'ledger-enterprise', ...base, ...fields }] }).sources[0]?.options;
 
   it('reads auth.apiUser (required) and auth.apiKey, naming the field of a bad entry', () => {
     expect(parse({ auth: { apiUser: 'gateway', apiKey: 'k' } })).toEqual({

@@ -1,11 +1,11 @@
-import { readScales } from '../../config-fields.ts';
-import { ConfigError, NotFoundError } from '../../errors.ts';
+import { z } from 'zod';
+import { oneOf, scales, strict, text } from '../../config-fields.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http/index.ts';
 import { isObject, VendorShapeError } from '../json.ts';
 import {
   defineProvider,
-  SOURCE_BASE_FIELDS,
   type AccountFilter,
   type AccountRef,
   type BalanceFilter,
@@ -58,19 +58,20 @@ const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 /** `kind: blnk`: `auth: { apiKey }` (X-Blnk-Key) or none, `currencyScales`, `batchWith: get | filter`. */
 export const blnkProvider = defineProvider({
   kind: 'blnk',
-  options(fields, base): BlnkOptions {
-    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'currencyScales', 'batchWith']);
-    const auth = fields.optionalObject('auth');
-    auth?.only(['apiKey']);
-    const batchWith = fields.optionalString('batchWith') ?? 'get';
-    if (batchWith !== 'get' && batchWith !== 'filter')
-      throw new ConfigError(`${fields.path('batchWith')}: must be get or filter`);
+  options: z.object({
+    auth: strict({ apiKey: text() }).optional().describe('Sent as X-Blnk-Key; omit when Blnk runs unsecured.'),
+    currencyScales: scales().optional().describe('Decimal places per currency ({ USD: 2, BTC: 8 }).'),
+    batchWith: oneOf(['get', 'filter'], 'must be get or filter')
+      .optional()
+      .describe('How balances are looked up by id: GET with balance_id_in (default), or POST /balances/filter.'),
+  }),
+  read(fields, base): BlnkOptions {
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      currencyScales: readScales(fields.optionalObject('currencyScales')),
-      batchWith,
-      ...(auth ? { auth: { apiKey: auth.string('apiKey') } } : {}),
+      currencyScales: fields.currencyScales ?? {},
+      batchWith: fields.batchWith ?? 'get',
+      ...(fields.auth ? { auth: { apiKey: fields.auth.apiKey } } : {}),
     };
   },
   create(name, options, transport) {

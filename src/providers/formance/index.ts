@@ -1,9 +1,10 @@
+import { z } from 'zod';
+import { httpUrl, strict, text, trimmedUrl } from '../../config-fields.ts';
 import { BadUserInputError, sourceErrorForStatus } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import { readArray, readObject, readString } from '../json.ts';
 import {
   defineProvider,
-  SOURCE_BASE_FIELDS,
   type AccountModel,
   type BalanceFilter,
   type BalanceModel,
@@ -53,19 +54,21 @@ const ADDRESS_FILTER = /^[a-zA-Z0-9_-]*(?::[a-zA-Z0-9_-]*)*(?::\.\.\.)?$/;
 /** `kind: formance`: `auth: { clientId, clientSecret, tokenUrl? }` (OAuth2 client credentials), or no auth for an open ledger. */
 export const formanceProvider = defineProvider({
   kind: 'formance',
-  options(fields, base): FormanceOptions {
-    fields.only([...SOURCE_BASE_FIELDS, 'auth']);
-    const auth = fields.optionalObject('auth');
-    auth?.only(['clientId', 'clientSecret', 'tokenUrl']);
+  options: z.object({
+    auth: strict({ clientId: text(), clientSecret: text(), tokenUrl: httpUrl().optional() })
+      .optional()
+      .describe('OAuth2 client credentials; tokenUrl defaults to <url>/api/auth/oauth/token. Omit for an open ledger.'),
+  }),
+  read({ auth }, base): FormanceOptions {
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
       ...(auth
         ? {
             auth: {
-              clientId: auth.string('clientId'),
-              clientSecret: auth.string('clientSecret'),
-              ...(auth.has('tokenUrl') ? { tokenUrl: auth.url('tokenUrl') } : {}),
+              clientId: auth.clientId,
+              clientSecret: auth.clientSecret,
+              ...(auth.tokenUrl === undefined ? {} : { tokenUrl: trimmedUrl(auth.tokenUrl) }),
             },
           }
         : {}),

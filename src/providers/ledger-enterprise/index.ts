@@ -1,9 +1,10 @@
+import { z } from 'zod';
+import { integer, strict, text } from '../../config-fields.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
 import type { QueryValue } from '../http/index.ts';
 import {
   defineProvider,
-  SOURCE_BASE_FIELDS,
   type AccountFilter,
   type BalanceFilter,
   type BalanceModel,
@@ -46,16 +47,18 @@ const ACCOUNT_ID = /^(?:0|[1-9]\d{0,15})$/;
 /** `kind: ledger-enterprise`: `auth: { apiUser, apiKey? }` (X-Ledger-API-User / X-Ledger-API-Key), `concurrency`. */
 export const ledgerEnterpriseProvider = defineProvider({
   kind: 'ledger-enterprise',
-  options(fields, base): LedgerEnterpriseOptions {
-    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'concurrency']);
-    const auth = fields.object('auth');
-    auth.only(['apiUser', 'apiKey']);
-    const apiKey = auth.optionalString('apiKey');
+  options: z.object({
+    auth: strict({ apiUser: text(), apiKey: text().optional() }).describe(
+      'Sent as X-Ledger-API-User and, when set, X-Ledger-API-Key.',
+    ),
+    concurrency: integer(1, 64).optional().describe('Most calls in flight at once to the source. Default 8.'),
+  }),
+  read({ auth, concurrency }, base): LedgerEnterpriseOptions {
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      auth: { apiUser: auth.string('apiUser'), ...(apiKey === undefined ? {} : { apiKey }) },
-      concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      auth: { apiUser: auth.apiUser, ...(auth.apiKey === undefined ? {} : { apiKey: auth.apiKey }) },
+      concurrency: concurrency ?? DEFAULT_CONCURRENCY,
     };
   },
   create(name, options, transport) {

@@ -1,14 +1,8 @@
-import { readScales } from '../../config-fields.ts';
-import { BadUserInputError, ConfigError, NotFoundError } from '../../errors.ts';
+import { z } from 'zod';
+import { integer, scales, strict, text } from '../../config-fields.ts';
+import { BadUserInputError, NotFoundError } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import {
-  defineProvider,
-  SOURCE_BASE_FIELDS,
-  type AccountModel,
-  type BalanceFilter,
-  type BalanceModel,
-  type LedgerRef,
-} from '../types.ts';
+import { defineProvider, type AccountModel, type BalanceFilter, type BalanceModel, type LedgerRef } from '../types.ts';
 import { distinctPages } from '../answer-checks.ts';
 import { createMidazApi, unexpected, type MidazApi } from './api.ts';
 import { getMidazHistory } from './history.ts';
@@ -66,23 +60,25 @@ function aliasPath(source: string, address: string, suffix: '' | '/balances'): s
 /** `kind: midaz`: `organizationId`, `auth: { token? }` (Bearer), `assetScales` (required), `concurrency`. */
 export const midazProvider = defineProvider({
   kind: 'midaz',
-  options(fields, base): MidazOptions {
-    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'organizationId', 'assetScales', 'concurrency']);
-    const auth = fields.optionalObject('auth');
-    auth?.only(['token']);
-    const organizationId = fields.string('organizationId');
-    if (!isMidazId(organizationId)) throw new ConfigError(`${fields.path('organizationId')}: must be a UUID`);
-    const token = auth?.optionalString('token');
+  options: z.object({
+    organizationId: text().refine(isMidazId, 'must be a UUID').describe("The organization's UUID."),
     // A line break would end the Authorization header early.
-    if (token !== undefined && /[\r\n]/.test(token))
-      throw new ConfigError(`${auth?.path('token')}: must not contain a line break`);
+    auth: strict({
+      token: text()
+        .regex(/^[^\r\n]*$/, 'must not contain a line break')
+        .optional(),
+    }).optional(),
+    assetScales: scales().describe('Decimal places per asset code ({ BRL: 2, BTC: 8 }): no Midaz response says them.'),
+    concurrency: integer(1, 64).optional().describe('Most calls in flight at once to the source. Default 8.'),
+  }),
+  read(fields, base): MidazOptions {
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      organizationId,
-      auth: auth ? { token: token ?? null } : null,
-      assetScales: readScales(fields.object('assetScales')),
-      concurrency: fields.optionalInteger('concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+      organizationId: fields.organizationId,
+      auth: fields.auth ? { token: fields.auth.token ?? null } : null,
+      assetScales: fields.assetScales,
+      concurrency: fields.concurrency ?? DEFAULT_CONCURRENCY,
     };
   },
   create(name, options, transport) {

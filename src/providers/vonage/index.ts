@@ -1,6 +1,8 @@
-import { ConfigError, NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
+import { z } from 'zod';
+import { httpUrl, strict, text, trimmedUrl } from '../../config-fields.ts';
+import { NotFoundError, SourceError, sourceErrorForStatus } from '../../errors.ts';
 import { pathSegment } from '../path-segment.ts';
-import { defineProvider, SOURCE_BASE_FIELDS, type LedgerModel, type TopUpModel } from '../types.ts';
+import { defineProvider, type LedgerModel, type TopUpModel } from '../types.ts';
 import { createVonageApi } from './api.ts';
 import { joinVonageAccounts, mapVonageAccount, VONAGE_LEDGER_ID, type VonageAccountEntry } from './map.ts';
 import { modelKey, walkBounds } from '../walks.ts';
@@ -23,21 +25,23 @@ export interface VonageOptions {
 /** `kind: vonage`: `auth: { apiKey, apiSecret }` (sent as HTTP Basic), `subaccountsUrl` (default: `url`). */
 export const vonageProvider = defineProvider({
   kind: 'vonage',
-  options(fields, base): VonageOptions {
-    fields.only([...SOURCE_BASE_FIELDS, 'auth', 'subaccountsUrl']);
-    const auth = fields.object('auth');
-    auth.only(['apiKey', 'apiSecret']);
-    const apiKey = auth.string('apiKey');
-    // The key is a path segment of the Subaccounts API (`/accounts/{api_key}/subaccounts`).
-    if (pathSegment(apiKey) === null)
-      throw new ConfigError(
-        `${auth.path('apiKey')}: is not a Vonage API key (it would be a dot segment in a URL path)`,
-      );
+  options: z.object({
+    auth: strict({
+      // The key is a path segment of the Subaccounts API (`/accounts/{api_key}/subaccounts`).
+      apiKey: text().refine(
+        (apiKey) => pathSegment(apiKey) !== null,
+        'is not a Vonage API key (it would be a dot segment in a URL path)',
+      ),
+      apiSecret: text(),
+    }).describe('Sent as HTTP Basic, so the secret stays out of URLs.'),
+    subaccountsUrl: httpUrl().optional().describe('The Subaccounts API base (https://api.nexmo.com). Default: url.'),
+  }),
+  read({ auth, subaccountsUrl }, base): VonageOptions {
     return {
       url: base.url,
       timeoutMs: base.timeoutMs,
-      auth: { apiKey, apiSecret: auth.string('apiSecret') },
-      ...(fields.has('subaccountsUrl') ? { subaccountsUrl: fields.url('subaccountsUrl') } : {}),
+      auth: { apiKey: auth.apiKey, apiSecret: auth.apiSecret },
+      ...(subaccountsUrl === undefined ? {} : { subaccountsUrl: trimmedUrl(subaccountsUrl) }),
     };
   },
   create(name, options, transport) {
