@@ -14,6 +14,8 @@ import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { findProvider, PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 import type { SourceBase } from './providers/types.ts';
 import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/index.ts';
+import { DEFAULT_METRICS, DEFAULT_TELEMETRY, type MetricsConfig, type TelemetryConfig } from './telemetry/index.ts';
+import { parseObservability } from './telemetry/parse-config.ts';
 
 /*
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the
@@ -48,6 +50,10 @@ export interface ServerConfig extends AdmissionConfig {
   readonly auth: AuthConfig | null;
   /** Operation limits, checked before any vendor is called. */
   readonly limits: OperationLimits;
+  /** `/metrics` (Prometheus): on or off, and on the main port or one of its own. */
+  readonly metrics: MetricsConfig;
+  /** OpenTelemetry traces: where to export them (nowhere by default). */
+  readonly telemetry: TelemetryConfig;
 }
 
 /**
@@ -82,6 +88,8 @@ export const DEFAULT_SERVER: ServerConfig = {
   cursorSecret: null,
   auth: null,
   limits: DEFAULT_LIMITS,
+  metrics: DEFAULT_METRICS,
+  telemetry: DEFAULT_TELEMETRY,
 };
 export const DEFAULT_TIMEOUT_MS = 5000;
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -123,6 +131,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     'cursorSecret',
     'auth',
     'limits',
+    'metrics',
+    'telemetry',
   ]);
   const sourceList = root.array('sources');
   if (sourceList.length === 0) throw new ConfigError('sources: list at least one source');
@@ -141,11 +151,12 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   if (graphiql && mode === 'production')
     throw new ConfigError(`${server?.path('graphiql')}: GraphiQL is off in production mode`);
   const persisted = server?.optionalString('persistedOperations');
+  const port = server?.optionalInteger('port', 0, 65535) ?? DEFAULT_SERVER.port;
   return {
     server: {
       mode,
       host: server?.optionalString('host') ?? DEFAULT_SERVER.host,
-      port: server?.optionalInteger('port', 0, 65535) ?? DEFAULT_SERVER.port,
+      port,
       graphiql,
       corsOrigins: server ? readOrigins(server) : [],
       persistedOperations:
@@ -160,6 +171,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
         sources.map((source) => source.name),
       ),
       limits,
+      ...parseObservability(server, port),
     },
     sources,
   };

@@ -19,6 +19,8 @@ import { useNoSuggestions } from './plugins/production.ts';
 import { useReadiness, type Readiness } from './plugins/readiness.ts';
 import { useRequestScope } from './plugins/request-scope.ts';
 import { useSourceErrorLog } from './plugins/source-error-log.ts';
+import { needsObservedOperations, useObservedOperations } from './plugins/observe-operations.ts';
+import type { Telemetry } from './telemetry/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -42,6 +44,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** Flipped to draining on shutdown; `/ready` reports it. */
   readonly readiness: Readiness;
+  /** Metrics and traces of operations; absent or observing nothing: no hook at all. */
+  readonly telemetry?: Telemetry;
 }
 
 export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -68,6 +72,17 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
       maxUpstreamCalls: config.limits.maxUpstreamCalls,
       maxPagesPerWalk: config.limits.maxPagesPerWalk,
     }),
+    // Around admission: a shed request is counted, and the queue wait is part of an operation's time.
+    ...(needsObservedOperations(options.telemetry)
+      ? [
+          useObservedOperations({
+            telemetry: options.telemetry,
+            serveMetrics: config.metrics.port === null,
+            operationNames: config.metrics.operationNames,
+            persistedOperations: config.persistedOperations?.values() ?? [],
+          }),
+        ]
+      : []),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),
