@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
 import { DEFAULT_QUERY } from '../src/server.ts';
 import { startDemoSources } from '../src/simulators/demo.ts';
 import { run, waitFor } from './helpers/cli.ts';
@@ -162,6 +164,58 @@ describe('/metrics', () => {
     const forbidden = [...ids, ...vendorSegments, 'Probe_x9f3kq', 'ledgers(', 'node(', 'sources'];
     for (const value of labelValues)
       for (const text of forbidden) expect(value.includes(text), `label "${value}" holds "${text}"`).toBe(false);
+  });
+
+  it('names persisted operations, and keeps a hostile operationName or an oversized body out of the labels', async () => {
+    const operation = 'query Sources { sources { name kind } }';
+    const hash = createHash('sha256').update(operation).digest('hex');
+    const file = join(await mkdtemp(join(tmpdir(), 'persisted-')), 'operations.json');
+    await writeFile(file, JSON.stringify({ [hash]: operation }));
+    const { url, base } = await started({ server: { persistedOperations: file } });
+    const send = (body: unknown) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await send({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).status).toBe(200);
+    const hostile = `Evil${'x'.repeat(5000)}`;
+    await send({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, operationName: hostile });
+    await send({ query: `query ${hostile} { sources { name } }` });
+    const oversized = await send({ query: `{ sources { name } } # ${'x'.repeat(200 * 1024)}` });
+    expect(oversized.status).toBe(413);
+    const samples = await scrape(base);
+    expect(total(samples, 'balance_gateway_operations_total', { type: 'query', name: 'Sources', outcome: 'ok' })).toBe(
+      1,
+    );
+    expect(total(samples, 'balance_gateway_limit_refusals_total', { limit: 'bodySize' })).toBe(1);
+    expect(total(samples, 'balance_gateway_operations_total')).toBe(4);
+    const names = new Set(samples.flatMap((sample) => (sample.labels.name === undefined ? [] : [sample.labels.name])));
+    expect([...names].sort()).toEqual(['Sources', 'anonymous']);
+    const outcomes = samples.flatMap((sample) => (sample.labels.outcome === undefined ? [] : [sample.labels.outcome]));
+    expect(outcomes.every((outcome) => /^(ok|[A-Z_]+)$/.test(outcome))).toBe(true);
+  });
+
+  it('refuses a bad server.metrics or server.telemetry block, naming the field', () => {
+    const sources = [{ name: 'b', kind: 'blnk', url: 'http://b' }];
+    const refusal = (server: Record<string, unknown>) => {
+      try {
+        parseConfig({ server, sources });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refusal({ port: 9100, metrics: { port: 9100 } })).toMatch(
+      /^server\.metrics\.port: must differ from server\.port/,
+    );
+    expect(refusal({ metrics: { port: 70000 } })).toMatch(/^server\.metrics\.port: must be an integer/);
+    expect(refusal({ metrics: { enabled: 'yes' } })).toMatch(/^server\.metrics\.enabled: must be true or false/);
+    expect(refusal({ metrics: { operationNames: ['not a name'] } })).toMatch(/^server\.metrics\.operationNames\[0\]/);
+    expect(refusal({ metrics: { path: '/m' } })).toMatch(/^server\.metrics\.path: unknown field/);
+    expect(refusal({ telemetry: { otlpEndpoint: 'collector:4318' } })).toMatch(
+      /^server\.telemetry\.otlpEndpoint: must be an absolute http/,
+    );
+    expect(refusal({ telemetry: { otlpEndpoint: 'http://user:pw@collector:4318' } })).not.toContain('pw');
+    const parsed = parseConfig({ server: { metrics: { port: null }, telemetry: { otlpEndpoint: null } }, sources });
+    expect(parsed.server.metrics).toEqual({ enabled: true, port: null, operationNames: [] });
+    expect(parsed.server.telemetry).toEqual({ otlpEndpoint: null, serviceName: 'balance-gateway' });
   });
 
   it('counts the operations in flight and the requests admission sheds', async () => {

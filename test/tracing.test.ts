@@ -200,6 +200,24 @@ describe('traces', () => {
     }
   });
 
+  it('starts a trace of its own for a malformed traceparent, and keeps a long operation name bounded', async () => {
+    const receiver = await startReceiver();
+    closers.push(() => receiver.close());
+    const test = await startTestGateway({ server: { telemetry: { otlpEndpoint: receiver.url } } });
+    const url = await test.listen();
+    const name = `Long${'x'.repeat(1000)}`;
+    const forged = `00-${'0'.repeat(32)}-${'a'.repeat(16)}-01`;
+    expect((await post(url, `query ${name} { ledgers(first: 1) { nodes { name } } }`, forged)).status).toBe(200);
+    const sent = test.demo.simulators.formance.requests.map((request) => request.headers.traceparent);
+    await test.close();
+    const operation = receiver.spans.find((span) => span.kind === SERVER);
+    expect(operation?.parentSpanId).toBeUndefined();
+    expect(operation?.traceId).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+    expect(String(operation?.attributes['graphql.operation.name']).length).toBe(128);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const header of sent) expect(header?.split('-')[1]).toBe(operation?.traceId);
+  });
+
   it('exports nothing and sends no traceparent when no endpoint is set', async () => {
     const receiver = await startReceiver();
     closers.push(() => receiver.close());

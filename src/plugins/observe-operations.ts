@@ -8,6 +8,7 @@ const GRAPHQL_ENDPOINT = '/graphql';
 /** An `extensions.code` or `extensions.limit` the gateway or yoga set: a fixed vocabulary, never caller text. */
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const LIMIT = /^[a-zA-Z]{1,32}$/;
+const MAX_NAME = 128;
 
 export interface ObserveOperationsOptions {
   readonly telemetry: Telemetry;
@@ -57,7 +58,8 @@ export function useObservedOperations(options: ObserveOperationsOptions): Plugin
     if (span === undefined) return;
     span.updateName(state.outcome === undefined ? `POST ${GRAPHQL_ENDPOINT}` : `${type} ${label}`);
     span.setAttribute('graphql.operation.type', type);
-    if (name !== undefined) span.setAttribute('graphql.operation.name', name);
+    // The caller's name, bounded: spans are not aggregated, but a name may be as long as the body allows.
+    if (name !== undefined) span.setAttribute('graphql.operation.name', name.slice(0, MAX_NAME));
     const outcome = state.outcome ?? (state.status === 503 ? 'OVERLOADED' : 'none');
     span.setAttribute('balance_gateway.outcome', outcome);
     if (state.status !== undefined) span.setAttribute('http.response.status_code', state.status);
