@@ -56,7 +56,8 @@ export function useObservedOperations(options: ObserveOperationsOptions): Plugin
       metrics?.operationSeconds.observe({ type, name: label }, seconds);
     } else if (state.status === 503) metrics?.admissionRefusals.inc();
     if (span === undefined) return;
-    span.updateName(state.outcome === undefined ? `POST ${GRAPHQL_ENDPOINT}` : `${type} ${label}`);
+    // A request that never became an operation (GraphiQL's page, a shed one) keeps its HTTP name.
+    if (state.outcome !== undefined) span.updateName(`${type} ${label}`);
     span.setAttribute('graphql.operation.type', type);
     // The caller's name, bounded: spans are not aggregated, but a name may be as long as the body allows.
     if (name !== undefined) span.setAttribute('graphql.operation.name', name.slice(0, MAX_NAME));
@@ -81,7 +82,7 @@ export function useObservedOperations(options: ObserveOperationsOptions): Plugin
           tracing === null || parent === undefined
             ? undefined
             : tracing.tracer.startSpan(
-                `POST ${GRAPHQL_ENDPOINT}`,
+                `${request.method === 'GET' ? 'GET' : 'POST'} ${GRAPHQL_ENDPOINT}`,
                 {
                   kind: SpanKind.SERVER,
                   attributes: { 'http.request.method': request.method, 'url.path': GRAPHQL_ENDPOINT },
