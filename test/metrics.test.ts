@@ -249,8 +249,15 @@ describe('/metrics', () => {
     expect(total(done, 'balance_gateway_operations_total', { outcome: 'ok' })).toBe(1);
   });
 
-  it('is not served to a browser page of another site, even an allowed CORS origin', async () => {
-    const { base } = await started({ server: { corsOrigins: ['https://app.example.com'] } });
+  it('needs no client key, and is not served to a browser page of another site, even an allowed CORS origin', async () => {
+    const { base, url } = await started({
+      server: {
+        corsOrigins: ['https://app.example.com'],
+        auth: { apiKeys: [{ name: 'ops', sha256: 'a'.repeat(64), sources: ['*'] }] },
+      },
+    });
+    // Client authentication guards /graphql; a scraper needs no key.
+    expect((await post(url, '{ sources { name } }')).status).toBe(401);
     const fromPage = await fetch(`${base}/metrics`, { headers: { origin: 'https://app.example.com' } });
     expect(fromPage.status).toBe(403);
     expect(await fromPage.text()).not.toContain('balance_gateway_');
