@@ -38,7 +38,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const connectors = new Map<string, Connector>();
   const breakers = new Map<string, CircuitBreaker>();
   // Reads `breakers` when scraped, so it may be filled after.
-  const telemetry = createTelemetry(config.server, breakers);
+  const telemetry = createTelemetry(config.server, breakers, {
+    onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
+  });
   for (const source of config.sources) {
     const transport = { ...createSourceTransport(source.name, source.transport), telemetry };
     connectors.set(source.name, createConnector(source, transport));

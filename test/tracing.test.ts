@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY } from '../src/server.ts';
-import { run, waitFor } from './helpers/cli.ts';
+import { logLine, run, waitFor } from './helpers/cli.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import { secretsOf } from './helpers/secrets.ts';
 
@@ -253,5 +253,24 @@ describe('traces', () => {
     expect(operation?.parentSpanId).toBe(caller.spanId);
     expect(operation?.serviceName).toBe('balance-gateway');
     expect(receiver.spans.some((span) => span.parentSpanId === operation?.spanId && span.kind === CLIENT)).toBe(true);
+  });
+  it('still drains and exits 0 when the collector is down, warning with the error code only', async () => {
+    // A port nothing listens on any more.
+    const gone = await startReceiver();
+    await gone.close();
+    const gateway = run(['--demo', '--port', '0', '--log-level', 'warn'], { OTEL_EXPORTER_OTLP_ENDPOINT: gone.url });
+    closers.push(async () => {
+      gateway.stop();
+      await gateway.exited;
+    });
+    const url = String((await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/))[1]);
+    expect((await post(url, '{ sources { name } }', callerContext().traceparent)).status).toBe(200);
+    gateway.stop();
+    expect(await gateway.exited).toBe(0);
+    // Whatever the log format nests the fields in.
+    expect(JSON.stringify(logLine(gateway, 'traces could not be exported at shutdown'))).toContain(
+      '"code":"ECONNREFUSED"',
+    );
+    expect(gateway.output()).not.toContain(gone.url);
   });
 });

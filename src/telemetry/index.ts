@@ -15,20 +15,32 @@ export type { Tracing } from './tracing.ts';
 export interface Telemetry {
   readonly metrics: GatewayMetrics | null;
   readonly tracing: Tracing | null;
-  /** Exports the spans still buffered. */
+  /**
+   * Exports the spans still buffered (for at most the export timeout). Never rejects: a collector
+   * that is down must not fail a shutdown; `onExportError` hears of it.
+   */
   shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  /** Told when the last spans could not be exported at shutdown, with the error's code only (`ECONNREFUSED`). */
+  readonly onExportError?: (code: string) => void;
 }
 
 export function createTelemetry(
   config: { readonly metrics: MetricsConfig; readonly telemetry: TelemetryConfig },
   breakers: ReadonlyMap<string, BreakerReading>,
+  options: TelemetryOptions = {},
 ): Telemetry {
   const tracing = createTracing(config.telemetry);
   return {
     metrics: config.metrics.enabled ? new GatewayMetrics(breakers) : null,
     tracing,
     shutdown: async () => {
-      await tracing?.shutdown();
+      await tracing?.shutdown().catch((error: unknown) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        options.onExportError?.(typeof code === 'string' ? code : 'export failed');
+      });
     },
   };
 }

@@ -16,6 +16,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** Longest wait for one export, so a collector that hangs cannot hold a shutdown for long. */
+const EXPORT_TIMEOUT_MS = 5000;
+
 const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
   keys: (headers) => [...headers.keys()],
@@ -30,12 +33,13 @@ const headerGetter: TextMapGetter<Headers> = {
 export function createTracing(config: TelemetryConfig, env: NodeJS.ProcessEnv = process.env): Tracing | null {
   const fromEnv = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (config.otlpEndpoint === null && !fromEnv) return null;
-  const exporter = new OTLPTraceExporter(
-    config.otlpEndpoint === null ? {} : { url: `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` },
-  );
+  const exporter = new OTLPTraceExporter({
+    timeoutMillis: EXPORT_TIMEOUT_MS,
+    ...(config.otlpEndpoint === null ? {} : { url: `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` }),
+  });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
-    spanProcessors: [new BatchSpanProcessor({ exporter })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, exportTimeoutMillis: EXPORT_TIMEOUT_MS })],
   });
   const propagator = new W3CTraceContextPropagator();
   return {
