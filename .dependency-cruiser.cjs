@@ -35,6 +35,20 @@ module.exports = {
       },
     },
     {
+      name: 'telemetry-knows-no-graphql',
+      comment:
+        'Metrics and traces are read by the HTTP clients of the connectors: telemetry/ imports no GraphQL, no server part and no connector (the yoga plugin that observes operations lives in plugins/).',
+      severity: 'error',
+      from: { path: '^src/telemetry/' },
+      to: {
+        path: [
+          '^src/(resolvers|loaders|plugins|limits|auth|generated|simulators|providers)/',
+          '^src/(server|context|gateway|cli|config)\\.ts$',
+          '^node_modules/(graphql|graphql-yoga|@graphql-tools|@graphql-yoga|dataloader)/',
+        ],
+      },
+    },
+    {
       name: 'relay-and-money-are-pure',
       comment: 'Paging, cursors, global ids and money import nothing of the gateway but each other.',
       severity: 'error',

@@ -345,6 +345,8 @@ await runLoad(ready.sources);
 vendors.send('stop');
 await once(vendors, 'exit');
 
+// What metrics and tracing cost per request, off and on side by side (bench/telemetry.ts).
+await import('./telemetry.ts');
 // Fair sharing: a light Midaz lookup alone and beside a heavy operation (its own slow simulator).
 await import('./fairness.ts');
 

@@ -5,6 +5,7 @@ import { createDrainableServer } from './drain.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, describe, LOG_LEVELS, type LogLevel } from './logger.ts';
 import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
+import { listenForMetrics } from './telemetry/index.ts';
 
 // The simulators (src/simulators/) are fakes for demo and fault modes: this file loads them with
 // import() only there, and for the fault names of the usage text, so a gateway started with
@@ -130,6 +131,22 @@ async function main(): Promise<void> {
   server.on('error', (error: NodeJS.ErrnoException) =>
     fail(`cannot listen on ${config.server.host}:${config.server.port} (${error.code ?? error.message})`),
   );
+  // `server.metrics.port`: /metrics on a port of its own (README "Metrics and traces").
+  const { metrics } = gateway.telemetry;
+  const metricsPort = config.server.metrics.port;
+  const metricsServer =
+    metrics && metricsPort !== null
+      ? await listenForMetrics(metrics, config.server.host, metricsPort).catch((error: NodeJS.ErrnoException) =>
+          fail(`cannot listen for metrics on ${config.server.host}:${metricsPort} (${error.code ?? error.message})`),
+        )
+      : undefined;
+  if (metricsServer) {
+    const address = metricsServer.address();
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    process.stdout.write(
+      `  metrics: http://${host}:${typeof address === 'object' && address ? address.port : metricsPort}/metrics\n`,
+    );
+  }
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const shownPort = typeof address === 'object' && address ? address.port : config.server.port;
@@ -154,6 +171,7 @@ async function main(): Promise<void> {
     logger.info('draining', { signal, drainNoticeMs, drainMs });
     gateway.readiness.draining = true;
     void drain({ noticeMs: drainNoticeMs, drainMs, logger }).then(async (counts) => {
+      metricsServer?.close();
       await Promise.all([gateway.close(), closeDemo()]);
       logger.info('stopped', counts);
       process.exit(0);

@@ -11,6 +11,7 @@ import { createAuthenticator } from './auth/index.ts';
 import { createCursorCodec } from './relay/cursor.ts';
 import type { Readiness } from './plugins/readiness.ts';
 import { createServer, type GatewayServer } from './server.ts';
+import { createTelemetry, type Telemetry } from './telemetry/index.ts';
 
 export interface Gateway {
   /** The yoga server; `yoga.fetch` serves a request in process, `yoga` is also a Node request listener. */
@@ -18,7 +19,9 @@ export interface Gateway {
   readonly runtime: GatewayRuntime;
   /** `/ready` answers 503 once `draining` is set (on SIGTERM). */
   readonly readiness: Readiness;
-  /** Closes every source's connections. */
+  /** Metrics (`telemetry.metrics.text()` is what `/metrics` serves) and traces. */
+  readonly telemetry: Telemetry;
+  /** Closes every source's connections, then exports the spans still buffered. */
   close(): Promise<void>;
 }
 
@@ -35,8 +38,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const logger = options.logger ?? createLogger('info');
   const connectors = new Map<string, Connector>();
   const breakers = new Map<string, CircuitBreaker>();
+  // Reads `breakers` when scraped, so it may be filled after.
+  const telemetry = createTelemetry(config.server, breakers, {
+    onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
+  });
   for (const source of config.sources) {
-    const transport = createSourceTransport(source.name, source.transport);
+    const transport = { ...createSourceTransport(source.name, source.transport), telemetry };
     connectors.set(source.name, createConnector(source, transport));
     breakers.set(source.name, transport.breaker);
   }
@@ -48,11 +55,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     authenticator: createAuthenticator(config.server.auth, { logger }),
   };
   return {
-    yoga: createServer(runtime, { config: config.server, logger, readiness, pricing: callPricingOf(config.sources) }),
+    yoga: createServer(runtime, {
+      config: config.server,
+      logger,
+      readiness,
+      pricing: callPricingOf(config.sources),
+      telemetry,
+    }),
     readiness,
     runtime,
+    telemetry,
     close: async () => {
       await Promise.all([...connectors.values()].map((connector) => connector.close()));
+      await telemetry.shutdown();
     },
   };
 }

@@ -20,6 +20,8 @@ import { useNoSuggestions } from './plugins/production.ts';
 import { useReadiness, type Readiness } from './plugins/readiness.ts';
 import { useRequestScope } from './plugins/request-scope.ts';
 import { useSourceErrorLog } from './plugins/source-error-log.ts';
+import { needsObservedOperations, useObservedOperations } from './plugins/observe-operations.ts';
+import type { Telemetry } from './telemetry/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const schemaDirectory = join(import.meta.dirname, '..', 'schema');
@@ -45,6 +47,8 @@ export interface ServerOptions {
   readonly readiness: Readiness;
   /** What a vendor read costs at the configured sources, for the cost estimate (absent: the worst). */
   readonly pricing?: CallPricing;
+  /** Metrics and traces of operations; absent or observing nothing: no hook at all. */
+  readonly telemetry?: Telemetry;
 }
 
 export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -72,6 +76,17 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
       maxPagesPerWalk: config.limits.maxPagesPerWalk,
     }),
     useAccessLog(options.logger),
+    // Around admission: a shed request is counted, and the queue wait is part of an operation's time.
+    ...(needsObservedOperations(options.telemetry)
+      ? [
+          useObservedOperations({
+            telemetry: options.telemetry,
+            serveMetrics: config.metrics.port === null,
+            operationNames: config.metrics.operationNames,
+            persistedOperations: config.persistedOperations?.values() ?? [],
+          }),
+        ]
+      : []),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { authSchema, checkAuth, readAuthConfig } from '../auth/config.ts';
 import type { AuthConfig } from '../auth/index.ts';
-import { flag, httpUrl, integer, list, oneOf, strict, text } from '../config-fields.ts';
+import { flag, httpUrl, integer, list, matching, oneOf, strict, text } from '../config-fields.ts';
 import { DEFAULT_LIMITS, limitsSchema, type OperationLimits, readLimits } from '../limits/index.ts';
 import {
   type AdmissionConfig,
@@ -9,26 +9,18 @@ import {
   DEFAULT_ADMISSION,
   readAdmission,
 } from '../plugins/admission-config.ts';
+import {
+  DEFAULT_METRICS,
+  DEFAULT_TELEMETRY,
+  type MetricsConfig,
+  type TelemetryConfig,
+} from '../telemetry/telemetry-config.ts';
 import type { ConfigProblems } from './problems.ts';
+
+export type { MetricsConfig, TelemetryConfig };
 
 /** `development` serves GraphiQL and introspection; `production` turns both off and hides field suggestions. */
 export type ServerMode = 'development' | 'production';
-
-/** `server.metrics`: Prometheus text at `/metrics`. */
-export interface MetricsConfig {
-  /** Default true. */
-  readonly enabled: boolean;
-  /** A port of its own for `/metrics` (1 to 65535); null: the main port. Default null. */
-  readonly port: number | null;
-}
-
-/** `server.telemetry`: OpenTelemetry traces. */
-export interface TelemetryConfig {
-  /** OTLP/HTTP endpoint (an http(s) URL); null: `OTEL_EXPORTER_OTLP_ENDPOINT`, or no export. Default null. */
-  readonly otlpEndpoint: string | null;
-  /** `service.name` of the spans. Default `balance-gateway`. */
-  readonly serviceName: string;
-}
 
 export interface ServerConfig extends AdmissionConfig {
   readonly mode: ServerMode;
@@ -72,8 +64,8 @@ export const DEFAULT_SERVER: ServerConfig = {
   cursorSecret: null,
   auth: null,
   limits: DEFAULT_LIMITS,
-  metrics: { enabled: true, port: null },
-  telemetry: { otlpEndpoint: null, serviceName: 'balance-gateway' },
+  metrics: DEFAULT_METRICS,
+  telemetry: DEFAULT_TELEMETRY,
 };
 
 /** An exact origin (`https://app.example.com`), never a wildcard, which would let any site read balances. */
@@ -119,7 +111,15 @@ export const serverSchema = strict({
   limits: limitsSchema.optional().describe('Operation limits, checked before any vendor is called.'),
   metrics: strict({
     enabled: flag().optional().describe('Serve Prometheus metrics at /metrics. Default true.'),
-    port: integer(1, 65535).nullable().optional().describe('A port of its own for /metrics. Default: the main port.'),
+    port: integer(0, 65535)
+      .nullable()
+      .optional()
+      .describe(
+        'A port of its own for /metrics (0 picks a free one; then not on the main port). Default: the main port.',
+      ),
+    operationNames: list(matching(/^[_A-Za-z][_0-9A-Za-z]{0,99}$/, 'must be a GraphQL operation name'))
+      .optional()
+      .describe('Operation names the metrics may show as a label; others count as "other". Default none.'),
   }).optional(),
   telemetry: strict({
     otlpEndpoint: httpUrl()
@@ -137,6 +137,10 @@ export function checkServer(raw: unknown, sourceNames: readonly string[], proble
   const graphiql = server.graphiql === true || server.graphiql === 'true';
   if (graphiql && server.mode === 'production') problems.add('server.graphiql', 'GraphiQL is off in production mode');
   if (server.auth !== undefined) checkAuth(server.auth, sourceNames, problems, 'server.auth');
+  const metrics = server.metrics as Record<string, unknown> | null | undefined;
+  const metricsPort = Number(metrics?.port ?? 0);
+  if (metricsPort !== 0 && metricsPort === Number(server.port ?? DEFAULT_SERVER.port))
+    problems.add('server.metrics.port', 'must differ from server.port (or leave it out to serve /metrics there)');
 }
 
 /** The server settings from a block the schema and `checkServer` passed, the defaults for the rest. */
@@ -164,6 +168,7 @@ export function readServer(
     metrics: {
       enabled: metrics?.enabled ?? DEFAULT_SERVER.metrics.enabled,
       port: metrics?.port ?? DEFAULT_SERVER.metrics.port,
+      operationNames: metrics?.operationNames ?? DEFAULT_SERVER.metrics.operationNames,
     },
     telemetry: {
       otlpEndpoint: telemetry?.otlpEndpoint ?? DEFAULT_SERVER.telemetry.otlpEndpoint,

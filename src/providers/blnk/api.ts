@@ -10,6 +10,16 @@ export interface BlnkClientOptions {
   readonly transport: SourceTransport | undefined;
 }
 
+/** The paths the connector calls, as route templates: the kind of call in metrics and spans. */
+const BLNK_ROUTES = [
+  '/balances',
+  '/balances/filter',
+  '/balances/{balance_id}',
+  '/balances/{balance_id}/at',
+  '/ledgers',
+  '/ledgers/{ledger_id}',
+];
+
 /**
  * The HTTP client of one Blnk server: paths sit at the URL's root (no version prefix), and the
  * master key or an API key authenticates every call (api/middleware/auth.go).
@@ -21,6 +31,7 @@ export function createBlnkClient(options: BlnkClientOptions): HttpClient {
     baseUrl: options.url,
     timeoutMs: options.timeoutMs,
     transport: options.transport,
+    routes: BLNK_ROUTES,
     authorize: apiKey === undefined ? undefined : () => ({ 'X-Blnk-Key': apiKey }),
   });
 }

@@ -35,6 +35,17 @@ export interface FormanceApi {
   close(): Promise<void>;
 }
 
+/** The paths the connector calls below the ledger API root, as route templates (metrics and spans). */
+const FORMANCE_ROUTES = [
+  '/_info',
+  '/v2/{ledger}',
+  '/v2/{ledger}/accounts',
+  '/v2/{ledger}/volumes',
+  '/{ledger}/accounts',
+  '/{ledger}/balances',
+  '/{ledger}/aggregate/balances',
+];
+
 export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
   const { source } = options;
   const client = new HttpClient({
@@ -42,6 +53,7 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
     transport: options.transport,
+    routes: FORMANCE_ROUTES,
   });
   const tokens: FormanceTokenSource | null = options.credentials
     ? createFormanceTokenSource(source, options.credentials, options.timeoutMs, options.transport)

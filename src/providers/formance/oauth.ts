@@ -58,6 +58,8 @@ export function createFormanceTokenSource(
     const response = await client.send({
       method: 'POST',
       path: endpoint.pathname,
+      // The configured token URL's path: a fixed kind of call whatever it is.
+      route: '{tokenUrl}',
       query: Object.fromEntries(endpoint.searchParams),
       body: {
         form: {

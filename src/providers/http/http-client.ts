@@ -7,6 +7,7 @@ import { currentRequestId } from '../../request-scope.ts';
 import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';
+import { observeAttempts, observeCalls } from './observe-calls.ts';
 import { readCappedBody } from './read-capped-body.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
@@ -35,6 +36,8 @@ export interface HttpClientOptions {
   retries?: number;
   /** A header that carries the gateway's request id to the vendor (Midaz logs `X-Request-Id`). */
   requestIdHeader?: string;
+  /** Route templates of the connector's calls (`/balances/{id}`), for the kind of call in metrics and spans. */
+  routes?: readonly string[];
   /** Headers for every call (credentials). Called per attempt so tokens can refresh. */
   authorize?: (signal: AbortSignal) => Promise<Record<string, string>> | Record<string, string>;
 }
@@ -47,7 +50,7 @@ export interface HttpClientOptions {
  * made once. Errors are SourceErrors that name the source only.
  *
  * Each concern has its file; a call passes them outside in: in-flight sharing, a fair permit (one
- * of `connections`, lent out during a retry's pause), the breaker, the deadline and retries, then one attempt here (request
+ * of `connections`, lent out during a retry's pause), metrics and the call's span (observe-calls.ts), the breaker, the deadline and retries, then one attempt here (request
  * building, the operation's call budget) and the capped body read.
  *
  * Every call belongs to the operation of the request scope it is made in: once that operation's
@@ -81,15 +84,20 @@ export class HttpClient {
       bodyTimeout: options.timeoutMs + 1000,
     });
     const retries = options.retries ?? this.#transport.retries;
-    const attempt = this.#attempt.bind(this);
+    const attempt = observeAttempts(this.#transport.telemetry, this.#attempt.bind(this));
+    const { source, routes } = options;
+    const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
     this.#send = shareInflightGets(
       options.source,
       withFairPermits(
         options.source,
         this.#permits,
-        withCircuitBreaker(
-          this.#transport.breaker,
-          retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+        observeCalls(
+          observed,
+          withCircuitBreaker(
+            this.#transport.breaker,
+            retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+          ),
         ),
         options.timeoutMs,
       ),

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../../telemetry/index.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
@@ -20,6 +21,8 @@ export interface SourceTransport {
   readonly retries: number;
   readonly maxResponseBytes: number;
   readonly breaker: CircuitBreaker;
+  /** The gateway's metrics and traces, observed around each call (observe-calls.ts); absent: nothing observed. */
+  readonly telemetry?: Telemetry;
 }
 
 export function createSourceTransport(

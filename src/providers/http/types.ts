@@ -4,6 +4,11 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   /** Path below the base URL's own path, starting with `/`. Segments must already be encoded. */
   path: string;
+  /**
+   * The route template of `path` (`/balances/{id}`): the kind of call in metrics and spans. When
+   * absent, the client matches `path` against its connector's `routes`, else `other`.
+   */
+  route?: string;
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   /** A JSON body (serialised here) or a form body. */

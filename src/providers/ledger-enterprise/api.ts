@@ -26,6 +26,13 @@ export function createVaultClient(options: VaultClientOptions): HttpClient {
     baseUrl: options.url,
     timeoutMs: options.timeoutMs,
     transport: options.transport,
+    routes: [
+      '/accounts',
+      '/accounts/{id}',
+      '/accounts/{id}/balances',
+      '/accounts/{id}/balances/history',
+      '/accounts/{id}/currency',
+    ],
     authorize: () => headers,
     connections: options.concurrency,
   });

@@ -37,6 +37,24 @@ export interface MidazApi {
   close(): Promise<void>;
 }
 
+/**
+ * The paths the connector calls below the organization, as route templates (metrics and spans);
+ * an alias path is matched before an id path, an external alias holding `/` is `other`.
+ */
+const MIDAZ_ROUTES = [
+  '/ledgers',
+  '/ledgers/{ledger_id}',
+  '/ledgers/{ledger_id}/balances',
+  '/ledgers/{ledger_id}/accounts',
+  '/ledgers/{ledger_id}/accounts/alias/{alias}',
+  '/ledgers/{ledger_id}/accounts/alias/{alias}/balances',
+  '/ledgers/{ledger_id}/accounts/external/{code}',
+  '/ledgers/{ledger_id}/accounts/external/{code}/balances',
+  '/ledgers/{ledger_id}/accounts/{account_id}',
+  '/ledgers/{ledger_id}/accounts/{account_id}/balances',
+  '/ledgers/{ledger_id}/accounts/{account_id}/balances/history',
+];
+
 export function createMidazApi(options: MidazApiOptions): MidazApi {
   const root = options.url.replace(/\/+$/, '');
   const version = /\/v1$/.test(root) ? root : `${root}/v1`;
@@ -50,6 +68,7 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
     requestIdHeader: 'X-Request-Id',
     authorize: token === null ? undefined : () => ({ authorization: `Bearer ${token}` }),
     connections: options.concurrency,
+    routes: MIDAZ_ROUTES,
   });
 
   return {

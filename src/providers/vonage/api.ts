@@ -43,6 +43,8 @@ export function createVonageApi(options: VonageApiOptions): VonageApi {
       baseUrl,
       timeoutMs: options.timeoutMs,
       transport: options.transport,
+      // The key in the subaccounts path is a credential: only the template may be a label.
+      routes: ['/account/get-balance', '/account/top-up', '/accounts/{api_key}/subaccounts'],
       authorize,
     });
   const account = client(options.url);
