@@ -52,18 +52,17 @@ query NodeById($id: ID!) {
 }
 `;
 
-const HISTORY = `# Balance history: one point per interval from "from" to "to", both included.
+const HISTORY = `# Balance history: one point per interval from "from" to "to", both included, in one asset.
 # Vonage cannot tell past balances: its accounts answer UNSUPPORTED_BY_SOURCE on this field only.
-query BalanceHistory($from: DateTime!, $to: DateTime!) {
-  ledgers(first: 2) {
+query BalanceHistory($asset: String!, $from: DateTime!, $to: DateTime!) {
+  ledgers(first: 1) {
     nodes {
       name
-      accounts(first: 2) {
+      accounts(first: 1) {
         nodes {
           address
-          balances { asset }
-          history(asset: "USD", from: $from, to: $to, interval: DAY) {
-            nodes { at balance { amount asset } }
+          history(asset: $asset, from: $from, to: $to, interval: DAY) {
+            nodes { at balance { amount minorUnits scale asset } }
             pageInfo { hasNextPage endCursor }
           }
         }
@@ -78,7 +77,11 @@ const DAY_MS = 86_400_000;
 /** GraphiQL's tabs on a first visit: a first look, paging with `after`, `node(id)`, balance history. */
 export function graphiqlTabs(today: Date): NonNullable<GraphiQLOptions['defaultTabs']> {
   const midnight = Math.floor(today.getTime() / DAY_MS) * DAY_MS;
-  const history = { from: new Date(midnight - 7 * DAY_MS).toISOString(), to: new Date(midnight).toISOString() };
+  const history = {
+    asset: 'USD',
+    from: new Date(midnight - 7 * DAY_MS).toISOString(),
+    to: new Date(midnight).toISOString(),
+  };
   return [
     { query: DEFAULT_QUERY },
     { query: PAGING, variables: JSON.stringify({ first: 3, after: null }, null, 2) },
