@@ -32,6 +32,17 @@ describe('the typed client example', () => {
     await expect(run(codegen, ['--config', 'codegen.ts', '--check'], { cwd: example })).resolves.toBeDefined();
   }, 60_000);
 
+  it('generates the same client from the served /schema.graphql (how codegen reaches a production gateway)', async () => {
+    const codegen = join(import.meta.dirname, '..', 'node_modules', '.bin', 'graphql-codegen');
+    const served = endpoint.replace(/\/graphql$/, '/schema.graphql');
+    await expect(
+      run(codegen, ['--config', 'codegen.ts', '--check'], {
+        cwd: example,
+        env: { ...process.env, GATEWAY_SCHEMA: served },
+      }),
+    ).resolves.toBeDefined();
+  }, 60_000);
+
   it('maps every custom scalar of the schema, and the package exports the mapping', () => {
     const custom = Object.values(createSchema().getTypeMap())
       .filter((type) => isScalarType(type) && !isSpecifiedScalarType(type))
