@@ -101,7 +101,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     // A click event on the tab's button, not a pointer click at coordinates: headless, GraphiQL's tab
     // bar keeps the offsets of its opening animation, so a click at a tab's box can land on its neighbour.
     await tab.locator('.graphiql-tab-button').dispatchEvent('click');
-    await expect.poll(async () => tab.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(async () => tab.getAttribute('aria-selected'), { timeout: 10_000 }).toBe('true');
     const [answer] = await Promise.all([
       page.waitForResponse(
         (response) => response.url() === url && (response.request().postData() ?? '').includes(name),
@@ -115,7 +115,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     const { page, failures } = await openGraphiQL();
     const tabs = page.locator('.graphiql-tab');
     await expect
-      .poll(async () => (await tabs.allInnerTexts()).map((title) => title.trim()))
+      .poll(async () => (await tabs.allInnerTexts()).map((title) => title.trim()), { timeout: 10_000 })
       .toEqual(['FirstLook', 'LedgersPage', 'SomeIds', 'BalanceHistory']);
     const paging = await runTab(page, 'LedgersPage');
     expect(paging.errors).toBeUndefined();

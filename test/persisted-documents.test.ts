@@ -67,6 +67,8 @@ describe('persisted documents (documentId, sha256: keys)', () => {
     // A listed id does not carry an arbitrary document along with it.
     expect(codeOf(await post({ documentId: `sha256:${sha(sources)}`, query: ledger }))).toBe('PERSISTED_QUERY_ONLY');
     expect(codeOf(await post({ variables: {} }))).toBe('PERSISTED_QUERY_ONLY');
+    expect(codeOf(await post({ documentId: { id: sha(sources) } }))).toBe('PERSISTED_QUERY_ONLY');
+    expect(codeOf(await post({ documentId: '' }))).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(Object.values(gateway.upstream()).every((count) => count === 0)).toBe(true);
   });
 });

@@ -103,7 +103,8 @@ const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
 export function createGraphiQLRenderer(now: () => Date = () => new Date()): (options: GraphiQLOptions) => string {
   let cached: { key: string; page: string } | undefined;
   return (options) => {
-    const withTabs = { ...options, defaultTabs: graphiqlTabs(now()) };
+    // defaultQuery: what a tab opened with + starts with.
+    const withTabs = { defaultQuery: DEFAULT_QUERY, ...options, defaultTabs: graphiqlTabs(now()) };
     const key = JSON.stringify(withTabs);
     if (cached?.key === key) return cached.page;
     const page = renderGraphiQL(withTabs);
