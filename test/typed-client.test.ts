@@ -9,6 +9,7 @@ import { TypedDocumentString } from '../examples/typed-client/src/gql/graphql.ts
 import type { LedgersPageDocument } from '../examples/typed-client/src/operations.ts';
 import { clientScalars } from '../src/index.ts';
 import { createSchema } from '../src/server.ts';
+import { run as runGateway, waitFor } from './helpers/cli.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 // examples/typed-client: graphql-codegen's client preset, persisted documents on, run against the
@@ -110,5 +111,26 @@ describe('the typed client example', () => {
     expect(lines).toContain('ledger formance-demo/main (FORMANCE)');
     expect(lines.some((line) => /^balance \S+ -?\d+(\.\d+)? \S+ \(-?\d+ minor units\)$/.test(line))).toBe(true);
     expect(lines.filter((line) => line.startsWith('history '))).toHaveLength(7);
+  }, 60_000);
+
+  it('runs against `balance-gateway --demo --persisted-operations <its file>`, a process of its own', async () => {
+    const documents = join(example, 'src', 'gql', 'persisted-documents.json');
+    const demo = runGateway(['--demo', '--persisted-operations', documents, '--port', '0', '--log-level', 'warn']);
+    try {
+      const [, url] = await waitFor(demo, /listening on (http:\S+\/graphql)/);
+      const { stdout } = await run(process.execPath, [join('src', 'main.ts'), url!], { cwd: example });
+      expect(stdout).toContain('ledger formance-demo/main (FORMANCE)');
+      expect(stdout.split('\n').filter((line) => line.startsWith('history '))).toHaveLength(7);
+      // The same gateway refuses a document sent as text.
+      const raw = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ sources { name } }' }),
+      });
+      expect((await raw.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    } finally {
+      demo.stop();
+      await demo.exited;
+    }
   }, 60_000);
 });

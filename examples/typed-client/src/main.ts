@@ -2,9 +2,9 @@ import { dailyHistory, ledgerAccounts, listLedgers } from './balances.ts';
 
 /**
  * A tour of the typed client: `node src/main.ts [http://127.0.0.1:4000/graphql]` against a gateway
- * whose server.persistedOperations is src/gql/persisted-documents.json (or any gateway: a listed
- * document runs either way). Prints each ledger, the first ledger's accounts with their exact
- * balances, and a week of the first account's history.
+ * whose `server.persistedOperations` is src/gql/persisted-documents.json (the client sends only
+ * document ids, so a gateway without that file refuses them). Prints each ledger, the first
+ * ledger's accounts with their exact balances, and a week of the first account's history.
  */
 const endpoint = process.argv[2] ?? 'http://127.0.0.1:4000/graphql';
 
