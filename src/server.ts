@@ -66,7 +66,8 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const admission = createAdmission(config, options.logger);
   const schema = createSchema();
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
-    // First, so its onResponse sees every answer last, as it goes out (the GraphiQL page, the SDL, results).
+    // Its onResponse runs first of these plugins' and swaps in the compressed answer; the headers
+    // later ones set (x-request-id) go onto that answer.
     useCompression({ thresholdBytes: 1024 }),
     useRequestScope({
       requestTimeoutMs: config.requestTimeoutMs,

@@ -38,6 +38,7 @@ describe('response compression', () => {
 
     const br = await ask(LARGE, { 'accept-encoding': 'gzip, deflate, br' });
     expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(br.headers.vary).toContain('accept-encoding');
     expect(Number(br.headers['content-length'])).toBe(br.bytes.byteLength);
     expect(br.bytes.byteLength).toBeLessThan(plain.bytes.byteLength / 2);
