@@ -56,6 +56,21 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(relay/|money\\.ts$)' },
     },
     {
+      name: 'http-edge-plugins-stand-alone',
+      comment:
+        'The SDL endpoint, compression and the GraphiQL page work on the HTTP request and answer only: no request scope, resolvers, loaders or connectors, so they never touch a vendor.',
+      severity: 'error',
+      from: { path: '^src/plugins/(schema-endpoint|compression|graphiql-page)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/plugins/(schema-endpoint|compression|graphiql-page)\\.ts$' },
+    },
+    {
+      name: 'client-scalars-are-data',
+      comment: 'The scalar mapping the package exports for codegen imports nothing: a client tool can load it alone.',
+      severity: 'error',
+      from: { path: '^src/client-scalars\\.ts$' },
+      to: { path: '.' },
+    },
+    {
       name: 'limits-run-before-execution',
       comment: 'Limits are checked before any resolver runs; they may not reach into resolvers, loaders or connectors.',
       severity: 'error',

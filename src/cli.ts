@@ -23,12 +23,14 @@ async function faultNames(): Promise<readonly Fault[]> {
 
 async function usage(): Promise<string> {
   const faults = await faultNames();
-  return `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]...) [--port N] [--host H] [--log-level LEVEL]
+  return `Usage: balance-gateway (--config FILE | --demo [--fault VENDOR=FAULT]... [--persisted-operations FILE]) [--port N] [--host H] [--log-level LEVEL]
 
   --config FILE     YAML or JSON configuration (see README, "Configuration")
   --demo            run against built-in vendor simulators; no configuration needed
   --fault V=F       with --demo: make vendor V (${PROVIDER_KINDS.join(', ')}) fail with F
                     (${faults.join(', ')})
+  --persisted-operations FILE
+                    with --demo: run only the operations of FILE (server.persistedOperations)
   --port N          listen on port N (overrides server.port; default ${DEFAULT_SERVER.port})
   --host H          listen on interface H (overrides server.host; default ${DEFAULT_SERVER.host})
   --log-level L     debug | info | warn | error | silent (default info); JSON lines on
@@ -64,6 +66,7 @@ async function readOptions() {
         config: { type: 'string' },
         demo: { type: 'boolean', default: false },
         fault: { type: 'string', multiple: true, default: [] },
+        'persisted-operations': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -87,6 +90,9 @@ async function main(): Promise<void> {
   if (!LOG_LEVELS.includes(level)) fail('--log-level must be debug, info, warn, error or silent');
   const faults = options.fault?.length ? await readFaults(options.fault) : [];
   if (faults.length > 0 && !options.demo) fail('--fault works with --demo only');
+  const persisted = options['persisted-operations'];
+  if (persisted !== undefined && !options.demo)
+    fail('--persisted-operations works with --demo only; set server.persistedOperations in the file');
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     fail('--port must be an integer from 0 to 65535');
@@ -102,7 +108,10 @@ async function main(): Promise<void> {
       const demo = await startDemoSources();
       closeDemo = demo.close;
       for (const { vendor, fault } of faults) await demo.simulators[vendor].setFault(fault);
-      config = parseConfig({ sources: demo.sources });
+      config = parseConfig({
+        server: persisted === undefined ? {} : { persistedOperations: persisted },
+        sources: demo.sources,
+      });
     }
   } catch (error) {
     // Every problem of the file, one line each, each line starting like the others the command writes.

@@ -27,3 +27,4 @@ export {
   type ErrorCode,
 } from './errors.ts';
 export type { Money } from './money.ts';
+export { clientScalars } from './client-scalars.ts';

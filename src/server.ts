@@ -2,7 +2,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayRuntime } from './context.ts';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -14,11 +13,14 @@ import { createAdmission } from './plugins/admission.ts';
 import { createAuthentication } from './plugins/authentication.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
+import { useCompression } from './plugins/compression.ts';
+import { createGraphiQLRenderer } from './plugins/graphiql-page.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
 import { usePersistedOperationsOnly } from './plugins/persisted-operations.ts';
 import { useNoSuggestions } from './plugins/production.ts';
 import { useReadiness, type Readiness } from './plugins/readiness.ts';
 import { useRequestScope } from './plugins/request-scope.ts';
+import { useSchemaEndpoint } from './plugins/schema-endpoint.ts';
 import { useSourceErrorLog } from './plugins/source-error-log.ts';
 import { needsObservedOperations, useObservedOperations } from './plugins/observe-operations.ts';
 import type { Telemetry } from './telemetry/index.ts';
@@ -69,7 +71,11 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const authentication = createAuthentication(runtime.authenticator);
   // Before anything reads the request: a refused one costs no parse, no authentication.
   const admission = createAdmission(config, options.logger);
+  const schema = createSchema();
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
+    // Its onResponse runs first of these plugins' and swaps in the compressed answer; the headers
+    // later ones set (x-request-id) go onto that answer.
+    useCompression({ thresholdBytes: 1024 }),
     useRequestScope({
       requestTimeoutMs: config.requestTimeoutMs,
       maxUpstreamCalls: config.limits.maxUpstreamCalls,
@@ -87,6 +93,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
           }),
         ]
       : []),
+    useSchemaEndpoint(schema),
     admission.plugin,
     useReadiness(options.readiness),
     useCsrfPrevention(),
@@ -101,7 +108,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   ];
   const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({
-    schema: createSchema(),
+    schema,
     context: async ({ request }) => createContext(runtime, await authentication.principalOf(request)),
     plugins,
     // An allow-list, never a reflected origin: yoga's default echoes any Origin with credentials.
@@ -117,10 +124,11 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
         maxAge: 600,
       };
     },
-    graphiql: config.graphiql ? admission.graphiql({ title: 'balance-gateway', defaultQuery: DEFAULT_QUERY }) : false,
+    // Default tabs (paging, node(id), history) and the History pane: plugins/graphiql-page.ts.
+    graphiql: config.graphiql ? admission.graphiql({ title: 'balance-gateway' }) : false,
     // GraphiQL bundled into the page: yoga's default loads it from a CDN, which an offline or
     // locked-down deployment cannot reach.
-    renderGraphiQL,
+    renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
     logging: options.logger,
     // Never yoga's development masking (it reads NODE_ENV and would add the original message and stack).
@@ -129,24 +137,5 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   });
 }
 
-/** GraphiQL's first query; `npm run bench` loads the gateway with it. */
-export const DEFAULT_QUERY = `# Every source, its ledgers, a few accounts and their exact balances.
-query FirstLook {
-  sources { name kind capabilities }
-  ledgers(first: 10) {
-    nodes {
-      id
-      name
-      source { name }
-      accounts(first: 3) {
-        totalCount
-        nodes {
-          address
-          balances { asset total { amount minorUnits scale } }
-        }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }
-}
-`;
+/** GraphiQL's first tab; `npm run bench` loads the gateway with it. */
+export { DEFAULT_QUERY } from './plugins/graphiql-page.ts';

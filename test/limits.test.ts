@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../src/limits/index.ts';
+import { graphiqlTabs } from '../src/plugins/graphiql-page.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
@@ -392,6 +393,14 @@ describe('default limits admit the project’s own operations', () => {
     const query = JSON.parse(match![1]!) as string;
     expect(query).toContain('query FirstLook');
     noLimitErrors(await t.query(query));
+  });
+
+  it("GraphiQL's default tabs, each operation with the tab's variables", async () => {
+    const tabs = graphiqlTabs(new Date());
+    expect(tabs.length).toBeGreaterThan(1);
+    for (const tab of tabs)
+      for (const operation of parse(tab.query ?? '').definitions)
+        noLimitErrors(await t.query(print(operation), JSON.parse(tab.variables ?? '{}')));
   });
 
   it('the client operations in test/client/operations.graphql, at the largest page', async () => {
