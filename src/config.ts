@@ -13,7 +13,7 @@ import {
 import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { findProvider, PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 import type { SourceBase } from './providers/types.ts';
-import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/index.ts';
+import { DEFAULT_TRANSPORT, type RateLimitSettings, type TransportSettings } from './providers/http/index.ts';
 
 /*
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the
@@ -215,6 +215,18 @@ function parseTransport(fields: ConfigFields): TransportSettings {
         breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
       openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
     },
+    rateLimit: parseRateLimit(fields),
+  };
+}
+
+/** `sources[i].rateLimit: { requestsPerSecond, burst }`: the source's outbound quota; off (null) when absent. */
+function parseRateLimit(fields: ConfigFields): RateLimitSettings | null {
+  const rateLimit = fields.optionalObject('rateLimit');
+  if (rateLimit === undefined) return null;
+  rateLimit.only(['requestsPerSecond', 'burst']);
+  return {
+    requestsPerSecond: rateLimit.integer('requestsPerSecond', 1, 100_000),
+    burst: rateLimit.optionalInteger('burst', 1, 100_000) ?? 1,
   };
 }
 

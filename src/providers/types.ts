@@ -167,6 +167,7 @@ export const SOURCE_BASE_FIELDS = [
   'retries',
   'maxResponseBytes',
   'circuitBreaker',
+  'rateLimit',
 ] as const;
 
 /**

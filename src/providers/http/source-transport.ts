@@ -1,4 +1,5 @@
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
+import { type RateLimitSettings, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
 export interface TransportSettings {
@@ -7,6 +8,8 @@ export interface TransportSettings {
   /** Largest response body accepted, after decompression. */
   readonly maxResponseBytes: number;
   readonly circuitBreaker: BreakerSettings;
+  /** `sources[i].rateLimit`: the source's outbound quota (rate-limit.ts); null (the default) sends calls as they come. */
+  readonly rateLimit?: RateLimitSettings | null;
 }
 
 export const DEFAULT_TRANSPORT: TransportSettings = {
@@ -20,6 +23,8 @@ export interface SourceTransport {
   readonly retries: number;
   readonly maxResponseBytes: number;
   readonly breaker: CircuitBreaker;
+  /** The source's quota, shared like the breaker by every client of the source (token requests too); absent when off. */
+  readonly quota?: SourceQuota;
 }
 
 export function createSourceTransport(
@@ -30,5 +35,6 @@ export function createSourceTransport(
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
+    ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit) } : {}),
   };
 }
