@@ -215,18 +215,20 @@ function parseTransport(fields: ConfigFields): TransportSettings {
         breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
       openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
     },
-    rateLimit: parseRateLimit(fields),
+    ...parseRateLimit(fields),
   };
 }
 
-/** `sources[i].rateLimit: { requestsPerSecond, burst }`: the source's outbound quota; off (null) when absent. */
-function parseRateLimit(fields: ConfigFields): RateLimitSettings | null {
+/** `sources[i].rateLimit: { requestsPerSecond, burst }`: the source's outbound quota; off (no field) when absent. */
+function parseRateLimit(fields: ConfigFields): { rateLimit?: RateLimitSettings } {
   const rateLimit = fields.optionalObject('rateLimit');
-  if (rateLimit === undefined) return null;
+  if (rateLimit === undefined) return {};
   rateLimit.only(['requestsPerSecond', 'burst']);
   return {
-    requestsPerSecond: rateLimit.integer('requestsPerSecond', 1, 100_000),
-    burst: rateLimit.optionalInteger('burst', 1, 100_000) ?? 1,
+    rateLimit: {
+      requestsPerSecond: rateLimit.integer('requestsPerSecond', 1, 100_000),
+      burst: rateLimit.optionalInteger('burst', 1, 100_000) ?? 1,
+    },
   };
 }
 

@@ -13,10 +13,12 @@ import type { SimulatorQuota, SimulatorReply } from './types.ts';
 export type QuotaStyle = 'tollbooth' | 'vault' | 'gateway';
 
 export interface QuotaGate {
-  /** Switches the quota on (a full bucket) or, with null, off. */
+  /** Switches the quota on (a full bucket, the counts zeroed) or, with null, off (the counts kept). */
   set(quota: SimulatorQuota | null): void;
-  /** Calls refused since the quota was last set. */
+  /** Calls refused since the quota was last switched on. */
   readonly refused: number;
+  /** When each of those arrived (`performance.now()`, ms; the latest 10000). */
+  readonly refusedTimes: readonly number[];
   /** The refusal for a call arriving at `now` (epoch ms), or null when the call is within the quota. */
   admit(now: number): SimulatorReply | null;
 }
@@ -26,12 +28,16 @@ export function createQuotaGate(style: QuotaStyle): QuotaGate {
   let tokens = 0;
   let at = 0;
   let refused = 0;
+  const refusedTimes: number[] = [];
   return {
+    refusedTimes,
     set(next) {
       quota = next === null ? null : { perSecond: next.perSecond, burst: next.burst ?? next.perSecond };
       tokens = quota?.burst ?? 0;
       at = Date.now();
+      if (quota === null) return;
       refused = 0;
+      refusedTimes.length = 0;
     },
     get refused() {
       return refused;
@@ -45,6 +51,8 @@ export function createQuotaGate(style: QuotaStyle): QuotaGate {
         return null;
       }
       refused += 1;
+      refusedTimes.push(performance.now());
+      if (refusedTimes.length > 10_000) refusedTimes.shift();
       const seconds = Math.max(1, Math.ceil((1 - tokens) / quota.perSecond));
       return refusal(style, quota.perSecond, seconds);
     },

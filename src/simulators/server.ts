@@ -146,6 +146,7 @@ export async function startSimulatorServer(
     get refused() {
       return quota.refused;
     },
+    refusedTimes: quota.refusedTimes,
     close: () => (closing ??= stop()),
   };
 }

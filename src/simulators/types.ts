@@ -77,8 +77,10 @@ export interface SimulatorServer {
    * Enterprise, with the vendor's headers) and counted in `refused`.
    */
   setQuota(quota: SimulatorQuota | null): void;
-  /** Calls refused for the quota since it was last set. */
+  /** Calls refused for the quota since it was last switched on (switching it off keeps the count). */
   readonly refused: number;
+  /** When each refused call arrived (`performance.now()`, ms), in order. */
+  readonly refusedTimes: readonly number[];
   /** Stops the server; calling it again returns the same promise. */
   close(): Promise<void>;
 }

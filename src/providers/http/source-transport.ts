@@ -8,8 +8,8 @@ export interface TransportSettings {
   /** Largest response body accepted, after decompression. */
   readonly maxResponseBytes: number;
   readonly circuitBreaker: BreakerSettings;
-  /** `sources[i].rateLimit`: the source's outbound quota (rate-limit.ts); null (the default) sends calls as they come. */
-  readonly rateLimit?: RateLimitSettings | null;
+  /** `sources[i].rateLimit`: the source's outbound quota (rate-limit.ts); absent (the default), calls go as they come. */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 export const DEFAULT_TRANSPORT: TransportSettings = {
