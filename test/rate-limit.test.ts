@@ -182,4 +182,24 @@ describe('sources[].rateLimit', () => {
     expect(after?.requestsPerSecond).toBeLessThanOrEqual(4);
     expect(after?.requestsPerSecond).toBeGreaterThanOrEqual(0.5);
   });
+
+  it("Vonage's published cap (max-calls-per-second in its account settings) is read once and caps the configured rate", async () => {
+    t = await startTestGateway({ sources: { 'vonage-demo': { rateLimit: { requestsPerSecond: 100, burst: 5 } } } });
+    const vonage = t.demo.simulators.vonage;
+    const [first, second] = accountIds(t, 'vonage');
+    await t.resetUpstream();
+    expect((await t.query(ACCOUNT, { id: first })).body.errors).toBeUndefined();
+    expect((await t.query(ACCOUNT, { id: second })).body.errors).toBeUndefined();
+    expect(vonage.requests.filter((request) => request.path === '/account/settings')).toHaveLength(1);
+    expect(vonage.requests.find((request) => request.path === '/account/settings')).toMatchObject({
+      method: 'POST',
+      body: '',
+      status: 200,
+    });
+    // The demo account's settings say 30 calls a second (the spec's example).
+    expect(t.gateway.runtime.quotas?.get('vonage-demo')?.snapshot()).toMatchObject({
+      ceiling: 30,
+      requestsPerSecond: 30,
+    });
+  });
 });
