@@ -13,6 +13,16 @@ describe('SourceQuota', () => {
     expect(turns).toEqual([0, 0, 100, 200, 300]);
   });
 
+  it('timers that fire late do not let several turns leave at once: departures hold the bucket too', () => {
+    const quota = new SourceQuota({ requestsPerSecond: 10, burst: 1 }, 0);
+    for (let turn = 0; turn < 5; turn += 1) quota.reserve(0, never);
+    // All five turns (0 to 400 ms) wake together at 1000 ms, after a stalled event loop.
+    const waits = Array.from({ length: 5 }, () => quota.depart(1000));
+    expect(waits[0]).toBe(0);
+    expect(waits.slice(1).every((wait) => wait >= 99)).toBe(true);
+    expect(quota.depart(1100)).toBe(0);
+  });
+
   it('books nothing when the turn would come after the latest moment the caller can wait', () => {
     const quota = new SourceQuota({ requestsPerSecond: 1, burst: 1 }, 0);
     expect(quota.reserve(0, 500)?.at).toBe(0);

@@ -154,6 +154,8 @@ describe('sources[].rateLimit', () => {
       formance.setQuota(null);
       expect(formance.refusedTimes.length).toBeGreaterThan(0);
       const refusedAt = formance.refusedTimes[0] as number;
+      // The refusal is counted as it arrives; the gateway reads the answer a moment later.
+      await until(() => (quota?.snapshot().throttles ?? 0) > 0, 5000);
       expect(quota?.snapshot().requestsPerSecond).toBeLessThanOrEqual(10);
       // Climbs back under load, an eighth of the rate a second.
       await until(() => quota?.snapshot().requestsPerSecond === 20, 20_000);

@@ -71,7 +71,13 @@ async function takeTurn(source: string, quota: SourceQuota, waitLimitMs: number)
       await sleep(wait, scope?.signal).catch((reason: unknown) => {
         throw operationEndedError(source, reason);
       });
-    if (quota.holds(ticket)) return;
+    if (!quota.holds(ticket)) continue;
+    // Late timers must not send several turns' calls at once (SourceQuota.depart); bounded by the operation's end.
+    for (let left = quota.depart(Date.now()); left > 0; left = quota.depart(Date.now()))
+      await sleep(left, scope?.signal).catch((reason: unknown) => {
+        throw operationEndedError(source, reason);
+      });
+    return;
   }
 }
 

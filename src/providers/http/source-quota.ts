@@ -51,6 +51,9 @@ export class SourceQuota {
   /** Tokens as of `#at` (negative: turns already booked ahead). */
   #tokens: number;
   #at: number;
+  /** The same bucket over the calls that really left, as of `#leftAt` (see `depart`). */
+  #leftTokens: number;
+  #leftAt: number;
   #pausedUntil = 0;
   #lastChange = 0;
   /** Bumped by each throttling: tickets of an earlier epoch must book again. */
@@ -63,6 +66,8 @@ export class SourceQuota {
     this.#rate = settings.requestsPerSecond;
     this.#tokens = settings.burst;
     this.#at = now;
+    this.#leftTokens = settings.burst;
+    this.#leftAt = now;
   }
 
   /** Books the next turn if it comes no later than `latest`; undefined (nothing booked) otherwise. */
@@ -73,6 +78,25 @@ export class SourceQuota {
     if (at > latest) return undefined;
     this.#tokens -= 1;
     return { at, epoch: this.#epoch };
+  }
+
+  /**
+   * A call whose turn came leaves now: 0, and it is counted; or the ms it must still wait. Booked
+   * turns are kept by timers, and timers that fire late (a busy event loop) would let the calls of
+   * several turns leave at once; this second bucket, over the calls that really left, holds the
+   * vendor's view to `burst` plus the rate whatever the timers did.
+   */
+  depart(now: number): number {
+    const from = Math.max(this.#leftAt, now);
+    if (now > this.#leftAt) {
+      this.#leftTokens = Math.min(this.settings.burst, this.#leftTokens + ((now - this.#leftAt) * this.#rate) / 1000);
+      this.#leftAt = now;
+    }
+    if (this.#leftTokens >= 1 && from <= now) {
+      this.#leftTokens -= 1;
+      return 0;
+    }
+    return Math.max(1, from - now + ((1 - Math.max(0, this.#leftTokens)) * 1000) / this.#rate);
   }
 
   /** Whether a ticket still holds: no throttling came since it was booked. */
@@ -131,10 +155,16 @@ export class SourceQuota {
     this.#pausedUntil = until;
     this.#tokens = 0;
     this.#at = until;
+    this.#leftTokens = 0;
+    this.#leftAt = until;
     this.#epoch += 1;
   }
 
   #refill(now: number): void {
+    if (now > this.#leftAt) {
+      this.#leftTokens = Math.min(this.settings.burst, this.#leftTokens + ((now - this.#leftAt) * this.#rate) / 1000);
+      this.#leftAt = now;
+    }
     if (now <= this.#at) return;
     this.#tokens = Math.min(this.settings.burst, this.#tokens + ((now - this.#at) * this.#rate) / 1000);
     this.#at = now;
