@@ -36,7 +36,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const breakers = new Map<string, CircuitBreaker>();
   const quotas = new Map<string, SourceQuota>();
   for (const source of config.sources) {
-    const transport = createSourceTransport(source.name, source.transport);
+    const transport = createSourceTransport(source.name, source.transport, logger);
     connectors.set(source.name, createConnector(source, transport));
     breakers.set(source.name, transport.breaker);
     if (transport.quota) quotas.set(source.name, transport.quota);

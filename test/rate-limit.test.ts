@@ -160,6 +160,9 @@ describe('sources[].rateLimit', () => {
       // Climbs back under load, an eighth of the rate a second.
       await until(() => quota?.snapshot().requestsPerSecond === 20, 20_000);
       expect(quota?.snapshot()).toMatchObject({ requestsPerSecond: 20, throttles: 1 });
+      const logged = t.logs.filter((line) => line.includes('formance-demo'));
+      expect(logged.filter((line) => line.includes('throttled the gateway'))).toHaveLength(1);
+      expect(logged.filter((line) => line.includes('back at its full rate'))).toHaveLength(1);
       const silent = formance.arrivalTimes.filter((at) => at > refusedAt + 300 && at < refusedAt + 1700);
       expect(silent).toEqual([]);
       expect(formance.arrivalTimes.filter((at) => at > refusedAt + 2000).length).toBeGreaterThan(0);
@@ -203,5 +206,20 @@ describe('sources[].rateLimit', () => {
       ceiling: 30,
       requestsPerSecond: 30,
     });
+  });
+
+  it("token requests take their turn too: Formance's OAuth call and the reads it opens keep the rate between them", async () => {
+    t = await startTestGateway({ sources: { 'formance-demo': { rateLimit: { requestsPerSecond: 2, burst: 1 } } } });
+    const formance = t.demo.simulators.formance;
+    const [first, second] = accountIds(t, 'formance');
+    await t.resetUpstream();
+    expect((await t.query(ACCOUNT, { id: first })).body.errors).toBeUndefined();
+    expect((await t.query(ACCOUNT, { id: second })).body.errors).toBeUndefined();
+    expect(formance.arrivedPaths.some((path) => path.endsWith('/oauth/token'))).toBe(true);
+    expect(formance.arrivedPaths.length).toBeGreaterThanOrEqual(3);
+    // Turns every 500 ms: no two calls, the token request included, within 250 ms of each other.
+    const times = formance.arrivalTimes;
+    const gaps = times.slice(1).map((at, index) => at - (times[index] as number));
+    expect(gaps.filter((gap) => gap < 250)).toEqual([]);
   });
 });

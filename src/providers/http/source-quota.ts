@@ -24,6 +24,11 @@ export interface QuotaSnapshot {
   readonly throttles: number;
 }
 
+/** What a quota tells its owner (the log): the vendor throttled the source, or its rate is whole again. */
+export type QuotaEvent =
+  | { readonly event: 'throttled'; readonly pauseMs: number; readonly requestsPerSecond: number }
+  | { readonly event: 'recovered'; readonly requestsPerSecond: number };
+
 /** A vendor's throttling lowers the rate to at most this fraction of the ceiling, however often it repeats. */
 const FLOOR_FRACTION = 1 / 16;
 /** Additive increase: each second with a successful call gives back this fraction of the ceiling. */
@@ -59,9 +64,12 @@ export class SourceQuota {
   /** Bumped by each throttling: tickets of an earlier epoch must book again. */
   #epoch = 0;
   #throttles = 0;
+  readonly #notify: ((event: QuotaEvent) => void) | undefined;
 
-  constructor(settings: RateLimitSettings, now = Date.now()) {
+  /** `notify` hears of each pause's first throttling and of the rate's return to its ceiling, once each. */
+  constructor(settings: RateLimitSettings, now = Date.now(), notify?: (event: QuotaEvent) => void) {
     this.settings = settings;
+    this.#notify = notify;
     this.#ceiling = settings.requestsPerSecond;
     this.#rate = settings.requestsPerSecond;
     this.#tokens = settings.burst;
@@ -115,6 +123,7 @@ export class SourceQuota {
       this.#throttles += 1;
       this.#rate = Math.max(this.#ceiling * FLOOR_FRACTION, this.#rate / 2);
       this.#lastChange = now;
+      this.#notify?.({ event: 'throttled', pauseMs: end - now, requestsPerSecond: this.#rate });
     }
     this.#pause(Math.max(end, this.#pausedUntil));
   }
@@ -131,6 +140,7 @@ export class SourceQuota {
     this.#refill(now);
     this.#rate = Math.min(this.#ceiling, this.#rate + this.#ceiling * RECOVERY_FRACTION);
     this.#lastChange = now;
+    if (this.#rate === this.#ceiling) this.#notify?.({ event: 'recovered', requestsPerSecond: this.#rate });
   }
 
   /** The vendor publishes its cap (Vonage's account settings): never go above it. */

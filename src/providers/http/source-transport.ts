@@ -1,5 +1,6 @@
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
-import { type RateLimitSettings, SourceQuota } from './source-quota.ts';
+import type { Logger } from '../../logger.ts';
+import { type QuotaEvent, type RateLimitSettings, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
 export interface TransportSettings {
@@ -27,14 +28,20 @@ export interface SourceTransport {
   readonly quota?: SourceQuota;
 }
 
+/** `logger` hears when a vendor throttles the source's quota and when its rate is whole again (no vendor detail). */
 export function createSourceTransport(
   source: string,
   settings: TransportSettings = DEFAULT_TRANSPORT,
+  logger?: Pick<Logger, 'info' | 'warn'>,
 ): SourceTransport {
+  const notify = (event: QuotaEvent) =>
+    event.event === 'throttled'
+      ? logger?.warn('source throttled the gateway: calls paused, rate lowered', { source, ...event })
+      : logger?.info('source quota back at its full rate', { source, ...event });
   return {
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
-    ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit) } : {}),
+    ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit, Date.now(), notify) } : {}),
   };
 }
