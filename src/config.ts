@@ -13,7 +13,7 @@ import {
 import { readPersistedOperations } from './plugins/persisted-operations.ts';
 import { findProvider, PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 import type { SourceBase } from './providers/types.ts';
-import { DEFAULT_TRANSPORT, type RateLimitSettings, type TransportSettings } from './providers/http/index.ts';
+import { DEFAULT_TRANSPORT, type TransportSettings } from './providers/http/index.ts';
 
 /*
  * The configuration file: YAML (JSON is accepted, being YAML), `${NAME}` replaced from the
@@ -206,6 +206,9 @@ function readOrigins(server: ConfigFields): string[] {
 function parseTransport(fields: ConfigFields): TransportSettings {
   const breaker = fields.optionalObject('circuitBreaker');
   breaker?.only(['failureThreshold', 'openMs']);
+  // `rateLimit: { requestsPerSecond, burst }`: the source's outbound quota; no field (off) when absent.
+  const rateLimit = fields.optionalObject('rateLimit');
+  rateLimit?.only(['requestsPerSecond', 'burst']);
   const defaults = DEFAULT_TRANSPORT;
   return {
     retries: fields.optionalInteger('retries', 0, 2) ?? defaults.retries,
@@ -215,20 +218,12 @@ function parseTransport(fields: ConfigFields): TransportSettings {
         breaker?.optionalInteger('failureThreshold', 1, 1_000_000) ?? defaults.circuitBreaker.failureThreshold,
       openMs: breaker?.optionalInteger('openMs', 100, 3_600_000) ?? defaults.circuitBreaker.openMs,
     },
-    ...parseRateLimit(fields),
-  };
-}
-
-/** `sources[i].rateLimit: { requestsPerSecond, burst }`: the source's outbound quota; off (no field) when absent. */
-function parseRateLimit(fields: ConfigFields): { rateLimit?: RateLimitSettings } {
-  const rateLimit = fields.optionalObject('rateLimit');
-  if (rateLimit === undefined) return {};
-  rateLimit.only(['requestsPerSecond', 'burst']);
-  return {
-    rateLimit: {
-      requestsPerSecond: rateLimit.integer('requestsPerSecond', 1, 100_000),
-      burst: rateLimit.optionalInteger('burst', 1, 100_000) ?? 1,
-    },
+    ...(rateLimit && {
+      rateLimit: {
+        requestsPerSecond: rateLimit.integer('requestsPerSecond', 1, 100_000),
+        burst: rateLimit.optionalInteger('burst', 1, 100_000) ?? 1,
+      },
+    }),
   };
 }
 
