@@ -71,6 +71,14 @@ module.exports = {
       to: { path: '.' },
     },
     {
+      name: 'quota-bookkeeping-is-pure',
+      comment:
+        "A source's quota is bookkeeping over a clock it is given (no timers, no I/O, no scope): a store shared through Redis must be able to replace it.",
+      severity: 'error',
+      from: { path: '^src/providers/http/source-quota\\.ts$' },
+      to: { path: '^(src/|node_modules/)' },
+    },
+    {
       name: 'limits-run-before-execution',
       comment: 'Limits are checked before any resolver runs; they may not reach into resolvers, loaders or connectors.',
       severity: 'error',

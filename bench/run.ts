@@ -350,5 +350,8 @@ await import('./telemetry.ts');
 // Fair sharing: a light Midaz lookup alone and beside a heavy operation (its own slow simulator).
 await import('./fairness.ts');
 
+// Vendor quotas: Blnk's 429s and vendor calls a second without and with sources[].rateLimit (bench/quota.ts).
+await import('./quota.ts');
+
 // Side by side with an earlier commit, when one is named (bench/compare.ts): BENCH_BASELINE=<commit>.
 if (process.env.BENCH_BASELINE) await import('./compare.ts');

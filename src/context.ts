@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Authenticator, Principal } from './auth/index.ts';
 import type { GatewayError } from './errors.ts';
-import type { CircuitBreaker } from './providers/http/index.ts';
+import type { CircuitBreaker, SourceQuota } from './providers/http/index.ts';
 import type { Connector } from './providers/types.ts';
 import type { CursorCodec } from './relay/cursor.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -12,6 +12,8 @@ export interface GatewayRuntime {
   readonly connectors: ReadonlyMap<string, Connector>;
   /** Each source's circuit breaker, by source name. */
   readonly breakers: ReadonlyMap<string, CircuitBreaker>;
+  /** Each source's outbound quota (`sources[].rateLimit`), by source name; sources without one are absent. */
+  readonly quotas?: ReadonlyMap<string, SourceQuota>;
   readonly cursors: CursorCodec;
   readonly authenticator: Authenticator;
 }

@@ -112,6 +112,20 @@ export class OperationAbortedError extends GatewayError {
   }
 }
 
+/**
+ * A vendor call the gateway did not send: the source's quota (`sources[].rateLimit`, lowered or
+ * paused after the vendor's own throttling) gives it no turn before its operation's deadline. The
+ * vendor was not asked, so it never counts against the source's circuit breaker (not a SourceError).
+ */
+export class QuotaWaitError extends GatewayError {
+  constructor(source: string, paused: boolean) {
+    const why = paused ? 'the source asked the gateway to wait' : "the source's quota (sources[].rateLimit) is spent";
+    super('SOURCE_RATE_LIMITED', `source "${source}" was not called: ${why} past the operation's deadline`, {
+      source,
+    });
+  }
+}
+
 /** The thing asked for does not exist at its source. */
 export class NotFoundError extends GatewayError {
   constructor(message: string, options?: GatewayErrorOptions) {

@@ -4,7 +4,7 @@ import type { GatewayRuntime } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { callPricingOf } from './providers/call-pricing.ts';
 import { createConnector } from './providers/index.ts';
-import type { CircuitBreaker } from './providers/http/index.ts';
+import type { CircuitBreaker, SourceQuota } from './providers/http/index.ts';
 import { createSourceTransport } from './providers/http/index.ts';
 import type { Connector } from './providers/types.ts';
 import { createAuthenticator } from './auth/index.ts';
@@ -38,19 +38,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const logger = options.logger ?? createLogger('info');
   const connectors = new Map<string, Connector>();
   const breakers = new Map<string, CircuitBreaker>();
+  const quotas = new Map<string, SourceQuota>();
   // Reads `breakers` when scraped, so it may be filled after.
   const telemetry = createTelemetry(config.server, breakers, {
     onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
   });
   for (const source of config.sources) {
-    const transport = { ...createSourceTransport(source.name, source.transport), telemetry };
+    const transport = { ...createSourceTransport(source.name, source.transport, logger), telemetry };
     connectors.set(source.name, createConnector(source, transport));
     breakers.set(source.name, transport.breaker);
+    if (transport.quota) quotas.set(source.name, transport.quota);
   }
   const readiness: Readiness = { draining: false };
   const runtime: GatewayRuntime = {
     connectors,
     breakers,
+    quotas,
     cursors: createCursorCodec(config.server.cursorSecret ?? randomBytes(32)),
     authenticator: createAuthenticator(config.server.auth, { logger }),
   };

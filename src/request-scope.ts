@@ -35,6 +35,8 @@ export interface Operation {
   upstreamSent: number;
   /** Most vendor pages one walk of the operation reads: `server.limits.maxPagesPerWalk` (providers/walks.ts). */
   readonly maxPagesPerWalk?: number;
+  /** When the operation's deadline passes (epoch ms): how long a call may wait for a source's quota (rate-limit.ts). */
+  readonly deadlineAt?: number;
   /**
    * Set on the operation of work several operations share (runDetachedUnder): who waits for it
    * now, and so pays its calls (operation-budget.ts); `undefined` stands for a caller outside any

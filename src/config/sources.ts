@@ -36,6 +36,12 @@ const baseFields = {
       .describe('Failed calls in a row that open the breaker. Default 5.'),
     openMs: integer(100, 3_600_000).optional().describe('How long it stays open before one probe call. Default 30000.'),
   }).optional(),
+  rateLimit: strict({
+    requestsPerSecond: integer(1, 100_000).describe('Most calls a second the gateway sends this source.'),
+    burst: integer(1, 100_000).optional().describe('Calls that may go back to back. Default 1.'),
+  })
+    .optional()
+    .describe("The source's outbound quota: every call (retries and token requests too) waits its turn. Default: off."),
 };
 
 const kindMessage = `must be one of ${PROVIDER_KINDS.join(', ')}`;
@@ -105,6 +111,9 @@ export function readSource(entry: z.output<typeof sourceSchema>): SourceConfig {
         failureThreshold: entry.circuitBreaker?.failureThreshold ?? breaker.failureThreshold,
         openMs: entry.circuitBreaker?.openMs ?? breaker.openMs,
       },
+      ...(entry.rateLimit && {
+        rateLimit: { requestsPerSecond: entry.rateLimit.requestsPerSecond, burst: entry.rateLimit.burst ?? 1 },
+      }),
     },
   };
 }

@@ -49,6 +49,7 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
             upstreamLimit: options.maxUpstreamCalls,
             upstreamSent: 0,
             maxPagesPerWalk: options.maxPagesPerWalk,
+            deadlineAt: Date.now() + options.requestTimeoutMs,
           },
         };
         try {

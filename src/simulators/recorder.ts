@@ -15,6 +15,8 @@ export interface RequestRecorder {
   readonly arrivals: number;
   /** The paths of the latest arrivals (at most the recorder's limit), in arrival order. */
   readonly arrivedPaths: string[];
+  /** When each of those arrived (`performance.now()`, ms), for counting calls per time window. */
+  readonly arrivalTimes: number[];
   record(request: RecordedRequest): void;
   arrive(path: string): void;
   reset(): void;
@@ -23,11 +25,13 @@ export interface RequestRecorder {
 export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRecorder {
   const requests: RecordedRequest[] = [];
   const arrivedPaths: string[] = [];
+  const arrivalTimes: number[] = [];
   let count = 0;
   let arrivals = 0;
   return {
     requests,
     arrivedPaths,
+    arrivalTimes,
     get count() {
       return count;
     },
@@ -37,7 +41,9 @@ export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRec
     arrive(path) {
       arrivals += 1;
       arrivedPaths.push(path);
+      arrivalTimes.push(performance.now());
       if (arrivedPaths.length > limit) arrivedPaths.splice(0, arrivedPaths.length - limit);
+      if (arrivalTimes.length > limit) arrivalTimes.splice(0, arrivalTimes.length - limit);
     },
     record(request) {
       count += 1;
@@ -49,6 +55,7 @@ export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRec
       requests.length = 0;
       arrivals = 0;
       arrivedPaths.length = 0;
+      arrivalTimes.length = 0;
     },
   };
 }

@@ -4,6 +4,7 @@ import { answerWithFault, prepareFault } from './answer-with-fault.ts';
 import type { SimulatorFault } from './faults.ts';
 import { isPagingFault, type PagingFault } from './faults.ts';
 import { createPagingFaults, type PagingWire } from './paging-faults.ts';
+import { createQuotaGate, type QuotaStyle } from './quota.ts';
 import { createRequestRecorder } from './recorder.ts';
 import type { SimulatorReply, SimulatorRequest, SimulatorServer } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface SimulatorServerOptions {
   readonly rateLimitStatus?: number;
   /** How the vendor's lists page, for the paging faults; without it (an unpaged API) they change nothing. */
   readonly paging?: PagingWire;
+  /** How the vendor refuses a call over its quota (`setQuota`; quota.ts). Default `gateway`. */
+  readonly quotaStyle?: QuotaStyle;
 }
 
 /** Starts a simulator on 127.0.0.1 that answers each request with `route`. */
@@ -29,8 +32,14 @@ export async function startSimulatorServer(
   let fault: SimulatorFault | PagingFault | null = null;
   const pagingFaults = options.paging ? createPagingFaults(options.paging) : null;
   let closing: Promise<void> | undefined;
+  const quota = createQuotaGate(options.quotaStyle ?? 'gateway');
 
-  const answer = async (incoming: IncomingMessage, response: ServerResponse, body: string): Promise<void> => {
+  const answer = async (
+    incoming: IncomingMessage,
+    response: ServerResponse,
+    body: string,
+    overQuota: SimulatorReply | null,
+  ): Promise<void> => {
     const [path = '/', search = ''] = (incoming.url ?? '/').split(/\?(.*)/s);
     const query = new URLSearchParams(search);
     const headers: Record<string, string | undefined> = {};
@@ -49,20 +58,25 @@ export async function startSimulatorServer(
     for (const key of new Set(query.keys())) recordedQuery[key] = query.getAll(key);
     const record = (status: number) =>
       recorder.record({ method: request.method, path, query: recordedQuery, headers, body, status });
+    const reply = (answered: SimulatorReply) => {
+      record(answered.status);
+      const headersOut = { 'content-length': String(Buffer.byteLength(answered.body)), ...answered.headers };
+      if (answered.statusText === undefined) response.writeHead(answered.status, headersOut);
+      else response.writeHead(answered.status, answered.statusText, headersOut);
+      response.end(answered.body);
+    };
+    // A call over the vendor's quota is refused before anything else looks at it, as a limiter in front does.
+    if (overQuota !== null) return reply(overQuota);
     if (fault !== null && !isPagingFault(fault)) {
       await answerWithFault(fault, { response, real, record, rateLimitStatus: options.rateLimitStatus ?? 429 });
       return;
     }
-    const reply = fault !== null && pagingFaults ? await pagingFaults.answer(fault, request, routed) : await real();
-    record(reply.status);
-    const headersOut = { 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers };
-    if (reply.statusText === undefined) response.writeHead(reply.status, headersOut);
-    else response.writeHead(reply.status, reply.statusText, headersOut);
-    response.end(reply.body);
+    reply(fault !== null && pagingFaults ? await pagingFaults.answer(fault, request, routed) : await real());
   };
 
   const server = createServer((incoming, response) => {
     recorder.arrive((incoming.url ?? '/').split('?')[0] ?? '/');
+    const overQuota = quota.admit(Date.now());
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
     response.on('close', () => (inFlight -= 1));
@@ -70,7 +84,7 @@ export async function startSimulatorServer(
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const go = () => void answer(incoming, response, body).catch(() => response.destroy());
+      const go = () => void answer(incoming, response, body, overQuota).catch(() => response.destroy());
       if (options.latencyMs) setTimeout(go, options.latencyMs);
       else go();
     });
@@ -108,6 +122,7 @@ export async function startSimulatorServer(
       return recorder.arrivals;
     },
     arrivedPaths: recorder.arrivedPaths,
+    arrivalTimes: recorder.arrivalTimes,
     get peakInFlight() {
       return peakInFlight;
     },
@@ -127,6 +142,11 @@ export async function startSimulatorServer(
       // Open keep-alive connections would let requests past a refusal: cut them too.
       if (next === 'refuse') server.closeAllConnections();
     },
+    setQuota: (next) => quota.set(next),
+    get refused() {
+      return quota.refused;
+    },
+    refusedTimes: quota.refusedTimes,
     close: () => (closing ??= stop()),
   };
 }

@@ -35,6 +35,14 @@ export interface SimulatorReply {
   readonly body: string;
 }
 
+/** A vendor's quota on the gateway's calls: a token bucket, as Blnk's tollbooth keeps one per client (quota.ts). */
+export interface SimulatorQuota {
+  /** Calls a second the bucket refills by. */
+  readonly perSecond: number;
+  /** The bucket's size; default `perSecond` (tollbooth's default burst). */
+  readonly burst?: number;
+}
+
 /** The HTTP side every vendor simulator shares: request recording, latency, fault injection, closing (server.ts). */
 export interface SimulatorServer {
   /** `http://127.0.0.1:PORT`. */
@@ -49,6 +57,8 @@ export interface SimulatorServer {
   readonly arrivals: number;
   /** The paths (no query) of the latest arrivals, in arrival order. */
   readonly arrivedPaths: readonly string[];
+  /** When each of those arrived (`performance.now()`, ms), in arrival order. */
+  readonly arrivalTimes: readonly number[];
   /** Most requests in progress at once since start or the last `resetRequests()`. */
   readonly peakInFlight: number;
   /** Requests in progress now. */
@@ -61,6 +71,16 @@ export interface SimulatorServer {
    */
   setFault(fault: SimulatorFault | PagingFault | null): Promise<void>;
   readonly fault: SimulatorFault | PagingFault | null;
+  /**
+   * The vendor's quota on calls from now on (a token bucket; quota.ts), or null for none (the
+   * default): a call over it is refused as the vendor's server refuses it (429, or 420 on Ledger
+   * Enterprise, with the vendor's headers) and counted in `refused`.
+   */
+  setQuota(quota: SimulatorQuota | null): void;
+  /** Calls refused for the quota since it was last switched on (switching it off keeps the count). */
+  readonly refused: number;
+  /** When each refused call arrived (`performance.now()`, ms), in order. */
+  readonly refusedTimes: readonly number[];
   /** Stops the server; calling it again returns the same promise. */
   close(): Promise<void>;
 }

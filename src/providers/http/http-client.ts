@@ -8,6 +8,7 @@ import { parseLosslessJson, VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';
 import { observeAttempts, observeCalls } from './observe-calls.ts';
+import { observeRateLimit, withRateLimit } from './rate-limit.ts';
 import { readCappedBody } from './read-capped-body.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
@@ -50,7 +51,7 @@ export interface HttpClientOptions {
  * made once. Errors are SourceErrors that name the source only.
  *
  * Each concern has its file; a call passes them outside in: in-flight sharing, a fair permit (one
- * of `connections`, lent out during a retry's pause), metrics and the call's span (observe-calls.ts), the breaker, the deadline and retries, then one attempt here (request
+ * of `connections`, lent out during a retry's pause), metrics and the call's span (observe-calls.ts), a turn in the source's quota (rate-limit.ts), the breaker, the deadline and retries, then one attempt here (request
  * building, the operation's call budget) and the capped body read.
  *
  * Every call belongs to the operation of the request scope it is made in: once that operation's
@@ -84,7 +85,10 @@ export class HttpClient {
       bodyTimeout: options.timeoutMs + 1000,
     });
     const retries = options.retries ?? this.#transport.retries;
-    const attempt = observeAttempts(this.#transport.telemetry, this.#attempt.bind(this));
+    const attempt = observeAttempts(
+      this.#transport.telemetry,
+      observeRateLimit(this.#transport.quota, this.#attempt.bind(this)),
+    );
     const { source, routes } = options;
     const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
     this.#send = shareInflightGets(
@@ -94,9 +98,14 @@ export class HttpClient {
         this.#permits,
         observeCalls(
           observed,
-          withCircuitBreaker(
-            this.#transport.breaker,
-            retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+          withRateLimit(
+            options.source,
+            this.#transport.quota,
+            withCircuitBreaker(
+              this.#transport.breaker,
+              retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+            ),
+            options.timeoutMs,
           ),
         ),
         options.timeoutMs,

@@ -1,5 +1,7 @@
 import type { Telemetry } from '../../telemetry/index.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
+import type { Logger } from '../../logger.ts';
+import { type QuotaEvent, type RateLimitSettings, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
 export interface TransportSettings {
@@ -8,6 +10,8 @@ export interface TransportSettings {
   /** Largest response body accepted, after decompression. */
   readonly maxResponseBytes: number;
   readonly circuitBreaker: BreakerSettings;
+  /** `sources[i].rateLimit`: the source's outbound quota (rate-limit.ts); absent (the default), calls go as they come. */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 export const DEFAULT_TRANSPORT: TransportSettings = {
@@ -23,15 +27,24 @@ export interface SourceTransport {
   readonly breaker: CircuitBreaker;
   /** The gateway's metrics and traces, observed around each call (observe-calls.ts); absent: nothing observed. */
   readonly telemetry?: Telemetry;
+  /** The source's quota, shared like the breaker by every client of the source (token requests too); absent when off. */
+  readonly quota?: SourceQuota;
 }
 
+/** `logger` hears when a vendor throttles the source's quota and when its rate is whole again (no vendor detail). */
 export function createSourceTransport(
   source: string,
   settings: TransportSettings = DEFAULT_TRANSPORT,
+  logger?: Pick<Logger, 'info' | 'warn'>,
 ): SourceTransport {
+  const notify = (event: QuotaEvent) =>
+    event.event === 'throttled'
+      ? logger?.warn('source throttled the gateway: calls paused, rate lowered', { source, ...event })
+      : logger?.info('source quota back at its full rate', { source, ...event });
   return {
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
+    ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit, Date.now(), notify) } : {}),
   };
 }

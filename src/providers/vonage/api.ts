@@ -2,6 +2,7 @@ import { HttpClient } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 import type { SourceTransport } from '../http/index.ts';
 import { mapVonagePrimary, mapVonageSubaccounts, type VonageAccount } from './map.ts';
+import { createPublishedCap } from './published-cap.ts';
 
 export interface VonageApiOptions {
   readonly source: string;
@@ -50,13 +51,16 @@ export function createVonageApi(options: VonageApiOptions): VonageApi {
   const account = client(options.url);
   const sameHost = !options.subaccountsUrl || options.subaccountsUrl === options.url;
   const subaccounts = sameHost ? account : client(options.subaccountsUrl as string);
+  const capped = createPublishedCap(account, options.transport?.quota);
 
   return {
     async readPrimary() {
+      await capped();
       const { body } = await account.json({ method: 'GET', path: '/account/get-balance' });
       return account.decode(() => mapVonagePrimary(options.apiKey, body));
     },
     async readSubaccounts() {
+      await capped();
       const { status, body } = await subaccounts.json({
         method: 'GET',
         // The options refuse a key that would be a dot segment (path-segment.ts).
@@ -66,6 +70,7 @@ export function createVonageApi(options: VonageApiOptions): VonageApi {
       return status === 404 ? [] : subaccounts.decode(() => mapVonageSubaccounts(body));
     },
     async topUp(trx) {
+      await capped();
       // A mutation: HttpClient never retries a POST, so a failed top-up is sent exactly once.
       const response = await account.send({
         method: 'POST',

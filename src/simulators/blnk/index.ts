@@ -144,7 +144,7 @@ export async function startBlnkSimulator(options: BlnkSimulatorOptions = {}): Pr
           }
         : { status: reply.status, headers: { 'content-type': 'text/plain' }, body: reply.text };
     },
-    { port: options.port, latencyMs: options.latencyMs, paging: blnkPagingWire },
+    { port: options.port, latencyMs: options.latencyMs, paging: blnkPagingWire, quotaStyle: 'tollbooth' },
   );
 
   const balancesOf = (ledgerId: string) => data.balances.filter((balance) => balance.ledgerId === ledgerId);

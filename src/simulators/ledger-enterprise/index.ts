@@ -105,7 +105,13 @@ export async function startLedgerEnterpriseSimulator(
         body: JSON.stringify(reply.json),
       };
     },
-    { port: options.port, latencyMs: options.latencyMs, rateLimitStatus: 420, paging: ledgerEnterprisePagingWire },
+    {
+      port: options.port,
+      latencyMs: options.latencyMs,
+      rateLimitStatus: 420,
+      paging: ledgerEnterprisePagingWire,
+      quotaStyle: 'vault',
+    },
   );
 
   /** The accounts in the order the search answers without parameters (newest first). */

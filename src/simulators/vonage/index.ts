@@ -12,6 +12,8 @@ export interface VonageSimulatorOptions {
   autoReload?: boolean;
   /** Default 0: any free port. */
   port?: number;
+  /** The account's `max-calls-per-second` in its settings (`POST /account/settings`). Default 30, the spec's example. */
+  maxCallsPerSecond?: number;
 }
 
 interface SeedAccount {
@@ -76,6 +78,15 @@ export async function startVonageSimulator(options: VonageSimulatorOptions = {})
         if (trx) topUps.push(trx);
         if (!autoReload) return legacyError('not auto-reload enabled');
         return reply(200, '{"error-code":"200","error-code-label":"success"}');
+      }
+      // No form fields: nothing changes, the current settings come back (the callbacks are unset here).
+      if (request.method === 'POST' && url.pathname === '/account/settings') {
+        if (!authorized(request, url)) return legacyError('authentication failed');
+        const perSecond = options.maxCallsPerSecond ?? 30;
+        return reply(
+          200,
+          `{"mo-callback-url":"","dr-callback-url":"","max-outbound-request":30,"max-inbound-request":30,"max-calls-per-second":${perSecond}}`,
+        );
       }
       const match = /^\/accounts\/([^/]+)\/subaccounts$/.exec(url.pathname);
       if (request.method === 'GET' && match) {
