@@ -32,6 +32,21 @@ export function memoryOf(pid: number): { rss: number; hwm: number } {
   }
 }
 
+/**
+ * CPU time a process has used (user + system), in ms (Linux); 0 elsewhere. Per request, it is
+ * steadier than req/s on a machine whose other core is busy with other work.
+ */
+export function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
+
 export interface Server {
   readonly pool: Pool;
   readonly pid: number;
@@ -84,6 +99,8 @@ export interface Run {
   readonly peakRss: number;
   /** Amounts of one answer that differ from the reference's. */
   readonly amountsOff: number;
+  /** The server's CPU time per answered request, in ms. */
+  readonly cpuPerRequest: number;
 }
 
 /** The identities and amounts every contender must agree on: the first answer seen per scenario. */
@@ -117,6 +134,7 @@ export async function measureRun(
   let peakRss = memoryOf(server.pid).rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
   const latencies: number[] = [];
+  const cpuBefore = cpuOf(server.pid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -130,9 +148,10 @@ export async function measureRun(
   );
   clearInterval(sampler);
   const elapsed = (performance.now() - started) / 1000;
+  const cpuPerRequest = (cpuOf(server.pid) - cpuBefore) / Math.max(1, latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), peakRss, amountsOff };
+  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), peakRss, amountsOff, cpuPerRequest };
 }
 
 export interface Contender {
@@ -199,6 +218,10 @@ export function printSideBySide(
     const lastRates = rates.at(-1)!;
     process.stdout.write(
       `${scenario.name.padEnd(40)} ${rates.map((values) => describe(values).padEnd(22)).join(' ')} ${(median(lastRates) / median(firstRates)).toFixed(2)}x over ${lastRates.length} runs each (spread max/min: ${contenders.map((_, index) => (Math.max(...rates[index]!) / Math.min(...rates[index]!)).toFixed(2)).join(', ')})\n`,
+    );
+    const cpu = contenders.map((contender) => median(of(contender).map((run) => run.cpuPerRequest)));
+    process.stdout.write(
+      `  server CPU per request: ${contenders.map((contender, index) => `${contender.label} ${cpu[index]!.toFixed(2)} ms`).join(', ')}; ${first.label} ÷ ${last.label}: ${(cpu[0]! / cpu.at(-1)!).toFixed(2)}x (steadier than req/s on a busy machine)\n`,
     );
     for (const contender of contenders) {
       const own = of(contender);
