@@ -8,6 +8,7 @@
  * benchmark reports.
  *
  *   BENCH_BASELINE=a4bcf9f BENCH_ROUNDS=4 BENCH_SECONDS=3 npm run bench:compare
+ *   BENCH_BASELINE=a4bcf9f,b5cd012 …   several commits, each a column (the ratio is this tree ÷ the first)
  */
 import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,13 +26,17 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const here = resolve(import.meta.dirname, '..');
 
-// The baseline tree: a detached worktree of the commit, using this checkout's installed packages.
-const baselineTree = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
-execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--force', baselineTree, BASELINE], {
-  stdio: 'ignore',
+// The baseline trees: a detached worktree of each commit (BENCH_BASELINE=a,b,c: each change side
+// by side in one run), using this checkout's installed packages.
+const baselineTrees = BASELINE.split(',').map((commit) => {
+  const tree = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
+  execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--force', tree, commit.trim()], { stdio: 'ignore' });
+  symlinkSync(join(here, 'node_modules'), join(tree, 'node_modules'));
+  return tree;
 });
-symlinkSync(join(here, 'node_modules'), join(baselineTree, 'node_modules'));
+const baselineTree = baselineTrees[0]!;
 const commitOf = (tree: string) => execFileSync('git', ['-C', tree, 'rev-parse', '--short', 'HEAD']).toString().trim();
+const changed = execFileSync('git', ['-C', here, 'status', '--porcelain', '--untracked-files=no']).length > 0;
 
 pin('1');
 const vendors = fork(join(here, 'bench/simulators.ts'), { stdio: 'inherit' });
@@ -46,11 +51,8 @@ const gatewayOf = (label: string, root: string): Contender => ({
   start: () => forkServer(join(here, 'bench/gateway-child.ts'), [root], ready.sources, CONCURRENCY),
 });
 const trees = [
-  gatewayOf(`baseline ${commitOf(baselineTree)}`, baselineTree),
-  gatewayOf(
-    `this tree ${commitOf(here)}${execFileSync('git', ['-C', here, 'status', '--porcelain']).length ? '+' : ''}`,
-    here,
-  ),
+  ...baselineTrees.map((tree, index) => gatewayOf(`${index === 0 ? 'baseline' : 'then'} ${commitOf(tree)}`, tree)),
+  gatewayOf(`this tree ${commitOf(here)}${changed ? '+' : ''}`, here),
 ];
 
 // Fixtures from the baseline (global ids are part of the public contract, so both trees accept them).
@@ -84,6 +86,8 @@ try {
   printSideBySide(runs, trees, scenarios);
 } finally {
   vendors.send('stop');
-  execFileSync('git', ['-C', here, 'worktree', 'remove', '--force', baselineTree], { stdio: 'ignore' });
-  rmSync(baselineTree, { recursive: true, force: true });
+  for (const tree of baselineTrees) {
+    execFileSync('git', ['-C', here, 'worktree', 'remove', '--force', tree], { stdio: 'ignore' });
+    rmSync(tree, { recursive: true, force: true });
+  }
 }
