@@ -54,8 +54,13 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
   process.stdout.write(
     `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}\n`,
   );
-  const runs = await sideBySide(contenders, scenarios, { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY });
-  printSideBySide(runs, contenders, scenarios);
+  // BENCH_ROUNDS=0 leaves only the long run.
+  if (ROUNDS > 0)
+    printSideBySide(
+      await sideBySide(contenders, scenarios, { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY }),
+      contenders,
+      scenarios,
+    );
   if (process.env.BENCH_LONG_REQUESTS)
     await longRun(gateway, scenarios[0]!, {
       requests: Number(process.env.BENCH_LONG_REQUESTS),
