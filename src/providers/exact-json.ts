@@ -14,7 +14,7 @@ import { LosslessNumber, parse as parseLossless } from 'lossless-json';
  *
  * It gives way to lossless-json itself where it cannot vouch for the result: a body spelling
  * `\u0000` (a string that could pose as a rewritten number), or fewer keys after parsing than
- * `"…":` in the text (a repeated key, which lossless-json refuses when the two values differ; a
+ * `"…":` in the text (keyEnds: a repeated key, which lossless-json refuses when the two values differ; a
  * string holding `\":` only costs the fallback). Text that is not JSON stays not JSON: only tokens
  * in a value's place that follow JSON's number grammar are rewritten, so `JSON.parse` refuses the rest.
  */
@@ -24,7 +24,7 @@ export function parseExactJson(text: string): unknown {
   const parsed = JSON.parse(unsafe.length === 0 ? text : rewrite(text, unsafe));
   const walk = { keys: 0 };
   const value = exact(parsed, walk);
-  return walk.keys === (text.match(KEY_END)?.length ?? 0) ? value : parseLossless(text);
+  return walk.keys === keyEnds(text) ? value : parseLossless(text);
 }
 
 /**
@@ -36,8 +36,21 @@ const UNSAFE_NUMBER =
   /[:,[]\s*(?:-?\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)|-0)\s*[,}\]]/;
 /** A body that is a number by itself. */
 const TOP_LEVEL_NUMBER = /^\s*[-\d]/;
-/** The end of an object key (and, rarely, of a string holding `\":`). */
-const KEY_END = /"\s*:/g;
+
+/**
+ * How many `"` + JSON whitespace + `:` the text holds: every object key ends so, and only rarely
+ * does anything else (a string holding `\":`). Counted without a match array per key.
+ */
+function keyEnds(text: string): number {
+  let count = 0;
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let before = colon - 1;
+    while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before -= 1;
+    if (before >= 0 && text.charCodeAt(before) === QUOTE) count += 1;
+  }
+  return count;
+}
+const isJsonSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
