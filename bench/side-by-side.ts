@@ -237,7 +237,8 @@ export function printSideBySide(
 
 /**
  * RSS over a long run: drives `scenario` on a fresh `contender` until `requests` answers or
- * `maxSeconds`, printing the server's VmRSS at every tenth of the way, then its high-water mark.
+ * `maxSeconds`, printing the server's VmRSS at every tenth of the way (in requests or in time,
+ * whichever comes first), then its high-water mark.
  */
 export async function longRun(
   contender: Contender,
@@ -245,27 +246,31 @@ export async function longRun(
   options: { requests: number; maxSeconds: number; concurrency: number },
 ): Promise<void> {
   const server = await contender.start();
-  const deadline = performance.now() + options.maxSeconds * 1000;
+  const started = performance.now();
+  const deadline = started + options.maxSeconds * 1000;
   const step = Math.max(1, Math.floor(options.requests / 10));
   let done = 0;
+  const report = () =>
+    process.stdout.write(
+      `  after ${String(done).padStart(8)} requests, ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s: RSS ${MiB(memoryOf(server.pid).rss)}\n`,
+    );
   process.stdout.write(
     `\nlong run: ${contender.label}, "${scenario.name}", ${options.concurrency} connections, up to ${options.requests} requests or ${options.maxSeconds} s\n`,
   );
+  const ticker = setInterval(report, (options.maxSeconds * 1000) / 10);
   try {
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
         while (done < options.requests && performance.now() < deadline) {
           checkBalances(scenario, (await postGraphQL(server.pool, scenario.query, scenario.variables)).data);
           done += 1;
-          if (done % step === 0)
-            process.stdout.write(
-              `  after ${String(done).padStart(8)} requests: RSS ${MiB(memoryOf(server.pid).rss)}\n`,
-            );
+          if (done % step === 0) report();
         }
       }),
     );
     process.stdout.write(`  ${done} requests; high-water mark (VmHWM) ${MiB(memoryOf(server.pid).hwm)}\n`);
   } finally {
+    clearInterval(ticker);
     await server.stop();
   }
 }
