@@ -34,7 +34,6 @@ const baselineTrees = BASELINE.split(',').map((commit) => {
   symlinkSync(join(here, 'node_modules'), join(tree, 'node_modules'));
   return tree;
 });
-const baselineTree = baselineTrees[0]!;
 const commitOf = (tree: string) => execFileSync('git', ['-C', tree, 'rev-parse', '--short', 'HEAD']).toString().trim();
 const changed = execFileSync('git', ['-C', here, 'status', '--porcelain', '--untracked-files=no']).length > 0;
 
