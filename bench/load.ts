@@ -13,13 +13,13 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { DEFAULT_SERVER } from '../src/config.ts';
 import { DEFAULT_QUERY } from '../src/server.ts';
+import { memoryOf } from './side-by-side.ts';
 
 const CLIENTS = Number(process.env.BENCH_LOAD_CLIENTS ?? 1000);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
@@ -27,17 +27,6 @@ const bin = join(import.meta.dirname, '..', 'bin', 'balance-gateway.js');
 /** The V8 old-generation ceiling of the second run, as an operator would set it in NODE_OPTIONS. */
 const HEAP_CAP_MB = 256;
 const MiB = (kB: number) => `${(kB / 1024).toFixed(0)} MiB`;
-
-/** VmRSS and VmHWM of a process, in kB (Linux); zeros elsewhere. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
 
 const percentile = (sorted: number[], q: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

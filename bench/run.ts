@@ -24,6 +24,8 @@ import { createLogger } from '../src/logger.ts';
 import type { SimulatorFault } from '../src/simulators/faults.ts';
 import { runLoad } from './load.ts';
 import { postGraphQL } from './post-graphql.ts';
+import { ALL_FIVE, BALANCES, BY_ID, NESTED } from './scenarios.ts';
+import { versusPassthrough } from './versus-passthrough.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -118,15 +120,6 @@ const midazLedger = pick('midaz-demo', ready.midazLedger.name);
 const blnkDirect = new Pool(ready.blnkUrl, { connections: CONCURRENCY });
 const blnkKey = (ready.sources.find((source) => source.kind === 'blnk') as { auth: { apiKey: string } }).auth.apiKey;
 const blnkLedgerId = ready.blnkLedger.id;
-
-const BALANCES =
-  'query($id: ID!) { ledger(id: $id) { balances(first: 50) { nodes { asset total { amount minorUnits } available { amount } } } } }';
-const BY_ID =
-  'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { address balances { asset total { amount } } } } }';
-const ALL_FIVE =
-  '{ ledgers(first: 30) { nodes { name source { kind } accounts(first: 3) { nodes { address balances { asset total { amount } } } } } } }';
-const NESTED =
-  'query($id: ID!) { ledger(id: $id) { name accounts(first: 20) { nodes { address balances { asset total { amount minorUnits scale } } } pageInfo { hasNextPage endCursor } } } }';
 
 const scenarios: Scenario[] = [
   {
@@ -254,6 +247,9 @@ process.stdout.write(
 
 await blnkDirect.close();
 await main.close();
+
+// The gateway against the bare passthrough, interleaved in processes of their own (bench/versus-passthrough.ts).
+await versusPassthrough(vendors, ready.sources, blnkLedger);
 
 // Faults. A deadline of 1 s per source; the sick vendor is Blnk, the other four stay healthy.
 const DEADLINE_MS = 1000;

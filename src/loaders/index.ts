@@ -23,8 +23,14 @@ export interface Loaders {
 /** A history request tagged with its source, so the loader can group it. */
 export type HistoryKey = HistoryRequest & { readonly source: string };
 
-const ledgerKey = (ref: LedgerRef) => JSON.stringify([ref.source, ref.ledgerId]);
-const accountKey = (ref: AccountRef) => JSON.stringify([ref.source, ref.ledgerId, ref.accountId]);
+/**
+ * Cache keys: each part but the last prefixed with its length, so no two different key tuples
+ * spell the same string whatever characters the ids hold (`a:b` + `c` is not `a` + `b:c`), without
+ * a `JSON.stringify` per key: every node of a list page primes a loader with one.
+ */
+const ledgerKey = (ref: LedgerRef) => `${ref.source.length}:${ref.source}${ref.ledgerId}`;
+const accountKey = (ref: AccountRef) =>
+  `${ref.source.length}:${ref.source}${ref.ledgerId.length}:${ref.ledgerId}${ref.accountId}`;
 
 export function createLoaders(connectors: ReadonlyMap<string, Connector>): Loaders {
   return {

@@ -1,11 +1,12 @@
-import { isLosslessNumber, parse } from 'lossless-json';
+import { isLosslessNumber } from 'lossless-json';
 import { MoneyFormatError, parseInteger } from '../money.ts';
+import { parseExactJson } from './exact-json.ts';
 
 /**
  * Lossless reading of vendor JSON. Formance and Blnk write amounts as unquoted integers that can
  * pass 2^53, and Vonage writes EUR as a JSON float: `JSON.parse` would round all three. Here every
- * JSON number comes back as its source text (a `LosslessNumber`), and the `read*` helpers turn it
- * into exactly the type a field needs.
+ * JSON number comes back as its source text (a `LosslessNumber`, read by exact-json.ts), and the
+ * `read*` helpers turn it into exactly the type a field needs.
  */
 
 /** A vendor body that does not have the shape the connector expects. Connectors turn it into SOURCE_BAD_RESPONSE. */
@@ -16,7 +17,7 @@ export class VendorShapeError extends Error {
 /** Parses JSON text keeping every number's digits. Throws VendorShapeError for text that is not JSON. */
 export function parseLosslessJson(text: string): unknown {
   try {
-    return parse(text);
+    return parseExactJson(text);
   } catch {
     throw new VendorShapeError('body is not valid JSON');
   }

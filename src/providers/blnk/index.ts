@@ -105,6 +105,7 @@ export const blnkProvider = defineProvider({
     const balancePages = <T extends LedgerRef>(
       ledger: LedgerRef,
       filter: BalanceFilter,
+      as: 'balances' | 'accounts',
       map: (item: unknown) => T,
     ): VendorList<T> => {
       const query: Record<string, QueryValue> = { ledger_id_eq: ledger.ledgerId };
@@ -120,17 +121,16 @@ export const blnkProvider = defineProvider({
         maxLimit: BALANCE_PAGE_LIMIT,
         walk,
         identify: modelKey,
-        async fetchRange(offset, limit) {
-          const response = await client.json({ method: 'GET', path: '/balances', query: { ...query, limit, offset } });
-          return client.decode(() =>
-            readBlnkList(response.body, 'balance list').map((item) => {
+        // Mapped once per vendor answer, shared by every request that joined the call (the query names the ledger).
+        fetchRange: (offset, limit) =>
+          client.read({ method: 'GET', path: '/balances', query: { ...query, limit, offset } }, as, ({ body }) =>
+            readBlnkList(body, 'balance list').map((item) => {
               // Servers before 0.13.2 ignore list filters and would list every ledger's balances.
               if (isObject(item) && item.ledger_id !== ledger.ledgerId)
                 throw new VendorShapeError('the ledger_id_eq filter was ignored (Blnk 0.13.2 or later is needed)');
-              return map(item);
+              return Object.freeze(map(item));
             }),
-          );
-        },
+          ),
       };
     };
 
@@ -144,12 +144,10 @@ export const blnkProvider = defineProvider({
           maxLimit: LEDGER_PAGE_LIMIT,
           walk,
           identify: modelKey,
-          async fetchRange(offset, limit) {
-            const response = await client.json({ method: 'GET', path: '/ledgers', query: { limit, offset } });
-            return client.decode(() =>
-              readBlnkList(response.body, 'ledger list').map((item) => mapBlnkLedger(name, item)),
-            );
-          },
+          fetchRange: (offset, limit) =>
+            client.read({ method: 'GET', path: '/ledgers', query: { limit, offset } }, 'ledgers', ({ body }) =>
+              readBlnkList(body, 'ledger list').map((item) => Object.freeze(mapBlnkLedger(name, item))),
+            ),
         };
         return distinctPages(list, 'ledgers', client.decode.bind(client));
       },
@@ -170,7 +168,7 @@ export const blnkProvider = defineProvider({
       },
 
       listAccounts(ledger, filter: AccountFilter) {
-        const list = balancePages(ledger, { address: filter.address }, (item) =>
+        const list = balancePages(ledger, { address: filter.address }, 'accounts', (item) =>
           mapBlnkAccountWithBalance(name, item, scales),
         );
         return distinctPages(list, 'accounts', client.decode.bind(client));
@@ -185,7 +183,7 @@ export const blnkProvider = defineProvider({
       },
 
       listBalances(ledger, filter) {
-        const list = balancePages(ledger, filter, (item) => mapBlnkBalance(name, item, scales));
+        const list = balancePages(ledger, filter, 'balances', (item) => mapBlnkBalance(name, item, scales));
         return distinctPages(list, 'balances', client.decode.bind(client));
       },
 

@@ -15,6 +15,39 @@ import { shareInflightGets } from './share-inflight-gets.ts';
 import { createSourceTransport, type SourceTransport } from './source-transport.ts';
 import type { HttpRequest, HttpResponse, JsonResponse, SendCall } from './types.ts';
 
+type Reading = { readonly value: unknown } | { readonly error: unknown };
+
+/**
+ * What each response was read as (its parsed body, each connector mapping by its name). In-flight sharing hands the one response object to every caller that joined the GET, so
+ * a reading stored here serves them all; it goes with the response.
+ */
+const readings = new WeakMap<HttpResponse, Map<string, Reading>>();
+
+function readOnce<T>(response: HttpResponse, as: string, read: () => T): T {
+  let own = readings.get(response);
+  if (own === undefined) {
+    own = new Map();
+    readings.set(response, own);
+  }
+  let reading = own.get(as);
+  if (reading === undefined) {
+    try {
+      reading = { value: read() };
+    } catch (error) {
+      reading = { error };
+    }
+    own.set(as, reading);
+  }
+  if ('error' in reading) throw reading.error;
+  return reading.value as T;
+}
+
+/** A response's JSON body, parsed losslessly once; null for no body (204, empty). */
+function bodyOf(response: HttpResponse): unknown {
+  if (response.status === 204 || response.text === '') return null;
+  return readOnce(response, 'body', () => parseLosslessJson(response.text));
+}
+
 export interface HttpClientOptions {
   /** The configured source name, used in error messages and `extensions.source`. */
   source: string;
@@ -118,11 +151,28 @@ export class HttpClient {
     return this.#calls;
   }
 
-  /** Sends a request and returns its JSON body, parsed losslessly. Non-2xx statuses not in `accept` throw. */
+  /**
+   * Sends a request and returns its JSON body, parsed losslessly. Non-2xx statuses not in `accept`
+   * throw. The body is parsed once per response: every caller that joined the same GET gets the
+   * same parsed value, which nobody may change.
+   */
   async json(request: HttpRequest): Promise<JsonResponse> {
     const response = await this.send(request);
-    if (response.status === 204 || response.text === '') return { status: response.status, body: null };
-    return { status: response.status, body: this.decode(() => parseLosslessJson(response.text)) };
+    return { status: response.status, body: this.decode(() => bodyOf(response)) };
+  }
+
+  /**
+   * Sends a request and maps its JSON answer with `map`, once per response: every caller that
+   * joined the same GET gets the same (frozen) result, or the same failure, instead of parsing and
+   * mapping the body again. `as` names the mapping; one response read two ways keeps both. `map`
+   * must give the same result for the same response under the same `as`, and its result is shared
+   * between requests, so it must be immutable. Shape errors become SOURCE_BAD_RESPONSE, as in `decode`.
+   */
+  async read<T>(request: HttpRequest, as: string, map: (response: JsonResponse) => T): Promise<T> {
+    const response = await this.send(request);
+    return this.decode(() =>
+      readOnce(response, `map:${as}`, () => Object.freeze(map({ status: response.status, body: bodyOf(response) }))),
+    );
   }
 
   /** Runs a mapping of a vendor body, turning a shape error into SOURCE_BAD_RESPONSE. */

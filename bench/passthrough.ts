@@ -1,0 +1,137 @@
+/**
+ * The bare passthrough of issue 14: the least a GraphQL server can do for the bench's three Blnk
+ * scenarios, as the gateway's yardstick. A plain graphql-yoga server that makes the same vendor
+ * calls to the same Blnk simulator and reads them with plain `JSON.parse`: no loaders, no limits, no
+ * deadlines, no retries, no exact money (an amount past 2^53 comes out rounded, which the bench
+ * counts). It takes the gateway's global ids, so one set of variables drives both.
+ *
+ * Forked by bench/side-by-side.ts: it receives the demo's `sources` over IPC, listens on a free
+ * loopback port and answers `{ port }`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { Pool } from 'undici';
+import { formatDecimal } from '../src/money.ts';
+
+interface BlnkSource {
+  kind: 'blnk';
+  url: string;
+  auth: { apiKey: string };
+  currencyScales: Record<string, number>;
+}
+type Row = Record<string, any>;
+
+const typeDefs = /* GraphQL */ `
+  type Query {
+    ledger(id: ID!): Ledger
+    nodes(ids: [ID!]!): [Node]!
+  }
+  interface Node {
+    id: ID!
+  }
+  type Ledger {
+    name: String!
+    balances(first: Int!): BalanceList!
+    accounts(first: Int!): AccountList!
+  }
+  type Account implements Node {
+    id: ID!
+    address: String!
+    balances: [Balance!]!
+  }
+  type Balance {
+    asset: String!
+    total: Money!
+    available: Money!
+  }
+  type Money {
+    amount: String!
+    minorUnits: String!
+    scale: Int!
+  }
+  type BalanceList {
+    nodes: [Balance!]!
+  }
+  type AccountList {
+    nodes: [Account!]!
+    pageInfo: PageInfo!
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+`;
+
+function serve(source: BlnkSource): ReturnType<typeof createServer> {
+  const pool = new Pool(source.url, { connections: 16 });
+  const get = async (path: string): Promise<any> => {
+    const response = await pool.request({ method: 'GET', path, headers: { 'x-blnk-key': source.auth.apiKey } });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`Blnk answered ${response.statusCode}`);
+    }
+    return response.body.json();
+  };
+  // The gateway's global ids: base64url of the JSON array [type, source, ledgerId, accountId?].
+  const idParts = (id: string): string[] => JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
+  const money = (minor: number, currency: string) => {
+    const scale = source.currencyScales[currency] ?? 0;
+    return { minorUnits: BigInt(minor), scale };
+  };
+  const balance = (row: Row) => ({
+    asset: row.currency,
+    total: money(row.balance, row.currency),
+    available: money(row.balance - row.inflight_debit_balance, row.currency),
+  });
+  const account = (row: Row) => ({ address: row.indicator || row.balance_id, balances: [balance(row)] });
+  const list = (ledgerId: string, limit: number) =>
+    get(`/balances?ledger_id_eq=${encodeURIComponent(ledgerId)}&limit=${limit}&offset=0`) as Promise<Row[]>;
+
+  const yoga = createYoga({
+    schema: createSchema({
+      typeDefs,
+      resolvers: {
+        Query: {
+          ledger: (_: unknown, { id }: { id: string }) => ({ ledgerId: idParts(id)[2] }),
+          // One call per id, as a server without batching makes them.
+          nodes: (_: unknown, { ids }: { ids: string[] }) =>
+            ids.map(async (id) => account(await get(`/balances/${encodeURIComponent(idParts(id)[3]!)}`))),
+        },
+        Node: { __resolveType: () => 'Account' },
+        Ledger: {
+          name: async ({ ledgerId }: { ledgerId: string }) =>
+            (await get(`/ledgers/${encodeURIComponent(ledgerId)}`)).name,
+          balances: async ({ ledgerId }: { ledgerId: string }, { first }: { first: number }) => ({
+            nodes: (await list(ledgerId, first + 1)).slice(0, first).map(balance),
+          }),
+          accounts: async ({ ledgerId }: { ledgerId: string }, { first }: { first: number }) => {
+            const rows = await list(ledgerId, first + 1);
+            return {
+              nodes: rows.slice(0, first).map(account),
+              pageInfo: { hasNextPage: rows.length > first, endCursor: String(Math.min(first, rows.length)) },
+            };
+          },
+        },
+        Money: {
+          amount: ({ minorUnits, scale }: { minorUnits: bigint; scale: number }) => formatDecimal(minorUnits, scale),
+          minorUnits: ({ minorUnits }: { minorUnits: bigint }) => minorUnits.toString(),
+        },
+      },
+    }),
+    logging: false,
+    graphiql: false,
+  });
+  return createServer(yoga);
+}
+
+process.once('message', (sources: Array<Record<string, unknown>>) => {
+  const blnk = sources.find((source) => source.kind === 'blnk') as BlnkSource | undefined;
+  if (!blnk) throw new Error('passthrough: the sources hold no Blnk server');
+  const listener = serve(blnk);
+  listener.listen(0, '127.0.0.1', () => process.send?.({ port: (listener.address() as AddressInfo).port }));
+  process.on('disconnect', () => {
+    listener.close();
+    process.exit(0);
+  });
+});

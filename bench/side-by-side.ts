@@ -1,0 +1,276 @@
+/**
+ * Servers measured side by side in one run, for `npm run bench` (the gateway against the bare
+ * passthrough) and `npm run bench:compare` (two commits of the gateway). Each server is a process
+ * of its own, one alive at a time, pinned to core 0 while the simulators and the load generator
+ * (this process) share core 1 where `taskset` exists; the order alternates every round, the last
+ * contender (the one under test) first. Every answer is checked for the same balances as that
+ * contender's first answer, and each run reports req/s,
+ * p50/p99 latency and the server's sampled peak RSS. A benchmark reports; it asserts nothing.
+ */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { postGraphQL } from './post-graphql.ts';
+
+/** Whether processes can be pinned to cores here. */
+export const pinned = existsSync('/usr/bin/taskset');
+
+/** Pins a process (default: this one) to the cores given, e.g. '1' or '0,1'. No-op without taskset. */
+export function pin(cores: string, pid: number = process.pid): void {
+  if (pinned) execFileSync('taskset', ['-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+}
+
+/** VmRSS and VmHWM of a process, in kB (Linux); zeros elsewhere. */
+export function memoryOf(pid: number): { rss: number; hwm: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+    return { rss: field('VmRSS'), hwm: field('VmHWM') };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/**
+ * CPU time a process has used (user + system), in ms (Linux); 0 elsewhere. Per request, it is
+ * steadier than req/s on a machine whose other core is busy with other work.
+ */
+export function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
+
+export interface Server {
+  readonly pool: Pool;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `script` (with `args`) as a server on core 0: it receives the demo `sources` over IPC and
+ * answers `{ port }` once listening (bench/gateway-child.ts, bench/passthrough.ts).
+ */
+export async function forkServer(
+  script: string | URL,
+  args: string[],
+  sources: unknown,
+  connections: number,
+): Promise<Server> {
+  const child: ChildProcess = fork(script, args, { stdio: 'inherit' });
+  if (child.pid) pin('0', child.pid);
+  child.send(sources as object);
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections });
+  return {
+    pool,
+    pid: child.pid ?? 0,
+    stop: async () => {
+      await pool.close();
+      child.disconnect();
+      await once(child, 'exit');
+    },
+  };
+}
+
+export interface BenchScenario {
+  readonly name: string;
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  /**
+   * The balances of an answer, one `[identity, amounts]` pair each: identities must equal the reference's
+   * (the first answer seen: the contender under test) in every answer; amounts that differ are
+   * counted (a lossy reader shows there).
+   */
+  readonly balances?: (data: Record<string, any>) => Array<[string, string]>;
+}
+
+export interface Run {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Peak VmRSS sampled every 100 ms during the run, in kB. */
+  readonly peakRss: number;
+  /** Amounts of one answer that differ from the reference's. */
+  readonly amountsOff: number;
+  /** The server's CPU time per answered request, in ms. */
+  readonly cpuPerRequest: number;
+}
+
+/** The identities and amounts every contender must agree on: the first answer seen per scenario. */
+const reference = new Map<string, Array<[string, string]>>();
+
+function checkBalances(scenario: BenchScenario, data: Record<string, any>): number {
+  if (!scenario.balances) return 0;
+  const found = scenario.balances(data);
+  const expected = reference.get(scenario.name);
+  if (!expected) {
+    if (found.length === 0) throw new Error(`${scenario.name}: the first answer lists no balances`);
+    reference.set(scenario.name, found);
+    return 0;
+  }
+  if (found.length !== expected.length || found.some(([identity], index) => identity !== expected[index]![0]))
+    throw new Error(`${scenario.name}: an answer lists other balances than the reference answer`);
+  return found.filter(([, amounts], index) => amounts !== expected[index]![1]).length;
+}
+
+/** Drives `scenario` at `concurrency` for `seconds` over `server`, checking every answer. */
+export async function measureRun(
+  server: Server,
+  scenario: BenchScenario,
+  seconds: number,
+  concurrency: number,
+): Promise<Run> {
+  const ask = async () =>
+    checkBalances(scenario, (await postGraphQL(server.pool, scenario.query, scenario.variables)).data);
+  for (let warm = 0; warm < 50; warm += 1) await ask();
+  let amountsOff = 0;
+  let peakRss = memoryOf(server.pid).rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
+  const latencies: number[] = [];
+  const cpuBefore = cpuOf(server.pid);
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const begin = performance.now();
+        amountsOff = Math.max(amountsOff, await ask());
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuPerRequest = (cpuOf(server.pid) - cpuBefore) / Math.max(1, latencies.length);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), peakRss, amountsOff, cpuPerRequest };
+}
+
+export interface Contender {
+  readonly label: string;
+  start(): Promise<Server>;
+}
+
+/**
+ * Runs every scenario on every contender for `rounds` rounds, one server alive at a time, the order
+ * alternating and the last contender first, so its answers are the reference.
+ */
+export async function sideBySide(
+  contenders: readonly Contender[],
+  scenarios: readonly BenchScenario[],
+  options: { rounds: number; seconds: number; concurrency: number },
+): Promise<Map<string, Run[]>> {
+  const runs = new Map<string, Run[]>(); // `${contender}\n${scenario}` → one run per round
+  for (let round = 0; round < options.rounds; round += 1) {
+    const order = round % 2 === 0 ? [...contenders].reverse() : contenders;
+    for (const contender of order) {
+      const server = await contender.start();
+      try {
+        for (const scenario of scenarios) {
+          const run = await measureRun(server, scenario, options.seconds, options.concurrency);
+          const key = `${contender.label}\n${scenario.name}`;
+          runs.set(key, [...(runs.get(key) ?? []), run]);
+        }
+      } finally {
+        await server.stop();
+      }
+      process.stdout.write(`  round ${round + 1}: ${contender.label} done\n`);
+    }
+  }
+  return runs;
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const describe = (values: number[]) =>
+  `${median(values).toFixed(0).padStart(5)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
+const MiB = (kB: number) => `${(kB / 1024).toFixed(0)} MiB`;
+
+/**
+ * Prints req/s per scenario and contender (median, min–max over the rounds) and the ratio of the
+ * last contender's median to the first's, then each one's p50/p99 (medians) and peak RSS.
+ */
+export function printSideBySide(
+  runs: Map<string, Run[]>,
+  contenders: readonly Contender[],
+  scenarios: readonly BenchScenario[],
+): void {
+  const first = contenders[0]!;
+  const last = contenders.at(-1)!;
+  process.stdout.write(
+    `\n${'scenario'.padEnd(40)} ${contenders.map((contender) => contender.label.padEnd(22)).join(' ')} ratio ${last.label} ÷ ${first.label}\n`,
+  );
+  for (const scenario of scenarios) {
+    const of = (contender: Contender) => runs.get(`${contender.label}\n${scenario.name}`) ?? [];
+    const rates = contenders.map((contender) => of(contender).map((run) => run.perSecond));
+    const firstRates = rates[0]!;
+    const lastRates = rates.at(-1)!;
+    process.stdout.write(
+      `${scenario.name.padEnd(40)} ${rates.map((values) => describe(values).padEnd(22)).join(' ')} ${(median(lastRates) / median(firstRates)).toFixed(2)}x over ${lastRates.length} runs each (spread max/min: ${contenders.map((_, index) => (Math.max(...rates[index]!) / Math.min(...rates[index]!)).toFixed(2)).join(', ')})\n`,
+    );
+    const cpu = contenders.map((contender) => median(of(contender).map((run) => run.cpuPerRequest)));
+    process.stdout.write(
+      `  server CPU per request: ${contenders.map((contender, index) => `${contender.label} ${cpu[index]!.toFixed(2)} ms`).join(', ')}; ${first.label} ÷ ${last.label}: ${(cpu[0]! / cpu.at(-1)!).toFixed(2)}x (steadier than req/s on a busy machine)\n`,
+    );
+    for (const contender of contenders) {
+      const own = of(contender);
+      const p50 = median(own.map((run) => run.p50));
+      const p99 = median(own.map((run) => run.p99));
+      const off = Math.max(...own.map((run) => run.amountsOff));
+      process.stdout.write(
+        `  ${contender.label.padEnd(38)} p50 ${p50.toFixed(1).padStart(6)} ms  p99 ${p99.toFixed(1).padStart(6)} ms (${(p99 / p50).toFixed(1)}× p50)  peak RSS ${MiB(Math.max(...own.map((run) => run.peakRss)))}${off ? `  amounts differing from ${last.label}'s: ${off} of ${own.length ? (reference.get(scenario.name)?.length ?? 0) : 0}` : ''}\n`,
+      );
+    }
+  }
+}
+
+/**
+ * RSS over a long run: drives `scenario` on a fresh `contender` until `requests` answers or
+ * `maxSeconds`, printing the server's VmRSS at every tenth of the way (in requests or in time,
+ * whichever comes first), then its high-water mark.
+ */
+export async function longRun(
+  contender: Contender,
+  scenario: BenchScenario,
+  options: { requests: number; maxSeconds: number; concurrency: number },
+): Promise<void> {
+  const server = await contender.start();
+  const started = performance.now();
+  const deadline = started + options.maxSeconds * 1000;
+  const step = Math.max(1, Math.floor(options.requests / 10));
+  let done = 0;
+  const report = () =>
+    process.stdout.write(
+      `  after ${String(done).padStart(8)} requests, ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s: RSS ${MiB(memoryOf(server.pid).rss)}\n`,
+    );
+  process.stdout.write(
+    `\nlong run: ${contender.label}, "${scenario.name}", ${options.concurrency} connections, up to ${options.requests} requests or ${options.maxSeconds} s\n`,
+  );
+  const ticker = setInterval(report, (options.maxSeconds * 1000) / 10);
+  try {
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (done < options.requests && performance.now() < deadline) {
+          checkBalances(scenario, (await postGraphQL(server.pool, scenario.query, scenario.variables)).data);
+          done += 1;
+          if (done % step === 0) report();
+        }
+      }),
+    );
+    process.stdout.write(`  ${done} requests; high-water mark (VmHWM) ${MiB(memoryOf(server.pid).hwm)}\n`);
+  } finally {
+    clearInterval(ticker);
+    await server.stop();
+  }
+}

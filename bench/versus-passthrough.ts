@@ -1,0 +1,99 @@
+/**
+ * The gateway against the bare passthrough (bench/passthrough.ts) on the three Blnk scenarios of
+ * issue 14: each server in a process of its own, one alive at a time, interleaved over the rounds,
+ * on core 0, while this load generator and the simulators share core 1. Prints gateway ÷
+ * passthrough req/s per scenario with the runs and their spread, p50/p99 and peak RSS. Part of
+ * `npm run bench`; runs alone too:
+ *
+ *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/versus-passthrough.ts
+ *   BENCH_PASSTHROUGH_CONCURRENCY=50                connections (default 50)
+ *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the list
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { postGraphQL } from './post-graphql.ts';
+import { blnkScenarios } from './scenarios.ts';
+import { type Contender, forkServer, longRun, pin, pinned, printSideBySide, sideBySide } from './side-by-side.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_PASSTHROUGH_CONCURRENCY ?? 50);
+const everyCore = `0-${availableParallelism() - 1}`;
+
+/** A Blnk ledger's global id and 50 of its accounts' global ids, as the gateway lists them. */
+export interface BlnkFixture {
+  readonly id: string;
+  readonly accounts: { readonly nodes: ReadonlyArray<{ readonly id: string }> };
+}
+
+/** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
+export async function versusPassthrough(vendors: ChildProcess, sources: unknown, ledger: BlnkFixture): Promise<void> {
+  pin('1');
+  if (vendors.pid) pin('1', vendors.pid);
+  const passthrough: Contender = {
+    label: 'bare passthrough',
+    start: () => forkServer(new URL('./passthrough.ts', import.meta.url), [], sources, CONCURRENCY),
+  };
+  const gateway: Contender = {
+    label: 'balance-gateway',
+    start: () =>
+      forkServer(
+        new URL('./gateway-child.ts', import.meta.url),
+        [join(import.meta.dirname, '..')],
+        sources,
+        CONCURRENCY,
+      ),
+  };
+  const contenders = [passthrough, gateway];
+  const scenarios = blnkScenarios(
+    ledger.id,
+    ledger.accounts.nodes.map((node) => node.id),
+  );
+  process.stdout.write(
+    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}\n`,
+  );
+  // BENCH_ROUNDS=0 leaves only the long run.
+  if (ROUNDS > 0)
+    printSideBySide(
+      await sideBySide(contenders, scenarios, { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY }),
+      contenders,
+      scenarios,
+    );
+  if (process.env.BENCH_LONG_REQUESTS)
+    await longRun(gateway, scenarios[0]!, {
+      requests: Number(process.env.BENCH_LONG_REQUESTS),
+      maxSeconds: Number(process.env.BENCH_LONG_SECONDS ?? 900),
+      concurrency: CONCURRENCY,
+    });
+  pin(everyCore);
+  if (vendors.pid) pin(everyCore, vendors.pid);
+}
+
+if (import.meta.main) {
+  const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
+  const [ready] = (await once(vendors, 'message')) as [
+    { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
+  ];
+  // Fixtures from the gateway itself: its global ids are what both servers take.
+  const probe = await forkServer(
+    new URL('./gateway-child.ts', import.meta.url),
+    [join(import.meta.dirname, '..')],
+    ready.sources,
+    1,
+  );
+  const { data } = await postGraphQL(
+    probe.pool,
+    '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { nodes { id } } } } }',
+  );
+  await probe.stop();
+  const ledger = (data.ledgers.nodes as Array<BlnkFixture & { name: string; source: { name: string } }>).find(
+    (node) =>
+      node.source.name === ready.sources.find((source) => source.kind === 'blnk')?.name &&
+      node.name === ready.blnkLedger.name,
+  )!;
+  await versusPassthrough(vendors, ready.sources, ledger);
+  vendors.send('stop');
+  await once(vendors, 'exit');
+}

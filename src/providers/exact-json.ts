@@ -1,0 +1,163 @@
+import { LosslessNumber, parse as parseLossless } from 'lossless-json';
+
+/**
+ * Exact JSON reading at native speed: the same values as lossless-json's `parse` (every number a
+ * `LosslessNumber` holding its source text, duplicate keys with different values refused), from
+ * V8's `JSON.parse` and regular expressions, with a pass of our own only where a number needs it.
+ *
+ * Most vendor bodies hold no number a double could change: only plain integers of at most 15
+ * digits, whose double prints as the token itself. One regular expression over the text finds any
+ * other number token in a value's place (past 2^53, fractions whose zeros carry a scale, exponents,
+ * `-0`); only then does a pass over the text turn each such token into a string holding a NUL and
+ * its digits before `JSON.parse`, so no digit is ever rounded. A walk then makes every number a
+ * `LosslessNumber` and counts the keys.
+ *
+ * It gives way to lossless-json itself where it cannot vouch for the result: a body spelling
+ * `\u0000` (a string that could pose as a rewritten number), or fewer keys after parsing than
+ * `"…":` in the text (keyEnds: a repeated key, which lossless-json refuses when the two values differ; a
+ * string holding `\":` only costs the fallback). Text that is not JSON stays not JSON: only tokens
+ * in a value's place that follow JSON's number grammar are rewritten, so `JSON.parse` refuses the rest.
+ */
+export function parseExactJson(text: string): unknown {
+  if (text.includes('\\u0000')) return parseLossless(text);
+  const unsafe = UNSAFE_NUMBER.test(text) || TOP_LEVEL_NUMBER.test(text) ? unsafeNumbers(text) : [];
+  const parsed = JSON.parse(unsafe.length === 0 ? text : rewrite(text, unsafe));
+  const walk = { keys: 0 };
+  const value = exact(parsed, walk);
+  return walk.keys === keyEnds(text) ? value : parseLossless(text);
+}
+
+/**
+ * A number token in a value's place (after `:`, `,` or `[`, before `,`, `}` or `]`) that a double may
+ * not print as written. It may also match inside a string (then the pass finds nothing to rewrite);
+ * it never misses such a token outside one.
+ */
+const UNSAFE_NUMBER =
+  /[:,[]\s*(?:-?\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)|-0)\s*[,}\]]/;
+/** A body that is a number by itself. */
+const TOP_LEVEL_NUMBER = /^\s*[-\d]/;
+
+/**
+ * How many `"` + JSON whitespace + `:` the text holds: every object key ends so, and only rarely
+ * does anything else (a string holding `\":`). Counted without a match array per key.
+ */
+function keyEnds(text: string): number {
+  let count = 0;
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let before = colon - 1;
+    while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before -= 1;
+    if (before >= 0 && text.charCodeAt(before) === QUOTE) count += 1;
+  }
+  return count;
+}
+const isJsonSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Digits of an integer any double holds exactly (2^53 has 16). */
+const SAFE_DIGITS = 15;
+
+const isDigit = (code: number) => code >= ZERO && code <= NINE;
+const inNumber = (code: number) =>
+  isDigit(code) || code === DOT || code === MINUS || code === PLUS || (code | 0x20) === 0x65;
+
+/** The start and end of every number token in a value's place that a double may not print as written. */
+function unsafeNumbers(text: string): Array<[start: number, end: number]> {
+  const unsafe: Array<[number, number]> = [];
+  const inObject: boolean[] = [];
+  let expectKey = false;
+  const length = text.length;
+  for (let at = 0; at < length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === QUOTE) {
+      for (at += 1; at < length; at += 1) {
+        const inside = text.charCodeAt(at);
+        if (inside === QUOTE) break;
+        if (inside === BACKSLASH) at += 1;
+      }
+    } else if (code === OPEN_OBJECT) {
+      inObject.push(true);
+      expectKey = true;
+    } else if (code === OPEN_ARRAY) {
+      inObject.push(false);
+      expectKey = false;
+    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+      inObject.pop();
+      expectKey = false;
+    } else if (code === COMMA) {
+      expectKey = inObject.at(-1) === true;
+    } else if (code === COLON) {
+      expectKey = false;
+    } else if (code === MINUS || isDigit(code)) {
+      const start = at;
+      while (at + 1 < length && inNumber(text.charCodeAt(at + 1))) at += 1;
+      // A number where a key belongs stays as it is: JSON.parse refuses it, as lossless-json does.
+      if (!expectKey && !isSafeInteger(text, start, at + 1) && isJsonNumber(text.slice(start, at + 1)))
+        unsafe.push([start, at + 1]);
+    }
+  }
+  return unsafe;
+}
+
+/** `-?[1-9][0-9]{0,14}` or `0`: a token whose double prints as the token itself. */
+function isSafeInteger(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start) === MINUS ? start + 1 : start;
+  const digits = end - first;
+  if (digits < 1 || digits > SAFE_DIGITS) return false;
+  if (text.charCodeAt(first) === ZERO) return digits === 1 && first === start; // 0, not -0 or 01
+  for (let at = first; at < end; at += 1) if (!isDigit(text.charCodeAt(at))) return false;
+  return true;
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const isJsonNumber = (token: string) => JSON_NUMBER.test(token);
+
+/** The text with each unsafe token written as the string NUL + token. */
+function rewrite(text: string, unsafe: ReadonlyArray<readonly [number, number]>): string {
+  let out = '';
+  let from = 0;
+  for (const [start, end] of unsafe) {
+    out += `${text.slice(from, start)}"\\u0000${text.slice(start, end)}"`;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * A LosslessNumber of a token already known to be a JSON number (JSON.parse read it, or the grammar
+ * matched it), without the constructor's second check of the grammar: the same fields, in the same order.
+ */
+function losslessNumber(token: string): LosslessNumber {
+  const number = Object.create(LosslessNumber.prototype) as LosslessNumber;
+  number.value = token;
+  number.isLosslessNumber = true;
+  return number;
+}
+
+/** Every number (and rewritten token) as a LosslessNumber, counting object keys on the way. */
+function exact(value: unknown, walk: { keys: number }): unknown {
+  if (typeof value === 'number') return losslessNumber(String(value));
+  if (typeof value === 'string')
+    return value.length > 0 && value.charCodeAt(0) === 0 ? losslessNumber(value.slice(1)) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) value[index] = exact(value[index], walk);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  const names = Object.keys(object);
+  walk.keys += names.length;
+  for (const name of names) object[name] = exact(object[name], walk);
+  return object;
+}
