@@ -147,7 +147,7 @@ export type SourceErrorCode = Extract<ErrorCode, `SOURCE_${string}`>;
  * was not resolved (`dns`), the port refused the connection, the peer reset it, TLS failed (a
  * certificate the gateway does not trust), the vendor did not answer in time, answered an HTTP
  * status the gateway does not accept (`status` says which), sent a body over
- * `transport.maxResponseBytes`, or one the gateway cannot read (not JSON, the wrong shape, broken
+ * `sources[].maxResponseBytes`, or one the gateway cannot read (not JSON, the wrong shape, broken
  * paging); `unreachable` is any other network failure.
  */
 export type SourceFailureCause =

@@ -52,7 +52,9 @@ export function useAccessLog(logger: Logger): Plugin {
       if (access === undefined) return;
       const operation = getOperationAST(args.document, args.operationName);
       access.operationType = operation?.operation;
-      access.operationName = operation?.name?.value ?? access.operationName;
+      // The document's own name, held to the same bound as one sent beside it: a name may be as long as the body allows.
+      const named = operation?.name?.value;
+      if (named !== undefined && NAME.test(named)) access.operationName = named;
     },
     onResultProcess({ request, result }) {
       const access = accesses.get(request);

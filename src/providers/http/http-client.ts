@@ -84,7 +84,7 @@ export interface HttpClientOptions {
  * made once. Errors are SourceErrors that name the source only.
  *
  * Each concern has its file; a call passes them outside in: in-flight sharing, a fair permit (one
- * of `connections`, lent out during a retry's pause), metrics and the call's span (observe-calls.ts), a turn in the source's quota (rate-limit.ts), the breaker, the deadline and retries, then one attempt here (request
+ * of `connections`, lent out during a retry's pause), a turn in the source's quota (rate-limit.ts), metrics and the call's span (observe-calls.ts), the breaker, the deadline and retries, then one attempt here (request
  * building, the operation's call budget) and the capped body read.
  *
  * Every call belongs to the operation of the request scope it is made in: once that operation's
@@ -129,17 +129,18 @@ export class HttpClient {
       withFairPermits(
         options.source,
         this.#permits,
-        observeCalls(
-          observed,
-          withRateLimit(
-            options.source,
-            this.#transport.quota,
+        // The quota's wait and its refusals are the gateway's own, so they sit outside what the vendor-call metrics and spans observe.
+        withRateLimit(
+          options.source,
+          this.#transport.quota,
+          observeCalls(
+            observed,
             withCircuitBreaker(
               this.#transport.breaker,
               retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
             ),
-            options.timeoutMs,
           ),
+          options.timeoutMs,
         ),
         options.timeoutMs,
       ),
