@@ -102,6 +102,12 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     // bar keeps the offsets of its opening animation, so a click at a tab's box can land on its neighbour.
     await tab.locator('.graphiql-tab-button').dispatchEvent('click');
     await expect.poll(async () => tab.getAttribute('aria-selected'), { timeout: 10_000 }).toBe('true');
+    // The editor holds the tab's operation before it runs: on a busy machine the switch can lag the selection.
+    await expect
+      .poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s+/g, ' '), {
+        timeout: 10_000,
+      })
+      .toContain(`query ${name}`);
     const [answer] = await Promise.all([
       page.waitForResponse(
         (response) => response.url() === url && (response.request().postData() ?? '').includes(name),
