@@ -51,11 +51,11 @@ export function useOperationChecks(limits: OperationLimits, pricing?: CallPricin
     operation: OperationDefinitionNode,
     raw: unknown,
   ) => {
-    const variables = raw === undefined || raw === null ? '' : JSON.stringify(raw);
+    const variables = textOf(raw);
     const known = demands.get(operation);
     if (known !== undefined && known.variables === variables) return known.demand;
     const demand = checkDemand(schema, document, operation, raw, limits, pricing);
-    demands.set(operation, { variables, demand });
+    if (variables !== undefined) demands.set(operation, { variables, demand });
     return demand;
   };
   return {
@@ -138,4 +138,14 @@ function checkDemand(
 /** A count for a message: fragments spread within fragments can multiply past what a double holds exactly. */
 function count(value: number): string {
   return Number.isSafeInteger(value) ? String(value) : `more than ${Number.MAX_SAFE_INTEGER}`;
+}
+
+/** The variables' text, or undefined when it has none to give (nested past JSON.stringify's stack): then nothing is kept. */
+function textOf(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return '';
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return undefined;
+  }
 }
