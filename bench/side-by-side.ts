@@ -6,6 +6,9 @@
  * contender (the one under test) first. Every answer is checked for the same balances as that
  * contender's first answer, and each run reports req/s,
  * p50/p99 latency and the server's sampled peak RSS. A benchmark reports; it asserts nothing.
+ *
+ *   BENCH_NODE_ENV=development      the servers' NODE_ENV (default production, as the CLI sets it)
+ *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -63,7 +66,13 @@ export async function forkServer(
   sources: unknown,
   connections: number,
 ): Promise<Server> {
-  const child: ChildProcess = fork(script, args, { stdio: 'inherit' });
+  const child: ChildProcess = fork(script, args, {
+    stdio: 'inherit',
+    // Every server as the CLI runs it: graphql-js without its development checks (bin/balance-gateway.js).
+    env: { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production' },
+    // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16'.
+    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
+  });
   if (child.pid) pin('0', child.pid);
   child.send(sources as object);
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];

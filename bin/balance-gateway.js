@@ -19,4 +19,8 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   );
   process.exit(1);
 }
+// graphql-js checks every instanceof for a second copy of itself unless NODE_ENV is production, on
+// every field of every answer; the gateway reads NODE_ENV for nothing else (yoga's development
+// error masking is off whatever it says). Set before graphql loads; an operator's value wins.
+process.env.NODE_ENV ??= 'production';
 await import(fromSource ? '../src/cli.ts' : '../dist/cli.js');

@@ -18,6 +18,16 @@ export class OperationEnded extends Error {
 }
 
 /**
+ * One shared reason per cause without a deadline: only `why` is ever read (operationEndedError), so
+ * every operation's end can reuse it instead of building an Error, and its stack, per request.
+ */
+export const endedBy: Readonly<Record<Exclude<EndCause, 'deadline'>, OperationEnded>> = Object.freeze({
+  answered: new OperationEnded('answered'),
+  disconnected: new OperationEnded('disconnected'),
+  abandoned: new OperationEnded('abandoned'),
+});
+
+/**
  * A read of the current operation that may turn out unneeded (a later source of a merged list,
  * read before the earlier ones answered): `abandon` aborts what it still has in flight and lets
  * it start nothing more.
@@ -26,7 +36,7 @@ export function abandonable<T>(read: () => Promise<T>): { result: Promise<T>; ab
   const controller = new AbortController();
   return {
     result: runWithSignal(controller.signal, read),
-    abandon: () => controller.abort(new OperationEnded('abandoned')),
+    abandon: () => controller.abort(endedBy.abandoned),
   };
 }
 
@@ -36,20 +46,20 @@ export function abandonable<T>(read: () => Promise<T>): { result: Promise<T>; ab
  * (nobody waits for the answer: the client left, the answer went, or the read was abandoned).
  */
 export function operationEndedError(source: string | undefined, reason: unknown): GatewayError {
-  const ended = reason instanceof OperationEnded ? reason : new OperationEnded('abandoned');
+  const end = reason instanceof OperationEnded ? reason : endedBy.abandoned;
   const what = source === undefined ? 'this field was answered' : `source "${source}" answered`;
   const options = source === undefined ? {} : { source };
-  if (ended.why === 'deadline')
+  if (end.why === 'deadline')
     return new OperationAbortedError(
       'OPERATION_TIMEOUT',
-      `the operation's deadline (${ended.timeoutMs} ms) passed before ${what}`,
+      `the operation's deadline (${end.timeoutMs} ms) passed before ${what}`,
       options,
     );
   const why = {
     disconnected: 'the client went away',
     answered: 'the answer was already sent',
     abandoned: 'the read was no longer needed',
-  }[ended.why];
+  }[end.why];
   return new OperationAbortedError('OPERATION_CANCELLED', `${why} before ${what}`, options);
 }
 

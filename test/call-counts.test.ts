@@ -72,7 +72,8 @@ describe('upstream calls per GraphQL request', () => {
   }
 
   // Regression: review of #6 — each Blnk balance's account was read again although the balance is the account.
-  it('blnk: 50 balances with their accounts cost the ledger lookup and the page', async () => {
+  // Issue 14: a non-empty page proves the ledger exists, so the ledger lookup goes too.
+  it('blnk: 50 balances with their accounts cost the page alone', async () => {
     const truth = t.demo.simulators.blnk.truth;
     const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
     const id = encodeGlobalId('Ledger', ['blnk-demo', ledger.id]);
@@ -82,7 +83,47 @@ describe('upstream calls per GraphQL request', () => {
     );
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data!.ledger.balances.nodes).toHaveLength(50);
-    expect(t.upstream().blnk).toBe(2);
+    expect(t.upstream().blnk).toBe(1);
+  });
+
+  describe('blnk: a ledger proved by its first balances page', () => {
+    const unknown = encodeGlobalId('Ledger', ['blnk-demo', 'ldg_00000000-0000-4000-8000-000000000000']);
+    const known = () => {
+      const truth = t.demo.simulators.blnk.truth;
+      return truth.ledgers().find((ledger) => truth.balances(ledger.id).length > 2)!;
+    };
+    const BALANCES =
+      'query($id: ID!, $asset: String) { ledger(id: $id) { id balances(first: 5, filter: { asset: $asset }) { nodes { asset } } } }';
+
+    it('an unknown ledger is still null without an error, as the lookup answers it', async () => {
+      // With `name` selected the page proves nothing the answer needs: the lookup alone answers, as before issue 14.
+      const looked = await t.query(`{ ledger(id: "${unknown}") { name balances(first: 5) { nodes { asset } } } }`);
+      await t.resetUpstream();
+      const proved = await t.query(BALANCES, { id: unknown });
+      expect(proved.body).toEqual({ data: { ledger: null } });
+      expect(proved.body).toEqual(looked.body);
+      // The empty page, then the lookup that says NOT_FOUND.
+      expect(t.upstream().blnk).toBe(2);
+    });
+
+    it('an empty page of a ledger that exists is still an empty list, after the lookup', async () => {
+      const id = encodeGlobalId('Ledger', ['blnk-demo', known().id]);
+      await t.resetUpstream();
+      const response = await t.query(BALANCES, { id, asset: 'NO-SUCH-ASSET' });
+      expect(response.body).toEqual({ data: { ledger: { id, balances: { nodes: [] } } } });
+      expect(t.upstream().blnk).toBe(2);
+    });
+
+    it('two aliases of one ledger each answer their own page', async () => {
+      const ledger = known();
+      const id = encodeGlobalId('Ledger', ['blnk-demo', ledger.id]);
+      const response = await t.query<Record<string, { balances: { nodes: unknown[] } }>>(
+        `{ a: ledger(id: "${id}") { balances(first: 1) { nodes { asset } } } b: ledger(id: "${id}") { balances(first: 2) { nodes { asset } } } }`,
+      );
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data!.a!.balances.nodes).toHaveLength(1);
+      expect(response.body.data!.b!.balances.nodes).toHaveLength(2);
+    });
   });
 
   it('walking a Formance ledger of 300 accounts forward, 100 at a time, costs one accounts call per page', async () => {

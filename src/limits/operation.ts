@@ -19,6 +19,9 @@ interface Refusal {
   readonly message: string;
 }
 
+/** A refusal, the operation's estimate of its vendor calls, or null when execution will refuse its variables. */
+type Demand = Refusal | number | null;
+
 /**
  * Checks the operation about to run against the shape limits (directives, depth, aliases) and,
  * with its variables, the demand limits (page size, IDs, cost), and stops it before any resolver,
@@ -38,14 +41,30 @@ export function useOperationChecks(limits: OperationLimits, pricing?: CallPricin
     }
     return refusal;
   };
+  // The demand depends on the variables too: the last variables' text of each operation and its
+  // verdict, so a client that repeats a request (a dashboard polling) walks the document once. A
+  // different text is worked out afresh and replaces it; the schema and pricing never change here.
+  const demands = new WeakMap<OperationDefinitionNode, { readonly variables: string; readonly demand: Demand }>();
+  const demandOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    raw: unknown,
+  ) => {
+    const variables = textOf(raw);
+    const known = demands.get(operation);
+    if (known !== undefined && known.variables === variables) return known.demand;
+    const demand = checkDemand(schema, document, operation, raw, limits, pricing);
+    if (variables !== undefined) demands.set(operation, { variables, demand });
+    return demand;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const document = args.document as DocumentNode;
       const operation = getOperationAST(document, args.operationName ?? undefined);
       if (!operation) return; // a missing or ambiguous operation: execution reports it
       const demand =
-        shapeRefusal(document, operation) ??
-        checkDemand(args.schema, document, operation, args.variableValues, limits, pricing);
+        shapeRefusal(document, operation) ?? demandOf(args.schema, document, operation, args.variableValues);
       if (typeof demand === 'number') limitUpstreamCalls(demand);
       else if (demand) setResultAndStopExecution({ errors: [new LimitExceededError(demand.limit, demand.message)] });
     },
@@ -82,7 +101,7 @@ function checkDemand(
   raw: unknown,
   limits: OperationLimits,
   pricing: CallPricing | undefined,
-): Refusal | number | null {
+): Demand {
   // The variables as resolvers will see them (defaults applied, a single ID as a list of one).
   const coerced = getVariableValues(
     schema,
@@ -119,4 +138,14 @@ function checkDemand(
 /** A count for a message: fragments spread within fragments can multiply past what a double holds exactly. */
 function count(value: number): string {
   return Number.isSafeInteger(value) ? String(value) : `more than ${Number.MAX_SAFE_INTEGER}`;
+}
+
+/** The variables' text, or undefined when it has none to give (nested past JSON.stringify's stack): then nothing is kept. */
+function textOf(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return '';
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return undefined;
+  }
 }

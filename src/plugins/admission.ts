@@ -22,6 +22,12 @@ export interface Admission {
 }
 
 /**
+ * The reason of every "client left" abort: the gate only asks whether the signal aborted, and a
+ * reason-less abort() builds a DOMException, with its stack, on every response's close.
+ */
+const CLIENT_LEFT = new Error('the client left');
+
+/**
  * Admission control and load shedding. Requests to the GraphQL endpoint (CORS preflights aside)
  * take one of `maxConcurrent` slots, or wait in a FIFO queue of `maxQueued` for at most
  * `queueTimeoutMs`; beyond the queue, or when the wait runs out, the answer is at once HTTP 503
@@ -71,7 +77,7 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
     const left = new AbortController();
     const hold = { handling: true, response };
     response?.once('close', () => {
-      left.abort();
+      left.abort(CLIENT_LEFT);
       hold.response = undefined;
       releaseIfDone(request);
     });

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
-import { OperationEnded } from '../operation-end.ts';
+import { endedBy, OperationEnded } from '../operation-end.ts';
 import { runInRequestScope } from '../request-scope.ts';
 
 export interface RequestScopeOptions {
@@ -39,7 +39,7 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
           () => end(new OperationEnded('deadline', options.requestTimeoutMs)),
           options.requestTimeoutMs,
         );
-        const disconnected = () => end(new OperationEnded('disconnected'));
+        const disconnected = () => end(endedBy.disconnected);
         if (request.signal.aborted) disconnected();
         else request.signal.addEventListener('abort', disconnected, { once: true });
         const scope = {
@@ -58,7 +58,7 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
           clearTimeout(deadline);
           request.signal.removeEventListener('abort', disconnected);
           // Whatever the answer did not wait for (a merged list's read ahead) stops now.
-          end(new OperationEnded('answered'));
+          end(endedBy.answered);
         }
       },
     },

@@ -1,4 +1,5 @@
 import type { VendorList } from '../relay/sequence.ts';
+import { identitiesOf } from '../relay/walk-guard.ts';
 import { VendorShapeError } from './json.ts';
 
 /**
@@ -11,12 +12,8 @@ import { VendorShapeError } from './json.ts';
 
 /** Throws when two items of one answer have the same key; `what` names the items (`accounts`). */
 export function requireDistinct<T>(items: readonly T[], keyOf: (item: T) => string, what: string): void {
-  const seen = new Set<string>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (seen.has(key)) throw new VendorShapeError(`the answer lists one of its ${what} twice`);
-    seen.add(key);
-  }
+  const { keys, set } = identitiesOf(items, keyOf);
+  if (set.size !== keys.length) throw new VendorShapeError(`the answer lists one of its ${what} twice`);
 }
 
 /** Throws when a row names another account or ledger than asked; `what` says which (`a balance's accountId`). */

@@ -125,6 +125,11 @@ export interface Connector {
   readonly kind: string;
   /** Most keys one lookup batch may carry; loaders split larger batches. */
   readonly maxBatchSize: number;
+  /**
+   * Whether a non-empty page of `listBalances(ledger)` proves that the ledger exists (the vendor
+   * filters by ledger and the mapping checks it), so `ledger(id) { balances }` needs no lookup.
+   */
+  readonly listProvesLedger?: boolean;
 
   listLedgers(): VendorList<LedgerModel>;
   getLedgers(refs: readonly LedgerRef[]): BatchResult<LedgerModel>;

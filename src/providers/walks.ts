@@ -59,12 +59,19 @@ export function modelKey(model: {
   readonly accountId?: string;
   readonly balanceId?: string;
 }): string {
-  return JSON.stringify([model.ledgerId, model.accountId ?? null, model.balanceId ?? null]);
+  // Length-prefixed parts ("~" for none): as unambiguous as JSON, without building an array and a string per item.
+  return idPart(model.ledgerId) + idPart(model.accountId) + idPart(model.balanceId);
 }
+
+const idPart = (id: string | null | undefined) => (id === undefined || id === null ? '~' : `${id.length}:${id}`);
 
 /** `modelKey` for a vendor whose ids are UUIDs, which name the same thing in either case (Midaz). */
 export function uuidModelKey(model: Parameters<typeof modelKey>[0]): string {
-  return modelKey(model).toLowerCase();
+  return modelKey({
+    ledgerId: model.ledgerId.toLowerCase(),
+    accountId: model.accountId?.toLowerCase(),
+    balanceId: model.balanceId?.toLowerCase(),
+  });
 }
 
 /**

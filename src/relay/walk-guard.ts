@@ -81,7 +81,7 @@ export function startWalk<T>(
   // Read once: a walk keeps the limit it started with (providers/walks.ts reads it from the operation).
   const maxPages = bounds.maxPages;
   const cursors = new Set<string>();
-  let previous = new Set<string>();
+  let previous: ReadonlySet<string> = new Set<string>();
   let pages = 0;
   let empty = 0;
   const stop = (reason: WalkStopReason): never => {
@@ -105,16 +105,47 @@ export function startWalk<T>(
         return;
       }
       empty = 0;
-      const keys = recordKeys ?? (identify ? items.map(identify) : undefined);
-      if (keys === undefined) return;
-      const page = new Set<string>();
+      const page = recordKeys ? identitiesOf(recordKeys, same) : identify ? identitiesOf(items, identify) : undefined;
+      if (page === undefined) return;
       let fresh = false;
-      for (const key of keys) {
-        page.add(key);
-        if (!previous.has(key)) fresh = true;
-      }
+      for (const key of page.keys)
+        if (!previous.has(key)) {
+          fresh = true;
+          break;
+        }
       if (!fresh) stop('page-repeated');
-      previous = page;
+      previous = page.set;
     },
   };
+}
+
+/** A page's item keys, in order, and the set of them (fewer than the keys when one repeats). */
+export interface PageIdentities {
+  readonly keys: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+const same = (key: string) => key;
+const known = new WeakMap<(item: never) => string, WeakMap<readonly unknown[], PageIdentities>>();
+
+/**
+ * The keys of `items` under `identify`. A frozen page (a vendor answer, mapped once and shared by
+ * every request that joined the call: HttpClient.read) cannot change, so its keys are worked out
+ * once, for the walk guard and the connector's own check for an item listed twice alike.
+ */
+export function identitiesOf<T>(items: readonly T[], identify: (item: T) => string): PageIdentities {
+  const frozen = Object.isFrozen(items);
+  let byItems = frozen ? known.get(identify) : undefined;
+  const found = byItems?.get(items);
+  if (found !== undefined) return found;
+  const keys = items.map(identify);
+  const identities: PageIdentities = { keys, set: new Set(keys) };
+  if (frozen) {
+    if (byItems === undefined) {
+      byItems = new WeakMap();
+      known.set(identify, byItems);
+    }
+    byItems.set(items, identities);
+  }
+  return identities;
 }

@@ -3,6 +3,7 @@ import { methodFor } from '../providers/capabilities.ts';
 import { filterKey, resolveConnection } from './connections.ts';
 import { connectorOf } from './helpers.ts';
 import { ledgerGlobalId } from './ids.ts';
+import { ledgerBalances, takeBalancesRead } from './ledger-balances.ts';
 
 export const Ledger: LedgerResolvers = {
   id: (ledger) => ledgerGlobalId(ledger),
@@ -25,18 +26,8 @@ export const Ledger: LedgerResolvers = {
     }
     return connection;
   },
-  balances: async (ledger, { filter, ...args }, context) => {
-    const connector = connectorOf(context, ledger.source);
-    const connection = await resolveConnection(
-      context,
-      connector.listBalances(ledger, filter ?? {}),
-      args,
-      `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`,
-    );
-    for (const { node } of connection.edges)
-      if (node.account) context.loaders.accounts.prime(node.account, node.account);
-    return connection;
-  },
+  // Query.ledger may have read the page already, to learn that the ledger exists (ledger-balances.ts).
+  balances: (ledger, args, context) => takeBalancesRead(ledger) ?? ledgerBalances(context, ledger, args),
   aggregatedBalances: (ledger, { address, asset }, context) =>
     methodFor(connectorOf(context, ledger.source), 'AGGREGATED_BALANCES')(ledger, { address, asset }),
 };

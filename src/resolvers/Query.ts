@@ -5,6 +5,7 @@ import { abandonable } from '../operation-end.ts';
 import { resolveConnection } from './connections.ts';
 import { connectorOf, orNull } from './helpers.ts';
 import { decodeIdOf, decodeNodeId } from './ids.ts';
+import { ledgerProvedByBalances } from './ledger-balances.ts';
 import { loadBalance, loadNode, type NodeModel } from './Node.ts';
 
 const MAX_NODES = 100;
@@ -42,11 +43,11 @@ export const Query: QueryResolvers = {
     });
     return resolveConnection(context, sequence, args, 'Query.ledgers');
   },
-  ledger: (_, { id }, context) => {
+  ledger: (_, { id }, context, info) => {
     const ref = decodeIdOf(id, 'Ledger');
     return orNull(() => {
-      connectorOf(context, ref.source);
-      return context.loaders.ledgers.load(ref);
+      const connector = connectorOf(context, ref.source);
+      return ledgerProvedByBalances(context, connector, ref, info) ?? context.loaders.ledgers.load(ref);
     });
   },
   account: (_, { id }, context) => {

@@ -137,6 +137,8 @@ export const blnkProvider = defineProvider({
     return {
       name,
       maxBatchSize: MAX_IN_VALUES,
+      // ledger_id_eq, and every listed balance's ledger_id is checked (balancePages).
+      listProvesLedger: true,
 
       listLedgers() {
         const list: VendorList<LedgerModel> = {
