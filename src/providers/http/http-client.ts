@@ -4,49 +4,19 @@ import { MoneyFormatError } from '../../money.ts';
 import { chargeUpstreamCall } from '../../operation-budget.ts';
 import { throwIfEnded } from '../../operation-end.ts';
 import { currentRequestId } from '../../request-scope.ts';
-import { parseLosslessJson, VendorShapeError } from '../json.ts';
+import { VendorShapeError } from '../json.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';
 import { observeAttempts, observeCalls } from './observe-calls.ts';
 import { observeRateLimit, withRateLimit } from './rate-limit.ts';
 import { readCappedBody } from './read-capped-body.ts';
+import { bodyOf, readOnce } from './read-once.ts';
+import { withReadCache } from './read-cache.ts';
+import { freshnessOfResponse, markModels } from '../read-freshness.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
 import { createSourceTransport, type SourceTransport } from './source-transport.ts';
 import type { HttpRequest, HttpResponse, JsonResponse, SendCall } from './types.ts';
-
-type Reading = { readonly value: unknown } | { readonly error: unknown };
-
-/**
- * What each response was read as (its parsed body, each connector mapping by its name). In-flight sharing hands the one response object to every caller that joined the GET, so
- * a reading stored here serves them all; it goes with the response.
- */
-const readings = new WeakMap<HttpResponse, Map<string, Reading>>();
-
-function readOnce<T>(response: HttpResponse, as: string, read: () => T): T {
-  let own = readings.get(response);
-  if (own === undefined) {
-    own = new Map();
-    readings.set(response, own);
-  }
-  let reading = own.get(as);
-  if (reading === undefined) {
-    try {
-      reading = { value: read() };
-    } catch (error) {
-      reading = { error };
-    }
-    own.set(as, reading);
-  }
-  if ('error' in reading) throw reading.error;
-  return reading.value as T;
-}
-
-/** A response's JSON body, parsed losslessly once; null for no body (204, empty). */
-function bodyOf(response: HttpResponse): unknown {
-  if (response.status === 204 || response.text === '') return null;
-  return readOnce(response, 'body', () => parseLosslessJson(response.text));
-}
 
 export interface HttpClientOptions {
   /** The configured source name, used in error messages and `extensions.source`. */
@@ -124,24 +94,29 @@ export class HttpClient {
     );
     const { source, routes } = options;
     const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
-    this.#send = shareInflightGets(
-      options.source,
-      withFairPermits(
+    this.#send = withReadCache(
+      source,
+      this.#transport.readCache,
+      this.#transport.cache,
+      shareInflightGets(
         options.source,
-        this.#permits,
-        observeCalls(
-          observed,
-          withRateLimit(
-            options.source,
-            this.#transport.quota,
-            withCircuitBreaker(
-              this.#transport.breaker,
-              retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+        withFairPermits(
+          options.source,
+          this.#permits,
+          observeCalls(
+            observed,
+            withRateLimit(
+              options.source,
+              this.#transport.quota,
+              withCircuitBreaker(
+                this.#transport.breaker,
+                retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+              ),
+              options.timeoutMs,
             ),
-            options.timeoutMs,
           ),
+          options.timeoutMs,
         ),
-        options.timeoutMs,
       ),
     );
   }
@@ -171,7 +146,11 @@ export class HttpClient {
   async read<T>(request: HttpRequest, as: string, map: (response: JsonResponse) => T): Promise<T> {
     const response = await this.send(request);
     return this.decode(() =>
-      readOnce(response, `map:${as}`, () => Object.freeze(map({ status: response.status, body: bodyOf(response) }))),
+      readOnce(response, `map:${as}`, () => {
+        const mapped = Object.freeze(map({ status: response.status, body: bodyOf(response) }));
+        markModels(mapped, freshnessOfResponse(response));
+        return mapped;
+      }),
     );
   }
 

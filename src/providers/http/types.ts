@@ -9,6 +9,11 @@ export interface HttpRequest {
    * absent, the client matches `path` against its connector's `routes`, else `other`.
    */
   route?: string;
+  /**
+   * The kind of read, for the source's read cache (read-cache.ts): `history` for a point of a day
+   * before today, which no longer changes and may stay cached `historyTtlMs`. Default: `ttlMs`.
+   */
+  cache?: 'history';
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   /** A JSON body (serialised here) or a form body. */
