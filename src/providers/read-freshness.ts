@@ -54,3 +54,20 @@ export function markModels(mapped: unknown, freshness: Freshness): void {
 export function freshnessOf(model: object): Freshness | undefined {
   return ofModel.get(model);
 }
+
+/**
+ * Gives `model` (and what it holds) the freshness of `from`, the vendor record or body it was
+ * mapped from, when that has one: how a connector's balance keeps the receive time of the answer
+ * it came from through its mapping steps. Returns `model`.
+ */
+export function carryFreshness<T>(from: unknown, model: T): T {
+  const freshness = typeof from === 'object' && from !== null ? ofModel.get(from) : undefined;
+  if (freshness !== undefined) markModels(model, freshness);
+  return model;
+}
+
+/** Marks a body a connector parsed from `response` itself with the response's freshness; returns it. */
+export function markBody<T>(response: HttpResponse, body: T): T {
+  markModels(body, freshnessOfResponse(response));
+  return body;
+}

@@ -133,7 +133,10 @@ export class HttpClient {
    */
   async json(request: HttpRequest): Promise<JsonResponse> {
     const response = await this.send(request);
-    return { status: response.status, body: this.decode(() => bodyOf(response)) };
+    const body = this.decode(() => bodyOf(response));
+    // Its records carry the answer's receive time into what a connector maps from them (carryFreshness).
+    markModels(body, freshnessOfResponse(response));
+    return { status: response.status, body };
   }
 
   /**
@@ -147,8 +150,12 @@ export class HttpClient {
     const response = await this.send(request);
     return this.decode(() =>
       readOnce(response, `map:${as}`, () => {
-        const mapped = Object.freeze(map({ status: response.status, body: bodyOf(response) }));
-        markModels(mapped, freshnessOfResponse(response));
+        // The body's records and the mapping both carry the answer's receive time (read-freshness.ts).
+        const freshness = freshnessOfResponse(response);
+        const body = bodyOf(response);
+        markModels(body, freshness);
+        const mapped = Object.freeze(map({ status: response.status, body }));
+        markModels(mapped, freshness);
         return mapped;
       }),
     );

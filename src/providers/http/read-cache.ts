@@ -63,9 +63,9 @@ const STALE_ON = new Set(['SOURCE_TIMEOUT', 'SOURCE_UNAVAILABLE', 'SOURCE_RATE_L
  *
  * Every response is stamped with its receive time (read-freshness.ts), cache or not: that is
  * `Balance.observedAt`. A cached entry is the response object itself, so a hit reuses the parse
- * and mappings read-once made of it. A write (any call but a GET) that succeeds forgets the
- * source's cached reads: what a top-up changes is the account's balance, which several reads
- * (lists, lookups) show; clearing all is the one rule that never serves a balance from before it.
+ * and mappings read-once made of it. A write marked `cache: 'invalidate'` forgets the source's
+ * cached reads: what a top-up changes is the account's balance, which several reads (lists,
+ * lookups, the subaccounts) show; clearing all is the one rule that never serves a balance from before it.
  */
 export function withReadCache(
   source: string,
@@ -77,11 +77,17 @@ export function withReadCache(
     return async (request, target, permit) => stampReceived(await send(request, target, permit));
   }
   return async (request, target, permit) => {
-    if (request.method !== 'GET' || request.body !== undefined) {
-      const response = await send(request, target, permit);
-      store.clear();
-      return stampReceived(response);
+    if (request.cache === 'invalidate') {
+      // Forgotten whatever the outcome: a write that timed out may still have happened.
+      try {
+        return stampReceived(await send(request, target, permit));
+      } finally {
+        store.clear();
+      }
     }
+    // POST reads (Blnk's filter, Vonage's settings) and token calls go on, uncached.
+    if (request.method !== 'GET' || request.body !== undefined)
+      return stampReceived(await send(request, target, permit));
     const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
     const operation = currentScope()?.operation;
     const notes = operation === undefined ? undefined : cacheNotesOf(operation);
