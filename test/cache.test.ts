@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
+import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { type GraphQLResponse, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 /**
@@ -128,6 +129,33 @@ describe('the read cache, bounded', () => {
       await t.resetUpstream({ settle: true });
       await t.query<Tree>(ALL_FIVE);
       expect(t.upstream().blnk).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps points of days before today historyTtlMs: past the short TTL, only the reads of today go out again', async () => {
+    const t = await startTestGateway({ sources: cacheOn({ ttlMs: 200, historyTtlMs: 600_000 }) });
+    try {
+      const truth = t.demo.simulators.blnk.truth;
+      const ledger = [...truth.ledgers()].sort((a, b) => truth.accounts(b.id).length - truth.accounts(a.id).length)[0]!;
+      const balance = truth.balances(ledger.id).find((candidate) => candidate.total !== '0')!;
+      const id = encodeGlobalId('Account', ['blnk-demo', ledger.id, balance.accountId]);
+      const to = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      const from = new Date(Date.parse(to) - 6 * 86_400_000).toISOString();
+      const query = () =>
+        t.query(
+          `query($id: ID!) { account(id: $id) { history(asset: "${balance.asset}", from: "${from}", to: "${to}", interval: DAY, first: 7) { edges { node { at } } } } }`,
+          { id },
+        );
+      const first = await query();
+      expect(first.body.errors).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await t.resetUpstream({ settle: true });
+      await query();
+      const pointReads = t.demo.simulators.blnk.requests.filter((request) => request.path.endsWith('/at'));
+      // The six closed days answer from the cache; today's point, younger than a day, is read again.
+      expect(pointReads.map((request) => request.query.timestamp?.[0])).toEqual([to]);
     } finally {
       await t.close();
     }
