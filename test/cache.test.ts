@@ -120,6 +120,28 @@ describe('the read cache', () => {
   });
 });
 
+describe('the read cache, stale on a rate limit', () => {
+  it("a vendor's 429 answers from the entry, stale, with SOURCE_RATE_LIMITED in the warning", async () => {
+    const t = await startTestGateway({ sources: cacheOn({ ...CACHED, ttlMs: 1 }) });
+    try {
+      await t.query<Tree>(ALL_FIVE);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await t.demo.simulators.midaz.setFault('rate-limited');
+      const stale = await t.query<Tree>(ALL_FIVE);
+      await t.demo.simulators.midaz.setFault(null);
+      expect(stale.body.errors).toBeUndefined();
+      expect(balancesOf(stale, 'midaz-demo').every((balance) => balance.stale)).toBe(true);
+      expect(balancesOf(stale, 'blnk-demo').every((balance) => !balance.stale)).toBe(true);
+      const warnings = extensionsOf(stale)?.warnings as Array<Record<string, string>>;
+      expect(new Set(warnings.map((warning) => `${warning.source} ${warning.error}`))).toEqual(
+        new Set(['midaz-demo SOURCE_RATE_LIMITED']),
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('the read cache, bounded', () => {
   it('after its TTL a read goes to the vendor again', async () => {
     const t = await startTestGateway({ sources: cacheOn({ ttlMs: 200 }) });
