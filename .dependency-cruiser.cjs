@@ -79,6 +79,14 @@ module.exports = {
       to: { path: '^(src/|node_modules/)' },
     },
     {
+      name: 'read-cache-sits-in-the-client-chain',
+      comment:
+        "The read cache is one layer of a source's HTTP client: only the client and the source's transport compose it, so no resolver or connector reads cached vendor answers around scoping.",
+      severity: 'error',
+      from: { pathNot: '^src/providers/http/(http-client|source-transport)\\.ts$' },
+      to: { path: '^src/providers/http/read-cache\\.ts$' },
+    },
+    {
       name: 'limits-run-before-execution',
       comment: 'Limits are checked before any resolver runs; they may not reach into resolvers, loaders or connectors.',
       severity: 'error',

@@ -348,6 +348,8 @@ await import('./fairness.ts');
 
 // Vendor quotas: Blnk's 429s and vendor calls a second without and with sources[].rateLimit (bench/quota.ts).
 await import('./quota.ts');
+// The read cache: req/s, p50/p99 and vendor calls per request, cache off vs on (bench/cache.ts).
+await import('./cache.ts');
 
 // Side by side with an earlier commit, when one is named (bench/compare.ts): BENCH_BASELINE=<commit>.
 if (process.env.BENCH_BASELINE) await import('./compare.ts');

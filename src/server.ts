@@ -13,6 +13,7 @@ import { createAdmission } from './plugins/admission.ts';
 import { createAuthentication } from './plugins/authentication.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
+import { useCacheFreshness } from './plugins/cache-freshness.ts';
 import { useCompression } from './plugins/compression.ts';
 import { createGraphiQLRenderer } from './plugins/graphiql-page.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
@@ -56,7 +57,7 @@ export interface ServerOptions {
 export type GatewayServer = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 /** Browser-visible headers a cross-origin page may send and read (when its origin is allowed). */
-const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id', ...CSRF_HEADERS];
+const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'x-request-id', 'cache-control', ...CSRF_HEADERS];
 
 /**
  * The yoga server: GraphQL over HTTP at /graphql (GET and POST), GraphiQL for browsers in
@@ -103,6 +104,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     // The plugin's context type demands an index signature GatewayContext does not have; it reads no context.
     ...(production ? [useDisableIntrospection() as unknown as Plugin, useNoSuggestions()] : []),
     usePartialErrors(),
+    useCacheFreshness(),
     useSourceErrorLog(options.logger),
     useErrorCodes(),
   ];

@@ -42,6 +42,20 @@ const baseFields = {
   })
     .optional()
     .describe("The source's outbound quota: every call (retries and token requests too) waits its turn. Default: off."),
+  cache: strict({
+    ttlMs: integer(1, 86_400_000).describe('How long a vendor read answers again from memory.'),
+    historyTtlMs: integer(1, 604_800_000)
+      .optional()
+      .describe('How long a history point of a day before today stays cached. Default: ttlMs.'),
+    maxBytes: integer(1, 4 * 1024 * 1024 * 1024)
+      .optional()
+      .describe('Most bytes of cached vendor bodies; least recently used go first. Default 67108864.'),
+    staleIfErrorMs: integer(0, 604_800_000)
+      .optional()
+      .describe('How old a cached read may be and still answer, marked stale, when the vendor fails. Default 0 (off).'),
+  })
+    .optional()
+    .describe("The source's read cache (GETs only; a write forgets the source's reads). Default: off."),
 };
 
 const kindMessage = `must be one of ${PROVIDER_KINDS.join(', ')}`;
@@ -111,6 +125,14 @@ export function readSource(entry: z.output<typeof sourceSchema>): SourceConfig {
         failureThreshold: entry.circuitBreaker?.failureThreshold ?? breaker.failureThreshold,
         openMs: entry.circuitBreaker?.openMs ?? breaker.openMs,
       },
+      ...(entry.cache && {
+        cache: {
+          ttlMs: entry.cache.ttlMs,
+          historyTtlMs: entry.cache.historyTtlMs ?? entry.cache.ttlMs,
+          maxBytes: entry.cache.maxBytes ?? 64 * 1024 * 1024,
+          staleIfErrorMs: entry.cache.staleIfErrorMs ?? 0,
+        },
+      }),
       ...(entry.rateLimit && {
         rateLimit: { requestsPerSecond: entry.rateLimit.requestsPerSecond, burst: entry.rateLimit.burst ?? 1 },
       }),

@@ -112,8 +112,19 @@ export type Balance = Node & {
   debits: Maybe<Money>;
   /** The balance's global ID. */
   id: Scalars['ID']['output'];
+  /**
+   * When these values were read from the vendor: the receive time of the vendor answer they come
+   * from, which a cached answer keeps (see `extensions.cache`). Send `Cache-Control: max-age=N` or
+   * `no-cache` for fresher values.
+   */
+  observedAt: Scalars['DateTime']['output'];
   /** Amounts on hold or in flight; null where the vendor has no such notion. */
   pending: Maybe<Money>;
+  /**
+   * True when the vendor call failed and these values come from an older cached answer (its source's
+   * `staleIfErrorMs`); `extensions.warnings` names the source and the error.
+   */
+  stale: Scalars['Boolean']['output'];
   /** The book balance. */
   total: Money;
   /** When the vendor last changed the balance; null where it does not tell. */
@@ -648,7 +659,9 @@ export type BalanceResolvers<ContextType = GatewayContext, ParentType extends Re
   credits?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   debits?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   pending?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

@@ -1,5 +1,6 @@
 import type { BalanceResolvers, MoneyResolvers } from '../generated/resolvers.ts';
 import { formatDecimal } from '../money.ts';
+import { freshnessOf } from '../providers/read-freshness.ts';
 import { balanceGlobalId } from './ids.ts';
 
 export const Balance: BalanceResolvers = {
@@ -12,6 +13,9 @@ export const Balance: BalanceResolvers = {
   credits: (balance) => balance.credits,
   debits: (balance) => balance.debits,
   updatedAt: (balance) => balance.updatedAt,
+  // A balance no vendor answer was mapped into (none today) counts as read now.
+  observedAt: (balance) => new Date(freshnessOf(balance)?.observedAt ?? Date.now()).toISOString(),
+  stale: (balance) => freshnessOf(balance)?.stale ?? false,
 };
 
 export const Money: MoneyResolvers = {

@@ -6,6 +6,7 @@ import type { HistoryPointModel, HistoryRequest } from '../types.ts';
 import { balanceRecordFor, type Found } from './lookup.ts';
 import { blnkScale, isBlnkNotFound, readBlnkBalanceAt, readBlnkErrorCode } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
+import { historyCacheKind } from '../closed-day.ts';
 
 /** Most `/at` reads in flight at once for one batch, whatever its number of requests and instants. */
 export const HISTORY_CONCURRENCY = 8;
@@ -72,6 +73,7 @@ async function readPoint(
     method: 'GET',
     path: `/balances/${encodeURIComponent(plan.balanceId)}/at`,
     query: { timestamp: plan.instants[index] },
+    ...historyCacheKind(plan.instants[index]),
     accept: [400, 404],
   });
   if (response.status !== 200) {

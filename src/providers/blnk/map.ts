@@ -14,6 +14,7 @@ import {
 } from '../json.ts';
 import { requireAsked } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+import { carryFreshness } from '../read-freshness.ts';
 
 /**
  * Blnk wire shapes (model.Ledger, model.Balance of github.com/blnkfinance/blnk v0.15.2) to the
@@ -151,7 +152,7 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
   // Amounts are big.Int: JSON integers of any size from the server, integer strings in some docs.
   const amount = (field: string) => money(readInteger(balance[field], field), scale, currency);
   const total = readInteger(balance.balance, 'balance');
-  return {
+  return carryFreshness(value, {
     source,
     ledgerId: account.ledgerId,
     accountId: account.accountId,
@@ -165,7 +166,7 @@ export function mapBlnkBalance(source: string, value: unknown, scales: Readonly<
     debits: amount('debit_balance'),
     updatedAt: null, // a balance carries created_at only
     account, // a Blnk balance is its own account: `balance { account }` needs no second read
-  };
+  });
 }
 
 /**

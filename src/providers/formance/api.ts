@@ -3,6 +3,7 @@ import type { SourceTransport } from '../http/index.ts';
 import { HttpClient, type QueryValue } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
 import { createFormanceTokenSource, type FormanceCredentials, type FormanceTokenSource } from './oauth.ts';
+import { markBody } from '../read-freshness.ts';
 
 /**
  * The ledger API of one Formance stack (`<url>/api/ledger`): one HttpClient, the bearer token on
@@ -87,7 +88,10 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
         }
         return {
           status: response.status,
-          body: client.decode(() => parseLosslessJson(response.text)),
+          body: markBody(
+            response,
+            client.decode(() => parseLosslessJson(response.text)),
+          ),
           errorCode: null,
           errorMessage: null,
         };

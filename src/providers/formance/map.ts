@@ -4,6 +4,7 @@ import { isObject, readInteger, readObject, readString, toPlainJson, VendorShape
 import { requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
 import { readFormanceCursor, type FormanceCursorPage } from './paging.ts';
+import { carryFreshness } from '../read-freshness.ts';
 
 /**
  * Formance wire shapes to domain models. Amounts are JSON integers of any size (Go `*big.Int`):
@@ -70,9 +71,10 @@ function readVolumes(value: unknown, what: string): FormanceVolumes & { balance:
 /** An account's `volumes` map (`{"USD/2": {input, output, balance}}`), in the vendor's (sorted) key order. */
 export function mapFormanceVolumes(account: AccountRef, value: unknown): BalanceModel[] {
   if (value === undefined || value === null) return []; // omitted when the account has no volumes (Go omitempty)
+  // Each balance carries the receive time of the answer its volumes came in.
   return Object.entries(readObject(value, 'volumes')).map(([code, item]) => {
     const volumes = readVolumes(item, 'account.volumes[]');
-    return mapFormanceBalance(account, code, volumes.balance, volumes);
+    return carryFreshness(value, mapFormanceBalance(account, code, volumes.balance, volumes));
   });
 }
 
@@ -118,7 +120,7 @@ export function mapFormanceBalancesItem(source: string, ledgerId: string, value:
   const ref = { source, ledgerId, accountId: address };
   // v1 /balances carries no volumes: credits and debits stay unknown.
   return Object.entries(readObject(assets, 'balances item assets')).map(([code, amount]) =>
-    mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null),
+    carryFreshness(value, mapFormanceBalance(ref, code, readInteger(amount, 'a balance amount'), null)),
   );
 }
 
@@ -135,7 +137,10 @@ export function readFormanceVolumesRow(
 /** A v2 `/volumes` row: `{account, asset, input, output, balance}`. */
 export function mapFormanceVolumesRow(source: string, ledgerId: string, value: unknown): BalanceModel {
   const { address, code, ...volumes } = readFormanceVolumesRow(value);
-  return mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes);
+  return carryFreshness(
+    value,
+    mapFormanceBalance({ source, ledgerId, accountId: address }, code, volumes.balance, volumes),
+  );
 }
 
 /**

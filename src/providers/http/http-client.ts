@@ -11,6 +11,8 @@ import { observeAttempts, observeCalls } from './observe-calls.ts';
 import { observeRateLimit, withRateLimit } from './rate-limit.ts';
 import { readCappedBody } from './read-capped-body.ts';
 import { bodyOf, readOnce } from './read-once.ts';
+import { withReadCache } from './read-cache.ts';
+import { freshnessOfResponse, markModels } from '../read-freshness.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
 import { createSourceTransport, type SourceTransport } from './source-transport.ts';
@@ -92,25 +94,30 @@ export class HttpClient {
     );
     const { source, routes } = options;
     const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
-    this.#send = shareInflightGets(
-      options.source,
-      withFairPermits(
+    this.#send = withReadCache(
+      source,
+      this.#transport.readCache,
+      this.#transport.cache,
+      shareInflightGets(
         options.source,
-        this.#permits,
-        // The quota's wait and its refusals are the gateway's own, so they sit outside what the vendor-call metrics and spans observe.
-        withRateLimit(
+        withFairPermits(
           options.source,
-          this.#transport.quota,
-          observeCalls(
-            observed,
-            withCircuitBreaker(
-              this.#transport.breaker,
-              retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+          this.#permits,
+          // The quota's wait and its refusals are the gateway's own, so they sit outside what the vendor-call metrics and spans observe.
+          withRateLimit(
+            options.source,
+            this.#transport.quota,
+            observeCalls(
+              observed,
+              withCircuitBreaker(
+                this.#transport.breaker,
+                retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
+              ),
             ),
+            options.timeoutMs,
           ),
           options.timeoutMs,
         ),
-        options.timeoutMs,
       ),
     );
   }
@@ -127,7 +134,10 @@ export class HttpClient {
    */
   async json(request: HttpRequest): Promise<JsonResponse> {
     const response = await this.send(request);
-    return { status: response.status, body: this.decode(() => bodyOf(response)) };
+    const body = this.decode(() => bodyOf(response));
+    // Its records carry the answer's receive time into what a connector maps from them (carryFreshness).
+    markModels(body, freshnessOfResponse(response));
+    return { status: response.status, body };
   }
 
   /**
@@ -140,7 +150,15 @@ export class HttpClient {
   async read<T>(request: HttpRequest, as: string, map: (response: JsonResponse) => T): Promise<T> {
     const response = await this.send(request);
     return this.decode(() =>
-      readOnce(response, `map:${as}`, () => Object.freeze(map({ status: response.status, body: bodyOf(response) }))),
+      readOnce(response, `map:${as}`, () => {
+        // The body's records and the mapping both carry the answer's receive time (read-freshness.ts).
+        const freshness = freshnessOfResponse(response);
+        const body = bodyOf(response);
+        markModels(body, freshness);
+        const mapped = Object.freeze(map({ status: response.status, body }));
+        markModels(mapped, freshness);
+        return mapped;
+      }),
     );
   }
 

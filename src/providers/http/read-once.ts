@@ -4,8 +4,9 @@ import type { HttpResponse } from './types.ts';
 type Reading = { readonly value: unknown } | { readonly error: unknown };
 
 /**
- * What each response was read as (its parsed body, each connector mapping by its name). In-flight sharing hands the one response object to every caller that joined the GET, so
- * a reading stored here serves them all; it goes with the response.
+ * What each response was read as (its parsed body, each connector mapping by its name). In-flight sharing hands the one response object to every
+ * caller that joined the GET, and the read cache (read-cache.ts) to every caller it answers, so a
+ * reading stored here serves them all; it goes with the response.
  */
 const readings = new WeakMap<HttpResponse, Map<string, Reading>>();
 

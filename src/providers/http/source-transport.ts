@@ -1,6 +1,7 @@
 import type { Telemetry } from '../../telemetry/index.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
 import type { Logger } from '../../logger.ts';
+import { createMemoryStore, type ReadCacheSettings, type ReadCacheStore } from './read-cache.ts';
 import { type QuotaEvent, type RateLimitSettings, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
@@ -12,6 +13,8 @@ export interface TransportSettings {
   readonly circuitBreaker: BreakerSettings;
   /** `sources[i].rateLimit`: the source's outbound quota (rate-limit.ts); absent (the default), calls go as they come. */
   readonly rateLimit?: RateLimitSettings;
+  /** `sources[i].cache`: the source's read cache (read-cache.ts); absent (the default), every read goes to the vendor. */
+  readonly cache?: ReadCacheSettings;
 }
 
 export const DEFAULT_TRANSPORT: TransportSettings = {
@@ -29,6 +32,9 @@ export interface SourceTransport {
   readonly telemetry?: Telemetry;
   /** The source's quota, shared like the breaker by every client of the source (token requests too); absent when off. */
   readonly quota?: SourceQuota;
+  /** The source's read cache and its settings, shared by every client of the source; absent when off. */
+  readonly cache?: ReadCacheSettings;
+  readonly readCache?: ReadCacheStore;
 }
 
 /** `logger` hears when a vendor throttles the source's quota and when its rate is whole again (no vendor detail). */
@@ -45,6 +51,7 @@ export function createSourceTransport(
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
+    ...(settings.cache ? { cache: settings.cache, readCache: createMemoryStore(settings.cache) } : {}),
     ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit, Date.now(), notify) } : {}),
   };
 }

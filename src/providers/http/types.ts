@@ -9,6 +9,13 @@ export interface HttpRequest {
    * absent, the client matches `path` against its connector's `routes`, else `other`.
    */
   route?: string;
+  /**
+   * What the call is to the source's read cache (read-cache.ts): `history`, a read of a point of a
+   * day before today, which no longer changes and may stay cached `historyTtlMs` (other GETs:
+   * `ttlMs`); `invalidate`, a write that changes what the source's reads say (a top-up), after
+   * which they are forgotten. A call with neither that is not a GET is never cached nor forgets anything.
+   */
+  cache?: 'history' | 'invalidate';
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   /** A JSON body (serialised here) or a form body. */

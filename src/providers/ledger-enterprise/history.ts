@@ -6,6 +6,7 @@ import { readAccountById } from './lookup.ts';
 import { readAmount, readMagnitude } from './map.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 import { accountNotFound, isAskable, type VaultContext } from './facts.ts';
+import { historyCacheKind } from '../closed-day.ts';
 
 /**
  * Balance history: one `GET /accounts/{id}/balances/history?start&end` per request, from its first
@@ -93,6 +94,7 @@ async function readHistory(
     method: 'GET',
     path: `/accounts/${plan.accountId}/balances/history`,
     query: { start: request.at[0], end: request.at.at(-1) },
+    ...historyCacheKind(request.at.at(-1)),
     accept: [404, 501],
   });
   if (response.status === 404) throw accountNotFound(context, plan.accountId);

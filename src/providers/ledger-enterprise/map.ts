@@ -12,6 +12,7 @@ import {
 } from '../json.ts';
 import { requireAsked, requireDistinct } from '../answer-checks.ts';
 import type { AccountModel, BalanceModel, JsonMap } from '../types.ts';
+import { carryFreshness } from '../read-freshness.ts';
 
 /**
  * Vault API v1 wire shapes (vendor-specs/ledger-enterprise/ledger-enterprise-vault-openapi.yml,
@@ -96,7 +97,7 @@ export function readVaultAccount(value: unknown): VaultAccount {
   if (currency === '') throw new VendorShapeError('account currency is empty');
   const contractAddress = readOptionalString(account.contract_address, 'account contract_address') || null;
   const chainAddress = readOptionalString(account.address, 'account address');
-  return {
+  return carryFreshness(account, {
     id: readAccountId(account.id, 'account id'),
     name: readString(account.name, 'account name'),
     asset: contractAddress === null ? currency : `${currency}:${contractAddress}`,
@@ -114,7 +115,7 @@ export function readVaultAccount(value: unknown): VaultAccount {
       created_on: readString(account.created_on, 'account created_on'),
       created_by: readSafeInteger(account.created_by, 'account created_by'),
     },
-  };
+  });
 }
 
 /** `GET /accounts/{id}`: another account's record is a bad response, never taken as the one asked for. */
@@ -156,7 +157,8 @@ export function mapVaultBalance(
   figures: VaultFigures,
   account?: AccountModel,
 ): BalanceModel {
-  return {
+  // The figures carry the receive time of the answer they were read from.
+  return carryFreshness(figures, {
     source: target.source,
     ledgerId: target.ledgerId,
     accountId,
@@ -169,7 +171,7 @@ export function mapVaultBalance(
     debits: null,
     updatedAt: null,
     ...(account ? { account } : {}),
-  };
+  });
 }
 
 /** The account with its balance attached when the currency's scale is known (the account read carries the figures). */
@@ -191,11 +193,11 @@ export function mapVaultAccountWithBalance(
 export function readBalancesBody(body: unknown): VaultFigures | null {
   const balances = readObject(body, 'balances');
   if (balances.total === undefined && balances.total_staked !== undefined) return null;
-  return {
+  return carryFreshness(balances, {
     total: readAmount(balances.total, 'balances total'),
     available: readAmount(balances.available, 'balances available'),
     pending: readAmount(balances.pending, 'balances pending'),
-  };
+  });
 }
 
 export function readMagnitude(value: unknown, what: string): number {

@@ -2,6 +2,7 @@ import { sourceErrorForStatus } from '../../errors.ts';
 import { HttpClient, type QueryValue } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
 import { isObject, parseLosslessJson } from '../json.ts';
+import { markBody } from '../read-freshness.ts';
 
 /**
  * The ledger API of one Midaz organization (`<url>/v1/organizations/{organization_id}`): one
@@ -76,7 +77,14 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
     async get(path, query, allow = []) {
       const response = await client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow });
       if (response.status >= 200 && response.status < 300) {
-        return { status: response.status, body: client.decode(() => parseLosslessJson(response.text)), code: null };
+        return {
+          status: response.status,
+          body: markBody(
+            response,
+            client.decode(() => parseLosslessJson(response.text)),
+          ),
+          code: null,
+        };
       }
       return { status: response.status, body: null, code: readErrorCode(response.text) };
     },

@@ -13,6 +13,7 @@ import {
 } from '../json.ts';
 import { requireAsked, requireDistinct, sameUuid } from '../answer-checks.ts';
 import type { AccountModel, AccountRef, BalanceModel, JsonMap, LedgerModel } from '../types.ts';
+import { carryFreshness } from '../read-freshness.ts';
 
 /**
  * Midaz v3.8.0 wire shapes (pkg/mmodel Ledger, Account, Balance, BalanceHistory) to the domain
@@ -145,7 +146,7 @@ export function mapMidazBalance(
   const amounts = readMidazAmounts(source, record, scales);
   if (amounts.companion) return null;
   const amount = (minorUnits: bigint): Money => money(minorUnits, amounts.scale, amounts.asset);
-  return {
+  return carryFreshness(value, {
     source,
     ledgerId,
     accountId: readString(record.accountId, 'balance accountId'),
@@ -158,7 +159,7 @@ export function mapMidazBalance(
     credits: null,
     debits: null,
     updatedAt: readOptionalString(record.updatedAt, 'balance updatedAt'),
-  };
+  });
 }
 
 /** The ledger read by id: another ledger's record is a bad response. */

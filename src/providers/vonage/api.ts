@@ -75,6 +75,7 @@ export function createVonageApi(options: VonageApiOptions): VonageApi {
       const response = await account.send({
         method: 'POST',
         path: '/account/top-up',
+        cache: 'invalidate',
         body: { form: { trx } },
         accept: [401],
       });

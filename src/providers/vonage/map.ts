@@ -10,6 +10,7 @@ import {
   VendorShapeError,
 } from '../json.ts';
 import type { AccountModel, BalanceModel } from '../types.ts';
+import { carryFreshness } from '../read-freshness.ts';
 
 /** Vonage balances are EUR with up to 8 decimals (`10.17127500`): scale 8, padded, never rounded. */
 export const VONAGE_SCALE = 8;
@@ -31,12 +32,12 @@ export interface VonageAccount {
 /** `GET /account/get-balance`: `{"value": 10.17127500, "autoReload": false}`; the float is read as text. */
 export function mapVonagePrimary(apiKey: string, body: unknown): VonageAccount {
   const object = readObject(body, 'balance');
-  return {
+  return carryFreshness(object, {
     apiKey,
     name: 'primary',
     balance: object.value ?? new VendorShapeError('value is missing'),
     metadata: { autoReload: readBoolean(object.autoReload, 'autoReload') },
-  };
+  });
 }
 
 /** `GET /accounts/{api_key}/subaccounts`: `_embedded.subaccounts[]`, each with `balance` a number or null. */
@@ -45,7 +46,7 @@ export function mapVonageSubaccounts(body: unknown): VonageAccount[] {
   return readArray(embedded.subaccounts, 'subaccounts').map((item, index) => {
     const subaccount = readObject(item, `subaccounts[${index}]`);
     const shared = subaccount.balance === null || subaccount.balance === undefined;
-    return {
+    return carryFreshness(subaccount, {
       apiKey: readString(subaccount.api_key, 'api_key'),
       name: readOptionalString(subaccount.name, 'name') ?? readString(subaccount.api_key, 'api_key'),
       balance: shared ? null : subaccount.balance,
@@ -55,7 +56,7 @@ export function mapVonageSubaccounts(body: unknown): VonageAccount[] {
         creditLimit: subaccount.credit_limit ?? null,
         createdAt: subaccount.created_at ?? null,
       }) as Record<string, unknown>,
-    };
+    });
   });
 }
 
@@ -93,7 +94,9 @@ export function mapVonageAccount(
   let balances: readonly BalanceModel[] | Error;
   try {
     balances =
-      account.balance === null ? [] : [decode(() => mapVonageBalance(source, account.apiKey, account.balance))];
+      account.balance === null
+        ? []
+        : [decode(() => carryFreshness(account, mapVonageBalance(source, account.apiKey, account.balance)))];
   } catch (error) {
     balances = error instanceof Error ? error : new Error(String(error));
   }

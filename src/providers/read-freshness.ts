@@ -1,0 +1,73 @@
+import type { HttpResponse } from './http/types.ts';
+
+/** When a vendor answer was received (epoch ms), and whether it is served past its freshness because the vendor failed. */
+export interface Freshness {
+  readonly observedAt: number;
+  readonly stale: boolean;
+}
+
+/**
+ * Freshness travels beside responses and what was read from them, never inside: a response object
+ * and its mapped models are shared (in-flight sharing, the read cache, read-once), so a flag on them
+ * would leak to every reader. A stale answer is a copy of the cached response, so it is read and
+ * mapped again and its models carry `stale: true` while the original's do not.
+ */
+const ofResponse = new WeakMap<HttpResponse, Freshness>();
+const ofModel = new WeakMap<object, Freshness>();
+
+/** Notes when `response` arrived, unless it already has a freshness (a cached or joined response keeps its first). */
+export function stampReceived(response: HttpResponse, observedAt = Date.now()): HttpResponse {
+  if (!ofResponse.has(response)) ofResponse.set(response, { observedAt, stale: false });
+  return response;
+}
+
+/** A copy of a cached response served because the vendor failed: its own freshness, marked stale. */
+export function staleCopy(response: HttpResponse): HttpResponse {
+  const copy = { ...response };
+  ofResponse.set(copy, { observedAt: freshnessOfResponse(response).observedAt, stale: true });
+  return copy;
+}
+
+export function freshnessOfResponse(response: HttpResponse): Freshness {
+  return ofResponse.get(response) ?? { observedAt: Date.now(), stale: false };
+}
+
+/**
+ * Marks every object reachable from `mapped` (a connector's mapping of one response: a page, a
+ * list, a model) with the response's freshness, so a Balance resolver finds when its values were
+ * read without every connector threading a time through its mappers. Runs once per response and
+ * mapping (read-once), so its cost is that of the mapping itself.
+ */
+export function markModels(mapped: unknown, freshness: Freshness): void {
+  const pending: unknown[] = [mapped];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null || ofModel.has(value)) continue;
+    ofModel.set(value, freshness);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) pending.push(child);
+    }
+  }
+}
+
+/** The freshness of a model a connector mapped from a vendor answer; undefined for one it built otherwise. */
+export function freshnessOf(model: object): Freshness | undefined {
+  return ofModel.get(model);
+}
+
+/**
+ * Gives `model` (and what it holds) the freshness of `from`, the vendor record or body it was
+ * mapped from, when that has one: how a connector's balance keeps the receive time of the answer
+ * it came from through its mapping steps. Returns `model`.
+ */
+export function carryFreshness<T>(from: unknown, model: T): T {
+  const freshness = typeof from === 'object' && from !== null ? ofModel.get(from) : undefined;
+  if (freshness !== undefined) markModels(model, freshness);
+  return model;
+}
+
+/** Marks a body a connector parsed from `response` itself with the response's freshness; returns it. */
+export function markBody<T>(response: HttpResponse, body: T): T {
+  markModels(body, freshnessOfResponse(response));
+  return body;
+}
