@@ -120,7 +120,7 @@ export class HttpClient {
     const retries = options.retries ?? this.#transport.retries;
     const attempt = observeAttempts(
       this.#transport.telemetry,
-      observeRateLimit(this.#transport.quota, this.#attempt.bind(this)),
+      observeRateLimit(this.#transport, this.#attempt.bind(this)),
     );
     const { source, routes } = options;
     const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
@@ -133,7 +133,7 @@ export class HttpClient {
           observed,
           withRateLimit(
             options.source,
-            this.#transport.quota,
+            this.#transport,
             withCircuitBreaker(
               this.#transport.breaker,
               retryWithinDeadline({ source: options.source, timeoutMs: options.timeoutMs, retries }, attempt),
