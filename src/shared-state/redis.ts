@@ -82,10 +82,8 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
       return up && client.status === 'ready';
     },
     async run(command) {
-      if (client.status !== 'ready') {
-        down('NOT_CONNECTED');
-        return undefined;
-      }
+      // Not connected (yet, or again): the connection's own events say when Redis is down, once.
+      if (client.status !== 'ready') return undefined;
       try {
         return await command(client);
       } catch (error) {
