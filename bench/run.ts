@@ -348,6 +348,8 @@ await import('./fairness.ts');
 
 // Vendor quotas: Blnk's 429s and vendor calls a second without and with sources[].rateLimit (bench/quota.ts).
 await import('./quota.ts');
+// Two replicas and one vendor quota, each on its own limiter and then sharing it through Redis (bench/replicas.ts).
+await import('./replicas.ts');
 
 // Side by side with an earlier commit, when one is named (bench/compare.ts): BENCH_BASELINE=<commit>.
 if (process.env.BENCH_BASELINE) await import('./compare.ts');
