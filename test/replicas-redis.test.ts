@@ -152,6 +152,30 @@ describe.skipIf(REDIS_MISSING !== null)('replicas sharing through Redis', () => 
     expect(blnk.arrivals).toBe(0);
   });
 
+  it('half-open on both replicas, one probe in all: while A probes, B refuses without calling the vendor', async () => {
+    const [a, b] = await twoReplicas({
+      'blnk-demo': { retries: 0, timeoutMs: 2000, circuitBreaker: { failureThreshold: 1, openMs: 1000 } },
+    });
+    const blnk = demo!.simulators.blnk;
+    const ids = accountIds('blnk');
+    await blnk.setFault('html-error');
+    expect((await a.query(ACCOUNT, { id: ids[0] })).body.errors?.[0]?.extensions?.code).toBe('SOURCE_UNAVAILABLE');
+    expect(await until(async () => (await circuitOf(b, 'blnk-demo')) === 'OPEN')).toBe(true);
+    // The probe will hang until its deadline: it stays in flight while B is asked.
+    await blnk.setFault('hang');
+    expect(await until(async () => (await circuitOf(a, 'blnk-demo')) === 'HALF_OPEN')).toBe(true);
+    expect(await until(async () => (await circuitOf(b, 'blnk-demo')) === 'HALF_OPEN')).toBe(true);
+    blnk.resetRequests();
+    const probe = a.query(ACCOUNT, { id: ids[1] });
+    expect(await until(() => blnk.arrivals === 1)).toBe(true);
+    const others = await Promise.all(ids.slice(2, 5).map((id) => b.query(ACCOUNT, { id })));
+    for (const answer of others)
+      expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: 'SOURCE_UNAVAILABLE', circuit: 'HALF_OPEN' });
+    expect(blnk.arrivals).toBe(1);
+    expect((await probe).body.errors?.[0]?.extensions?.code).toBe('SOURCE_TIMEOUT');
+    await blnk.setFault(null);
+  });
+
   it('Redis killed mid-test: every request is still answered, one warning each, then sharing resumes when it returns', async () => {
     const [a, b] = await twoReplicas({ 'blnk-demo': { rateLimit: { requestsPerSecond: 50, burst: 5 } } });
     const ids = accountIds('blnk');
