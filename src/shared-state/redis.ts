@@ -100,9 +100,9 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
     },
     async close() {
       closed = true;
-      await Promise.all(
-        [client, ...subscribers].map((connection) => connection.quit().catch(() => connection.disconnect())),
-      );
+      // A subscriber has nothing to finish; QUIT on one that is reconnecting would wait for Redis.
+      for (const connection of subscribers) connection.disconnect();
+      await client.quit().catch(() => client.disconnect());
     },
   };
 }

@@ -78,6 +78,9 @@ redis.call('PEXPIRE', KEYS[1], ${MAX_PAUSE_MS * 2})
 return {epoch}
 `;
 
+/** Farther than any deadline: an unbounded wait crosses the wire as this (Lua reads no Infinity). */
+const MAX_ARG_MS = 1e9;
+
 type QuotaOperation = 'reserve' | 'holds' | 'throttled' | 'exhausted' | 'succeeded';
 
 /** The script as a command of the connection (ioredis `defineCommand`: EVALSHA, EVAL once when Redis lacks it). */
@@ -103,7 +106,7 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
         op,
         local.snapshot().ceiling,
         local.settings.burst,
-        Math.max(-1, Math.round(arg)),
+        Math.max(-1, Math.min(MAX_ARG_MS, Math.round(arg))),
       ),
     );
   return {
