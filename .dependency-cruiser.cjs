@@ -87,6 +87,22 @@ module.exports = {
       to: { path: '^src/providers/http/read-cache\\.ts$' },
     },
     {
+      name: 'connectors-share-through-interfaces',
+      comment:
+        'Connectors and their HTTP clients see what replicas share only through the interfaces of source-transport.ts and source-quota.ts; src/shared-state/ (Redis) is wired in by gateway.ts.',
+      severity: 'error',
+      from: { path: '^src/providers/' },
+      to: { path: ['^src/shared-state/', '^node_modules/ioredis/'] },
+    },
+    {
+      name: 'redis-connection-stands-alone',
+      comment:
+        'The Redis connection module is reused by every shared store (quotas, tokens, breakers, the cache): it knows only the logger.',
+      severity: 'error',
+      from: { path: '^src/shared-state/redis\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/logger\\.ts$' },
+    },
+    {
       name: 'limits-run-before-execution',
       comment: 'Limits are checked before any resolver runs; they may not reach into resolvers, loaders or connectors.',
       severity: 'error',

@@ -11,6 +11,7 @@ import { createAuthenticator } from './auth/index.ts';
 import { createCursorCodec } from './relay/cursor.ts';
 import type { Readiness } from './plugins/readiness.ts';
 import { createServer, type GatewayServer } from './server.ts';
+import { createSharedState } from './shared-state/index.ts';
 import { createTelemetry, type Telemetry } from './telemetry/index.ts';
 
 export interface Gateway {
@@ -43,12 +44,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const telemetry = createTelemetry(config.server, breakers, {
     onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
   });
+  // server.redis: quotas, tokens and breakers shared by every replica; without it, all in process.
+  const shared = config.server.redis ? createSharedState(config.server.redis, logger) : undefined;
   for (const source of config.sources) {
-    const transport = { ...createSourceTransport(source.name, source.transport, logger), telemetry };
+    const sharing = shared?.forSource(source.name);
+    const transport = { ...createSourceTransport(source.name, source.transport, logger, sharing), telemetry };
     connectors.set(source.name, createConnector(source, transport));
     breakers.set(source.name, transport.breaker);
     if (transport.quota) quotas.set(source.name, transport.quota);
   }
+  const timeouts = new Map(config.sources.map((source) => [source.name, source.timeoutMs]));
+  shared?.linkBreakers(breakers, (source) => timeouts.get(source) ?? 0);
   const readiness: Readiness = { draining: false };
   const runtime: GatewayRuntime = {
     connectors,
@@ -70,6 +76,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     telemetry,
     close: async () => {
       await Promise.all([...connectors.values()].map((connector) => connector.close()));
+      await shared?.close();
       await telemetry.shutdown();
     },
   };

@@ -48,6 +48,15 @@ export interface ServerConfig extends AdmissionConfig {
   readonly limits: OperationLimits;
   readonly metrics: MetricsConfig;
   readonly telemetry: TelemetryConfig;
+  /** `server.redis`: share quotas, tokens and breakers between replicas (src/shared-state/); null: all in process. */
+  readonly redis: RedisConfig | null;
+}
+
+/** Where replicas meet: a Redis URL (`redis://` or `rediss://`, a password in it allowed) and the prefix of every key. */
+export interface RedisConfig {
+  readonly url: string;
+  /** Default `balance-gateway:`; replicas that share must use the same one. */
+  readonly keyPrefix: string;
 }
 
 export const DEFAULT_SERVER: ServerConfig = {
@@ -66,6 +75,7 @@ export const DEFAULT_SERVER: ServerConfig = {
   limits: DEFAULT_LIMITS,
   metrics: DEFAULT_METRICS,
   telemetry: DEFAULT_TELEMETRY,
+  redis: null,
 };
 
 /** An exact origin (`https://app.example.com`), never a wildcard, which would let any site read balances. */
@@ -128,6 +138,14 @@ export const serverSchema = strict({
       .describe('OTLP/HTTP endpoint for traces. Default: OTEL_EXPORTER_OTLP_ENDPOINT, else no export.'),
     serviceName: text().optional().describe('service.name of the spans. Default balance-gateway.'),
   }).optional(),
+  redis: strict({
+    url: matching(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').describe(
+      'Redis shared by every replica (quotas, OAuth tokens, breakers); holds vendor tokens, so keep it private.',
+    ),
+    keyPrefix: text().optional().describe('Prefix of every key the gateway writes. Default balance-gateway:.'),
+  })
+    .optional()
+    .describe('Share quotas, tokens and breaker state between replicas. Absent: all in process.'),
 });
 
 /** Checks across the `server` block's fields, on the block as written. */
@@ -174,5 +192,6 @@ export function readServer(
       otlpEndpoint: telemetry?.otlpEndpoint ?? DEFAULT_SERVER.telemetry.otlpEndpoint,
       serviceName: telemetry?.serviceName ?? DEFAULT_SERVER.telemetry.serviceName,
     },
+    redis: server?.redis ? { url: server.redis.url, keyPrefix: server.redis.keyPrefix ?? 'balance-gateway:' } : null,
   };
 }

@@ -17,7 +17,8 @@ import {
  * `grant_type=client_credentials` POST to the stack's auth service, the client authenticated with
  * `client_id`/`client_secret` in the form body, as the Formance SDKs do
  * (formance-sdk-typescript src/hooks/clientcredentials.ts). The token is cached until shortly
- * before `expires_in` runs out, and concurrent callers share one token request.
+ * before `expires_in` runs out, and concurrent callers share one token request. With
+ * `server.redis` (`transport.tokens`), a token one replica fetched serves every replica.
  */
 export interface FormanceCredentials {
   readonly clientId: string;
@@ -52,7 +53,11 @@ export function createFormanceTokenSource(
   const client = new HttpClient({ source, baseUrl: endpoint.origin, timeoutMs, transport, retries: 0, connections: 2 });
   let cached: { value: string; refreshAt: number } | null = null;
   // Concurrent callers of any operation share one token request; one that leaves does not cut it for the others.
-  const single = createSharedWork<string>((reason) => operationEndedError(source, reason));
+  const single = createSharedWork<AccessToken>((reason) => operationEndedError(source, reason));
+  const shared = transport?.tokens;
+  // What the shared token was granted for: another client or endpoint must not reuse it.
+  const grant = `${credentials.tokenUrl} ${credentials.clientId}`;
+  let refused: string | undefined;
 
   async function requestToken(): Promise<string> {
     const response = await client.send({
@@ -99,17 +104,31 @@ export function createFormanceTokenSource(
       return { value, refreshAt };
     });
     cached = token;
+    shared?.put(grant, token);
     return token.value;
+  }
+
+  /** Another replica's token when one is still good (not fresh: a 401 may be cured by a new one), else a new one. */
+  async function sharedOrRequested(): Promise<AccessToken> {
+    const found = shared ? await shared.get(grant) : undefined;
+    // The forgetting of a refused token may not have reached Redis yet: never take it back from there.
+    if (found !== undefined && found.value !== refused) {
+      cached = found;
+      return { value: found.value, fresh: false };
+    }
+    return { value: await requestToken(), fresh: true };
   }
 
   return {
     async get() {
       if (cached && Date.now() < cached.refreshAt) return { value: cached.value, fresh: false };
       // Single flight: every caller that finds no usable token waits for the same request.
-      return { value: await single('token', requestToken), fresh: true };
+      return single('token', sharedOrRequested);
     },
     invalidate(value) {
       if (cached?.value === value) cached = null;
+      refused = value;
+      shared?.forget(grant, value);
     },
     close: () => client.close(),
   };

@@ -13,6 +13,18 @@ export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 5, openMs: 3
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
+type Report = (outcome: 'success' | 'failure' | 'neutral') => void;
+
+/**
+ * The other replicas' side of a breaker (src/shared-state/shared-breakers.ts): told each time this
+ * one opens or closes, and asked before a half-open probe whether this replica may send it.
+ */
+export interface BreakerPeers {
+  changed(state: 'OPEN' | 'CLOSED', openForMs: number): void;
+  /** True when this replica's probe is the only one in flight; undefined when the peers cannot tell (then it goes). */
+  claimProbe(): Promise<boolean | undefined>;
+}
+
 /** What `Query.sources { health }` shows. */
 export interface BreakerSnapshot {
   readonly state: BreakerState;
@@ -41,6 +53,7 @@ export class CircuitBreaker {
   #failures = 0;
   #openedAt = 0;
   #probeInFlight = false;
+  #peers: BreakerPeers | undefined;
 
   constructor(source: string, settings: BreakerSettings = DEFAULT_BREAKER, now: () => number = Date.now) {
     this.#source = source;
@@ -52,17 +65,52 @@ export class CircuitBreaker {
    * Asks to make one call. Returns the function to report its outcome with, or throws the
    * SOURCE_UNAVAILABLE error of an open breaker without calling the vendor.
    */
-  admit(): (outcome: 'success' | 'failure' | 'neutral') => void {
+  admit(): Report | Promise<Report> {
     if (this.#state === 'OPEN' && this.#now() - this.#openedAt >= this.#settings.openMs) this.#state = 'HALF_OPEN';
     if (this.#state === 'OPEN' || (this.#state === 'HALF_OPEN' && this.#probeInFlight)) throw this.#refusal();
     const probe = this.#state === 'HALF_OPEN';
     if (probe) this.#probeInFlight = true;
+    if (probe && this.#peers !== undefined) return this.#claimProbe(this.#peers);
+    return this.#reporter(probe);
+  }
+
+  /** Shares this breaker with other replicas: their opening and closing come in through `adopt`. */
+  link(peers: BreakerPeers): void {
+    this.#peers = peers;
+  }
+
+  /**
+   * Another replica's breaker opened (for `openForMs` from now) or closed. An opening is taken
+   * whatever the state here (the vendor is as unwell for this replica); a closing is taken unless
+   * this replica's own probe is in flight, whose answer will say.
+   */
+  adopt(state: 'OPEN' | 'CLOSED', openForMs: number): void {
+    if (state === 'OPEN') {
+      const openedAt = this.#now() - this.#settings.openMs + Math.max(0, Math.min(openForMs, this.#settings.openMs));
+      if (this.#state === 'OPEN' && openedAt <= this.#openedAt) return;
+      this.#state = 'OPEN';
+      this.#openedAt = openedAt;
+      this.#failures = Math.max(this.#failures, this.#settings.failureThreshold);
+    } else if (!this.#probeInFlight) {
+      this.#state = 'CLOSED';
+      this.#failures = 0;
+    }
+  }
+
+  /** Half-open in several replicas, one probe in all: a replica whose claim is refused refuses its call, as when its own probe is out. */
+  async #claimProbe(peers: BreakerPeers): Promise<Report> {
+    if ((await peers.claimProbe()) !== false) return this.#reporter(true);
+    this.#probeInFlight = false;
+    throw this.#refusal();
+  }
+
+  #reporter(probe: boolean): Report {
     let reported = false;
     return (outcome) => {
       if (reported) return;
       reported = true;
       if (probe) this.#probeInFlight = false;
-      if (outcome === 'success') this.#close();
+      if (outcome === 'success') this.#close(probe);
       else if (outcome === 'failure') this.#fail(probe);
     };
   }
@@ -79,7 +127,9 @@ export class CircuitBreaker {
     };
   }
 
-  #close(): void {
+  /** Only a probe's success tells the other replicas: a call admitted before a peer's opening says less. */
+  #close(probe: boolean): void {
+    if (probe) this.#peers?.changed('CLOSED', 0);
     this.#state = 'CLOSED';
     this.#failures = 0;
   }
@@ -89,6 +139,7 @@ export class CircuitBreaker {
     if (probe || (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold)) {
       this.#state = 'OPEN';
       this.#openedAt = this.#now();
+      this.#peers?.changed('OPEN', this.#settings.openMs);
     }
   }
 
@@ -116,7 +167,7 @@ export class CircuitBreaker {
  */
 export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): SendCall {
   return async (request, target, permit) => {
-    const report = breaker.admit();
+    const report = await breaker.admit();
     try {
       const response = await send(request, target, permit);
       report('success');

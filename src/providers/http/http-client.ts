@@ -90,7 +90,7 @@ export class HttpClient {
     const retries = options.retries ?? this.#transport.retries;
     const attempt = observeAttempts(
       this.#transport.telemetry,
-      observeRateLimit(this.#transport.quota, this.#attempt.bind(this)),
+      observeRateLimit(this.#transport, this.#attempt.bind(this)),
     );
     const { source, routes } = options;
     const observed = { source, routes, breaker: this.#transport.breaker, telemetry: this.#transport.telemetry };
@@ -106,7 +106,7 @@ export class HttpClient {
           // The quota's wait and its refusals are the gateway's own, so they sit outside what the vendor-call metrics and spans observe.
           withRateLimit(
             options.source,
-            this.#transport.quota,
+            this.#transport,
             observeCalls(
               observed,
               withCircuitBreaker(

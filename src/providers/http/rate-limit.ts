@@ -1,8 +1,12 @@
 import { QuotaWaitError } from '../../errors.ts';
 import { operationEndedError } from '../../operation-end.ts';
 import { currentScope, type Operation } from '../../request-scope.ts';
-import type { QuotaTicket, SourceQuota } from './source-quota.ts';
+import type { QuotaTicket, SharedQuotaLine, SourceQuota } from './source-quota.ts';
+import type { SourceTransport } from './source-transport.ts';
 import type { Attempt, HeldPermit, HttpResponse, SendCall } from './types.ts';
+
+/** A source's quota (SourceTransport's `quota`), and its line shared by replicas (`sharedQuota`), when on. */
+type QuotaLines = Pick<SourceTransport, 'quota' | 'sharedQuota'>;
 
 /**
  * Every call of a source waits for its turn in the source's quota (source-quota.ts) before it goes
@@ -16,20 +20,19 @@ import type { Attempt, HeldPermit, HttpResponse, SendCall } from './types.ts';
  * `waitLimitMs`). A turn that would come after it is not waited for: the call fails at once with
  * QuotaWaitError (SOURCE_RATE_LIMITED), which never counts against the breaker, for the vendor was
  * not asked. The operation's end stops the wait at once with its OPERATION_* error.
+ *
+ * With `shared` (server.redis), turns are booked in the line every replica shares; a booking or a
+ * check Redis cannot answer (down, or slower than its command deadline) is made in `quota` instead.
  */
-export function withRateLimit(
-  source: string,
-  quota: SourceQuota | undefined,
-  send: SendCall,
-  waitLimitMs: number,
-): SendCall {
+export function withRateLimit(source: string, lines: QuotaLines, send: SendCall, waitLimitMs: number): SendCall {
+  const { quota, sharedQuota: shared } = lines;
   if (quota === undefined) return send;
   return async (request, target, permit) => {
-    await takeTurn(source, quota, waitLimitMs);
+    await takeTurn(source, quota, waitLimitMs, shared);
     const held: HeldPermit = {
       async lendDuring(wait) {
         const value = await (permit ? permit.lendDuring(wait) : wait());
-        await takeTurn(source, quota, waitLimitMs);
+        await takeTurn(source, quota, waitLimitMs, shared);
         return value;
       },
     };
@@ -43,35 +46,53 @@ export function withRateLimit(
  * `X-RateLimit-Remaining: 0` pauses it until the reset without lowering the rate; any other success
  * lets the rate recover. Every attempt passes here, retries and token requests included.
  */
-export function observeRateLimit(quota: SourceQuota | undefined, attempt: Attempt): Attempt {
+export function observeRateLimit(lines: QuotaLines, attempt: Attempt): Attempt {
+  const { quota, sharedQuota: shared } = lines;
   if (quota === undefined) return attempt;
   return async (request, target, signal) => {
     const response = await attempt(request, target, signal);
     const now = Date.now();
-    if (response.status === 429 || response.status === 420) quota.throttled(now, vendorWaitUntil(response, now));
-    else if (response.status < 500) {
+    if (response.status === 429 || response.status === 420) {
+      const until = vendorWaitUntil(response, now);
+      quota.throttled(now, until);
+      shared?.throttled(until);
+    } else if (response.status < 500) {
       const remaining = header(response, 'x-ratelimit-remaining');
       const reset = resetAt(header(response, 'x-ratelimit-reset'), now);
-      if (remaining === '0' && reset !== undefined) quota.exhaustedUntil(now, reset);
-      else if (response.status < 300) quota.succeeded(now);
+      if (remaining === '0' && reset !== undefined) {
+        quota.exhaustedUntil(now, reset);
+        shared?.exhaustedUntil(reset);
+      } else if (response.status < 300) {
+        quota.succeeded(now);
+        shared?.succeeded();
+      }
     }
     return response;
   };
 }
 
 /** Waits for the call's turn, booking again when a throttling came meanwhile; bounded by the deadline. */
-async function takeTurn(source: string, quota: SourceQuota, waitLimitMs: number): Promise<void> {
+async function takeTurn(
+  source: string,
+  quota: SourceQuota,
+  waitLimitMs: number,
+  shared: SharedQuotaLine | undefined,
+): Promise<void> {
   const scope = currentScope();
   const latest = deadlineOf(scope?.operation) ?? Date.now() + waitLimitMs;
   for (;;) {
-    const ticket: QuotaTicket | undefined = quota.reserve(Date.now(), latest);
+    const booked = shared ? await shared.reserve(latest) : undefined;
+    const ticket: QuotaTicket | undefined =
+      booked === undefined ? quota.reserve(Date.now(), latest) : (booked ?? undefined);
     if (ticket === undefined) throw new QuotaWaitError(source, quota.snapshot().pausedUntil > Date.now());
     const wait = ticket.at - Date.now();
     if (wait > 0)
       await sleep(wait, scope?.signal).catch((reason: unknown) => {
         throw operationEndedError(source, reason);
       });
-    if (!quota.holds(ticket)) continue;
+    // A shared turn due at once skips the check: no replica's throttling can have come between.
+    const holds = booked === undefined ? quota.holds(ticket) : wait <= 0 || ((await shared?.holds(ticket)) ?? true);
+    if (!holds) continue;
     // Late timers must not send several turns' calls at once (SourceQuota.depart); bounded by the operation's end.
     for (let left = quota.depart(Date.now()); left > 0; left = quota.depart(Date.now()))
       await sleep(left, scope?.signal).catch((reason: unknown) => {

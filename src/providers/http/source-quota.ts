@@ -30,10 +30,10 @@ export type QuotaEvent =
   | { readonly event: 'recovered'; readonly requestsPerSecond: number };
 
 /** A vendor's throttling lowers the rate to at most this fraction of the ceiling, however often it repeats. */
-const FLOOR_FRACTION = 1 / 16;
+export const FLOOR_FRACTION = 1 / 16;
 /** Additive increase: each second with a successful call gives back this fraction of the ceiling. */
-const RECOVERY_FRACTION = 1 / 8;
-const RECOVERY_STEP_MS = 1000;
+export const RECOVERY_FRACTION = 1 / 8;
+export const RECOVERY_STEP_MS = 1000;
 /** A pause longer than this is not believed (a hostile or broken `Retry-After` must not silence a source for hours). */
 export const MAX_PAUSE_MS = 60_000;
 /** The pause after a throttling answer that says nothing of when to come back (Blnk's tollbooth sends no Retry-After). */
@@ -46,8 +46,9 @@ export const DEFAULT_PAUSE_MS = 1000;
  * until the vendor's time, empties the bucket and halves the rate (once per pause); then each
  * second with a successful call adds an eighth of the ceiling back, up to the ceiling.
  *
- * Pure bookkeeping over a clock given to each method: the waiting is rate-limit.ts's. A store
- * shared between replicas (Redis, issue 16 item 5) replaces this class behind the same methods.
+ * Pure bookkeeping over a clock given to each method: the waiting is rate-limit.ts's. With
+ * `server.redis`, turns are booked in a line every replica shares (`SharedQuotaLine`, the same
+ * arithmetic in src/shared-state/) and this one keeps the departures and stands in while Redis is away.
  */
 export class SourceQuota {
   readonly settings: RateLimitSettings;
@@ -179,4 +180,19 @@ export class SourceQuota {
     this.#tokens = Math.min(this.settings.burst, this.#tokens + ((now - this.#at) * this.#rate) / 1000);
     this.#at = now;
   }
+}
+
+/**
+ * A source's line of turns kept where every replica books (src/shared-state/shared-quota.ts).
+ * Each method's `undefined` means the store could not answer: the caller uses its own SourceQuota.
+ */
+export interface SharedQuotaLine {
+  /** Books the next turn if it comes no later than `latest` (epoch ms): the ticket, or null when it would come later. */
+  reserve(latest: number): Promise<QuotaTicket | null | undefined>;
+  /** Whether no replica saw a throttling since the ticket was booked. */
+  holds(ticket: QuotaTicket): Promise<boolean | undefined>;
+  /** As SourceQuota's, told to every replica; neither waits for the store. */
+  throttled(until: number | undefined): void;
+  exhaustedUntil(until: number): void;
+  succeeded(): void;
 }

@@ -2,7 +2,7 @@ import type { Telemetry } from '../../telemetry/index.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
 import type { Logger } from '../../logger.ts';
 import { createMemoryStore, type ReadCacheSettings, type ReadCacheStore } from './read-cache.ts';
-import { type QuotaEvent, type RateLimitSettings, SourceQuota } from './source-quota.ts';
+import { type QuotaEvent, type RateLimitSettings, type SharedQuotaLine, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
 export interface TransportSettings {
@@ -35,6 +35,31 @@ export interface SourceTransport {
   /** The source's read cache and its settings, shared by every client of the source; absent when off. */
   readonly cache?: ReadCacheSettings;
   readonly readCache?: ReadCacheStore;
+  /** With `server.redis`: the quota's line every replica books in (`quota` stands in when Redis fails). */
+  readonly sharedQuota?: SharedQuotaLine;
+  /** With `server.redis`: OAuth tokens every replica of the source reuses. */
+  readonly tokens?: SharedTokens;
+}
+
+/** An OAuth access token and when to fetch the next (epoch ms; Infinity: until the vendor refuses it). */
+export interface TokenEntry {
+  readonly value: string;
+  readonly refreshAt: number;
+}
+
+/** A source's tokens kept where every replica finds them, by what they were granted for (`grant`: URL and client). */
+export interface SharedTokens {
+  /** A token another replica (or this one) fetched, still before its refresh time; undefined when none or Redis is away. */
+  get(grant: string): Promise<TokenEntry | undefined>;
+  put(grant: string, entry: TokenEntry): void;
+  /** Drops `value` if it is still the shared token (the vendor refused it). */
+  forget(grant: string, value: string): void;
+}
+
+/** What `server.redis` shares of one source (gateway.ts builds it from src/shared-state/). */
+export interface SourceSharing {
+  quota?(local: SourceQuota): SharedQuotaLine;
+  readonly tokens?: SharedTokens;
 }
 
 /** `logger` hears when a vendor throttles the source's quota and when its rate is whole again (no vendor detail). */
@@ -42,16 +67,21 @@ export function createSourceTransport(
   source: string,
   settings: TransportSettings = DEFAULT_TRANSPORT,
   logger?: Pick<Logger, 'info' | 'warn'>,
+  sharing?: SourceSharing,
 ): SourceTransport {
   const notify = (event: QuotaEvent) =>
     event.event === 'throttled'
       ? logger?.warn('source throttled the gateway: calls paused, rate lowered', { source, ...event })
       : logger?.info('source quota back at its full rate', { source, ...event });
+  const quota = settings.rateLimit ? new SourceQuota(settings.rateLimit, Date.now(), notify) : undefined;
+  const sharedQuota = quota && sharing?.quota ? sharing.quota(quota) : undefined;
   return {
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
     ...(settings.cache ? { cache: settings.cache, readCache: createMemoryStore(settings.cache) } : {}),
-    ...(settings.rateLimit ? { quota: new SourceQuota(settings.rateLimit, Date.now(), notify) } : {}),
+    ...(quota ? { quota } : {}),
+    ...(sharedQuota ? { sharedQuota } : {}),
+    ...(sharing?.tokens ? { tokens: sharing.tokens } : {}),
   };
 }

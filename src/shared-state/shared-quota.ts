@@ -1,0 +1,137 @@
+import type { Redis } from 'ioredis';
+import {
+  DEFAULT_PAUSE_MS,
+  FLOOR_FRACTION,
+  MAX_PAUSE_MS,
+  type QuotaTicket,
+  RECOVERY_FRACTION,
+  RECOVERY_STEP_MS,
+  type SharedQuotaLine,
+  type SourceQuota,
+} from '../providers/http/source-quota.ts';
+import type { SharedRedis } from './redis.ts';
+
+/**
+ * One source's quota line in Redis, booked by every replica: the in-process SourceQuota's
+ * arithmetic (a token bucket whose turns are booked in order, paused and halved by a vendor's
+ * throttling, climbing back an eighth a second), as a GCRA over one hash, run atomically by a Lua
+ * script on Redis's own clock. Times cross the wire as "ms from now", so replicas' clocks may differ.
+ *
+ * Ours, not rate-limiter-flexible: a caller must know before waiting whether its turn comes before
+ * its deadline, and book it only then (rate-limit.ts); its limiters refuse or consume now, and its
+ * queue neither books ahead nor tells when. The adaptive rate and the shared pause are ours too.
+ *
+ * Hash fields: tat (the theoretical arrival time of the next call, epoch ms), paused (no call
+ * before it), epoch (bumped by each pause: tickets booked before must book again), rate (calls a
+ * second now), changed (last change of the rate), throttles.
+ */
+const SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local op = ARGV[1]
+local ceiling = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local arg = tonumber(ARGV[4])
+local h = redis.call('HMGET', KEYS[1], 'tat', 'paused', 'epoch', 'rate', 'changed')
+local tat = tonumber(h[1]) or 0
+local paused = tonumber(h[2]) or 0
+local epoch = tonumber(h[3]) or 0
+local rate = math.min(tonumber(h[4]) or ceiling, ceiling)
+local changed = tonumber(h[5]) or 0
+local function pause(untilAt)
+  paused = untilAt
+  tat = untilAt + (burst - 1) * 1000 / rate
+  epoch = epoch + 1
+end
+if op == 'reserve' then
+  local interval = 1000 / rate
+  local start = math.max(now, paused)
+  local at = math.max(start, tat - (burst - 1) * interval)
+  if at - now > arg then return {-1, epoch, math.floor(rate * 1000)} end
+  tat = math.max(tat, start) + interval
+  redis.call('HSET', KEYS[1], 'tat', tostring(tat), 'rate', tostring(rate))
+  redis.call('PEXPIRE', KEYS[1], ${MAX_PAUSE_MS * 2})
+  return {math.ceil(at - now), epoch, math.floor(rate * 1000)}
+elseif op == 'holds' then
+  return {epoch}
+elseif op == 'throttled' then
+  local untilAt = now + ${DEFAULT_PAUSE_MS}
+  if arg >= 0 then untilAt = now + arg end
+  untilAt = math.min(now + ${MAX_PAUSE_MS}, math.max(untilAt, now))
+  if now >= paused then
+    rate = math.max(ceiling * ${FLOOR_FRACTION}, rate / 2)
+    changed = now
+    redis.call('HINCRBY', KEYS[1], 'throttles', 1)
+  end
+  pause(math.max(untilAt, paused))
+elseif op == 'exhausted' then
+  local untilAt = math.min(now + ${MAX_PAUSE_MS}, now + arg)
+  if untilAt <= paused or untilAt <= now then return {epoch} end
+  pause(untilAt)
+elseif op == 'succeeded' then
+  if rate >= ceiling or now - changed < ${RECOVERY_STEP_MS} or now < paused then return {epoch} end
+  rate = math.min(ceiling, rate + ceiling * ${RECOVERY_FRACTION})
+  changed = now
+end
+redis.call('HSET', KEYS[1], 'tat', tostring(tat), 'paused', tostring(paused), 'epoch', epoch, 'rate', tostring(rate), 'changed', tostring(changed))
+redis.call('PEXPIRE', KEYS[1], ${MAX_PAUSE_MS * 2})
+return {epoch}
+`;
+
+/** Farther than any deadline: an unbounded wait crosses the wire as this (Lua reads no Infinity). */
+const MAX_ARG_MS = 1e9;
+
+type QuotaOperation = 'reserve' | 'holds' | 'throttled' | 'exhausted' | 'succeeded';
+
+/** The script as a command of the connection (ioredis `defineCommand`: EVALSHA, EVAL once when Redis lacks it). */
+interface QuotaCommand {
+  gatewayQuota(key: string, op: QuotaOperation, ceiling: number, burst: number, arg: number): Promise<number[]>;
+}
+
+/**
+ * The shared line of `source`, over `local`'s settings and ceiling (a Vonage published cap lowers
+ * it for every replica that read it). `local` keeps the departures and stands in when Redis fails.
+ */
+export function createSharedQuotaLine(redis: SharedRedis, source: string, local: SourceQuota): SharedQuotaLine {
+  const commands = redis.client as unknown as Partial<QuotaCommand>;
+  if (typeof commands.gatewayQuota !== 'function')
+    redis.client.defineCommand('gatewayQuota', { numberOfKeys: 1, lua: SCRIPT });
+  const key = `${redis.prefix}quota:${source}`;
+  // The shared rate as of the last booking: successes are told to Redis only while it is below the ceiling.
+  let sharedRate = local.settings.requestsPerSecond;
+  const call = (op: QuotaOperation, arg: number) =>
+    redis.run((client: Redis) =>
+      (client as unknown as QuotaCommand).gatewayQuota(
+        key,
+        op,
+        local.snapshot().ceiling,
+        local.settings.burst,
+        Math.max(-1, Math.min(MAX_ARG_MS, Math.round(arg))),
+      ),
+    );
+  return {
+    async reserve(latest) {
+      const sent = Date.now();
+      const reply = await call('reserve', latest - sent);
+      if (reply === undefined) return undefined;
+      const [wait, epoch, rateMillis] = reply as [number, number, number];
+      sharedRate = rateMillis / 1000;
+      if (wait < 0) return null;
+      return { at: sent + wait, epoch };
+    },
+    async holds(ticket: QuotaTicket) {
+      const reply = await call('holds', 0);
+      return reply === undefined ? undefined : reply[0] === ticket.epoch;
+    },
+    throttled(until) {
+      sharedRate = 0;
+      void call('throttled', until === undefined ? -1 : Math.max(0, until - Date.now()));
+    },
+    exhaustedUntil(until) {
+      void call('exhausted', until - Date.now());
+    },
+    succeeded() {
+      if (sharedRate < local.snapshot().ceiling) void call('succeeded', 0);
+    },
+  };
+}
