@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
+import { SourceError } from '../src/errors.ts';
+import { CircuitBreaker } from '../src/providers/http/circuit-breaker.ts';
+import { withRateLimit } from '../src/providers/http/rate-limit.ts';
 import { MAX_PAUSE_MS, SourceQuota } from '../src/providers/http/source-quota.ts';
 
 // The quota's bookkeeping on a clock the test gives it (ms since 0): the turns it hands out, the
@@ -21,6 +24,20 @@ describe('SourceQuota', () => {
     expect(waits[0]).toBe(0);
     expect(waits.slice(1).every((wait) => wait >= 99)).toBe(true);
     expect(quota.depart(1100)).toBe(0);
+  });
+
+  it('a turn booked and then abandoned (the caller left) is given back: later callers are not pushed back', () => {
+    const quota = new SourceQuota({ requestsPerSecond: 1, burst: 1 }, 0);
+    expect(quota.reserve(0, never)?.at).toBe(0);
+    const abandoned = Array.from({ length: 15 }, () => quota.reserve(0, never)!);
+    expect(abandoned.at(-1)?.at).toBe(15_000);
+    for (const ticket of abandoned) quota.release(ticket, 100);
+    // Without the release the next turn would come at 16 s, past a 15 s deadline: an idle vendor refused for everyone.
+    expect(quota.reserve(100, never)?.at).toBeCloseTo(1000);
+    // A turn already due, or one a throttling voided, is not given back.
+    const due = quota.reserve(100, never)!;
+    quota.release(due, due.at);
+    expect(quota.reserve(100, never)?.at).toBeCloseTo(due.at + 1000);
   });
 
   it('books nothing when the turn would come after the latest moment the caller can wait', () => {
@@ -87,5 +104,33 @@ describe('sources[].rateLimit in the config', () => {
     [{ requestsPerSecond: 5, perMinute: 3 }, 'sources[0].rateLimit.perMinute: unknown field'],
   ])('refuses %j', (rateLimit, message) => {
     expect(() => parse(rateLimit)).toThrow(message);
+  });
+});
+
+describe('withRateLimit and an open breaker', () => {
+  it('refuses at once while the breaker is open, without waiting for a turn or spending one', async () => {
+    const breaker = new CircuitBreaker('blnk', { failureThreshold: 1, openMs: 60_000 });
+    const report = await breaker.admit();
+    report('failure');
+    const quota = new SourceQuota({ requestsPerSecond: 1, burst: 1 });
+    let sent = 0;
+    const send = withRateLimit(
+      'blnk',
+      { quota, breaker },
+      async () => {
+        sent += 1;
+        return { status: 200, headers: {}, text: '' };
+      },
+      60_000,
+    );
+    const refusals = await Promise.allSettled([1, 2, 3].map(() => send({ method: 'GET', path: '/x' }, '/x')));
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe('rejected');
+      expect((refusal as PromiseRejectedResult).reason).toBeInstanceOf(SourceError);
+      expect(((refusal as PromiseRejectedResult).reason as SourceError).code).toBe('SOURCE_UNAVAILABLE');
+    }
+    expect(sent).toBe(0);
+    // No turn was spent: the bucket's one token is still there.
+    expect(quota.reserve(Date.now(), Date.now())?.at).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -115,6 +115,11 @@ export class CircuitBreaker {
     };
   }
 
+  /** Throws the breaker's refusal while it is open (not yet half-open); a no-op otherwise. */
+  refuseWhileOpen(): void {
+    if (this.snapshot().state === 'OPEN') throw this.#refusal();
+  }
+
   snapshot(): BreakerSnapshot {
     const open = this.#state !== 'CLOSED';
     const elapsed = this.#now() - this.#openedAt;

@@ -6,7 +6,7 @@ import type { SourceTransport } from './source-transport.ts';
 import type { Attempt, HeldPermit, HttpResponse, SendCall } from './types.ts';
 
 /** A source's quota (SourceTransport's `quota`), and its line shared by replicas (`sharedQuota`), when on. */
-type QuotaLines = Pick<SourceTransport, 'quota' | 'sharedQuota'>;
+type QuotaLines = Pick<SourceTransport, 'quota' | 'sharedQuota'> & Partial<Pick<SourceTransport, 'breaker'>>;
 
 /**
  * Every call of a source waits for its turn in the source's quota (source-quota.ts) before it goes
@@ -28,6 +28,8 @@ export function withRateLimit(source: string, lines: QuotaLines, send: SendCall,
   const { quota, sharedQuota: shared } = lines;
   if (quota === undefined) return send;
   return async (request, target, permit) => {
+    // An open breaker refuses at once: no wait for a turn, and no turn spent, on a call it would refuse anyway.
+    lines.breaker?.refuseWhileOpen();
     await takeTurn(source, quota, waitLimitMs, shared);
     const held: HeldPermit = {
       async lendDuring(wait) {
@@ -88,6 +90,8 @@ async function takeTurn(
     const wait = ticket.at - Date.now();
     if (wait > 0)
       await sleep(wait, scope?.signal).catch((reason: unknown) => {
+        // A turn in the shared line is not given back: Redis holds it until the line passes it.
+        if (booked === undefined) quota.release(ticket, Date.now());
         throw operationEndedError(source, reason);
       });
     // A shared turn due at once skips the check: no replica's throttling can have come between.

@@ -108,6 +108,17 @@ export class SourceQuota {
     return Math.max(1, from - now + ((1 - Math.max(0, this.#leftTokens)) * 1000) / this.#rate);
   }
 
+  /**
+   * Gives back a turn booked but not taken (its call's wait was abandoned: the client left, the
+   * operation ended) so later callers are not pushed back by calls that never go. A double booking
+   * this may cause is held to the rate by `depart`, which counts the calls that really leave.
+   */
+  release(ticket: QuotaTicket, now: number): void {
+    if (!this.holds(ticket) || ticket.at <= now) return;
+    this.#refill(now);
+    this.#tokens = Math.min(this.settings.burst, this.#tokens + 1);
+  }
+
   /** Whether a ticket still holds: no throttling came since it was booked. */
   holds(ticket: QuotaTicket): boolean {
     return ticket.epoch === this.#epoch;
