@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -108,13 +108,26 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
         timeout: 10_000,
       })
       .toContain(`query ${name}`);
-    const [answer] = await Promise.all([
-      page.waitForResponse(
-        (response) => response.url() === url && (response.request().postData() ?? '').includes(name),
-      ),
-      page.locator('.graphiql-execute-button').click(),
-    ]);
-    return (await answer.json()) as { data?: Record<string, any>; errors?: unknown };
+    const ours = (request: Request) => request.url() === url && (request.postData() ?? '').includes(name);
+    const answer = page.waitForResponse((response) => ours(response.request()), { timeout: 60_000 });
+    answer.catch(() => undefined); // awaited below; a failure before that must not surface as unhandled
+    // While its editor's workers still load (slow when the machine is busy), GraphiQL ignores a click
+    // on Execute: nothing is sent. Click until the request leaves; once one has, no click is repeated.
+    let sent = false;
+    const onRequest = (request: Request) => {
+      if (ours(request)) sent = true;
+    };
+    page.on('request', onRequest);
+    for (let clicks = 0; !sent; clicks += 1) {
+      if (clicks === 20) throw new Error(`GraphiQL sent no request for ${name} after 20 clicks on Execute`);
+      await page.locator('.graphiql-execute-button').click();
+      await expect
+        .poll(() => sent, { timeout: 3000 })
+        .toBe(true)
+        .catch(() => undefined);
+    }
+    page.off('request', onRequest);
+    return (await (await answer).json()) as { data?: Record<string, any>; errors?: unknown };
   };
 
   it('opens with tabs for paging with after, node(id) and balance history; paging and history run with data', async () => {
