@@ -11,6 +11,7 @@
  * Reports, asserts nothing.
  */
 import { createServer } from 'node:http';
+import { busiestSecond } from '../src/simulators/recorder.ts';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { parseConfig } from '../src/config.ts';
@@ -68,12 +69,7 @@ async function run(label: string, rateLimit: Record<string, number> | undefined)
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const times = [...blnk.arrivalTimes];
-  let busiest = 0;
-  for (let start = 0, at = 0; at < times.length; at += 1) {
-    while ((times[at] as number) - (times[start] as number) >= 1000) start += 1;
-    busiest = Math.max(busiest, at - start + 1);
-  }
+  const busiest = busiestSecond(blnk.arrivalTimes);
   process.stdout.write(
     `${label.padEnd(58)} ${(answers / elapsed).toFixed(0).padStart(6)} answers/s (${failed} with an error)  vendor ${(blnk.arrivals / elapsed).toFixed(1).padStart(6)} calls/s, busiest second ${String(busiest).padStart(4)}, 429s ${blnk.refused}\n`,
   );

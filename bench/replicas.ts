@@ -13,6 +13,7 @@
  * Reports, asserts nothing. Skipped, with the reason, where redis-server is not installed.
  */
 import { encodeGlobalId } from '../src/relay/global-id.ts';
+import { busiestSecond } from '../src/simulators/recorder.ts';
 import { startDemoSources } from '../src/simulators/demo.ts';
 import { REDIS_MISSING, startRedis } from '../test/helpers/redis.ts';
 import { startReplica } from '../test/helpers/replicas.ts';
@@ -60,12 +61,7 @@ async function run(label: string, redisUrl: string | undefined): Promise<void> {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const times = [...blnk.arrivalTimes];
-  let busiest = 0;
-  for (let start = 0, at = 0; at < times.length; at += 1) {
-    while ((times[at] as number) - (times[start] as number) >= 1000) start += 1;
-    busiest = Math.max(busiest, at - start + 1);
-  }
+  const busiest = busiestSecond(blnk.arrivalTimes);
   process.stdout.write(
     `${label.padEnd(44)} ${(answers / elapsed).toFixed(0).padStart(5)} answers/s (${failed} with an error)  vendor ${(blnk.arrivals / elapsed).toFixed(1).padStart(6)} calls/s, busiest second ${String(busiest).padStart(4)}, 429s ${blnk.refused}\n`,
   );

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { busiestSecond } from '../src/simulators/recorder.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import type { DemoVendor } from '../src/simulators/demo.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -43,16 +44,6 @@ async function load(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return codes;
-}
-
-/** Most arrivals within any one second (a sliding window over the arrival times). */
-function busiestSecond(times: readonly number[]): number {
-  let most = 0;
-  for (let start = 0, end = 0; end < times.length; end += 1) {
-    while ((times[end] as number) - (times[start] as number) >= 1000) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 async function breakerOf(gateway: TestGateway, source: string) {

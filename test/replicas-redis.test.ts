@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { busiestSecond } from '../src/simulators/recorder.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactRedisUrl } from '../src/shared-state/index.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
@@ -67,16 +68,6 @@ async function load(replica: Replica, ids: string[], operations: number, concurr
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return codes;
-}
-
-/** Most arrivals within any one second (a sliding window over the arrival times). */
-function busiestSecond(times: readonly number[]): number {
-  let most = 0;
-  for (let start = 0, end = 0; end < times.length; end += 1) {
-    while ((times[end] as number) - (times[start] as number) >= 1000) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 async function circuitOf(replica: Replica, source: string): Promise<unknown> {

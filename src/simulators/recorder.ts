@@ -59,3 +59,13 @@ export function createRequestRecorder(limit = MAX_RECORDED_REQUESTS): RequestRec
     },
   };
 }
+
+/** Most arrivals within any one second (a sliding window over the arrival times). */
+export function busiestSecond(times: readonly number[]): number {
+  let most = 0;
+  for (let start = 0, end = 0; end < times.length; end += 1) {
+    while ((times[end] as number) - (times[start] as number) >= 1000) start += 1;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
