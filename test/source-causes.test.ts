@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
+import { selfSignedCertificate } from './helpers/self-signed.ts';
 
 /*
  * Each way a vendor can fail, made for real on 127.0.0.1 (or a name that cannot resolve), behind
@@ -29,35 +26,6 @@ async function listen(server: Server | ReturnType<typeof createNetServer>, schem
         server.close(() => resolve());
       }),
   };
-}
-
-/** A certificate nobody trusts, made now with openssl (no key material in the repository). */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const directory = mkdtempSync(join(tmpdir(), 'gateway-tls-'));
-  try {
-    const key = join(directory, 'key.pem');
-    const cert = join(directory, 'cert.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-    ]);
-    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
 }
 
 const answering = (status: number, body: string) =>

@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { selfSignedCertificate } from '../../helpers/self-signed.ts';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpClientOptions } from '../../../src/providers/http/index.ts';
 import { capped, cleanups, client, closeAll, failure, type Handler, json, startServer } from './test-server.ts';
@@ -173,30 +171,9 @@ describe('HttpClient: TLS is verified', () => {
   it.skipIf(!hasOpenssl)(
     'refuses a vendor whose certificate no trusted authority signed: SOURCE_UNAVAILABLE, no request answered',
     async () => {
-      const directory = mkdtempSync(join(tmpdir(), 'tls-'));
-      const [key, cert] = [join(directory, 'key.pem'), join(directory, 'cert.pem')];
-      const made = spawnSync('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-      ]);
-      expect(made.status).toBe(0);
+      const { key, cert } = selfSignedCertificate();
       let answered = 0;
-      const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
+      const server = createHttpsServer({ key, cert }, (_request, response) => {
         answered += 1;
         json(response, 200, '{"ok":true}');
       });
