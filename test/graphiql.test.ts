@@ -104,6 +104,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in headless Chromium', () => {
     await expect.poll(async () => tab.getAttribute('aria-selected'), { timeout: 10_000 }).toBe('true');
     // The editor holds the tab's operation before it runs: on a busy machine the switch can lag the selection.
     await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the editor's rendered text, one line per line; textContent would run lines together
       .poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s+/g, ' '), {
         timeout: 10_000,
       })
