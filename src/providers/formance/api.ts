@@ -1,9 +1,9 @@
 import { sourceErrorForStatus } from '../../errors.ts';
 import type { SourceTransport } from '../http/index.ts';
 import { HttpClient, type QueryValue } from '../http/index.ts';
-import { isObject, parseLosslessJson } from '../json.ts';
+import { isObject } from '../json.ts';
 import { createFormanceTokenSource, type FormanceCredentials, type FormanceTokenSource } from './oauth.ts';
-import { markBody } from '../read-freshness.ts';
+import { errorBodyOf, noReading, type ReadOnce, replyReading } from '../reply-reading.ts';
 
 /**
  * The ledger API of one Formance stack (`<url>/api/ledger`): one HttpClient, the bearer token on
@@ -26,12 +26,28 @@ export interface FormanceReply {
   readonly errorCode: string | null;
   /** `errorMessage` of a 400/404, for decisions only: it never reaches a client or a log. */
   readonly errorMessage: string | null;
+  /**
+   * The body of this reply's vendor response mapped by `map`, once per response: every request
+   * that joined the GET, or that the read cache answered with it, gets the same frozen result
+   * (reply-reading.ts). Shape errors become SOURCE_BAD_RESPONSE.
+   */
+  readonly read: ReadOnce;
+}
+
+/** What a GET is to the source's read cache: `history` for a dated read of a day before today (closed-day.ts). */
+export interface FormanceGetOptions {
+  readonly cache?: 'history';
 }
 
 export interface FormanceApi {
   readonly source: string;
   /** GETs `path` below the ledger API root; 400/404 return only when listed in `allow`, other failures throw SourceErrors. */
-  get(path: string, query?: Record<string, QueryValue>, allow?: readonly (400 | 404)[]): Promise<FormanceReply>;
+  get(
+    path: string,
+    query?: Record<string, QueryValue>,
+    allow?: readonly (400 | 404)[],
+    options?: FormanceGetOptions,
+  ): Promise<FormanceReply>;
   decode<T>(map: () => T): T;
   close(): Promise<void>;
 }
@@ -62,7 +78,7 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
 
   return {
     source,
-    async get(path, query, allow = []) {
+    async get(path, query, allow = [], options = {}) {
       for (let attempt = 0; ; attempt += 1) {
         const token = tokens ? await tokens.get() : null;
         const response = await client.send({
@@ -71,6 +87,7 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
           ...(query ? { query } : {}),
           ...(token ? { headers: { authorization: `Bearer ${token.value}` } } : {}),
           accept: [400, 401, 404],
+          ...(options.cache ? { cache: options.cache } : {}),
         });
         if (response.status === 401) {
           // The ledger answers a bare 401 for a token it no longer takes (expired early, keys rotated):
@@ -83,18 +100,10 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
         }
         if (response.status === 400 || response.status === 404) {
           if (!allow.includes(response.status)) throw sourceErrorForStatus(source, response.status);
-          const body = readErrorBody(response.text);
-          return { status: response.status, body: null, ...body };
+          const { errorCode, errorMessage } = errorBodyOf(response, readErrorBody);
+          return { status: response.status, body: null, errorCode, errorMessage, read: noReading };
         }
-        return {
-          status: response.status,
-          body: markBody(
-            response,
-            client.decode(() => parseLosslessJson(response.text)),
-          ),
-          errorCode: null,
-          errorMessage: null,
-        };
+        return { status: response.status, ...replyReading(client, response), errorCode: null, errorMessage: null };
       }
     },
     decode: (map) => client.decode(map),
@@ -105,13 +114,7 @@ export function createFormanceApi(options: FormanceApiOptions): FormanceApi {
 }
 
 /** `{errorCode, errorMessage}`; a 404 from a proxy in front of the ledger may carry anything else. */
-function readErrorBody(text: string): { errorCode: string | null; errorMessage: string | null } {
-  let body: unknown = null;
-  try {
-    body = parseLosslessJson(text);
-  } catch {
-    // Not JSON: no error code.
-  }
+function readErrorBody(body: unknown): { errorCode: string | null; errorMessage: string | null } {
   if (!isObject(body)) return { errorCode: null, errorMessage: null };
   return {
     errorCode: typeof body.errorCode === 'string' ? body.errorCode : null,

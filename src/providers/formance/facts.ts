@@ -1,5 +1,6 @@
 import { NotFoundError, sourceErrorForStatus } from '../../errors.ts';
 import type { FormanceApi } from './api.ts';
+import { readArray, readObject, readString } from '../json.ts';
 import { mapFormanceMovesHistory } from './map.ts';
 
 /**
@@ -54,7 +55,7 @@ export function createLedgerDirectory(api: FormanceApi): LedgerDirectory {
         // A 404 without the ledger's error body comes from something else (a proxy, a pre-v2 ledger).
         throw sourceErrorForStatus(api.source, 404);
       }
-      const facts = { movesHistory: api.decode(() => mapFormanceMovesHistory(reply.body)) };
+      const facts = { movesHistory: reply.read('moves-history', mapFormanceMovesHistory) };
       known.set(ledgerId, { facts, until: Date.now() + FACTS_TTL_MS });
       return facts;
     },
@@ -81,4 +82,16 @@ export function formanceRequestsPerRead(retries: number, oauth: boolean): number
 /** Whether a source's options (as `formanceProvider.options` read them) carry OAuth credentials. */
 export function formanceUsesOAuth(options: unknown): boolean {
   return typeof options === 'object' && options !== null && 'auth' in options && options.auth !== undefined;
+}
+
+/** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`), read once per vendor answer. */
+export async function readLedgerNames(api: FormanceApi): Promise<readonly string[]> {
+  const reply = await api.get('/_info');
+  return reply.read('ledger-names', (body) => {
+    const storage = readObject(
+      readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage,
+      'info.storage',
+    );
+    return readArray(storage.ledgers, 'info.storage.ledgers').map((ledger) => readString(ledger, 'ledger name'));
+  });
 }

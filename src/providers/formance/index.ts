@@ -2,20 +2,12 @@ import { z } from 'zod';
 import { httpUrl, strict, text, trimmedUrl } from '../../config-fields.ts';
 import { BadUserInputError, sourceErrorForStatus } from '../../errors.ts';
 import type { VendorList } from '../../relay/sequence.ts';
-import { readArray, readObject, readString } from '../json.ts';
-import {
-  defineProvider,
-  type AccountModel,
-  type BalanceFilter,
-  type BalanceModel,
-  type LedgerModel,
-  type LedgerRef,
-} from '../types.ts';
+import { defineProvider, type AccountModel, type BalanceModel, type LedgerModel, type LedgerRef } from '../types.ts';
 import { distinctPages } from '../answer-checks.ts';
 import { createFormanceApi } from './api.ts';
 import { getFormanceAccountBalances, getFormanceAccounts } from './lookup.ts';
 import { getFormanceHistory } from './history.ts';
-import { createLedgerDirectory, ledgerNotFound } from './facts.ts';
+import { createLedgerDirectory, ledgerNotFound, readLedgerNames } from './facts.ts';
 import {
   mapFormanceAccount,
   mapFormanceAggregate,
@@ -23,7 +15,7 @@ import {
   mapFormanceLedger,
   mapFormanceVolumesRow,
 } from './map.ts';
-import { FORMANCE_PAGE_SIZE, readFormanceCursor, toCursorPage } from './paging.ts';
+import { FORMANCE_PAGE_SIZE, keepAsset, readFormanceCursor, toCursorPage } from './paging.ts';
 import { modelKey, walkBounds } from '../walks.ts';
 
 /**
@@ -98,18 +90,6 @@ export const formanceProvider = defineProvider({
     const walk = walkBounds(name);
     const context = { api, directory, walk };
 
-    /** `GET /_info`: every ledger name, unpaged (`config.storage.ledgers`). */
-    async function ledgerNames(): Promise<string[]> {
-      const { body } = await api.get('/_info');
-      return api.decode(() => {
-        const storage = readObject(
-          readObject(readObject(readObject(body, 'info').data, 'info.data').config, 'info.config').storage,
-          'info.storage',
-        );
-        return readArray(storage.ledgers, 'info.storage.ledgers').map((ledger) => readString(ledger, 'ledger name'));
-      });
-    }
-
     function addressFilter(address: string | null | undefined): string | undefined {
       if (address === undefined || address === null || address === '') return undefined;
       if (!ADDRESS_FILTER.test(address))
@@ -119,10 +99,6 @@ export const formanceProvider = defineProvider({
         );
       return address;
     }
-
-    /** Balances of one page kept to the filter's asset (`USD`), client-side: the vendor has no asset filter. */
-    const keepAsset = (filter: BalanceFilter) => (balance: BalanceModel) =>
-      !filter.asset || balance.asset === filter.asset;
 
     return {
       name,
@@ -135,11 +111,11 @@ export const formanceProvider = defineProvider({
           walk,
           identify: modelKey,
           fetchPage: async () => ({
-            items: (await ledgerNames()).map((ledger) => mapFormanceLedger(name, ledger)),
+            items: (await readLedgerNames(api)).map((ledger) => mapFormanceLedger(name, ledger)),
             next: null,
             previous: null,
           }),
-          totalCount: async () => (await ledgerNames()).length,
+          totalCount: async () => (await readLedgerNames(api)).length,
         };
         return distinctPages(list, 'ledgers', api.decode);
       },
@@ -147,7 +123,7 @@ export const formanceProvider = defineProvider({
       async getLedgers(refs) {
         let names: Set<string>;
         try {
-          names = new Set(await ledgerNames()); // one `_info` call answers the whole batch
+          names = new Set(await readLedgerNames(api)); // one `_info` call answers the whole batch
         } catch (error) {
           return refs.map(() => (error instanceof Error ? error : new Error(String(error))));
         }
@@ -171,13 +147,14 @@ export const formanceProvider = defineProvider({
               // `expand=volumes` is undocumented on v1 but read (internal/api/v1/utils.go): each account brings its balances.
               query = { pageSize: FORMANCE_PAGE_SIZE, address, expand: expanded ? 'volumes' : undefined };
             }
-            const { body } = await api.get(`/${ledger.ledgerId}/accounts`, query);
-            const wrap = (cursor: string) => `${expanded ? 'x' : 'p'}.${cursor}`;
-            return api.decode(() =>
+            const reply = await api.get(`/${ledger.ledgerId}/accounts`, query);
+            // A vendor cursor reads the same whether our token said `x.` or `p.`: the mapping names which.
+            const kind = expanded ? 'x' : 'p';
+            return reply.read(`accounts-page:${kind}`, (body) =>
               toCursorPage(
                 readFormanceCursor(body),
                 (item) => [mapFormanceAccount(name, ledger.ledgerId, item, expanded)],
-                wrap,
+                (cursor) => `${kind}.${cursor}`,
               ),
             );
           },
@@ -188,7 +165,6 @@ export const formanceProvider = defineProvider({
       getAccounts: (refs) => getFormanceAccounts(context, refs),
 
       listBalances(ledger, filter): VendorList<BalanceModel> {
-        const keep = keepAsset(filter);
         const list: VendorList<BalanceModel> = {
           paging: 'cursor',
           walk,
@@ -200,9 +176,15 @@ export const formanceProvider = defineProvider({
               token === null ? !(await directory.facts(ledger.ledgerId)).movesHistory : token.startsWith('v2.');
             if (!v2) {
               const query = token === null ? { pageSize: FORMANCE_PAGE_SIZE, address } : { cursor: token.slice(3) };
-              const { body } = await api.get(`/${ledger.ledgerId}/balances`, query);
-              const items = (item: unknown) => mapFormanceBalancesItem(name, ledger.ledgerId, item).filter(keep);
-              return api.decode(() => toCursorPage(readFormanceCursor(body), items, (next) => `v1.${next}`));
+              const reply = await api.get(`/${ledger.ledgerId}/balances`, query);
+              const page = reply.read('balances-page:v1', (body) =>
+                toCursorPage(
+                  readFormanceCursor(body),
+                  (item) => mapFormanceBalancesItem(name, ledger.ledgerId, item),
+                  (next) => `v1.${next}`,
+                ),
+              );
+              return keepAsset(filter, page);
             }
             // Without MOVES_HISTORY the v1 /balances handler fails (500): v2 /volumes lists the same balances, same order.
             const query =
@@ -214,13 +196,14 @@ export const formanceProvider = defineProvider({
               throw reply.errorCode === 'LEDGER_NOT_FOUND'
                 ? ledgerNotFound(name, ledger.ledgerId)
                 : sourceErrorForStatus(name, 404);
-            return api.decode(() =>
+            const page = reply.read('balances-page:v2', (body) =>
               toCursorPage(
-                readFormanceCursor(reply.body),
-                (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)].filter(keep),
+                readFormanceCursor(body),
+                (item) => [mapFormanceVolumesRow(name, ledger.ledgerId, item)],
                 (next) => `v2.${next}`,
               ),
             );
+            return keepAsset(filter, page);
           },
         };
         return distinctPages(list, 'balances', api.decode);
@@ -231,9 +214,9 @@ export const formanceProvider = defineProvider({
       async aggregateBalances(ledger, filter) {
         const address = addressFilter(filter.address);
         await directory.facts(ledger.ledgerId); // v1 would create a missing ledger
-        const { body } = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
-        return api
-          .decode(() => mapFormanceAggregate(body))
+        const reply = await api.get(`/${ledger.ledgerId}/aggregate/balances`, { address });
+        return reply
+          .read('aggregate', mapFormanceAggregate)
           .filter((amount) => !filter.asset || amount.asset === filter.asset);
       },
 

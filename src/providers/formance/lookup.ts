@@ -47,29 +47,41 @@ export function checkReply(api: FormanceApi, ledgerId: string, reply: FormanceRe
   if (reply.status === 400 || reply.status === 404) throw sourceErrorForStatus(api.source, reply.status);
 }
 
-/** Every item of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while `hasMore` (one walk per call). */
-async function readIn(
+/**
+ * Every row of a v2 list filtered on `addresses`, 100 addresses a call, following `next` while
+ * `hasMore` (one walk per call), each row mapped by `mapRow`. A page is checked and mapped once per
+ * vendor answer (`as` names the mapping, with what it depends on beyond the request): the addresses
+ * it is checked against are its call's own, which its query names, or its vendor cursor, which
+ * embeds that query.
+ */
+async function readIn<T>(
   context: FormanceLookupContext,
   ledgerId: string,
   path: string,
   addresses: readonly string[],
   extra: Record<string, string>,
-): Promise<unknown[]> {
+  as: string,
+  mapRow: (item: unknown) => T,
+): Promise<T[]> {
   const { api } = context;
-  const items: unknown[] = [];
+  const rows: T[] = [];
   for (let start = 0; start < addresses.length; start += FORMANCE_PAGE_SIZE) {
-    const filter = JSON.stringify({ $in: { address: addresses.slice(start, start + FORMANCE_PAGE_SIZE) } });
-    const rows = await followPages(context.walk, rowKey, async (cursor) => {
+    const asked = addresses.slice(start, start + FORMANCE_PAGE_SIZE);
+    const filter = JSON.stringify({ $in: { address: asked } });
+    await followPages(context.walk, rowKey, async (cursor) => {
       // The first page carries the filter; a vendor cursor alone reads on (it embeds the query).
       const query = cursor === null ? { pageSize: FORMANCE_PAGE_SIZE, query: filter, ...extra } : { cursor };
       const reply = await api.get(`/v2/${ledgerId}${path}`, query, [400, 404]);
       checkReply(api, ledgerId, reply);
-      const page = api.decode(() => readFormanceLookupPage(reply.body, path, addresses));
+      const page = reply.read(`lookup:${as}`, (body) => {
+        const read = readFormanceLookupPage(body, path, asked);
+        return { data: read.data, next: read.next, rows: read.data.map(mapRow) };
+      });
+      rows.push(...page.rows);
       return { records: page.data, next: page.next };
     });
-    items.push(...rows);
   }
-  return items;
+  return rows;
 }
 
 export async function readAccountsIn(
@@ -78,13 +90,17 @@ export async function readAccountsIn(
   addresses: readonly string[],
   withVolumes: boolean,
 ): Promise<Map<string, AccountModel>> {
-  const { api } = context;
-  const items = await readIn(context, ledgerId, '/accounts', addresses, withVolumes ? { expand: 'volumes' } : {});
-  return new Map(
-    items
-      .map((item) => api.decode(() => mapFormanceAccount(api.source, ledgerId, item, withVolumes)))
-      .map((account) => [account.accountId, account]),
+  const { source } = context.api;
+  const accounts = await readIn(
+    context,
+    ledgerId,
+    '/accounts',
+    addresses,
+    withVolumes ? { expand: 'volumes' } : {},
+    `accounts:${withVolumes ? 'volumes' : 'plain'}`,
+    (item) => mapFormanceAccount(source, ledgerId, item, withVolumes),
   );
+  return new Map(accounts.map((account) => [account.accountId, account]));
 }
 
 /** `/v2/{ledger}/volumes`: current volumes need no ledger feature, one row per (account, asset). */
@@ -93,10 +109,12 @@ async function readVolumesIn(
   ledgerId: string,
   addresses: readonly string[],
 ): Promise<Map<string, BalanceModel[]>> {
-  const { api } = context;
+  const { source } = context.api;
   const found = new Map<string, BalanceModel[]>();
-  for (const item of await readIn(context, ledgerId, '/volumes', addresses, {})) {
-    const balance = api.decode(() => mapFormanceVolumesRow(api.source, ledgerId, item));
+  const balances = await readIn(context, ledgerId, '/volumes', addresses, {}, 'volumes', (item) =>
+    mapFormanceVolumesRow(source, ledgerId, item),
+  );
+  for (const balance of balances) {
     const list = found.get(balance.accountId) ?? [];
     // Rows are account then asset ascending; keep the first of a row repeated across pages.
     if (!list.some((known) => known.balanceId === balance.balanceId)) list.push(balance);

@@ -1,4 +1,5 @@
 import type { CursorPage } from '../../relay/sequence.ts';
+import type { BalanceFilter, BalanceModel } from '../types.ts';
 import { isObject, readArray, readBoolean, readObject, readOptionalString, VendorShapeError } from '../json.ts';
 
 /**
@@ -54,4 +55,12 @@ export function rowKey(row: unknown): string {
   if (!isObject(row)) return '';
   const address = row.address ?? row.account;
   return address === undefined ? JSON.stringify(Object.keys(row)) : JSON.stringify([address, row.asset ?? null]);
+}
+
+/**
+ * A page of balances kept to the filter's asset (`USD`), client-side: the vendor has no asset
+ * filter. Per request, after the page's mapping, which is once per vendor answer and shared.
+ */
+export function keepAsset(filter: BalanceFilter, page: CursorPage<BalanceModel>): CursorPage<BalanceModel> {
+  return filter.asset ? { ...page, items: page.items.filter((balance) => balance.asset === filter.asset) } : page;
 }

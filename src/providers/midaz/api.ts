@@ -1,8 +1,8 @@
 import { sourceErrorForStatus } from '../../errors.ts';
 import { HttpClient, type QueryValue } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
-import { isObject, parseLosslessJson } from '../json.ts';
-import { markBody } from '../read-freshness.ts';
+import { isObject } from '../json.ts';
+import { errorBodyOf, noReading, type ReadOnce, replyReading } from '../reply-reading.ts';
 
 /**
  * The ledger API of one Midaz organization (`<url>/v1/organizations/{organization_id}`): one
@@ -28,12 +28,28 @@ export interface MidazReply {
   readonly body: unknown;
   /** The 4-digit `code` of a v3 error body (`0007`, `0141`…); null when there is none. */
   readonly code: string | null;
+  /**
+   * The body of this reply's vendor response mapped by `map`, once per response: every request
+   * that joined the GET, or that the read cache answered with it, gets the same frozen result
+   * (reply-reading.ts). Shape errors become SOURCE_BAD_RESPONSE.
+   */
+  readonly read: ReadOnce;
+}
+
+/** What a GET is to the source's read cache: `history` for a read of a day before today (closed-day.ts). */
+export interface MidazGetOptions {
+  readonly cache?: 'history';
 }
 
 export interface MidazApi {
   readonly source: string;
   /** GETs `path` below the organization; statuses in `allow` come back, others throw SourceErrors. */
-  get(path: string, query?: Record<string, QueryValue>, allow?: readonly number[]): Promise<MidazReply>;
+  get(
+    path: string,
+    query?: Record<string, QueryValue>,
+    allow?: readonly number[],
+    options?: MidazGetOptions,
+  ): Promise<MidazReply>;
   decode<T>(map: () => T): T;
   close(): Promise<void>;
 }
@@ -74,19 +90,17 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
 
   return {
     source: options.source,
-    async get(path, query, allow = []) {
-      const response = await client.send({ method: 'GET', path, ...(query ? { query } : {}), accept: allow });
-      if (response.status >= 200 && response.status < 300) {
-        return {
-          status: response.status,
-          body: markBody(
-            response,
-            client.decode(() => parseLosslessJson(response.text)),
-          ),
-          code: null,
-        };
-      }
-      return { status: response.status, body: null, code: readErrorCode(response.text) };
+    async get(path, query, allow = [], options = {}) {
+      const response = await client.send({
+        method: 'GET',
+        path,
+        ...(query ? { query } : {}),
+        accept: allow,
+        ...(options.cache ? { cache: options.cache } : {}),
+      });
+      if (response.status >= 200 && response.status < 300)
+        return { status: response.status, ...replyReading(client, response), code: null };
+      return { status: response.status, body: null, code: errorBodyOf(response, readErrorCode), read: noReading };
     },
     decode: (map) => client.decode(map),
     close: () => client.close(),
@@ -94,13 +108,8 @@ export function createMidazApi(options: MidazApiOptions): MidazApi {
 }
 
 /** `{"code": "0007", "title": …, "message": …}`; anything else (Fiber's text 404, a proxy page) has no code. */
-function readErrorCode(text: string): string | null {
-  try {
-    const body = parseLosslessJson(text);
-    return isObject(body) && typeof body.code === 'string' ? body.code : null;
-  } catch {
-    return null;
-  }
+function readErrorCode(body: unknown): string | null {
+  return isObject(body) && typeof body.code === 'string' ? body.code : null;
 }
 
 /** The error for a status the caller allowed but cannot use. */

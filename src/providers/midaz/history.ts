@@ -1,7 +1,8 @@
 import { BadUserInputError } from '../../errors.ts';
 import { readArray } from '../json.ts';
 import type { HistoryPointModel, HistoryRequest } from '../types.ts';
-import { unexpected } from './api.ts';
+import { historyCacheKind } from '../closed-day.ts';
+import { type MidazReply, unexpected } from './api.ts';
 import { accountNotFound, isMidazId, type LookupContext } from './lookup.ts';
 import { mapMidazHistoryTotal } from './map.ts';
 
@@ -28,8 +29,8 @@ export function midazDate(millis: number): string {
 
 interface Plan {
   readonly request: HistoryRequest;
-  /** Per instant asked: the key of its read, or null for an instant in the future. */
-  readonly reads: ReadonlyArray<string | null>;
+  /** Per instant asked: its epoch ms, or null for an instant in the future. */
+  readonly reads: ReadonlyArray<number | null>;
 }
 
 export async function getMidazHistory(
@@ -38,17 +39,19 @@ export async function getMidazHistory(
 ): Promise<Array<readonly HistoryPointModel[] | Error>> {
   const { api, scales } = context;
   const now = Date.now();
-  const reads = new Map<string, Promise<unknown[] | null>>();
-  const read = (ledgerId: string, accountId: string, date: string): Promise<unknown[] | null> => {
+  const reads = new Map<string, Promise<MidazReply | null>>();
+  const read = (ledgerId: string, accountId: string, millis: number): Promise<MidazReply | null> => {
     const path = `/ledgers/${ledgerId}/accounts/${accountId}/balances/history`;
+    const date = midazDate(millis);
     const key = `${path}?${date}`;
     let pending = reads.get(key);
     if (!pending) {
-      pending = api.get(path, { date }, [400, 404]).then((reply) => {
+      // A point of a day before today no longer changes: kept `historyTtlMs` by the source's read cache.
+      pending = api.get(path, { date }, [400, 404], historyCacheKind(new Date(millis).toISOString())).then((reply) => {
         if (reply.status === 404 && reply.code === '0141') return null; // no balance existed then
         if (reply.status === 400 && reply.code === '0140') return null; // after the server's clock
         if (reply.status !== 200) throw unexpected(api, reply);
-        return api.decode(() => readArray(reply.body, 'balance history'));
+        return reply;
       });
       reads.set(key, pending);
     }
@@ -58,15 +61,15 @@ export async function getMidazHistory(
   const plans: Array<Plan | Error> = requests.map((request) => {
     const { ledgerId, accountId } = request.account;
     if (!isMidazId(ledgerId) || !isMidazId(accountId)) return accountNotFound(api.source, request.account);
-    const keys: Array<string | null> = [];
+    const keys: Array<number | null> = [];
     for (const at of request.at) {
       const millis = Date.parse(at);
       if (Number.isNaN(millis)) return new BadUserInputError(`"${at}" is not an ISO 8601 instant`);
-      keys.push(millis > now ? null : midazDate(millis));
+      keys.push(millis > now ? null : millis);
     }
     // Start every read of the batch before awaiting any: the cap, not this loop, paces them.
-    for (const date of keys)
-      if (date !== null) void read(ledgerId.toLowerCase(), accountId.toLowerCase(), date).catch(() => undefined);
+    for (const millis of keys)
+      if (millis !== null) void read(ledgerId.toLowerCase(), accountId.toLowerCase(), millis).catch(() => undefined);
     return { request, reads: keys };
   });
 
@@ -76,13 +79,16 @@ export async function getMidazHistory(
       const { ledgerId, accountId } = plan.request.account;
       try {
         const points: HistoryPointModel[] = [];
-        for (const [index, date] of plan.reads.entries()) {
-          if (date === null) continue;
-          const rows = await read(ledgerId.toLowerCase(), accountId.toLowerCase(), date);
-          if (rows === null) continue;
-          const balance = api.decode(() =>
-            mapMidazHistoryTotal(api.source, rows, plan.request.asset, scales, accountId),
-          );
+        const { asset } = plan.request;
+        for (const [index, millis] of plan.reads.entries()) {
+          if (millis === null) continue;
+          const reply = await read(ledgerId.toLowerCase(), accountId.toLowerCase(), millis);
+          if (reply === null) continue;
+          // Once per vendor answer and asset (the account is the path's, compared without case).
+          // Wrapped: the shared reading is frozen, the Money itself stays as money.ts makes it.
+          const { balance } = reply.read(`total:${asset}`, (body) => ({
+            balance: mapMidazHistoryTotal(api.source, readArray(body, 'balance history'), asset, scales, accountId),
+          }));
           if (balance !== null) points.push({ at: plan.request.at[index] as string, balance });
         }
         return points;

@@ -106,15 +106,16 @@ export const midazProvider = defineProvider({
         return { paging: 'cursor', walk, fetchPage: () => Promise.reject(error) };
       }
     };
-    /** The balances of one page, without overdraft companions and, when asked, in one asset only (Midaz has no asset filter). */
+    /** The balances of one page, without overdraft companions: mapped once per vendor answer. */
     const balancesOf =
-      (ledger: LedgerRef, filter: BalanceFilter) =>
+      (ledger: LedgerRef) =>
       (items: readonly unknown[]): BalanceModel[] =>
         items
           .map((item) => mapMidazBalance(name, ledger.ledgerId, item, scales))
-          .filter(
-            (balance): balance is BalanceModel => balance !== null && (!filter.asset || balance.asset === filter.asset),
-          );
+          .filter((balance): balance is BalanceModel => balance !== null);
+    /** When asked, one asset only (Midaz has no asset filter): per request, after the shared mapping. */
+    const assetOf = (filter: BalanceFilter) =>
+      filter.asset ? (balance: BalanceModel) => balance.asset === filter.asset : undefined;
     const single = <T extends { readonly ledgerId: string }>(read: () => Promise<T[]>): VendorList<T> => ({
       paging: 'cursor',
       walk,
@@ -135,7 +136,9 @@ export const midazProvider = defineProvider({
         throw unexpected(api, reply);
       }
       const [account] = await getMidazAccounts(context, [
-        api.decode(() => mapMidazAccountAlias(name, ledger.ledgerId, reply.body, alias)),
+        reply.read(`alias account:${ledger.ledgerId}`, (body) =>
+          mapMidazAccountAlias(name, ledger.ledgerId, body, alias),
+        ),
       ]);
       if (account instanceof NotFoundError) return []; // deleted in between
       if (account instanceof Error || account === undefined)
@@ -166,6 +169,7 @@ export const midazProvider = defineProvider({
                 (item) => mapMidazAccount(name, ledger.ledgerId, item),
                 'account page',
                 bounded,
+                `account page:${ledger.ledgerId}`,
               ),
         );
         return distinctPages(list, 'accounts', api.decode);
@@ -174,14 +178,27 @@ export const midazProvider = defineProvider({
       getAccounts: (refs) => getMidazAccounts(context, refs),
 
       listBalances(ledger, filter) {
-        const keep = balancesOf(ledger, filter);
+        const map = balancesOf(ledger);
+        const keep = assetOf(filter);
         const list = listOf(ledger, (path) => {
-          if (!filter.address) return cursorPages(api, `${path}/balances`, keep, 'balance page', bounded);
+          if (!filter.address)
+            return cursorPages(
+              api,
+              `${path}/balances`,
+              map,
+              'balance page',
+              bounded,
+              `balance page:${ledger.ledgerId}`,
+              keep,
+            );
           // One account's balances by alias: one unpaged answer (its `limit` is always 10, and not applied).
           const byAlias = `${path}${aliasPath(name, filter.address, '/balances')}`;
           return single(async () => {
-            const { body } = await api.get(byAlias);
-            return api.decode(() => keep(readMidazItems(body, 'alias balances')));
+            const reply = await api.get(byAlias);
+            const balances = reply.read(`alias balances:${ledger.ledgerId}`, (body) =>
+              map(readMidazItems(body, 'alias balances')),
+            );
+            return keep === undefined ? [...balances] : balances.filter(keep);
           });
         });
         return distinctPages(list, 'balances', api.decode);

@@ -69,7 +69,8 @@ export function getMidazLedgers(
       const reply = await api.get(ledgerPath(ref.ledgerId), undefined, [404]);
       if (reply.status === 404)
         return reply.code === '0007' ? ledgerNotFound(api.source, ref.ledgerId) : unexpected(api, reply);
-      return api.decode(() => mapMidazLedgerAt(api.source, ref.ledgerId, reply.body));
+      // Named with the id as asked: the model spells it so, and the path only in lower case.
+      return reply.read(`ledger:${ref.ledgerId}`, (body) => mapMidazLedgerAt(api.source, ref.ledgerId, body));
     },
   );
 }
@@ -82,7 +83,7 @@ async function readAccount(api: MidazApi, ref: AccountRef): Promise<AccountModel
     if (reply.code === '0007') return null;
     throw unexpected(api, reply);
   }
-  return api.decode(() => mapMidazAccountAt(api.source, ref, reply.body));
+  return reply.read(`account:${ref.ledgerId}/${ref.accountId}`, (body) => mapMidazAccountAt(api.source, ref, body));
 }
 
 export function getMidazAccounts(
@@ -96,6 +97,7 @@ export function getMidazAccounts(
  * All balances of each account: `…/accounts/{id}/balances`, 100 a page, following `next_cursor`
  * (forward pages are not affected by the backward-paging trap). The endpoint does not check the
  * account (an unknown one has no balances), so an empty answer is followed by an account read.
+ * Each page is checked and mapped once per vendor answer; a balance listed on two pages is checked per request.
  */
 export function getMidazAccountBalances(
   { api, scales, walk }: LookupContext,
@@ -103,19 +105,26 @@ export function getMidazAccountBalances(
 ): Promise<Array<readonly BalanceModel[] | Error>> {
   return perKey(refs, accountKey, async (ref) => {
     if (!isMidazId(ref.ledgerId) || !isMidazId(ref.accountId)) return accountNotFound(api.source, ref);
+    const pages: Array<readonly BalanceModel[]> = [];
     const rows = await followPages(walk, midazRowKey, async (cursor) => {
-      const { body } = await api.get(`${accountPath(ref)}/balances`, {
+      const reply = await api.get(`${accountPath(ref)}/balances`, {
         limit: MIDAZ_MAX_LIMIT,
         sort_order: 'asc',
         cursor: cursor ?? undefined,
       });
-      const page = api.decode(() => readPage(body));
-      // A record twice in the page is a bad answer, checked here only (the walk guard leaves it to answer-checks.ts).
-      api.decode(() => requireDistinct(page.items, midazRowKey, 'balances'));
+      const page = reply.read(`account balances:${ref.ledgerId}/${ref.accountId}`, (body) => {
+        const read = readPage(body);
+        // A record twice in the page is a bad answer, checked here only (the walk guard leaves it to answer-checks.ts).
+        requireDistinct(read.items, midazRowKey, 'balances');
+        return { ...read, balances: mapMidazAccountBalances(api.source, ref, read.items, scales) };
+      });
+      pages.push(page.balances);
       return { records: page.items, next: page.next ?? null };
     });
     if (rows.length === 0) return (await readAccount(api, ref)) === null ? accountNotFound(api.source, ref) : [];
-    return api.decode(() => mapMidazAccountBalances(api.source, ref, rows, scales));
+    if (pages.length === 1) return pages[0] as readonly BalanceModel[];
+    api.decode(() => requireDistinct(rows, midazRowKey, 'balances'));
+    return pages.flat();
   });
 }
 

@@ -4,7 +4,7 @@ import type { CursorPage, VendorList } from '../../relay/sequence.ts';
 import type { WalkBounds } from '../../relay/walk-guard.ts';
 import type { QueryValue } from '../http/index.ts';
 import { isObject, readArray, readObject, readOptionalString, readString } from '../json.ts';
-import type { MidazApi } from './api.ts';
+import type { MidazApi, MidazReply } from './api.ts';
 import { readMidazItems } from './map.ts';
 
 /**
@@ -23,7 +23,11 @@ export interface MidazWalk<T> {
   readonly identify: (item: T) => string;
 }
 
-/** A `page`/`limit` list (ordered by the server) as the relay's offset list. */
+/**
+ * A `page`/`limit` list (ordered by the server) as the relay's offset list. Each page is mapped once
+ * per vendor answer, shared by every request that joined the call or that the read cache answered
+ * with it; `as` names the mapping with what it depends on beyond the request (the ledger id as spelled).
+ */
 export function offsetPages<T>(
   api: MidazApi,
   path: string,
@@ -31,6 +35,7 @@ export function offsetPages<T>(
   map: (item: unknown) => T,
   what: string,
   walk: MidazWalk<T>,
+  as: string = what,
 ): VendorList<T> {
   return {
     paging: 'offset',
@@ -41,8 +46,8 @@ export function offsetPages<T>(
       const plan = planPageReads(offset, limit, MIDAZ_MAX_LIMIT);
       const items: T[] = [];
       for (let page = plan.first; page <= plan.last; page += 1) {
-        const { body } = await api.get(path, { ...query, limit: plan.size, page });
-        const rows = api.decode(() => readMidazItems(body, what).map(map));
+        const reply = await api.get(path, { ...query, limit: plan.size, page });
+        const rows = reply.read(as, (body) => readMidazItems(body, what).map(map));
         items.push(...rows);
         if (rows.length < plan.size) break; // a short page is the last one
       }
@@ -69,7 +74,9 @@ function readCursorPage(body: unknown, what: string): RawCursorPage {
 }
 
 /**
- * A cursor-paged balance list as the relay's cursor list. Our page tokens say how a page is read:
+ * A cursor-paged balance list as the relay's cursor list. A page is read and mapped by `map` once
+ * per vendor answer (`as` names that mapping with what it depends on beyond the request), then kept
+ * to `keep` per request (an asset filter: Midaz has none). Our page tokens say how a page is read:
  * `n.<cursor>` and `p.<cursor>` are the server's next and previous cursors, and `h.<count>` is
  * "the page after the first <count> items".
  *
@@ -87,18 +94,29 @@ export function cursorPages<T>(
   map: (items: readonly unknown[]) => T[],
   what: string,
   walk: MidazWalk<T>,
+  as: string,
+  keep?: (item: T) => boolean,
 ): VendorList<T> {
-  const read = async (cursor: string | undefined, limit = MIDAZ_MAX_LIMIT): Promise<RawCursorPage> => {
-    const { body } = await api.get(path, { limit, sort_order: 'asc', cursor });
-    return api.decode(() => readCursorPage(body, what));
+  interface Read {
+    readonly reply: MidazReply;
+    readonly page: RawCursorPage;
+  }
+  const read = async (cursor: string | undefined, limit = MIDAZ_MAX_LIMIT): Promise<Read> => {
+    const reply = await api.get(path, { limit, sort_order: 'asc', cursor });
+    return { reply, page: reply.read(`${as}:rows`, (body) => readCursorPage(body, what)) };
   };
+  const kept = (page: CursorPage<T>): CursorPage<T> =>
+    keep === undefined ? page : { ...page, items: page.items.filter(keep) };
   // `recordKeys`: the rows the server sent, before overdraft companions and other assets are dropped.
-  const toPage = (page: RawCursorPage): CursorPage<T> => ({
-    items: api.decode(() => map(page.items)),
-    recordKeys: page.items.map(midazRowKey),
-    next: page.next === null ? null : `n.${page.next}`,
-    previous: page.prev === null ? null : `p.${page.prev}`,
-  });
+  const toPage = ({ reply, page }: Read): CursorPage<T> =>
+    kept(
+      reply.read(as, () => ({
+        items: map(page.items),
+        recordKeys: page.items.map(midazRowKey),
+        next: page.next === null ? null : `n.${page.next}`,
+        previous: page.prev === null ? null : `p.${page.prev}`,
+      })),
+    );
   const byId = (items: readonly unknown[]) =>
     api
       .decode(() =>
@@ -113,20 +131,19 @@ export function cursorPages<T>(
     const value = token.slice(2);
     if (kind === 'n.' && value !== '') return toPage(await read(value));
     if (kind === 'p.' && value !== '') {
-      const page = await read(value);
-      if (page.next !== null) return toPage(page);
-      const rows = byId(page.items);
-      return {
-        items: api.decode(() => map(rows)),
-        recordKeys: rows.map(midazRowKey),
-        next: `h.${rows.length}`,
-        previous: null,
-      };
+      const head = await read(value);
+      if (head.page.next !== null) return toPage(head);
+      return kept(
+        head.reply.read(`${as}:head`, () => {
+          const rows = byId(head.page.items);
+          return { items: map(rows), recordKeys: rows.map(midazRowKey), next: `h.${rows.length}`, previous: null };
+        }),
+      );
     }
     if (kind === 'h.' && /^(?:0|[1-9]\d{0,2})$/.test(value) && Number(value) <= MIDAZ_MAX_LIMIT) {
       if (value === '0') return fetchPage(null); // `limit=0` is 400 code 0082; after no items comes the first page
       const head = await read(undefined, Number(value));
-      return head.next === null ? { items: [], next: null, previous: null } : toPage(await read(head.next));
+      return head.page.next === null ? { items: [], next: null, previous: null } : toPage(await read(head.page.next));
     }
     throw new BadUserInputError('cursor does not point into this list', { source: api.source });
   };
