@@ -111,3 +111,37 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
 function isConnectionFailure(error: unknown): boolean {
   return !(error instanceof Error && error.name === 'ReplyError');
 }
+
+/**
+ * As `redis.run`, but gives up after `withinMs` (at most COMMAND_TIMEOUT_MS; nothing is sent when
+ * it is 0 or less): a caller whose operation has less time left than Redis's own deadline must not
+ * wait past it. Giving up says nothing of Redis (it may only be slow for this caller): nothing is
+ * logged. A value that comes after is handed to `late`, for a command whose effect must be undone
+ * (a turn booked that nobody will take).
+ */
+export async function runWithin<T>(
+  redis: SharedRedis,
+  withinMs: number,
+  command: (client: Redis) => Promise<T>,
+  late?: (value: T) => void,
+): Promise<T | undefined> {
+  const limit = Math.min(COMMAND_TIMEOUT_MS, Math.floor(withinMs));
+  if (!(limit > 0)) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let gaveUp = false;
+  const answer = redis.run(command).then((value) => {
+    if (gaveUp && value !== undefined) late?.(value);
+    return value;
+  });
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      gaveUp = true;
+      resolve(undefined);
+    }, limit);
+  });
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
