@@ -172,3 +172,39 @@ describe.skipIf(REDIS_MISSING !== null)('the shared quota line', () => {
     expect(demo!.simulators.blnk.refused).toBe(0);
   });
 });
+
+describe.skipIf(REDIS_MISSING !== null)('failures counted over replicas', () => {
+  it('two replicas alternating failed calls open both breakers after the threshold in all; a success on either ends the run', async () => {
+    const [a, b] = await replicas({
+      sources: { 'blnk-demo': { retries: 0, circuitBreaker: { failureThreshold: 4, openMs: 60_000 } } },
+    });
+    const blnk = demo!.simulators.blnk;
+    const ids = accountIds('blnk');
+    let next = 0;
+    const ask = async (replica: TestReplica) => codesOf(await replica.query(ACCOUNT, { id: ids[next++] }));
+    const circuits = async () => [(await healthOf(a, 'blnk-demo'))?.circuit, (await healthOf(b, 'blnk-demo'))?.circuit];
+
+    // Each replica's first success ends any run it may have missed while it was away.
+    for (const replica of [a, b]) expect(await ask(replica)).toEqual([]);
+    await blnk.setFault('html-error');
+    for (const replica of [a, a, a]) expect(await ask(replica)).toEqual(['SOURCE_UNAVAILABLE']);
+    // A success on B, which saw none of them, ends the run A started: three failures, then none in a row.
+    await blnk.setFault(null);
+    expect(await ask(b)).toEqual([]);
+    await blnk.setFault('html-error');
+    for (const replica of [a, b, a]) expect(await ask(replica)).toEqual(['SOURCE_UNAVAILABLE']);
+    expect(await circuits()).toEqual(['CLOSED', 'CLOSED']);
+    expect(await healthOf(a, 'blnk-demo')).toMatchObject({ consecutiveFailures: 3 });
+    // The fourth in a row, two on each replica: each alone has seen half the threshold.
+    expect(await ask(b)).toEqual(['SOURCE_UNAVAILABLE']);
+    expect(await until(async () => (await circuits()).every((circuit) => circuit === 'OPEN'))).toBe(true);
+    await blnk.setFault(null);
+    blnk.resetRequests();
+    for (const replica of [a, b])
+      expect((await replica.query(ACCOUNT, { id: ids[next++] })).errors?.[0]?.extensions).toMatchObject({
+        code: 'SOURCE_UNAVAILABLE',
+        circuit: 'OPEN',
+      });
+    expect(blnk.arrivals).toBe(0);
+  });
+});
