@@ -95,6 +95,13 @@ async function replicas(
       };
     }),
   );
+  // A replica shares nothing until it is connected: wait until both connections of each (commands,
+  // and the breakers' subscriber) have sent Redis a command.
+  const spoken = async () =>
+    String(await probe!.client('LIST'))
+      .split('\n')
+      .filter((line) => / cmd=/.test(line) && !/ cmd=(NULL|client\|list) /.test(line)).length;
+  expect(await until(async () => (await spoken()) >= 4)).toBe(true);
   return started as [TestReplica, TestReplica];
 }
 
@@ -206,5 +213,36 @@ describe.skipIf(REDIS_MISSING !== null)('failures counted over replicas', () => 
         circuit: 'OPEN',
       });
     expect(blnk.arrivals).toBe(0);
+  });
+});
+
+describe.skipIf(REDIS_MISSING !== null)('one token request for every replica', () => {
+  it('two replicas starting cold, asked at the same instant: the vendor gets one token request', async () => {
+    const [a, b] = await replicas();
+    const formance = demo!.simulators.formance;
+    const ids = accountIds('formance');
+    formance.resetRequests();
+    const answers = await Promise.all([a, b, a, b].map((replica, index) => replica.query(ACCOUNT, { id: ids[index] })));
+    for (const answer of answers) expect(codesOf(answer)).toEqual([]);
+    expect(formance.arrivedPaths.filter((path) => path === TOKEN_PATH)).toHaveLength(1);
+    expect(formance.arrivedPaths.filter((path) => path !== TOKEN_PATH).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a replica that died holding the claim to fetch: the next one waits no longer than a token request and fetches its own', async () => {
+    const [a, b] = await replicas({ sources: { 'formance-demo': { timeoutMs: 1000 } } });
+    const formance = demo!.simulators.formance;
+    const ids = accountIds('formance');
+    expect(codesOf(await a.query(ACCOUNT, { id: ids[0] }))).toEqual([]);
+    // The token A fetched expires from Redis; a replica (gone since) claimed the next fetch for a minute.
+    const [tokenKey] = await probe!.keys('balance-gateway:token:formance-demo:*');
+    expect(tokenKey).toBeDefined();
+    await probe!.del(tokenKey!);
+    await probe!.set(`${tokenKey}:claim`, 'a-replica-that-died', 'PX', 60_000);
+    formance.resetRequests();
+    const answer = await b.query(ACCOUNT, { id: ids[1] });
+    expect(codesOf(answer)).toEqual([]);
+    expect(formance.arrivedPaths.filter((path) => path === TOKEN_PATH)).toHaveLength(1);
+    // B's token is shared: the claim it waited out did not keep it from Redis.
+    expect(await probe!.exists(tokenKey!)).toBe(1);
   });
 });
