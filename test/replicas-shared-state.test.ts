@@ -63,8 +63,14 @@ async function replicas(
   redis = await startRedis();
   demo = await startDemoSources();
   probe = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+  // A test that kills Redis leaves the probe reconnecting: its errors are expected.
+  probe.on('error', () => {});
   const config = {
-    server: { cursorSecret: 'test-cursor-secret-0123456789', redis: { url: redis.url }, ...options.server },
+    server: {
+      cursorSecret: 'test-cursor-secret-0123456789',
+      ...options.server,
+      redis: { ...(options.server?.redis as object | undefined), url: redis.url },
+    },
     sources: demo.sources.map((source) => ({ ...source, ...options.sources?.[String(source.name)] })),
   };
   const started = await Promise.all(
@@ -128,6 +134,21 @@ async function until(done: () => boolean | Promise<boolean>, limitMs = 10_000): 
 
 const codesOf = (answer: Answer) => (answer.errors ?? []).map((error) => error.extensions?.code);
 
+/** `operations` account lookups through `replica`, `concurrency` at a time; the error codes seen. */
+async function load(replica: TestReplica, ids: string[], operations: number, concurrency: number): Promise<unknown[]> {
+  const codes: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < operations) {
+      const id = ids[next % ids.length];
+      next += 1;
+      codes.push(...codesOf(await replica.query(ACCOUNT, { id })));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return codes;
+}
+
 describe.skipIf(REDIS_MISSING !== null)('the shared quota line', () => {
   it("turns booked on replica A by 15 callers that left are given back: replica B's caller gets a turn before its deadline", async () => {
     // 1 call a second. A's callers may wait 15 s, so they book the next 15 s; B's may wait 5 s.
@@ -177,6 +198,32 @@ describe.skipIf(REDIS_MISSING !== null)('the shared quota line', () => {
       redis!.resume();
     }
     expect(demo!.simulators.blnk.refused).toBe(0);
+  });
+});
+
+describe.skipIf(REDIS_MISSING !== null)('the quota while Redis is away', () => {
+  /** Two replicas, each with Blnk's rateLimit at 10/s, load Blnk (keeping 14/s) with Redis dead: its refusals. */
+  async function refusalsWithRedisDead(redisReplicas: number | undefined): Promise<number> {
+    const [a, b] = await replicas({
+      server: { redis: { url: 'redis://placeholder', ...(redisReplicas ? { replicas: redisReplicas } : {}) } },
+      sources: { 'blnk-demo': { rateLimit: { requestsPerSecond: 10, burst: 2 } } },
+    });
+    const blnk = demo!.simulators.blnk;
+    await redis!.kill();
+    blnk.setQuota({ perSecond: 14, burst: 3 });
+    blnk.resetRequests();
+    const ids = accountIds('blnk');
+    const codes = await Promise.all([load(a, ids, 24, 6), load(b, ids.slice(24), 24, 6)]);
+    expect(blnk.arrivals).toBeGreaterThan(0);
+    return blnk.refused + codes.flat().filter((code) => code === 'SOURCE_RATE_LIMITED').length;
+  }
+
+  it('with server.redis.replicas: 2 each replica keeps half the rate: together they stay under the vendor quota', async () => {
+    expect(await refusalsWithRedisDead(2)).toBe(0);
+  });
+
+  it('without it each keeps the whole rate, and together they pass the quota (the control of the test above)', async () => {
+    expect(await refusalsWithRedisDead(undefined)).toBeGreaterThan(0);
   });
 });
 

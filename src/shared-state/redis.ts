@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts';
 export interface RedisSettings {
   readonly url: string;
   readonly keyPrefix: string;
+  /** Replicas sharing this Redis (`server.redis.replicas`, default 1): what a replica's share of a quota is while Redis is away. */
+  readonly replicas?: number;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface SharedRedis {
   readonly client: Redis;
   /** Every key and channel starts with it (`server.redis.keyPrefix`). */
   readonly prefix: string;
+  /** `server.redis.replicas`: 1 unless configured. */
+  readonly replicas: number;
   readonly up: boolean;
   /** Runs `command`; its value, or undefined when Redis failed it (down, slow past the deadline). */
   run<T>(command: (client: Redis) => Promise<T>): Promise<T | undefined>;
@@ -78,6 +82,7 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
   return {
     client,
     prefix: settings.keyPrefix,
+    replicas: settings.replicas ?? 1,
     get up() {
       return up && client.status === 'ready';
     },

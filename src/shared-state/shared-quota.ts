@@ -6,8 +6,9 @@ import {
   type QuotaTicket,
   RECOVERY_FRACTION,
   RECOVERY_STEP_MS,
+  type RateLimitSettings,
   type SharedQuotaLine,
-  type SourceQuota,
+  SourceQuota,
 } from '../providers/http/source-quota.ts';
 import { COMMAND_TIMEOUT_MS, runWithin, type SharedRedis } from './redis.ts';
 
@@ -161,6 +162,8 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
         booked,
       );
   const call = (op: QuotaOperation, arg: number) => redis.run(command(op, arg));
+  // While Redis is away each of `replicas` replicas keeps its share of the quota, told of the vendor's answers as `local` is.
+  const share = redis.replicas > 1 ? awayShare(local.settings, redis.replicas) : undefined;
   const giveBack = (epoch: number, booked: string) => void redis.run(command('release', epoch, booked));
   return {
     async reserve(latest) {
@@ -188,15 +191,32 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
       bookings.delete(ticket);
       giveBack(ticket.epoch, booking.booked);
     },
+    whileAway() {
+      if (share === undefined) return local;
+      // A vendor's published cap (Vonage) lowers `local`'s ceiling: the share follows.
+      share.cap(local.snapshot().ceiling / redis.replicas);
+      return share;
+    },
     throttled(until) {
       sharedRate = 0;
+      share?.throttled(Date.now(), until);
       void call('throttled', until === undefined ? -1 : Math.max(0, until - Date.now()));
     },
     exhaustedUntil(until) {
+      share?.exhaustedUntil(Date.now(), until);
       void call('exhausted', until - Date.now());
     },
     succeeded() {
+      share?.succeeded(Date.now());
       if (sharedRate < local.snapshot().ceiling) void call('succeeded', 0);
     },
   };
+}
+
+/** One replica's share of a quota of `replicas`: the rate divided, the burst too (one call at least). */
+function awayShare(settings: RateLimitSettings, replicas: number): SourceQuota {
+  return new SourceQuota({
+    requestsPerSecond: settings.requestsPerSecond / replicas,
+    burst: Math.max(1, Math.floor(settings.burst / replicas)),
+  });
 }
