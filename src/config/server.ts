@@ -57,6 +57,8 @@ export interface RedisConfig {
   readonly url: string;
   /** Default `balance-gateway:`; replicas that share must use the same one. */
   readonly keyPrefix: string;
+  /** How many replicas share the Redis: while it is away each keeps 1/replicas of every source's `rateLimit`. Default 1. */
+  readonly replicas: number;
 }
 
 export const DEFAULT_SERVER: ServerConfig = {
@@ -143,6 +145,9 @@ export const serverSchema = strict({
       'Redis shared by every replica (quotas, OAuth tokens, breakers); holds vendor tokens, so keep it private.',
     ),
     keyPrefix: text().optional().describe('Prefix of every key the gateway writes. Default balance-gateway:.'),
+    replicas: integer(1, 1000)
+      .optional()
+      .describe('Replicas sharing this Redis: while it is away, each keeps 1/replicas of every rateLimit. Default 1.'),
   })
     .optional()
     .describe('Share quotas, tokens and breaker state between replicas. Absent: all in process.'),
@@ -192,6 +197,12 @@ export function readServer(
       otlpEndpoint: telemetry?.otlpEndpoint ?? DEFAULT_SERVER.telemetry.otlpEndpoint,
       serviceName: telemetry?.serviceName ?? DEFAULT_SERVER.telemetry.serviceName,
     },
-    redis: server?.redis ? { url: server.redis.url, keyPrefix: server.redis.keyPrefix ?? 'balance-gateway:' } : null,
+    redis: server?.redis
+      ? {
+          url: server.redis.url,
+          keyPrefix: server.redis.keyPrefix ?? 'balance-gateway:',
+          replicas: server.redis.replicas ?? 1,
+        }
+      : null,
   };
 }

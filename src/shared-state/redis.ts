@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts';
 export interface RedisSettings {
   readonly url: string;
   readonly keyPrefix: string;
+  /** Replicas sharing this Redis (`server.redis.replicas`, default 1): what a replica's share of a quota is while Redis is away. */
+  readonly replicas?: number;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface SharedRedis {
   readonly client: Redis;
   /** Every key and channel starts with it (`server.redis.keyPrefix`). */
   readonly prefix: string;
+  /** `server.redis.replicas`: 1 unless configured. */
+  readonly replicas: number;
   readonly up: boolean;
   /** Runs `command`; its value, or undefined when Redis failed it (down, slow past the deadline). */
   run<T>(command: (client: Redis) => Promise<T>): Promise<T | undefined>;
@@ -78,6 +82,7 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
   return {
     client,
     prefix: settings.keyPrefix,
+    replicas: settings.replicas ?? 1,
     get up() {
       return up && client.status === 'ready';
     },
@@ -110,4 +115,38 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
 /** A script or reply error is Redis answering; anything else (timeout, closed socket) is Redis gone. */
 function isConnectionFailure(error: unknown): boolean {
   return !(error instanceof Error && error.name === 'ReplyError');
+}
+
+/**
+ * As `redis.run`, but gives up after `withinMs` (at most COMMAND_TIMEOUT_MS; nothing is sent when
+ * it is 0 or less): a caller whose operation has less time left than Redis's own deadline must not
+ * wait past it. Giving up says nothing of Redis (it may only be slow for this caller): nothing is
+ * logged. A value that comes after is handed to `late`, for a command whose effect must be undone
+ * (a turn booked that nobody will take).
+ */
+export async function runWithin<T>(
+  redis: SharedRedis,
+  withinMs: number,
+  command: (client: Redis) => Promise<T>,
+  late?: (value: T) => void,
+): Promise<T | undefined> {
+  const limit = Math.min(COMMAND_TIMEOUT_MS, Math.floor(withinMs));
+  if (!(limit > 0)) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let gaveUp = false;
+  const answer = redis.run(command).then((value) => {
+    if (gaveUp && value !== undefined) late?.(value);
+    return value;
+  });
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      gaveUp = true;
+      resolve(undefined);
+    }, limit);
+  });
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { CircuitBreaker } from '../providers/http/circuit-breaker.ts';
-import type { SharedRedis } from './redis.ts';
+import { runWithin, type SharedRedis } from './redis.ts';
 
-/** What a replica publishes when one of its breakers opens or its probe closes it. */
+/**
+ * What a replica publishes when one of its breakers opens or its probe closes it, or when a run of
+ * failures starts (FAILING: the next success anywhere must end it).
+ */
 interface BreakerMessage {
   readonly replica: string;
   readonly source: string;
-  readonly state: 'OPEN' | 'CLOSED';
+  readonly state: 'OPEN' | 'CLOSED' | 'FAILING';
   readonly openForMs: number;
 }
+
+/**
+ * The longest a failed call waits for the shared count before its error goes on. Past it the
+ * failure is still counted in Redis; this replica only does not check the threshold on it (the
+ * next failure on any replica does).
+ */
+const COUNT_WAIT_MS = 200;
 
 /** The longest a claimed probe keeps other replicas from probing: past it, a lost replica's claim lapses. */
 const PROBE_CLAIM_MS = 30_000;
@@ -17,8 +27,15 @@ const PROBE_CLAIM_MS = 30_000;
  * Every replica's breakers of a source act as one. An opening is published (and kept in a key
  * that expires when the breaker would half-open, for replicas that connect later or reconnect);
  * a probe's success publishes the closing. Half-open, a replica probes only after claiming the
- * probe (SET NX with an expiry), so N replicas send one probe, not N. Consecutive failures stay
- * per replica. Redis down: each breaker is its own, as without `server.redis`.
+ * probe (SET NX with an expiry), so N replicas send one probe, not N.
+ *
+ * Consecutive failures are counted over every replica (INCR of a per-source key), so N replicas
+ * open after `failureThreshold` failures in all. The run is "in a row" across replicas: a success
+ * on any replica ends it (DEL), and it lapses `openMs` after its last failure (the key's expiry).
+ * So that a success costs Redis nothing while no run is on, the first failure of a run is
+ * published (FAILING), and only a replica that heard of a run since its last success deletes the
+ * key. An opening or a closing ends the run too. Redis down: each breaker is its own, as without
+ * `server.redis`.
  */
 export function shareBreakers(
   redis: SharedRedis,
@@ -28,9 +45,13 @@ export function shareBreakers(
   const replica = randomUUID();
   const channel = `${redis.prefix}breakers`;
   const openKey = (source: string) => `${redis.prefix}breaker:${source}`;
+  const failuresKey = (source: string) => `${openKey(source)}:failures`;
+  // Sources whose shared run of failures may be on: the next success here ends it for everyone.
+  const failing = new Set<string>();
 
   const subscriber = redis.subscriber(() => {
-    // Openings published while this replica was away are still in their keys.
+    // Openings published while this replica was away are still in their keys; runs of failures may have started.
+    for (const source of breakers.keys()) failing.add(source);
     for (const [source, breaker] of breakers)
       void redis
         .run((client) => client.pttl(openKey(source)))
@@ -42,7 +63,8 @@ export function shareBreakers(
   subscriber.on('message', (_channel: string, text: string) => {
     const message = parse(text);
     if (message === undefined || message.replica === replica) return;
-    breakers.get(message.source)?.adopt(message.state, message.openForMs);
+    if (message.state === 'FAILING') failing.add(message.source);
+    else breakers.get(message.source)?.adopt(message.state, message.openForMs);
   });
 
   for (const [source, breaker] of breakers)
@@ -55,11 +77,33 @@ export function shareBreakers(
             await client
               .multi()
               .set(openKey(source), '1', 'PX', Math.max(1, openForMs))
-              .del(`${openKey(source)}:probe`)
+              .del(`${openKey(source)}:probe`, failuresKey(source))
               .exec();
-          else await client.del(openKey(source), `${openKey(source)}:probe`);
+          else await client.del(openKey(source), `${openKey(source)}:probe`, failuresKey(source));
           await client.publish(channel, JSON.stringify(message));
         });
+      },
+      async failed(windowMs) {
+        failing.add(source);
+        const replies = await runWithin(redis, COUNT_WAIT_MS, (client) =>
+          client.multi().incr(failuresKey(source)).pexpire(failuresKey(source), Math.max(1, windowMs)).exec(),
+        );
+        const count = replies?.[0]?.[1];
+        if (typeof count !== 'number') return undefined;
+        if (count === 1) {
+          const message: BreakerMessage = { replica, source, state: 'FAILING', openForMs: 0 };
+          void redis.run((client) => client.publish(channel, JSON.stringify(message)));
+        }
+        return count;
+      },
+      succeeded() {
+        if (!failing.delete(source)) return;
+        void redis
+          .run((client) => client.del(failuresKey(source)))
+          .then((done) => {
+            // Not deleted (Redis away): the run may still be on, so the next success tries again.
+            if (done === undefined) failing.add(source);
+          });
       },
       async claimProbe() {
         const claimed = await redis.run((client) =>
@@ -74,7 +118,8 @@ function parse(text: string): BreakerMessage | undefined {
   try {
     const value = JSON.parse(text) as Partial<BreakerMessage>;
     if (typeof value.source !== 'string' || typeof value.replica !== 'string') return undefined;
-    if ((value.state !== 'OPEN' && value.state !== 'CLOSED') || typeof value.openForMs !== 'number') return undefined;
+    if (!['OPEN', 'CLOSED', 'FAILING'].includes(String(value.state)) || typeof value.openForMs !== 'number')
+      return undefined;
     return value as BreakerMessage;
   } catch {
     return undefined;

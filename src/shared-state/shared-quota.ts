@@ -6,10 +6,11 @@ import {
   type QuotaTicket,
   RECOVERY_FRACTION,
   RECOVERY_STEP_MS,
+  type RateLimitSettings,
   type SharedQuotaLine,
-  type SourceQuota,
+  SourceQuota,
 } from '../providers/http/source-quota.ts';
-import type { SharedRedis } from './redis.ts';
+import { COMMAND_TIMEOUT_MS, runWithin, type SharedRedis } from './redis.ts';
 
 /**
  * One source's quota line in Redis, booked by every replica: the in-process SourceQuota's
@@ -24,6 +25,14 @@ import type { SharedRedis } from './redis.ts';
  * Hash fields: tat (the theoretical arrival time of the next call, epoch ms), paused (no call
  * before it), epoch (bumped by each pause: tickets booked before must book again), rate (calls a
  * second now), changed (last change of the rate), throttles.
+ *
+ * A turn booked and then abandoned (its caller left, its operation ended) is given back as a
+ * "hole" (KEYS[2], a sorted set of booked times): the next booking takes the earliest hole still
+ * ahead when it comes before the bucket's own turn. Moving the line's TAT back instead would hand
+ * the released turn's slot to the tail, where it doubles a turn another replica holds. A release
+ * counts only for a turn of the current epoch that is still ahead and behind the tail, the same
+ * turn twice is one hole (its booked time is the member), and the holes never outnumber the turns
+ * the line can have ahead: a replica cannot give back more than was booked, nor a turn before now.
  */
 const SCRIPT = `
 local t = redis.call('TIME')
@@ -42,16 +51,32 @@ local function pause(untilAt)
   paused = untilAt
   tat = untilAt + (burst - 1) * 1000 / rate
   epoch = epoch + 1
+  redis.call('DEL', KEYS[2])
 end
 if op == 'reserve' then
   local interval = 1000 / rate
   local start = math.max(now, paused)
   local at = math.max(start, tat - (burst - 1) * interval)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+  local hole = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if hole[1] and tonumber(hole[2]) < at then
+    local holeAt = tonumber(hole[2])
+    if holeAt - now > arg then return {-1, epoch, math.floor(rate * 1000)} end
+    redis.call('ZREM', KEYS[2], hole[1])
+    return {math.ceil(holeAt - now), epoch, math.floor(rate * 1000), hole[1]}
+  end
   if at - now > arg then return {-1, epoch, math.floor(rate * 1000)} end
   tat = math.max(tat, start) + interval
   redis.call('HSET', KEYS[1], 'tat', tostring(tat), 'rate', tostring(rate))
   redis.call('PEXPIRE', KEYS[1], ${MAX_PAUSE_MS * 2})
-  return {math.ceil(at - now), epoch, math.floor(rate * 1000)}
+  return {math.ceil(at - now), epoch, math.floor(rate * 1000), tostring(at)}
+elseif op == 'release' then
+  local at = tonumber(ARGV[5])
+  if arg ~= epoch or at == nil or at <= now or at >= tat then return {epoch} end
+  if redis.call('ZCARD', KEYS[2]) >= (tat - now) * rate / 1000 + burst then return {epoch} end
+  redis.call('ZADD', KEYS[2], at, ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], ${MAX_PAUSE_MS * 2})
+  return {epoch}
 elseif op == 'holds' then
   return {epoch}
 elseif op == 'throttled' then
@@ -81,11 +106,34 @@ return {epoch}
 /** Farther than any deadline: an unbounded wait crosses the wire as this (Lua reads no Infinity). */
 const MAX_ARG_MS = 1e9;
 
-type QuotaOperation = 'reserve' | 'holds' | 'throttled' | 'exhausted' | 'succeeded';
+type QuotaOperation = 'reserve' | 'release' | 'holds' | 'throttled' | 'exhausted' | 'succeeded';
 
 /** The script as a command of the connection (ioredis `defineCommand`: EVALSHA, EVAL once when Redis lacks it). */
 interface QuotaCommand {
-  gatewayQuota(key: string, op: QuotaOperation, ceiling: number, burst: number, arg: number): Promise<number[]>;
+  gatewayQuota(
+    key: string,
+    holes: string,
+    op: QuotaOperation,
+    ceiling: number,
+    burst: number,
+    arg: number,
+    booked: string,
+  ): Promise<Array<number | string>>;
+}
+
+/** A turn booked in Redis: its time on Redis's clock (the hole it leaves if given back), and the caller's deadline. */
+interface Booking {
+  readonly booked: string;
+  readonly latest: number;
+}
+
+/**
+ * How long a caller waits for Redis: half the time its operation has left, at most Redis's own
+ * command deadline. Redis slow or paused, the caller still has the other half to take a turn in
+ * its own line and make its call, instead of learning only at its deadline that Redis never answered.
+ */
+export function redisWaitFor(latest: number, now = Date.now()): number {
+  return Math.min(COMMAND_TIMEOUT_MS, (latest - now) / 2);
 }
 
 /**
@@ -95,43 +143,80 @@ interface QuotaCommand {
 export function createSharedQuotaLine(redis: SharedRedis, source: string, local: SourceQuota): SharedQuotaLine {
   const commands = redis.client as unknown as Partial<QuotaCommand>;
   if (typeof commands.gatewayQuota !== 'function')
-    redis.client.defineCommand('gatewayQuota', { numberOfKeys: 1, lua: SCRIPT });
+    redis.client.defineCommand('gatewayQuota', { numberOfKeys: 2, lua: SCRIPT });
   const key = `${redis.prefix}quota:${source}`;
   // The shared rate as of the last booking: successes are told to Redis only while it is below the ceiling.
   let sharedRate = local.settings.requestsPerSecond;
-  const call = (op: QuotaOperation, arg: number) =>
-    redis.run((client: Redis) =>
+  // The turns this replica booked and has not given back: a ticket given back twice, or one not from here, does nothing.
+  const bookings = new WeakMap<QuotaTicket, Booking>();
+  const command =
+    (op: QuotaOperation, arg: number, booked = '') =>
+    (client: Redis) =>
       (client as unknown as QuotaCommand).gatewayQuota(
         key,
+        `${key}:holes`,
         op,
         local.snapshot().ceiling,
         local.settings.burst,
         Math.max(-1, Math.min(MAX_ARG_MS, Math.round(arg))),
-      ),
-    );
+        booked,
+      );
+  const call = (op: QuotaOperation, arg: number) => redis.run(command(op, arg));
+  // While Redis is away each of `replicas` replicas keeps its share of the quota, told of the vendor's answers as `local` is.
+  const share = redis.replicas > 1 ? awayShare(local.settings, redis.replicas) : undefined;
+  const giveBack = (epoch: number, booked: string) => void redis.run(command('release', epoch, booked));
   return {
     async reserve(latest) {
       const sent = Date.now();
-      const reply = await call('reserve', latest - sent);
+      // A booking that answers after the caller stopped waiting is a turn nobody takes: given back at once.
+      const reply = await runWithin(redis, redisWaitFor(latest, sent), command('reserve', latest - sent), (late) => {
+        if (Number(late[0]) >= 0 && typeof late[3] === 'string') giveBack(Number(late[1]), late[3]);
+      });
       if (reply === undefined) return undefined;
-      const [wait, epoch, rateMillis] = reply as [number, number, number];
+      const [wait, epoch, rateMillis, booked] = reply as [number, number, number, string | undefined];
       sharedRate = rateMillis / 1000;
       if (wait < 0) return null;
-      return { at: sent + wait, epoch };
+      const ticket = { at: sent + wait, epoch };
+      if (booked !== undefined) bookings.set(ticket, { booked, latest });
+      return ticket;
     },
     async holds(ticket: QuotaTicket) {
-      const reply = await call('holds', 0);
+      const latest = bookings.get(ticket)?.latest ?? Date.now() + COMMAND_TIMEOUT_MS;
+      const reply = await runWithin(redis, redisWaitFor(latest), command('holds', 0));
       return reply === undefined ? undefined : reply[0] === ticket.epoch;
+    },
+    release(ticket: QuotaTicket) {
+      const booking = bookings.get(ticket);
+      if (booking === undefined) return;
+      bookings.delete(ticket);
+      giveBack(ticket.epoch, booking.booked);
+    },
+    whileAway() {
+      if (share === undefined) return local;
+      // A vendor's published cap (Vonage) lowers `local`'s ceiling: the share follows.
+      share.cap(local.snapshot().ceiling / redis.replicas);
+      return share;
     },
     throttled(until) {
       sharedRate = 0;
+      share?.throttled(Date.now(), until);
       void call('throttled', until === undefined ? -1 : Math.max(0, until - Date.now()));
     },
     exhaustedUntil(until) {
+      share?.exhaustedUntil(Date.now(), until);
       void call('exhausted', until - Date.now());
     },
     succeeded() {
+      share?.succeeded(Date.now());
       if (sharedRate < local.snapshot().ceiling) void call('succeeded', 0);
     },
   };
+}
+
+/** One replica's share of a quota of `replicas`: the rate divided, the burst too (one call at least). */
+function awayShare(settings: RateLimitSettings, replicas: number): SourceQuota {
+  return new SourceQuota({
+    requestsPerSecond: settings.requestsPerSecond / replicas,
+    burst: Math.max(1, Math.floor(settings.burst / replicas)),
+  });
 }

@@ -35,6 +35,10 @@ export interface TestRedis {
   ping(): Promise<boolean>;
   /** Kills the server at once (SIGKILL), as a crash: for "Redis went away mid-test". */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as a Redis stuck in a long command. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   /** Starts it again on the same port, empty (after `kill`). */
   restart(): Promise<void>;
   /** Stops the server and removes its directory; calling it again does nothing. */
@@ -67,12 +71,19 @@ export async function startRedis(): Promise<TestRedis> {
     async kill() {
       await exitOf(child, 'SIGKILL');
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async restart() {
       child = await launch(REDIS_SERVER, port, dir);
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      child?.kill('SIGCONT');
       await exitOf(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,5 +1,6 @@
 import { SourceError } from '../../errors.ts';
 import { operationEndedError } from '../../operation-end.ts';
+import { currentScope } from '../../request-scope.ts';
 import { HttpClient } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
 import { createSharedWork } from '../shared-work.ts';
@@ -18,7 +19,8 @@ import {
  * `client_id`/`client_secret` in the form body, as the Formance SDKs do
  * (formance-sdk-typescript src/hooks/clientcredentials.ts). The token is cached until shortly
  * before `expires_in` runs out, and concurrent callers share one token request. With
- * `server.redis` (`transport.tokens`), a token one replica fetched serves every replica.
+ * `server.redis` (`transport.tokens`), a token one replica fetched serves every replica, and
+ * replicas that find none at once send one token request between them (`claimFetch`).
  */
 export interface FormanceCredentials {
   readonly clientId: string;
@@ -116,7 +118,18 @@ export function createFormanceTokenSource(
       cached = found;
       return { value: found.value, fresh: false };
     }
-    return { value: await requestToken(), fresh: true };
+    if (shared === undefined) return { value: await requestToken(), fresh: true };
+    // One replica fetches for all: the others wait for its token, at most as long as its request may take.
+    const fetched = await shared.claimFetch(grant, timeoutMs, refused, currentScope()?.signal);
+    if (fetched !== undefined) {
+      cached = fetched;
+      return { value: fetched.value, fresh: false };
+    }
+    try {
+      return { value: await requestToken(), fresh: true };
+    } finally {
+      shared.unlock(grant);
+    }
   }
 
   return {

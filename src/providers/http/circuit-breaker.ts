@@ -13,7 +13,8 @@ export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 5, openMs: 3
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
-type Report = (outcome: 'success' | 'failure' | 'neutral') => void;
+/** Settles once a failure has been counted over every replica (shared failures), so its caller sees the breaker it opened. */
+type Report = (outcome: 'success' | 'failure' | 'neutral') => undefined | Promise<void>;
 
 /**
  * The other replicas' side of a breaker (src/shared-state/shared-breakers.ts): told each time this
@@ -23,6 +24,13 @@ export interface BreakerPeers {
   changed(state: 'OPEN' | 'CLOSED', openForMs: number): void;
   /** True when this replica's probe is the only one in flight; undefined when the peers cannot tell (then it goes). */
   claimProbe(): Promise<boolean | undefined>;
+  /**
+   * A call failed here: the failures in a row over every replica, this one included, within
+   * `windowMs` of each other; undefined when the peers cannot tell (then this replica's own count decides).
+   */
+  failed(windowMs: number): Promise<number | undefined>;
+  /** A call succeeded here: the run of failures ends on every replica. */
+  succeeded(): void;
 }
 
 /** What `Query.sources { health }` shows. */
@@ -111,7 +119,7 @@ export class CircuitBreaker {
       reported = true;
       if (probe) this.#probeInFlight = false;
       if (outcome === 'success') this.#close(probe);
-      else if (outcome === 'failure') this.#fail(probe);
+      else if (outcome === 'failure') return this.#fail(probe);
     };
   }
 
@@ -132,20 +140,41 @@ export class CircuitBreaker {
     };
   }
 
-  /** Only a probe's success tells the other replicas: a call admitted before a peer's opening says less. */
+  /**
+   * Only a probe's success closes the other replicas' breakers (a call admitted before a peer's
+   * opening says less); any success ends the run of failures they count together.
+   */
   #close(probe: boolean): void {
     if (probe) this.#peers?.changed('CLOSED', 0);
+    else this.#peers?.succeeded();
     this.#state = 'CLOSED';
     this.#failures = 0;
   }
 
-  #fail(probe: boolean): void {
+  /**
+   * Shared, the threshold applies to the failures in a row over every replica (BreakerPeers.failed,
+   * counted within `openMs` of each other): N replicas open after `failureThreshold` failures in
+   * all, not N times as many. The peers unable to tell, this replica's own count decides.
+   */
+  #fail(probe: boolean): undefined | Promise<void> {
     this.#failures += 1;
-    if (probe || (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold)) {
-      this.#state = 'OPEN';
-      this.#openedAt = this.#now();
-      this.#peers?.changed('OPEN', this.#settings.openMs);
+    if (probe) return this.#open();
+    if (this.#peers === undefined || this.#state !== 'CLOSED') {
+      if (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold) this.#open();
+      return;
     }
+    return this.#peers.failed(this.#settings.openMs).then((total) => {
+      if (total !== undefined) this.#failures = total;
+      const count = total ?? this.#failures;
+      if (this.#state === 'CLOSED' && count >= this.#settings.failureThreshold) this.#open();
+    });
+  }
+
+  #open(): undefined {
+    this.#state = 'OPEN';
+    this.#openedAt = this.#now();
+    this.#peers?.changed('OPEN', this.#settings.openMs);
+    return undefined;
   }
 
   #refusal(): SourceError {
@@ -178,7 +207,7 @@ export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): Sen
       report('success');
       return response;
     } catch (error) {
-      report(outcomeOf(error));
+      await report(outcomeOf(error));
       throw error;
     }
   };

@@ -22,7 +22,9 @@ type QuotaLines = Pick<SourceTransport, 'quota' | 'sharedQuota'> & Partial<Pick<
  * not asked. The operation's end stops the wait at once with its OPERATION_* error.
  *
  * With `shared` (server.redis), turns are booked in the line every replica shares; a booking or a
- * check Redis cannot answer (down, or slower than its command deadline) is made in `quota` instead.
+ * check Redis cannot answer (down, or slower than its command deadline or half the time the
+ * operation has left: shared-quota.ts) is made in `quota` instead. An abandoned wait gives its
+ * turn back to the line it was booked in.
  */
 export function withRateLimit(source: string, lines: QuotaLines, send: SendCall, waitLimitMs: number): SendCall {
   const { quota, sharedQuota: shared } = lines;
@@ -84,18 +86,20 @@ async function takeTurn(
   const latest = deadlineOf(scope?.operation) ?? Date.now() + waitLimitMs;
   for (;;) {
     const booked = shared ? await shared.reserve(latest) : undefined;
+    // Redis unable to answer: this replica's share of the quota.
+    const own = shared?.whileAway() ?? quota;
     const ticket: QuotaTicket | undefined =
-      booked === undefined ? quota.reserve(Date.now(), latest) : (booked ?? undefined);
-    if (ticket === undefined) throw new QuotaWaitError(source, quota.snapshot().pausedUntil > Date.now());
+      booked === undefined ? own.reserve(Date.now(), latest) : (booked ?? undefined);
+    if (ticket === undefined) throw new QuotaWaitError(source, own.snapshot().pausedUntil > Date.now());
     const wait = ticket.at - Date.now();
     if (wait > 0)
       await sleep(wait, scope?.signal).catch((reason: unknown) => {
-        // A turn in the shared line is not given back: Redis holds it until the line passes it.
-        if (booked === undefined) quota.release(ticket, Date.now());
+        if (booked === undefined) own.release(ticket, Date.now());
+        else shared?.release(ticket);
         throw operationEndedError(source, reason);
       });
     // A shared turn due at once skips the check: no replica's throttling can have come between.
-    const holds = booked === undefined ? quota.holds(ticket) : wait <= 0 || ((await shared?.holds(ticket)) ?? true);
+    const holds = booked === undefined ? own.holds(ticket) : wait <= 0 || ((await shared?.holds(ticket)) ?? true);
     if (!holds) continue;
     // Late timers must not send several turns' calls at once (SourceQuota.depart); bounded by the operation's end.
     for (let left = quota.depart(Date.now()); left > 0; left = quota.depart(Date.now()))

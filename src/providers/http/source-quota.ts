@@ -202,6 +202,10 @@ export interface SharedQuotaLine {
   reserve(latest: number): Promise<QuotaTicket | null | undefined>;
   /** Whether no replica saw a throttling since the ticket was booked. */
   holds(ticket: QuotaTicket): Promise<boolean | undefined>;
+  /** Gives back a turn this line booked and its caller abandoned (as SourceQuota's `release`); does not wait for the store. */
+  release(ticket: QuotaTicket): void;
+  /** The line a replica books in while the store cannot answer: its share of the quota (`server.redis.replicas`). */
+  whileAway(): SourceQuota;
   /** As SourceQuota's, told to every replica; neither waits for the store. */
   throttled(until: number | undefined): void;
   exhaustedUntil(until: number): void;

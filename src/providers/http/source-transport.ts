@@ -54,6 +54,15 @@ export interface SharedTokens {
   put(grant: string, entry: TokenEntry): void;
   /** Drops `value` if it is still the shared token (the vendor refused it). */
   forget(grant: string, value: string): void;
+  /**
+   * Before fetching a token that `get` did not find: one replica fetches for all. Resolves to the
+   * token another replica's fetch brought meanwhile (never `refused`), or undefined when this
+   * replica is to fetch: it holds the claim (then `put` or `unlock` ends it), or none could be had
+   * within `waitMs` (the holder gone or slow, Redis away, `signal` aborted).
+   */
+  claimFetch(grant: string, waitMs: number, refused?: string, signal?: AbortSignal): Promise<TokenEntry | undefined>;
+  /** Ends this replica's claim to fetch (its fetch failed); `put` ends it too. */
+  unlock(grant: string): void;
 }
 
 /** What `server.redis` shares of one source (gateway.ts builds it from src/shared-state/). */
