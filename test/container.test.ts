@@ -141,9 +141,11 @@ describe.runIf(base.state === 'ready')(realPart, () => {
     directory = await mkdtemp(join(tmpdir(), 'gateway-container-'));
     demo = await startDemoSources();
     // The host's npm cache is lent to `npm ci`; the build network is the host's, where the registry is.
+    // No layer cache: every run builds from its base and leaves no intermediate images behind.
     await podman(
       [
         'build',
+        '--layers=false',
         '--format=docker',
         '--network=host',
         `--volume=${join(homedir(), '.npm')}:/root/.npm`,
