@@ -75,6 +75,7 @@ printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 # Everything is root's but the node user's home, whatever user runs this script.
 tar --numeric-owner --owner=0 --group=0 --exclude=./home/node -C "$root" -cf "$work/rootfs.tar" .
 tar --numeric-owner --owner=1000 --group=1000 -C "$root" -rf "$work/rootfs.tar" ./home/node
+previous="$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
 podman import --quiet \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "ENV NODE_VERSION=${node_version#v}" \
@@ -82,4 +83,6 @@ podman import --quiet \
   --change 'CMD ["node"]' \
   --message "stand-in for node:24-bookworm-slim (.ci/node-base-image.sh)" \
   "$work/rootfs.tar" "$tag" >/dev/null
+# The tag's previous image, now untagged, would stay behind on every run; one still in use stays.
+[ -n "$previous" ] && podman rmi "$previous" >/dev/null 2>&1 || true
 echo "node-base-image: $tag (Node $node_version, npm $("$node_binary" "$root/usr/local/lib/node_modules/npm/bin/npm-cli.js" --version))"
