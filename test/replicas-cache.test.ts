@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoSources, startDemoSources } from '../src/simulators/demo.ts';
 import { VONAGE_DEMO_API_KEY, VONAGE_DEMO_API_SECRET } from '../src/simulators/vonage/index.ts';
 import type { GraphQLResponse } from './helpers/gateway.ts';
+import { type HeldVendor, startHeldVendor } from './helpers/held-vendor.ts';
 import { REDIS_MISSING, startRedis, type TestRedis } from './helpers/redis.ts';
 import { type Replica, startReplica } from './helpers/replicas.ts';
 
@@ -25,8 +26,11 @@ const CACHE = { ttlMs: 60_000, staleIfErrorMs: 600_000 };
 let redis: TestRedis | undefined;
 let demo: DemoSources | undefined;
 let replicas: Replica[] = [];
+let held: HeldVendor | undefined;
 afterEach(async () => {
   await Promise.all(replicas.map((replica) => replica.stop()));
+  await held?.close();
+  held = undefined;
   replicas = [];
   await demo?.close();
   await redis?.stop();
@@ -38,14 +42,22 @@ afterEach(async () => {
 async function twoReplicas(
   cache: Record<string, unknown> = CACHE,
   vonageCache: Record<string, unknown> = cache,
+  midazUrl?: (simulatorUrl: string) => Promise<string>,
 ): Promise<[Replica, Replica]> {
   redis = await startRedis();
   demo = await startDemoSources();
+  const midaz = demo.sources.find((source) => source.name === 'midaz-demo')!;
+  const url = midazUrl ? await midazUrl(String(midaz.url)) : midaz.url;
   const config = {
     server: { cursorSecret: 'test-cursor-secret-0123456789', redis: { url: redis.url } },
     sources: demo.sources
       .filter((source) => source.name === 'midaz-demo' || source.name === 'vonage-demo')
-      .map((source) => ({ ...source, retries: 0, cache: source.name === 'vonage-demo' ? vonageCache : cache })),
+      .map((source) => ({
+        ...source,
+        ...(source.name === 'midaz-demo' ? { url } : {}),
+        retries: 0,
+        cache: source.name === 'vonage-demo' ? vonageCache : cache,
+      })),
   };
   replicas = await Promise.all([startReplica(config), startReplica(config)]);
   return replicas as [Replica, Replica];
@@ -123,6 +135,30 @@ describe.skipIf(REDIS_MISSING !== null)('the read cache shared through Redis', (
     await settle();
     await read(a);
     expect(calls()).toEqual({ midaz: 0, vonage: 0 });
+  });
+
+  it('two replicas missing the same read at once: one calls the vendor, the other waits for its answer', async () => {
+    const [a, b] = await twoReplicas(CACHE, CACHE, async (target) => {
+      held = await startHeldVendor(target);
+      return held.url;
+    });
+    const midaz = demo!.simulators.midaz;
+    // A's first Midaz read is held at the vendor: A has claimed its fill.
+    const first = a.query<Tree>(TREE(20));
+    await held!.waitForHeld(1);
+    const second = b.query<Tree>(TREE(20));
+    // B's same read reaches no vendor while A's is in flight (given time to, were it to).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(held!.calls).toBe(1);
+    await held!.release({ open: true });
+    const [answerA, answerB] = await Promise.all([first, second]);
+    expect(answerA.body.errors).toBeUndefined();
+    expect(answerB.body.errors).toBeUndefined();
+    expect(JSON.stringify(answerB.body.data)).toBe(JSON.stringify(answerA.body.data));
+    // Each vendor read once for the two replicas, whichever of them fetched it.
+    const paths = midaz.requests.map((request) => `${request.method} ${request.path}?${JSON.stringify(request.query)}`);
+    expect(paths.length).toBeGreaterThan(1);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 
   it('a vendor failing answers stale from an entry another replica stored, with its observedAt and a warning', async () => {

@@ -7,7 +7,13 @@ import type {
 } from '../providers/http/source-transport.ts';
 import type { HttpResponse } from '../providers/http/types.ts';
 import { stampReceived } from '../providers/read-freshness.ts';
+import { currentScope } from '../request-scope.ts';
 import type { SharedRedis } from './redis.ts';
+
+/** The longest a replica's claim to fill a read keeps the others waiting for its answer (a slower vendor call lets them fetch too). */
+const FILL_CLAIM_MS = 2000;
+/** How often a waiting replica looks for the filled entry. */
+const FILL_POLL_MS = 15;
 
 /** A cached answer as Redis holds it: the vendor's status, headers and body text as received (never parsed). */
 interface StoredAnswer {
@@ -52,6 +58,42 @@ export function createSharedReadCache(
     return { shared: generation.slice(0, at), local: generation.slice(at + 1) };
   };
 
+  /**
+   * Nothing fresh in Redis: one replica fetches (it claims the fill, `SET NX`, until it stores the
+   * answer or gives up, `FILL_CLAIM_MS` at most) and the others wait for its entry instead of each
+   * calling the vendor for the same read at the same moment (a key every replica reads expires
+   * everywhere at once). Concurrent misses of one read in a replica share one look.
+   */
+  const looking = new Map<string, Promise<ReadCacheEntry | undefined>>();
+  const lookOnce = (shared: string, key: string): Promise<ReadCacheEntry | undefined> => {
+    const at = entryKey(shared, key);
+    let pending = looking.get(at);
+    if (pending === undefined) {
+      pending = look(at).finally(() => looking.delete(at));
+      looking.set(at, pending);
+    }
+    return pending;
+  };
+  const look = async (at: string): Promise<ReadCacheEntry | undefined> => {
+    const text = await redis.run((client) => client.get(at));
+    const found = text ? decode(text) : undefined;
+    if (found !== undefined && isFresh(found)) return found;
+    // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
+    const claimed = await redis.run((client) => client.set(`${at}:fill`, '1', 'PX', FILL_CLAIM_MS, 'NX'));
+    if (claimed !== null) return found;
+    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end; ) {
+      await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
+      const [value, filling] = (await redis.run((client) => client.mget(at, `${at}:fill`))) ?? [null, null];
+      const filled = value ? decode(value) : undefined;
+      if (filled !== undefined && isFresh(filled)) return filled;
+      if (filling === null || filling === undefined) break;
+    }
+    return found;
+  };
+  const release = async (at: string) => {
+    await redis.run((client) => client.del(`${at}:fill`));
+  };
+
   return {
     async get(key): Promise<ReadCacheLookup> {
       const current = await redis.run((client) => client.get(generationKey));
@@ -60,8 +102,7 @@ export function createSharedReadCache(
       const mine = await local.get(localKey(shared, key));
       const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
       if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
-      const text = await redis.run((client) => client.get(entryKey(shared, key)));
-      const theirs = text ? decode(text) : undefined;
+      const theirs = await unlessLeft(lookOnce(shared, key), currentScope()?.signal);
       if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
         return lookup;
       await local.set(localKey(shared, key), theirs, mine.generation);
@@ -70,19 +111,34 @@ export function createSharedReadCache(
     async set(key, entry, generation) {
       const seen = split(generation);
       await local.set(localKey(seen.shared, key), entry, seen.local);
+      const at = entryKey(seen.shared, key);
       const value = encode(entry);
-      if (Buffer.byteLength(value) > settings.maxBytes) return;
       const expiresInMs = Math.ceil(Math.max(entry.ttlMs, settings.staleIfErrorMs) - (Date.now() - entry.receivedAt));
-      if (expiresInMs <= 0) return;
+      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0) return release(at);
       // Awaited (within the command deadline): the replica's answer leaves after the entry is in Redis.
-      await redis.run((client) => client.set(entryKey(seen.shared, key), value, 'PX', expiresInMs));
+      await redis.run((client) => client.multi().set(at, value, 'PX', expiresInMs).del(`${at}:fill`).exec());
     },
+    abandon: async (key, generation) => release(entryKey(split(generation).shared, key)),
     async clear() {
       await local.clear();
       const next = await redis.run((client) => client.incr(generationKey));
       if (next !== undefined) known = String(next);
     },
   };
+}
+
+/** `look`, or undefined as soon as the caller's operation ends (its answer sent, its client gone): a look shared by several callers goes on for the others. */
+function unlessLeft<T>(look: Promise<T | undefined>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (signal === undefined) return look;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const left = () => resolve(undefined);
+    signal.addEventListener('abort', left, { once: true });
+    void look.then((value) => {
+      signal.removeEventListener('abort', left);
+      resolve(value);
+    });
+  });
 }
 
 function isFresh(entry: ReadCacheEntry): boolean {

@@ -42,6 +42,8 @@ export interface ReadCacheStore {
   set(key: string, entry: ReadCacheEntry, generation: string): Promise<void>;
   /** Forgets every read of the source (a write changed what they say). */
   clear(): Promise<void>;
+  /** The vendor call a miss led to failed: nothing will be `set` for it (a shared store stops others waiting for it). */
+  abandon?(key: string, generation: string): Promise<void>;
 }
 
 /** An in-process store bounded by bytes: lru-cache with `maxSize`, each entry sized by its body and key. */
@@ -124,6 +126,7 @@ export function withReadCache(
       await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
       return response;
     } catch (error) {
+      await store.abandon?.(key, generation);
       const code = error instanceof GatewayError ? error.code : undefined;
       if (entry === undefined || code === undefined || !STALE_ON.has(code)) throw error;
       if (Date.now() - entry.receivedAt >= settings.staleIfErrorMs) throw error;
