@@ -80,6 +80,14 @@ export function createSharedReadCache(
     if (found !== undefined && isFresh(found)) return found;
     // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
     const claimed = await redis.run((client) => client.set(`${at}:fill`, '1', 'PX', FILL_CLAIM_MS, 'NX'));
+    if (claimed === 'OK') {
+      // Another replica may have stored the read between the look and the claim (its store ends its claim).
+      const again = await redis.run((client) => client.get(at));
+      const stored = again ? decode(again) : undefined;
+      if (stored === undefined || !isFresh(stored)) return found;
+      await release(at);
+      return stored;
+    }
     if (claimed !== null) return found;
     for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end; ) {
       await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
