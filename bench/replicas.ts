@@ -132,21 +132,27 @@ async function hitCost(label: string, redisUrl: string | undefined): Promise<voi
     });
     return (await response.body.json()) as { errors?: unknown[] };
   };
-  await ask();
-  blnk.resetRequests();
   const latencies: number[] = [];
   let failed = 0;
+  const load = async (seconds: number) => {
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: HIT_CLIENTS }, async () => {
+        while (performance.now() < end) {
+          const sent = performance.now();
+          if ((await ask()).errors) failed += 1;
+          latencies.push(performance.now() - sent);
+        }
+      }),
+    );
+  };
+  // A second unmeasured: the cache filled and the code warm, whichever store runs first.
+  await load(1);
+  latencies.length = 0;
+  failed = 0;
+  blnk.resetRequests();
   const started = performance.now();
-  const end = started + (SECONDS / 2) * 1000;
-  await Promise.all(
-    Array.from({ length: HIT_CLIENTS }, async () => {
-      while (performance.now() < end) {
-        const sent = performance.now();
-        if ((await ask()).errors) failed += 1;
-        latencies.push(performance.now() - sent);
-      }
-    }),
-  );
+  await load(SECONDS / 2);
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const percentile = (p: number) => (latencies[Math.floor((latencies.length - 1) * p)] ?? 0).toFixed(1);
