@@ -60,7 +60,23 @@ async function twoReplicas(
       })),
   };
   replicas = await Promise.all([startReplica(config), startReplica(config)]);
+  // A replica whose Redis connection is not up yet reads on its own (as with Redis down): wait for both.
+  const probe = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+  try {
+    expect(await until(async () => connectedReplicas(String(await probe.client('LIST'))) >= 2)).toBe(true);
+  } finally {
+    probe.disconnect();
+  }
   return replicas as [Replica, Replica];
+}
+
+/**
+ * Replicas whose connections have all been answered (ioredis is ready once its INFO is): each has
+ * its command connection and the breakers' subscriber, so two per replica, none still at `cmd=NULL`.
+ */
+function connectedReplicas(clientList: string): number {
+  const clients = clientList.split('\n').filter((line) => line.includes(' cmd=') && !line.includes(' cmd=client|list'));
+  return clients.some((line) => line.includes(' cmd=NULL')) ? 0 : Math.floor(clients.length / 2);
 }
 
 /** Vendor calls that reached each simulator since the last `settle`. */
