@@ -350,7 +350,7 @@ await import('./fairness.ts');
 await import('./quota.ts');
 // The read cache: req/s, p50/p99 and vendor calls per request, cache off vs on (bench/cache.ts).
 await import('./cache.ts');
-// Two replicas and one vendor quota, each on its own limiter and then sharing it through Redis (bench/replicas.ts).
+// Two replicas, one vendor quota and the read cache: each on its own, then sharing them through Redis (bench/replicas.ts).
 await import('./replicas.ts');
 
 // Side by side with an earlier commit, when one is named (bench/compare.ts): BENCH_BASELINE=<commit>.

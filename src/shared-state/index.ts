@@ -4,13 +4,14 @@ import type { SourceSharing } from '../providers/http/source-transport.ts';
 import { createSharedRedis, type RedisSettings, type SharedRedis } from './redis.ts';
 import { shareBreakers } from './shared-breakers.ts';
 import { createSharedQuotaLine } from './shared-quota.ts';
+import { createSharedReadCache } from './shared-read-cache.ts';
 import { createSharedTokens } from './shared-tokens.ts';
 
 export { createSharedRedis, redactRedisUrl, type RedisSettings, type SharedRedis } from './redis.ts';
 
 /**
- * What replicas share through `server.redis` (issue 16 item 5): each source's quota line and
- * OAuth tokens (`forSource`, given to its transport) and its breaker (`linkBreakers`, once they
+ * What replicas share through `server.redis` (issue 16 item 5): each source's quota line, OAuth
+ * tokens and read cache (`forSource`, given to its transport) and its breaker (`linkBreakers`, once they
  * all exist). Every piece falls back to its in-process self while Redis fails, on its own.
  */
 export interface SharedState {
@@ -28,6 +29,7 @@ export function createSharedState(settings: RedisSettings, logger: Pick<Logger, 
     forSource: (source) => ({
       quota: (local) => createSharedQuotaLine(redis, source, local),
       tokens: createSharedTokens(redis, source),
+      readCache: (local, settings) => createSharedReadCache(redis, source, local, settings),
     }),
     linkBreakers: (breakers, probeMs) => shareBreakers(redis, breakers, probeMs),
     close: () => redis.close(),

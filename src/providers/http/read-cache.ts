@@ -17,37 +17,54 @@ export interface ReadCacheSettings {
   readonly staleIfErrorMs: number;
 }
 
-interface Entry {
+/** One cached vendor answer: the response, when it was received (its `observedAt`) and how long it is fresh. */
+export interface ReadCacheEntry {
   readonly response: HttpResponse;
   readonly receivedAt: number;
   readonly ttlMs: number;
 }
 
+/** What a lookup found, and the store's generation at that moment: a `set` under an older generation is dropped. */
+export interface ReadCacheLookup {
+  readonly entry: ReadCacheEntry | undefined;
+  readonly generation: string;
+}
+
 /**
- * Where a source's cached reads live. In process here; a shared store (Redis) implements the same
- * three calls, keeping `entry.response` as its status, headers and text.
+ * Where a source's cached reads live: in process (`createMemoryStore`), or shared by every replica
+ * through Redis (src/shared-state/shared-read-cache.ts), which keeps `entry.response` as its status,
+ * headers and text. A lookup may return an entry past its freshness (it may still answer, stale, on
+ * an error). Generations close a race: a read in flight while a write clears the store must not
+ * put back what it read before the write, so `set` takes the generation its lookup saw.
  */
 export interface ReadCacheStore {
-  get(key: string): Entry | undefined;
-  set(key: string, entry: Entry): void;
+  get(key: string): Promise<ReadCacheLookup>;
+  set(key: string, entry: ReadCacheEntry, generation: string): Promise<void>;
   /** Forgets every read of the source (a write changed what they say). */
-  clear(): void;
+  clear(): Promise<void>;
+  /** The vendor call a miss led to failed: nothing will be `set` for it (a shared store stops others waiting for it). */
+  abandon?(key: string, generation: string): Promise<void>;
 }
 
 /** An in-process store bounded by bytes: lru-cache with `maxSize`, each entry sized by its body and key. */
 export function createMemoryStore(settings: ReadCacheSettings): ReadCacheStore {
-  const lru = new LRUCache<string, Entry>({
+  const lru = new LRUCache<string, ReadCacheEntry>({
     maxSize: settings.maxBytes,
     sizeCalculation: (entry, key) => Math.max(1, entry.response.text.length + key.length),
     // Kept as long as it may still serve: fresh, or stale on an error.
     ttl: 0,
   });
+  let generation = 0;
   return {
-    get: (key) => lru.get(key),
-    set: (key, entry) => {
+    get: async (key) => ({ entry: lru.get(key), generation: String(generation) }),
+    set: async (key, entry, seen) => {
+      if (seen !== String(generation)) return;
       lru.set(key, entry, { ttl: Math.max(entry.ttlMs, settings.staleIfErrorMs) });
     },
-    clear: () => lru.clear(),
+    clear: async () => {
+      generation += 1;
+      lru.clear();
+    },
   };
 }
 
@@ -63,7 +80,7 @@ const STALE_ON = new Set(['SOURCE_TIMEOUT', 'SOURCE_UNAVAILABLE', 'SOURCE_RATE_L
  *
  * Every response is stamped with its receive time (read-freshness.ts), cache or not: that is
  * `Balance.observedAt`. A cached entry is the response object itself, so a hit reuses the parse
- * and mappings read-once made of it. A write marked `cache: 'invalidate'` forgets the source's
+ * and mappings read-once made of it (an entry from Redis becomes one such object per replica). A write marked `cache: 'invalidate'` forgets the source's
  * cached reads: what a top-up changes is the account's balance, which several reads (lists,
  * lookups, the subaccounts) show; clearing all is the one rule that never serves a balance from before it.
  */
@@ -82,7 +99,7 @@ export function withReadCache(
       try {
         return stampReceived(await send(request, target, permit));
       } finally {
-        store.clear();
+        await store.clear();
       }
     }
     // POST reads (Blnk's filter, Vonage's settings) and token calls go on, uncached.
@@ -91,7 +108,7 @@ export function withReadCache(
     const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
     const operation = currentScope()?.operation;
     const notes = operation === undefined ? undefined : cacheNotesOf(operation);
-    const entry = store.get(key);
+    const { entry, generation } = await store.get(key);
     const now = Date.now();
     if (entry !== undefined) {
       const age = now - entry.receivedAt;
@@ -106,9 +123,10 @@ export function withReadCache(
     try {
       const response = stampReceived(await send(request, target, permit));
       const ttlMs = request.cache === 'history' ? settings.historyTtlMs : settings.ttlMs;
-      store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs });
+      await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
       return response;
     } catch (error) {
+      await store.abandon?.(key, generation);
       const code = error instanceof GatewayError ? error.code : undefined;
       if (entry === undefined || code === undefined || !STALE_ON.has(code)) throw error;
       if (Date.now() - entry.receivedAt >= settings.staleIfErrorMs) throw error;

@@ -2,6 +2,8 @@ import type { Telemetry } from '../../telemetry/index.ts';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerSettings } from './circuit-breaker.ts';
 import type { Logger } from '../../logger.ts';
 import { createMemoryStore, type ReadCacheSettings, type ReadCacheStore } from './read-cache.ts';
+
+export type { ReadCacheEntry, ReadCacheLookup, ReadCacheSettings, ReadCacheStore } from './read-cache.ts';
 import { type QuotaEvent, type RateLimitSettings, type SharedQuotaLine, SourceQuota } from './source-quota.ts';
 
 /** How the gateway talks to one source, beyond its deadline: `sources[i].retries`, `maxResponseBytes`, `circuitBreaker`. */
@@ -69,6 +71,8 @@ export interface SharedTokens {
 export interface SourceSharing {
   quota?(local: SourceQuota): SharedQuotaLine;
   readonly tokens?: SharedTokens;
+  /** The source's read cache shared by every replica, with `local` (the replica's own store) in front and standing in while Redis fails. */
+  readCache?(local: ReadCacheStore, settings: ReadCacheSettings): ReadCacheStore;
 }
 
 /** `logger` hears when a vendor throttles the source's quota and when its rate is whole again (no vendor detail). */
@@ -88,9 +92,14 @@ export function createSourceTransport(
     retries: settings.retries,
     maxResponseBytes: settings.maxResponseBytes,
     breaker: new CircuitBreaker(source, settings.circuitBreaker),
-    ...(settings.cache ? { cache: settings.cache, readCache: createMemoryStore(settings.cache) } : {}),
+    ...(settings.cache ? { cache: settings.cache, readCache: readCacheOf(settings.cache, sharing) } : {}),
     ...(quota ? { quota } : {}),
     ...(sharedQuota ? { sharedQuota } : {}),
     ...(sharing?.tokens ? { tokens: sharing.tokens } : {}),
   };
+}
+
+function readCacheOf(settings: ReadCacheSettings, sharing: SourceSharing | undefined): ReadCacheStore {
+  const local = createMemoryStore(settings);
+  return sharing?.readCache ? sharing.readCache(local, settings) : local;
 }

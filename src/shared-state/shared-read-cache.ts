@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import type {
+  ReadCacheEntry,
+  ReadCacheLookup,
+  ReadCacheSettings,
+  ReadCacheStore,
+} from '../providers/http/source-transport.ts';
+import type { HttpResponse } from '../providers/http/types.ts';
+import { stampReceived } from '../providers/read-freshness.ts';
+import { currentScope } from '../request-scope.ts';
+import type { SharedRedis } from './redis.ts';
+
+/** The longest a replica's claim to fill a read keeps the others waiting for its answer (a slower vendor call lets them fetch too). */
+const FILL_CLAIM_MS = 2000;
+/** How often a waiting replica looks for the filled entry. */
+const FILL_POLL_MS = 15;
+
+/** A cached answer as Redis holds it: the vendor's status, headers and body text as received (never parsed). */
+interface StoredAnswer {
+  readonly status: number;
+  readonly headers: HttpResponse['headers'];
+  readonly text: string;
+  readonly receivedAt: number;
+  readonly ttlMs: number;
+}
+
+/**
+ * A source's read cache shared by every replica through Redis, in two tiers: the replica's own
+ * store (`local`, in process) first, so a hit is the response object already parsed and mapped
+ * (read-once), and Redis on a local miss or a local entry past its freshness, whose answer then
+ * fills the local tier (parsed and mapped once per replica, not per request).
+ *
+ * Invalidation is a generation per source (`…cache:<source>:gen`, INCR'd by a write's `clear`), part
+ * of every entry's key in Redis and locally: each lookup reads it (one small GET), so a top-up on one
+ * replica stops every replica's entries at once, without SCAN or pub/sub, and a read in flight
+ * across the write stores what it read under the old generation, where nobody looks.
+ *
+ * Keys hold a sha256 of the source and the vendor request (target, headers, accepted statuses): a
+ * target or a header may carry a credential. Values hold vendor bodies, so Redis holds balances.
+ * Every value expires (PX: the longer of its TTL and `staleIfErrorMs`, from its receive time); one
+ * larger than `maxBytes` is not stored. Redis failing (down, or slower than the command deadline):
+ * the local tier alone, under the last generation seen, as without `server.redis`.
+ */
+export function createSharedReadCache(
+  redis: SharedRedis,
+  source: string,
+  local: ReadCacheStore,
+  settings: ReadCacheSettings,
+): ReadCacheStore {
+  const generationKey = `${redis.prefix}cache:${source}:gen`;
+  const entryKey = (generation: string, key: string) =>
+    `${redis.prefix}cache:${source}:${generation}:${createHash('sha256').update(`${source}\n${key}`).digest('hex')}`;
+  let known = '0';
+  // The local tier's keys and generations carry the shared generation they were read under.
+  const localKey = (generation: string, key: string) => `${generation}\n${key}`;
+  const split = (generation: string) => {
+    const at = generation.indexOf('/');
+    return { shared: generation.slice(0, at), local: generation.slice(at + 1) };
+  };
+
+  /**
+   * Nothing fresh in Redis: one replica fetches (it claims the fill, `SET NX`, until it stores the
+   * answer or gives up, `FILL_CLAIM_MS` at most) and the others wait for its entry instead of each
+   * calling the vendor for the same read at the same moment (a key every replica reads expires
+   * everywhere at once). Concurrent misses of one read in a replica share one look.
+   */
+  const looking = new Map<string, Promise<ReadCacheEntry | undefined>>();
+  const lookOnce = (shared: string, key: string): Promise<ReadCacheEntry | undefined> => {
+    const at = entryKey(shared, key);
+    let pending = looking.get(at);
+    if (pending === undefined) {
+      pending = look(at).finally(() => looking.delete(at));
+      looking.set(at, pending);
+    }
+    return pending;
+  };
+  const look = async (at: string): Promise<ReadCacheEntry | undefined> => {
+    const text = await redis.run((client) => client.get(at));
+    const found = text ? decode(text) : undefined;
+    if (found !== undefined && isFresh(found)) return found;
+    // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
+    const claimed = await redis.run((client) => client.set(`${at}:fill`, '1', 'PX', FILL_CLAIM_MS, 'NX'));
+    if (claimed === 'OK') {
+      // Another replica may have stored the read between the look and the claim (its store ends its claim).
+      const again = await redis.run((client) => client.get(at));
+      const stored = again ? decode(again) : undefined;
+      if (stored === undefined || !isFresh(stored)) return found;
+      await release(at);
+      return stored;
+    }
+    if (claimed !== null) return found;
+    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end; ) {
+      await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
+      const [value, filling] = (await redis.run((client) => client.mget(at, `${at}:fill`))) ?? [null, null];
+      const filled = value ? decode(value) : undefined;
+      if (filled !== undefined && isFresh(filled)) return filled;
+      if (filling === null || filling === undefined) break;
+    }
+    return found;
+  };
+  const release = async (at: string) => {
+    await redis.run((client) => client.del(`${at}:fill`));
+  };
+
+  return {
+    async get(key): Promise<ReadCacheLookup> {
+      const current = await redis.run((client) => client.get(generationKey));
+      const shared = current === undefined ? known : (current ?? '0');
+      known = shared;
+      const mine = await local.get(localKey(shared, key));
+      const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
+      if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
+      const theirs = await unlessLeft(lookOnce(shared, key), currentScope()?.signal);
+      if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
+        return lookup;
+      await local.set(localKey(shared, key), theirs, mine.generation);
+      return { ...lookup, entry: theirs };
+    },
+    async set(key, entry, generation) {
+      const seen = split(generation);
+      await local.set(localKey(seen.shared, key), entry, seen.local);
+      const at = entryKey(seen.shared, key);
+      const value = encode(entry);
+      const expiresInMs = Math.ceil(Math.max(entry.ttlMs, settings.staleIfErrorMs) - (Date.now() - entry.receivedAt));
+      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0) return release(at);
+      // Awaited (within the command deadline): the replica's answer leaves after the entry is in Redis.
+      await redis.run((client) => client.multi().set(at, value, 'PX', expiresInMs).del(`${at}:fill`).exec());
+    },
+    abandon: async (key, generation) => release(entryKey(split(generation).shared, key)),
+    async clear() {
+      await local.clear();
+      const next = await redis.run((client) => client.incr(generationKey));
+      if (next !== undefined) known = String(next);
+    },
+  };
+}
+
+/** `look`, or undefined as soon as the caller's operation ends (its answer sent, its client gone): a look shared by several callers goes on for the others. */
+function unlessLeft<T>(look: Promise<T | undefined>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (signal === undefined) return look;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const left = () => resolve(undefined);
+    signal.addEventListener('abort', left, { once: true });
+    void look.then((value) => {
+      signal.removeEventListener('abort', left);
+      resolve(value);
+    });
+  });
+}
+
+function isFresh(entry: ReadCacheEntry): boolean {
+  return Date.now() - entry.receivedAt < entry.ttlMs;
+}
+
+function encode(entry: ReadCacheEntry): string {
+  const { status, headers, text } = entry.response;
+  const stored: StoredAnswer = { status, headers, text, receivedAt: entry.receivedAt, ttlMs: entry.ttlMs };
+  return JSON.stringify(stored);
+}
+
+/** The entry a stored answer stands for, its response stamped with the receive time at the replica that fetched it; undefined for a value not ours. */
+function decode(value: string): ReadCacheEntry | undefined {
+  let stored: Partial<StoredAnswer>;
+  try {
+    stored = JSON.parse(value) as Partial<StoredAnswer>;
+  } catch {
+    return undefined;
+  }
+  const { status, headers, text, receivedAt, ttlMs } = stored;
+  if (typeof status !== 'number' || typeof text !== 'string' || typeof headers !== 'object' || headers === null)
+    return undefined;
+  if (typeof receivedAt !== 'number' || typeof ttlMs !== 'number') return undefined;
+  const response = stampReceived({ status, headers, text }, receivedAt);
+  return { response, receivedAt, ttlMs };
+}
