@@ -156,6 +156,9 @@ async function main(): Promise<void> {
       `  metrics: http://${host}:${typeof address === 'object' && address ? address.port : metricsPort}/metrics\n`,
     );
   }
+  // A replica that listened before its Redis connection was up would answer its first requests on
+  // its own (own quota, own cache): at most the connect deadline (1 s) is spent waiting.
+  await gateway.connected();
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const shownPort = typeof address === 'object' && address ? address.port : config.server.port;

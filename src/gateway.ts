@@ -22,6 +22,12 @@ export interface Gateway {
   readonly readiness: Readiness;
   /** Metrics (`telemetry.metrics.text()` is what `/metrics` serves) and traces. */
   readonly telemetry: Telemetry;
+  /**
+   * Resolves once what replicas share (`server.redis`) is connected, or after its connect deadline
+   * (Redis down: the replica runs on its own until it connects); at once without `server.redis`.
+   * The CLI waits for it before listening, so a new replica shares from its first request.
+   */
+  connected(): Promise<void>;
   /** Closes every source's connections, then exports the spans still buffered. */
   close(): Promise<void>;
 }
@@ -44,7 +50,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const telemetry = createTelemetry(config.server, breakers, {
     onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
   });
-  // server.redis: quotas, tokens and breakers shared by every replica; without it, all in process.
+  // server.redis: quotas, tokens, breakers and the read cache shared by every replica; without it, all in process.
   const shared = config.server.redis ? createSharedState(config.server.redis, logger) : undefined;
   for (const source of config.sources) {
     const sharing = shared?.forSource(source.name);
@@ -74,6 +80,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     readiness,
     runtime,
     telemetry,
+    connected: async () => {
+      await shared?.redis.connected();
+    },
     close: async () => {
       await Promise.all([...connectors.values()].map((connector) => connector.close()));
       await shared?.close();

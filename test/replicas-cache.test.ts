@@ -4,7 +4,7 @@ import { type DemoSources, startDemoSources } from '../src/simulators/demo.ts';
 import { VONAGE_DEMO_API_KEY, VONAGE_DEMO_API_SECRET } from '../src/simulators/vonage/index.ts';
 import type { GraphQLResponse } from './helpers/gateway.ts';
 import { type HeldVendor, startHeldVendor } from './helpers/held-vendor.ts';
-import { REDIS_MISSING, startRedis, type TestRedis } from './helpers/redis.ts';
+import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
 import { type Replica, startReplica } from './helpers/replicas.ts';
 
 // Issue 16 items 5 and 6: with server.redis, the read cache is shared by two gateway replicas, each
@@ -60,23 +60,9 @@ async function twoReplicas(
       })),
   };
   replicas = await Promise.all([startReplica(config), startReplica(config)]);
-  // A replica whose Redis connection is not up yet reads on its own (as with Redis down): wait for both.
-  const probe = new Redis(redis.url, { maxRetriesPerRequest: 0 });
-  try {
-    expect(await until(async () => connectedReplicas(String(await probe.client('LIST'))) >= 2)).toBe(true);
-  } finally {
-    probe.disconnect();
-  }
+  // The CLI listens only once its Redis connections are ready (a replica not yet connected would read on its own).
+  expect(await readyConnections(redis.url)).toBe(4);
   return replicas as [Replica, Replica];
-}
-
-/**
- * Replicas whose connections have all been answered (ioredis is ready once its INFO is): each has
- * its command connection and the breakers' subscriber, so two per replica, none still at `cmd=NULL`.
- */
-function connectedReplicas(clientList: string): number {
-  const clients = clientList.split('\n').filter((line) => line.includes(' cmd=') && !line.includes(' cmd=client|list'));
-  return clients.some((line) => line.includes(' cmd=NULL')) ? 0 : Math.floor(clients.length / 2);
 }
 
 /** Vendor calls that reached each simulator since the last `settle`. */

@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
+import { createServer, connect, type Server } from 'node:net';
 import { busiestSecond } from '../src/simulators/recorder.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactRedisUrl } from '../src/shared-state/index.ts';
 import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { type DemoSources, type DemoVendor, startDemoSources } from '../src/simulators/demo.ts';
-import { REDIS_MISSING, startRedis, type TestRedis } from './helpers/redis.ts';
+import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
 import { type Replica, startReplica } from './helpers/replicas.ts';
 
 // Issue 16 items 5 and 6: two gateway replicas, each in its own process, against one real
@@ -42,6 +43,8 @@ async function twoReplicas(
     sources: demo.sources.map((source) => ({ ...source, ...sources[String(source.name)] })),
   };
   replicas = await Promise.all([startReplica(config), startReplica(config)]);
+  // Listening means connected: a replica sharing nothing yet would keep its own quota and tokens.
+  if (options.shared) expect(await readyConnections(redis.url)).toBe(4);
   return replicas as [Replica, Replica];
 }
 
@@ -85,7 +88,38 @@ async function until(done: () => boolean | Promise<boolean>, limitMs = 10_000): 
 const warnings = (replica: Replica) => replica.logs.filter((line) => line.includes('redis unreachable'));
 const recoveries = (replica: Replica) => replica.logs.filter((line) => line.includes('redis reachable again'));
 
+/** A TCP hop to `port` that holds each new connection `delayMs` before joining it: a Redis slow to connect to. */
+async function slowHop(port: number, delayMs: number): Promise<{ port: number; server: Server }> {
+  const server = createServer((client) => {
+    client.pause();
+    const timer = setTimeout(() => {
+      const upstream = connect(port, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.resume();
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    }, delayMs);
+    client.on('close', () => clearTimeout(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
 describe.skipIf(REDIS_MISSING !== null)('replicas sharing through Redis', () => {
+  it('a replica listens only once its Redis connections are ready, however slow Redis is to connect (within 1 s)', async () => {
+    redis = await startRedis();
+    demo = await startDemoSources();
+    const hop = await slowHop(redis.port, 250);
+    try {
+      const redisUrl = `redis://127.0.0.1:${hop.port}`;
+      replicas = [await startReplica({ server: { redis: { url: redisUrl } }, sources: demo.sources })];
+      // Its command connection and the breakers' subscriber, both answered before it took a request.
+      expect(await readyConnections(redis.url)).toBe(2);
+    } finally {
+      hop.server.close();
+    }
+  });
+
   it('two replicas under load together stay under the one quota: the vendor refuses nothing', async () => {
     // Each replica alone would send 10 calls a second: 20 together, past the vendor's 14.
     const [a, b] = await twoReplicas({ 'blnk-demo': { rateLimit: { requestsPerSecond: 10, burst: 1 } } });

@@ -48,7 +48,7 @@ export interface ServerConfig extends AdmissionConfig {
   readonly limits: OperationLimits;
   readonly metrics: MetricsConfig;
   readonly telemetry: TelemetryConfig;
-  /** `server.redis`: share quotas, tokens and breakers between replicas (src/shared-state/); null: all in process. */
+  /** `server.redis`: share quotas, tokens, breakers and the read cache between replicas (src/shared-state/); null: all in process. */
   readonly redis: RedisConfig | null;
 }
 

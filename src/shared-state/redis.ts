@@ -30,6 +30,11 @@ export interface SharedRedis {
   run<T>(command: (client: Redis) => Promise<T>): Promise<T | undefined>;
   /** A second connection for SUBSCRIBE (a subscribed connection takes no other command); `onReady` runs at each (re)connect. */
   subscriber(onReady: () => void): Redis;
+  /**
+   * True once the command connection and every subscriber are ready; false when `timeoutMs` passes
+   * first (Redis down at start: the replica then runs on its own until it connects). Never rejects.
+   */
+  connected(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -66,7 +71,7 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
   const down = (code: string | undefined) => {
     if (!up || closed) return;
     up = false;
-    logger.warn('redis unreachable: quotas, tokens and breakers are per replica until it returns', {
+    logger.warn('redis unreachable: quotas, tokens, breakers and the read cache are per replica until it returns', {
       redis: server,
       code: code ?? 'ERROR',
     });
@@ -77,7 +82,7 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
   client.on('ready', () => {
     if (up || closed) return;
     up = true;
-    logger.info('redis reachable again: replicas share quotas, tokens and breakers', { redis: server });
+    logger.info('redis reachable again: replicas share quotas, tokens, breakers and the read cache', { redis: server });
   });
   return {
     client,
@@ -102,6 +107,22 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
       connection.on('ready', onReady);
       subscribers.push(connection);
       return connection;
+    },
+    async connected(timeoutMs = CONNECT_TIMEOUT_MS) {
+      const pending = [client, ...subscribers].filter((connection) => connection.status !== 'ready');
+      if (pending.length === 0) return true;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const ready = Promise.all(
+        pending.map((connection) => new Promise((resolve) => connection.once('ready', resolve))),
+      ).then(() => true as const);
+      try {
+        return await Promise.race([ready, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async close() {
       closed = true;

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -163,4 +164,22 @@ function ping(port: number): Promise<boolean> {
     });
     socket.on('error', () => done(false));
   });
+}
+
+/**
+ * How many connections, other than the one asking, Redis has answered a command on: ioredis sends
+ * INFO before it calls a connection ready, so a gateway's connections count once ready (its command
+ * connection and the breakers' subscriber: two per replica).
+ */
+export async function readyConnections(url: string): Promise<number> {
+  const probe = new Redis(url, { maxRetriesPerRequest: 0 });
+  try {
+    const list = String(await probe.client('LIST'));
+    return list
+      .split('\n')
+      .filter((line) => line.includes(' cmd=') && !line.includes(' cmd=NULL') && !line.includes(' cmd=client|list'))
+      .length;
+  } finally {
+    probe.disconnect();
+  }
 }

@@ -9,10 +9,12 @@ import { parseConfig } from '../../src/config.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logger.ts';
 
-process.once('message', (config: Record<string, unknown>) => {
+process.once('message', async (config: Record<string, unknown>) => {
   const gateway = createGateway(parseConfig(config), {
     logger: createLogger('debug', (line) => process.send?.({ log: line })),
   });
+  // As the CLI does: listen once what replicas share is connected (or its connect deadline passed).
+  await gateway.connected();
   const listener = createServer(gateway.yoga);
   listener.listen(0, '127.0.0.1', () => {
     process.send?.({ port: (listener.address() as AddressInfo).port });
