@@ -1,0 +1,120 @@
+/**
+ * Allocation accounting inside a bench server (bench/gateway-child.ts, bench/passthrough.ts), driven
+ * by bench/allocation.ts over the fork IPC channel:
+ *
+ * - `{ probe: 'start', profile }` starts counting (and, with `profile`, V8's sampling heap profiler,
+ *   keeping the samples of objects the GC has already freed: the short-lived garbage is the point).
+ * - `{ probe: 'stop' }` answers `{ probe: 'stopped', … }`: bytes allocated on the JS heap since the
+ *   start (the sum of what each GC found grown since the previous one, plus the growth since the
+ *   last), the young and full GCs and their pauses, CPU time, and the profile's top allocators.
+ */
+import { Session } from 'node:inspector/promises';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+
+interface GcEntry {
+  gcType: string;
+  cost: number;
+  beforeGC: { heapStatistics: { usedHeapSize: number } };
+  afterGC: { heapStatistics: { usedHeapSize: number } };
+}
+interface SampleNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SampleNode[];
+}
+
+export interface ProbeReport {
+  probe: 'stopped';
+  allocatedBytes: number;
+  scavenges: number;
+  scavengeMs: number;
+  worstScavengeMs: number;
+  fullGcs: number;
+  fullGcMs: number;
+  cpuMs: number;
+  /** Bytes sampled per allocating function (self size), biggest first; empty without `profile`. */
+  top: Array<{ where: string; bytes: number }>;
+}
+
+let profiler: GCProfiler | undefined;
+let session: Session | undefined;
+let startUsed = 0;
+let startCpu: NodeJS.CpuUsage | undefined;
+
+function topAllocators(root: SampleNode, limit: number): Array<{ where: string; bytes: number }> {
+  const byPlace = new Map<string, number>();
+  const walk = (node: SampleNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^.*\/(node_modules\/|src\/|bench\/)/, '$1');
+    const where = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    if (node.selfSize > 0) byPlace.set(where, (byPlace.get(where) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child);
+  };
+  walk(root);
+  return [...byPlace]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([where, bytes]) => ({ where, bytes }));
+}
+
+async function start(profile: boolean): Promise<void> {
+  if (profile) {
+    session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+  profiler = new GCProfiler();
+  profiler.start();
+  startUsed = getHeapStatistics().used_heap_size;
+  startCpu = process.cpuUsage();
+}
+
+async function stop(): Promise<ProbeReport> {
+  const endUsed = getHeapStatistics().used_heap_size;
+  const cpu = process.cpuUsage(startCpu);
+  const entries = ((profiler?.stop() as { statistics?: GcEntry[] } | undefined)?.statistics ?? []) as GcEntry[];
+  let allocated = 0;
+  let previous = startUsed;
+  const young = entries.filter((entry) => entry.gcType === 'Scavenge' || entry.gcType === 'MinorMarkSweep');
+  const full = entries.filter((entry) => !young.includes(entry));
+  for (const entry of entries) {
+    allocated += Math.max(0, entry.beforeGC.heapStatistics.usedHeapSize - previous);
+    previous = entry.afterGC.heapStatistics.usedHeapSize;
+  }
+  allocated += Math.max(0, endUsed - previous);
+  let top: ProbeReport['top'] = [];
+  if (session) {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+      profile: { head: SampleNode };
+    };
+    top = topAllocators(profile.head, 25);
+    session.disconnect();
+    session = undefined;
+  }
+  // GCProfiler reports each GC's cost in microseconds.
+  const ms = (list: GcEntry[]) => list.reduce((sum, entry) => sum + entry.cost, 0) / 1000;
+  return {
+    probe: 'stopped',
+    allocatedBytes: allocated,
+    scavenges: young.length,
+    scavengeMs: ms(young),
+    worstScavengeMs: Math.max(0, ...young.map((entry) => entry.cost / 1000)),
+    fullGcs: full.length,
+    fullGcMs: ms(full),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    top,
+  };
+}
+
+/** Answers the allocation bench's probe messages on this process's IPC channel. */
+export function answerAllocationProbe(): void {
+  process.on('message', (message: { probe?: string; profile?: boolean }) => {
+    if (message?.probe === 'start')
+      void start(message.profile === true).then(() => process.send?.({ probe: 'started' }));
+    if (message?.probe === 'stop') void stop().then((report) => process.send?.(report));
+  });
+}
