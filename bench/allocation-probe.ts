@@ -43,14 +43,16 @@ let startCpu: NodeJS.CpuUsage | undefined;
 
 function topAllocators(root: SampleNode, limit: number): Array<{ where: string; bytes: number }> {
   const byPlace = new Map<string, number>();
-  const walk = (node: SampleNode) => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const file = url.replace(/^.*\/(node_modules\/|src\/|bench\/)/, '$1');
-    const where = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+  const placeOf = ({ functionName, url, lineNumber }: SampleNode['callFrame']) =>
+    `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules\/|src\/|bench\/)/, '$1')}:${lineNumber + 1}`;
+  const walk = (node: SampleNode, caller: string) => {
+    // A built-in (Map, Array.from, JSON.stringify) is named with its caller: that is the place to change.
+    const own = placeOf(node.callFrame);
+    const where = node.callFrame.url === '' ? `${own} < ${caller}` : own;
     if (node.selfSize > 0) byPlace.set(where, (byPlace.get(where) ?? 0) + node.selfSize);
-    for (const child of node.children) walk(child);
+    for (const child of node.children) walk(child, own);
   };
-  walk(root);
+  walk(root, '');
   return [...byPlace]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
