@@ -9,7 +9,14 @@
  *   last), the young and full GCs and their pauses, CPU time, and the profile's top allocators.
  */
 import { Session } from 'node:inspector/promises';
-import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { GCProfiler, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** A full GC without `--expose-gc` on the server's command line (which would change what is measured). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 interface GcEntry {
   gcType: string;
@@ -32,6 +39,8 @@ export interface ProbeReport {
   fullGcs: number;
   fullGcMs: number;
   cpuMs: number;
+  /** The JS heap's used size after a full GC at the end: what the process really holds. */
+  liveHeapBytes: number;
   /** Bytes sampled per allocating function (self size), biggest first; empty without `profile`. */
   top: Array<{ where: string; bytes: number }>;
 }
@@ -97,6 +106,9 @@ async function stop(): Promise<ProbeReport> {
     session.disconnect();
     session = undefined;
   }
+  // After the counts: this GC is not part of the requests' cost.
+  fullGc();
+  const liveHeapBytes = getHeapStatistics().used_heap_size;
   // GCProfiler reports each GC's cost in microseconds.
   const ms = (list: GcEntry[]) => list.reduce((sum, entry) => sum + entry.cost, 0) / 1000;
   return {
@@ -108,6 +120,7 @@ async function stop(): Promise<ProbeReport> {
     fullGcs: full.length,
     fullGcMs: ms(full),
     cpuMs: (cpu.user + cpu.system) / 1000,
+    liveHeapBytes,
     top,
   };
 }

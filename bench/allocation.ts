@@ -19,7 +19,7 @@ import type { ProbeReport } from './allocation-probe.ts';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
-import { type BenchScenario, type Contender, forkServer, pin, type Server } from './side-by-side.ts';
+import { type BenchScenario, type Contender, forkServer, memoryOf, pin, type Server } from './side-by-side.ts';
 import type { BlnkFixture } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -62,20 +62,36 @@ const probe = (server: Server, message: object, answer: string) => {
   return reply;
 };
 
-async function measure(server: Server, scenario: BenchScenario, profile: boolean): Promise<ProbeReport> {
+interface Measured extends ProbeReport {
+  p50: number;
+  p99: number;
+  /** Peak VmRSS sampled every 50 ms over the requests, in kB. */
+  peakRss: number;
+}
+
+async function measure(server: Server, scenario: BenchScenario, profile: boolean): Promise<Measured> {
   const ask = () => postGraphQL(server.pool, scenario.query, scenario.variables);
   for (let warm = 0; warm < 300; warm += 1) await ask();
   await probe(server, { probe: 'start', profile }, 'started');
   let sent = 0;
+  const latencies: number[] = [];
+  let peakRss = memoryOf(server.pid).rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 50);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (sent < REQUESTS) {
         sent += 1;
+        const begin = performance.now();
         await ask();
+        latencies.push(performance.now() - begin);
       }
     }),
   );
-  return probe(server, { probe: 'stop' }, 'stopped');
+  clearInterval(sampler);
+  const report: ProbeReport = await probe(server, { probe: 'stop' }, 'stopped');
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { ...report, p50: at(0.5), p99: at(0.99), peakRss };
 }
 
 try {
@@ -105,7 +121,7 @@ try {
         const report = await measure(server, scenario, PROFILE && contender === underTest);
         const per = (value: number) => value / REQUESTS;
         process.stdout.write(
-          `  ${contender.label.padEnd(24)} ${(per(report.allocatedBytes) / 1024).toFixed(1).padStart(7)} kB/request  CPU ${per(report.cpuMs).toFixed(3)} ms/request  ${((report.scavenges * 1000) / REQUESTS).toFixed(1)} scavenges/1k requests (${report.scavengeMs.toFixed(0)} ms in all, worst ${report.worstScavengeMs.toFixed(1)} ms)  ${report.fullGcs} full GCs (${report.fullGcMs.toFixed(0)} ms)\n`,
+          `  ${contender.label.padEnd(24)} ${(per(report.allocatedBytes) / 1024).toFixed(1).padStart(7)} kB/request  CPU ${per(report.cpuMs).toFixed(3)} ms/request  ${((report.scavenges * 1000) / REQUESTS).toFixed(1)} scavenges/1k requests (${report.scavengeMs.toFixed(0)} ms in all, worst ${report.worstScavengeMs.toFixed(1)} ms)  ${report.fullGcs} full GCs (${report.fullGcMs.toFixed(0)} ms)  p50 ${report.p50.toFixed(1)} ms  p99 ${report.p99.toFixed(1)} ms (${(report.p99 / report.p50).toFixed(1)}×)  peak RSS ${(report.peakRss / 1024).toFixed(0)} MiB  live heap ${(report.liveHeapBytes / 2 ** 20).toFixed(0)} MiB\n`,
         );
         for (const { where, bytes } of report.top)
           process.stdout.write(`      ${(bytes / REQUESTS / 1024).toFixed(2).padStart(6)} kB/request  ${where}\n`);
