@@ -7,9 +7,11 @@
  * - `{ probe: 'stop' }` answers `{ probe: 'stopped', … }`: bytes allocated on the JS heap since the
  *   start (the sum of what each GC found grown since the previous one, plus the growth since the
  *   last), the young and full GCs and their pauses, CPU time, and the profile's top allocators.
+ * - `{ probe: 'snapshot' }` writes a heap snapshot after a full GC into the working directory and
+ *   answers its path.
  */
 import { Session } from 'node:inspector/promises';
-import { GCProfiler, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { GCProfiler, getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** A full GC without `--expose-gc` on the server's command line (which would change what is measured). */
@@ -41,6 +43,8 @@ export interface ProbeReport {
   cpuMs: number;
   /** The JS heap's used size after a full GC at the end: what the process really holds. */
   liveHeapBytes: number;
+  /** Peaks of process.memoryUsage() sampled every 50 ms: where RSS goes (JS heap, or Buffers and native memory). */
+  peak: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
   /** Bytes sampled per allocating function (self size), biggest first; empty without `profile`. */
   top: Array<{ where: string; bytes: number }>;
 }
@@ -49,6 +53,13 @@ let profiler: GCProfiler | undefined;
 let session: Session | undefined;
 let startUsed = 0;
 let startCpu: NodeJS.CpuUsage | undefined;
+let peak: ProbeReport['peak'] = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+let sampler: NodeJS.Timeout | undefined;
+
+function sampleMemory(): void {
+  const now = process.memoryUsage();
+  for (const name of Object.keys(peak) as Array<keyof typeof peak>) peak[name] = Math.max(peak[name], now[name]);
+}
 
 function topAllocators(root: SampleNode, limit: number): Array<{ where: string; bytes: number }> {
   const byPlace = new Map<string, number>();
@@ -82,10 +93,14 @@ async function start(profile: boolean): Promise<void> {
   profiler.start();
   startUsed = getHeapStatistics().used_heap_size;
   startCpu = process.cpuUsage();
+  peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  sampler = setInterval(sampleMemory, 50);
 }
 
 async function stop(): Promise<ProbeReport> {
   const endUsed = getHeapStatistics().used_heap_size;
+  clearInterval(sampler);
+  sampleMemory();
   const cpu = process.cpuUsage(startCpu);
   const entries = ((profiler?.stop() as { statistics?: GcEntry[] } | undefined)?.statistics ?? []) as GcEntry[];
   let allocated = 0;
@@ -121,6 +136,7 @@ async function stop(): Promise<ProbeReport> {
     fullGcMs: ms(full),
     cpuMs: (cpu.user + cpu.system) / 1000,
     liveHeapBytes,
+    peak,
     top,
   };
 }
@@ -131,5 +147,10 @@ export function answerAllocationProbe(): void {
     if (message?.probe === 'start')
       void start(message.profile === true).then(() => process.send?.({ probe: 'started' }));
     if (message?.probe === 'stop') void stop().then((report) => process.send?.(report));
+    // A heap snapshot after a full GC, to see what the live heap holds (open it in Chrome DevTools).
+    if (message?.probe === 'snapshot') {
+      fullGc();
+      process.send?.({ probe: 'snapshot', path: writeHeapSnapshot() });
+    }
   });
 }
