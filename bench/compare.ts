@@ -10,11 +10,10 @@
  *   BENCH_BASELINE=a4bcf9f BENCH_ROUNDS=4 BENCH_SECONDS=3 npm run bench:compare
  *   BENCH_BASELINE=a4bcf9f,b5cd012 …   several commits, each a column (the ratio is this tree ÷ the first)
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { ALL_FIVE, blnkScenarios } from './scenarios.ts';
 import { type Contender, forkServer, pin, pinned, printSideBySide, sideBySide } from './side-by-side.ts';
@@ -26,16 +25,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const here = resolve(import.meta.dirname, '..');
 
-// The baseline trees: a detached worktree of each commit (BENCH_BASELINE=a,b,c: each change side
-// by side in one run), using this checkout's installed packages.
-const baselineTrees = BASELINE.split(',').map((commit) => {
-  const tree = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
-  execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--force', tree, commit.trim()], { stdio: 'ignore' });
-  symlinkSync(join(here, 'node_modules'), join(tree, 'node_modules'));
-  return tree;
-});
-const commitOf = (tree: string) => execFileSync('git', ['-C', tree, 'rev-parse', '--short', 'HEAD']).toString().trim();
-const changed = execFileSync('git', ['-C', here, 'status', '--porcelain', '--untracked-files=no']).length > 0;
+const baselines = checkoutBaselines(here, BASELINE.split(','));
 
 pin('1');
 const vendors = fork(join(here, 'bench/simulators.ts'), { stdio: 'inherit' });
@@ -50,8 +40,8 @@ const gatewayOf = (label: string, root: string): Contender => ({
   start: () => forkServer(join(here, 'bench/gateway-child.ts'), [root], ready.sources, CONCURRENCY),
 });
 const trees = [
-  ...baselineTrees.map((tree, index) => gatewayOf(`${index === 0 ? 'baseline' : 'then'} ${commitOf(tree)}`, tree)),
-  gatewayOf(`this tree ${commitOf(here)}${changed ? '+' : ''}`, here),
+  ...baselines.trees.map((tree, index) => gatewayOf(`${index === 0 ? 'baseline' : 'then'} ${labelOf(tree)}`, tree)),
+  gatewayOf(`this tree ${labelOf(here)}`, here),
 ];
 
 // Fixtures from the baseline (global ids are part of the public contract, so both trees accept them).
@@ -85,8 +75,5 @@ try {
   printSideBySide(runs, trees, scenarios);
 } finally {
   vendors.send('stop');
-  for (const tree of baselineTrees) {
-    execFileSync('git', ['-C', here, 'worktree', 'remove', '--force', tree], { stdio: 'ignore' });
-    rmSync(tree, { recursive: true, force: true });
-  }
+  baselines.remove();
 }

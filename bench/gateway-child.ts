@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { answerAllocationProbe } from './allocation-probe.ts';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: gateway-child.ts <source tree>');
@@ -17,6 +18,7 @@ const [{ parseConfig }, { createGateway }, { createLogger }] = await Promise.all
   load('logger.ts'),
 ]);
 
+answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {
   const config = parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources });
   const gateway = createGateway(config, { logger: createLogger('silent') });

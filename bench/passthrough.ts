@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Pool } from 'undici';
 import { formatDecimal } from '../src/money.ts';
+import { answerAllocationProbe } from './allocation-probe.ts';
 
 interface BlnkSource {
   kind: 'blnk';
@@ -125,6 +126,7 @@ function serve(source: BlnkSource): ReturnType<typeof createServer> {
   return createServer(yoga);
 }
 
+answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {
   const blnk = sources.find((source) => source.kind === 'blnk') as BlnkSource | undefined;
   if (!blnk) throw new Error('passthrough: the sources hold no Blnk server');

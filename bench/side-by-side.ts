@@ -53,6 +53,8 @@ const CLOCK_TICKS = 100;
 export interface Server {
   readonly pool: Pool;
   readonly pid: number;
+  /** The server's process, for its IPC channel (bench/allocation-probe.ts). */
+  readonly child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function forkServer(
   return {
     pool,
     pid: child.pid ?? 0,
+    child,
     stop: async () => {
       await pool.close();
       child.disconnect();

@@ -113,6 +113,9 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     schema,
     context: async ({ request }) => createContext(runtime, await authentication.principalOf(request)),
     plugins,
+    // limits.maxBodyBytes (limits/body-size.ts) caps every body already; yoga's own 25 MB cap would
+    // pipe each request body through a second stream, and build a DOMException, per request.
+    maxRequestBodySize: false,
     // An allow-list, never a reflected origin: yoga's default echoes any Origin with credentials.
     cors: (request) => {
       const origin = request.headers.get('origin');

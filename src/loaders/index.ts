@@ -1,4 +1,3 @@
-import type DataLoader from 'dataloader';
 import { methodFor } from '../providers/capabilities.ts';
 import type {
   AccountModel,
@@ -10,14 +9,14 @@ import type {
   LedgerModel,
   LedgerRef,
 } from '../providers/types.ts';
-import { createSourceLoader } from './source-loader.ts';
+import { createSourceLoader, type SourceLoader } from './source-loader.ts';
 
 /** The per-request loaders, one per kind of lookup. Created in the context factory of every request. */
 export interface Loaders {
-  readonly ledgers: DataLoader<LedgerRef, LedgerModel, string>;
-  readonly accounts: DataLoader<AccountRef, AccountModel, string>;
-  readonly accountBalances: DataLoader<AccountRef, readonly BalanceModel[], string>;
-  readonly history: DataLoader<HistoryKey, readonly HistoryPointModel[], string>;
+  readonly ledgers: SourceLoader<LedgerRef, LedgerModel>;
+  readonly accounts: SourceLoader<AccountRef, AccountModel>;
+  readonly accountBalances: SourceLoader<AccountRef, readonly BalanceModel[]>;
+  readonly history: SourceLoader<HistoryKey, readonly HistoryPointModel[]>;
 }
 
 /** A history request tagged with its source, so the loader can group it. */

@@ -25,8 +25,8 @@ export interface SourceLoaderOptions<K extends { readonly source: string }, V> {
  */
 export function createSourceLoader<K extends { readonly source: string }, V>(
   options: SourceLoaderOptions<K, V>,
-): DataLoader<K, V, string> {
-  return new DataLoader<K, V, string>(
+): SourceLoader<K, V> {
+  return new SourceLoader<K, V>(
     async (keys) => {
       const results: Array<V | Error> = new Array(keys.length);
       const groups = new Map<string, number[]>();
@@ -71,4 +71,50 @@ export function createSourceLoader<K extends { readonly source: string }, V>(
     },
     { name: options.name, cacheKeyFn: options.cacheKey },
   );
+}
+
+/**
+ * A DataLoader that also takes a whole page of models to prime it with, applied only when the
+ * request first asks the loader for anything (load, prime, clear): a list of 50 balances primes
+ * the account loader for a later `account` field, and most queries never select one. Applied in
+ * the order given, before the call that asked, so what a later read sees is what priming each
+ * model at once would have left (prime never replaces a key already there).
+ */
+export class SourceLoader<K, V> extends DataLoader<K, V, string> {
+  #pending: Array<() => void> = [];
+
+  /** Calls `each(item, prime)` for every item when the loader is first needed; `prime` is DataLoader's. */
+  primeLater<T>(items: readonly T[], each: (item: T, prime: (key: K, value: V) => void) => void): void {
+    this.#pending.push(() => {
+      const prime = (key: K, value: V) => void super.prime(key, value);
+      for (const item of items) each(item, prime);
+    });
+  }
+
+  #applyPending(): void {
+    if (this.#pending.length === 0) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const apply of pending) apply();
+  }
+
+  override load(key: K): Promise<V> {
+    this.#applyPending();
+    return super.load(key);
+  }
+
+  override prime(key: K, value: V | PromiseLike<V> | Error): this {
+    this.#applyPending();
+    return super.prime(key, value);
+  }
+
+  override clear(key: K): this {
+    this.#applyPending();
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.#pending = [];
+    return super.clearAll();
+  }
 }

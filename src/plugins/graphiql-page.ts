@@ -1,4 +1,4 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
 
@@ -98,18 +98,23 @@ const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
  * yoga's page sets GraphiQL's `plugins` to its query-builder Explorer, and its options reach the
  * page as JSON, so no plugin object can be passed; giving GraphiQL `plugins: undefined` instead
  * makes it use its own default, the History plugin (GraphiQL 5 bundles it; the Docs pane stays).
- * The page is 9 MB: it is rendered once per day and options, not per visit.
+ * The page is 9 MB: it is rendered once per day and options, not per visit. The bundle is loaded
+ * on the first visit, not at start: its module holds about 30 MB of heap (its 18 MB source text
+ * and the page string it exports) that a gateway nobody opens GraphiQL on never needs.
  */
-export function createGraphiQLRenderer(now: () => Date = () => new Date()): (options: GraphiQLOptions) => string {
+export function createGraphiQLRenderer(
+  now: () => Date = () => new Date(),
+): (options: GraphiQLOptions) => Promise<string> {
   let cached: { key: string; page: string } | undefined;
-  return (options) => {
+  return async (options) => {
     // defaultQuery: what a tab opened with + starts with.
     const withTabs = { defaultQuery: DEFAULT_QUERY, ...options, defaultTabs: graphiqlTabs(now()) };
     const key = JSON.stringify(withTabs);
     if (cached?.key === key) return cached.page;
+    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
     const page = renderGraphiQL(withTabs);
     const at = page.lastIndexOf(RENDER_CALL);
-    // A yoga upgrade that renders differently must fail start-up's first page, not lose History quietly.
+    // A yoga upgrade that renders differently must fail the first page, not lose History quietly.
     if (at < 0)
       throw new Error('@graphql-yoga/render-graphiql no longer calls renderYogaGraphiQL: update graphiql-page.ts');
     const start = `((root, props) => ${RENDER_CALL}root, { ...props, plugins: undefined }))(`;

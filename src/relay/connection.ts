@@ -1,6 +1,7 @@
 import type { CursorCodec } from './cursor.ts';
 import { RelayInputError } from './errors.ts';
 import type { Sequence } from './sequence.ts';
+import type { Position } from './sequence-types.ts';
 
 /** The Relay connection arguments (Relay Cursor Connections spec, "Arguments"). */
 export interface ConnectionArguments {
@@ -73,7 +74,7 @@ export async function connectionFromSequence<T>(
 
   const slice = backward ? await sequence.before(position, size) : await sequence.after(position, size);
   // Cursors are sealed only when read: most queries select nodes, not every edge's cursor.
-  const edges = slice.edges.map((edge) => lazyEdge(edge.node, () => options.codec.encode(options.key, edge.position)));
+  const edges = slice.edges.map((edge) => new LazyEdge(edge.node, edge.position, options));
   return {
     edges,
     pageInfo: {
@@ -90,14 +91,22 @@ export async function connectionFromSequence<T>(
   };
 }
 
-/** An edge whose cursor is computed on first read, then kept. */
-function lazyEdge<T>(node: T, seal: () => string): { readonly cursor: string; readonly node: T } {
-  let cursor: string | undefined;
-  return {
-    node,
-    get cursor() {
-      cursor ??= seal();
-      return cursor;
-    },
-  };
+/**
+ * An edge whose cursor is sealed on first read, then kept. A class, not a closure per edge: a page
+ * of 50 edges is 50 small objects, most of them never asked for a cursor.
+ */
+class LazyEdge<T> {
+  readonly node: T;
+  readonly #position: Position;
+  readonly #options: ConnectionOptions;
+  #cursor: string | undefined;
+  constructor(node: T, position: Position, options: ConnectionOptions) {
+    this.node = node;
+    this.#position = position;
+    this.#options = options;
+  }
+  get cursor(): string {
+    this.#cursor ??= this.#options.codec.encode(this.#options.key, this.#position);
+    return this.#cursor;
+  }
 }

@@ -19,7 +19,10 @@ export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
   /** One vendor call of the walk: at most `want` items from `offset`. */
   const fetch = async (walk: Walk<T>, offset: number, want: number): Promise<readonly T[]> => {
     walk.next();
-    const page = (await list.fetchRange(offset, want)).slice(0, want);
+    const got = await list.fetchRange(offset, want);
+    // The vendor's own array where it kept to `want`: a frozen one (a shared answer) keeps its
+    // item keys worked out once (walk-guard.ts identitiesOf); a copy would work them out per read.
+    const page = got.length > want ? got.slice(0, want) : got;
     walk.read(page, page.length === want);
     return page;
   };

@@ -4,6 +4,7 @@ import { resolveConnection } from './connections.ts';
 import { connectorOf } from './helpers.ts';
 import { historyInstants, historyList } from './history-list.ts';
 import { accountGlobalId } from './ids.ts';
+import type { BalanceModel } from './models.ts';
 
 export const Account: AccountResolvers = {
   id: (account) => accountGlobalId(account),
@@ -15,7 +16,8 @@ export const Account: AccountResolvers = {
   balances: async (account, { asset }, context) => {
     // Some vendors' account reads carry every balance already (Blnk, Ledger Enterprise pages).
     const balances = account.balances ?? (await context.loaders.accountBalances.load(account));
-    return asset ? balances.filter((balance) => balance.asset === asset) : [...balances];
+    // graphql-js only reads a list: the (frozen, shared) array itself, no copy per account.
+    return asset ? balances.filter((balance) => balance.asset === asset) : (balances as BalanceModel[]);
   },
   history: (account, { asset, from, to, interval, ...args }, context) => {
     // Before the window is read: a source without history fails the field whatever the window.

@@ -20,10 +20,11 @@ export const Ledger: LedgerResolvers = {
       `Ledger.accounts:${ledgerGlobalId(ledger)}:${filterKey(filter)}`,
     );
     // Accounts (and balances) read in a list need no second call when the same request asks for them again.
-    for (const { node } of connection.edges) {
-      context.loaders.accounts.prime(node, node);
-      if (node.balances) context.loaders.accountBalances.prime(node, node.balances);
-    }
+    // Applied when first needed (SourceLoader.primeLater): most queries never read them again.
+    context.loaders.accounts.primeLater(connection.edges, ({ node }, prime) => prime(node, node));
+    context.loaders.accountBalances.primeLater(connection.edges, ({ node }, prime) => {
+      if (node.balances) prime(node, node.balances);
+    });
     return connection;
   },
   // Query.ledger may have read the page already, to learn that the ledger exists (ledger-balances.ts).

@@ -20,7 +20,9 @@ export async function ledgerBalances(
     args,
     `Ledger.balances:${ledgerGlobalId(ledger)}:${filterKey(filter)}`,
   );
-  for (const { node } of connection.edges) if (node.account) context.loaders.accounts.prime(node.account, node.account);
+  context.loaders.accounts.primeLater(connection.edges, ({ node }, prime) => {
+    if (node.account) prime(node.account, node.account);
+  });
   return connection;
 }
 

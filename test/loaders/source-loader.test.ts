@@ -65,4 +65,50 @@ describe('createSourceLoader', () => {
     await expect(loader.load({ source: 'gone', id: '1' })).rejects.toBeInstanceOf(NotFoundError);
     expect(batches).toEqual([]);
   });
+
+  describe('primeLater: a page primes the loader when the request first asks it for anything', () => {
+    const page = [
+      { key: { source: 'a', id: '1' }, value: 'page/1' },
+      { key: { source: 'a', id: '2' }, value: 'page/2' },
+      { key: null, value: 'no key' },
+    ];
+    const primePage = (loader: ReturnType<typeof setup>['loader'], items = page) =>
+      loader.primeLater(items, (item, prime) => {
+        if (item.key) prime(item.key, item.value);
+      });
+
+    it('answers the primed keys without a batch, and loads the others', async () => {
+      const { loader, batches } = setup();
+      primePage(loader);
+      expect(
+        await loader.loadMany([
+          { source: 'a', id: '2' },
+          { source: 'a', id: '1' },
+          { source: 'a', id: '3' },
+        ]),
+      ).toEqual(['page/2', 'page/1', 'a/3']);
+      expect(batches).toEqual([['a:3']]);
+    });
+
+    it('keeps what was there first, as prime does: an earlier page, a value already loaded', async () => {
+      const { loader, batches } = setup();
+      expect(await loader.load({ source: 'a', id: '1' })).toBe('a/1');
+      primePage(loader);
+      primePage(loader, [{ key: { source: 'a', id: '2' }, value: 'later page/2' }]);
+      expect(await loader.load({ source: 'a', id: '1' })).toBe('a/1');
+      expect(await loader.load({ source: 'a', id: '2' })).toBe('page/2');
+      expect(batches).toEqual([['a:1']]);
+    });
+
+    it('a key cleared after the page was given is read again; clearAll drops a page not yet applied', async () => {
+      const { loader, batches } = setup();
+      primePage(loader);
+      loader.clear({ source: 'a', id: '1' });
+      expect(await loader.load({ source: 'a', id: '1' })).toBe('a/1');
+      primePage(loader);
+      loader.clearAll();
+      expect(await loader.load({ source: 'a', id: '2' })).toBe('a/2');
+      expect(batches).toEqual([['a:1'], ['a:2']]);
+    });
+  });
 });

@@ -1,0 +1,136 @@
+/**
+ * Bytes allocated per request, and the garbage collection they cost, for the three Blnk scenarios
+ * of issue 14 (bench/scenarios.ts), on the gateway of this tree, of earlier commits
+ * (`BENCH_BASELINE=a,b`) and the bare passthrough, each server alone in its process on core 0
+ * (the load generator and the simulators on core 1). After a warm-up, each scenario is driven for
+ * `BENCH_REQUESTS` answers at `BENCH_CONCURRENCY`; the server counts (bench/allocation-probe.ts)
+ * the JS heap bytes allocated, its young and full GCs and its CPU time over exactly those requests.
+ * Unlike req/s, these hardly move with what else the machine runs. `BENCH_PROFILE=1` adds V8's
+ * sampling heap profile of the gateway of this tree (freed objects included): the top allocating
+ * functions. A benchmark reports; it asserts nothing.
+ *
+ *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 node bench/allocation.ts
+ *   BENCH_BASELINE=a4bcf9f BENCH_PROFILE=1 BENCH_SERVER_FLAGS='--max-semi-space-size=8' node bench/allocation.ts
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import type { ProbeReport } from './allocation-probe.ts';
+import { checkoutBaselines, labelOf } from './baseline-trees.ts';
+import { postGraphQL } from './post-graphql.ts';
+import { blnkScenarios } from './scenarios.ts';
+import { type BenchScenario, type Contender, forkServer, memoryOf, pin, type Server } from './side-by-side.ts';
+import type { BlnkFixture } from './versus-passthrough.ts';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const here = resolve(import.meta.dirname, '..');
+const baselines = checkoutBaselines(here, process.env.BENCH_BASELINE?.split(',').filter(Boolean) ?? []);
+
+pin('1');
+const vendors = fork(join(here, 'bench/simulators.ts'), { stdio: 'inherit' });
+const [ready] = (await once(vendors, 'message')) as [
+  { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
+];
+if (vendors.pid) pin('1', vendors.pid);
+
+const gatewayOf = (label: string, root: string): Contender => ({
+  label,
+  start: () => forkServer(join(here, 'bench/gateway-child.ts'), [root], ready.sources, CONCURRENCY),
+});
+const underTest = gatewayOf(`gateway ${labelOf(here)}`, here);
+const contenders: Contender[] = [
+  {
+    label: 'bare passthrough',
+    start: () => forkServer(join(here, 'bench/passthrough.ts'), [], ready.sources, CONCURRENCY),
+  },
+  ...baselines.trees.map((tree) => gatewayOf(`gateway ${labelOf(tree)}`, tree)),
+  underTest,
+];
+
+const probe = (server: Server, message: object, answer: string) => {
+  const reply = new Promise<any>((resolve) => {
+    const listener = (value: { probe?: string }) => {
+      if (value?.probe !== answer) return;
+      server.child.off('message', listener);
+      resolve(value);
+    };
+    server.child.on('message', listener);
+  });
+  server.child.send(message);
+  return reply;
+};
+
+interface Measured extends ProbeReport {
+  p50: number;
+  p99: number;
+  /** Peak VmRSS sampled every 50 ms over the requests, in kB. */
+  peakRss: number;
+}
+
+async function measure(server: Server, scenario: BenchScenario, profile: boolean): Promise<Measured> {
+  const ask = () => postGraphQL(server.pool, scenario.query, scenario.variables);
+  for (let warm = 0; warm < 300; warm += 1) await ask();
+  await probe(server, { probe: 'start', profile }, 'started');
+  let sent = 0;
+  const latencies: number[] = [];
+  let peakRss = memoryOf(server.pid).rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 50);
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < REQUESTS) {
+        sent += 1;
+        const begin = performance.now();
+        await ask();
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const report: ProbeReport = await probe(server, { probe: 'stop' }, 'stopped');
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { ...report, p50: at(0.5), p99: at(0.99), peakRss };
+}
+
+try {
+  const fixtureServer = await underTest.start();
+  const { data } = await postGraphQL(
+    fixtureServer.pool,
+    '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { nodes { id } } } } }',
+  );
+  await fixtureServer.stop();
+  const ledger = (data.ledgers.nodes as Array<BlnkFixture & { name: string; source: { name: string } }>).find(
+    (node) =>
+      node.source.name === ready.sources.find((source) => source.kind === 'blnk')?.name &&
+      node.name === ready.blnkLedger.name,
+  )!;
+  const scenarios = blnkScenarios(
+    ledger.id,
+    ledger.accounts.nodes.map((node) => node.id),
+  );
+  process.stdout.write(
+    `allocation per request: ${REQUESTS} requests per scenario at ${CONCURRENCY} connections after 300 warm-up ones, Node ${process.versions.node}${process.env.BENCH_SERVER_FLAGS ? `, server flags ${process.env.BENCH_SERVER_FLAGS}` : ''}\n`,
+  );
+  for (const scenario of scenarios) {
+    process.stdout.write(`\n${scenario.name}\n`);
+    for (const contender of contenders) {
+      const server = await contender.start();
+      try {
+        const report = await measure(server, scenario, PROFILE && contender === underTest);
+        const per = (value: number) => value / REQUESTS;
+        process.stdout.write(
+          `  ${contender.label.padEnd(24)} ${(per(report.allocatedBytes) / 1024).toFixed(1).padStart(7)} kB/request  CPU ${per(report.cpuMs).toFixed(3)} ms/request  ${((report.scavenges * 1000) / REQUESTS).toFixed(1)} scavenges/1k requests (${report.scavengeMs.toFixed(0)} ms in all, worst ${report.worstScavengeMs.toFixed(1)} ms)  ${report.fullGcs} full GCs (${report.fullGcMs.toFixed(0)} ms)  p50 ${report.p50.toFixed(1)} ms  p99 ${report.p99.toFixed(1)} ms (${(report.p99 / report.p50).toFixed(1)}×)  peak RSS ${(report.peakRss / 1024).toFixed(0)} MiB  live heap ${(report.liveHeapBytes / 2 ** 20).toFixed(0)} MiB  peaks: heap ${(report.peak.heapTotal / 2 ** 20).toFixed(0)} MiB (used ${(report.peak.heapUsed / 2 ** 20).toFixed(0)}), external ${(report.peak.external / 2 ** 20).toFixed(0)} MiB (array buffers ${(report.peak.arrayBuffers / 2 ** 20).toFixed(0)})\n`,
+        );
+        for (const { where, bytes } of report.top)
+          process.stdout.write(`      ${(bytes / REQUESTS / 1024).toFixed(2).padStart(6)} kB/request  ${where}\n`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+} finally {
+  vendors.send('stop');
+  baselines.remove();
+}
