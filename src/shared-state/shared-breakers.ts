@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CircuitBreaker } from '../providers/http/circuit-breaker.ts';
-import { runWithin, type SharedRedis } from './redis.ts';
+import type { SharedRedis } from './redis.ts';
 
 /**
  * What a replica publishes when one of its breakers opens or its probe closes it, or when a run of
@@ -12,13 +12,6 @@ interface BreakerMessage {
   readonly state: 'OPEN' | 'CLOSED' | 'FAILING';
   readonly openForMs: number;
 }
-
-/**
- * The longest a failed call waits for the shared count before its error goes on. Past it the
- * failure is still counted in Redis; this replica only does not check the threshold on it (the
- * next failure on any replica does).
- */
-const COUNT_WAIT_MS = 200;
 
 /** The longest a claimed probe keeps other replicas from probing: past it, a lost replica's claim lapses. */
 const PROBE_CLAIM_MS = 30_000;
@@ -85,7 +78,8 @@ export function shareBreakers(
       },
       async failed(windowMs) {
         failing.add(source);
-        const replies = await runWithin(redis, COUNT_WAIT_MS, (client) =>
+        // Nobody waits for it (CircuitBreaker applies the count when it comes): Redis's own command deadline bounds it.
+        const replies = await redis.run((client) =>
           client.multi().incr(failuresKey(source)).pexpire(failuresKey(source), Math.max(1, windowMs)).exec(),
         );
         const count = replies?.[0]?.[1];
