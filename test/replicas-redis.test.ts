@@ -208,7 +208,7 @@ describe.skipIf(REDIS_MISSING !== null)('replicas sharing through Redis', () => 
     const probe = new Redis(redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
       await probe.connect();
-      expect(await probe.exists('balance-gateway:quota:blnk-demo')).toBe(1);
+      expect(await probe.exists('balance-gateway:quota:{blnk-demo}')).toBe(1);
       probe.disconnect();
       await redis!.kill();
       // Every request answered, at once and then again later, while Redis is away.
@@ -220,10 +220,10 @@ describe.skipIf(REDIS_MISSING !== null)('replicas sharing through Redis', () => 
       expect(await until(() => recoveries(a).length > 0 && recoveries(b).length > 0)).toBe(true);
       expect(recoveries(a)).toHaveLength(1);
       await probe.connect();
-      expect(await probe.exists('balance-gateway:quota:blnk-demo')).toBe(0);
+      expect(await probe.exists('balance-gateway:quota:{blnk-demo}')).toBe(0);
       expect(await load(b, ids, 2, 1)).toEqual([]);
       // B's calls booked their turns in the new Redis again.
-      expect(await probe.exists('balance-gateway:quota:blnk-demo')).toBe(1);
+      expect(await probe.exists('balance-gateway:quota:{blnk-demo}')).toBe(1);
       expect(warnings(a)).toHaveLength(1);
     } finally {
       probe.disconnect();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CircuitBreaker } from '../providers/http/circuit-breaker.ts';
-import { runWithin, type SharedRedis } from './redis.ts';
+import type { SharedRedis } from './redis.ts';
 
 /**
  * What a replica publishes when one of its breakers opens or its probe closes it, or when a run of
@@ -14,11 +14,14 @@ interface BreakerMessage {
 }
 
 /**
- * The longest a failed call waits for the shared count before its error goes on. Past it the
- * failure is still counted in Redis; this replica only does not check the threshold on it (the
- * next failure on any replica does).
+ * Counts a failure, and publishes the start of a run in the same step: Redis sends the news before
+ * anything that comes after the failed call's answer (the next success on another replica must
+ * know to end the run), though the failed call does not wait for the count.
  */
-const COUNT_WAIT_MS = 200;
+const COUNT = `local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if n == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return n`;
 
 /** The longest a claimed probe keeps other replicas from probing: past it, a lost replica's claim lapses. */
 const PROBE_CLAIM_MS = 30_000;
@@ -85,16 +88,12 @@ export function shareBreakers(
       },
       async failed(windowMs) {
         failing.add(source);
-        const replies = await runWithin(redis, COUNT_WAIT_MS, (client) =>
-          client.multi().incr(failuresKey(source)).pexpire(failuresKey(source), Math.max(1, windowMs)).exec(),
+        // Nobody waits for it (CircuitBreaker applies the count when it comes): Redis's own command deadline bounds it.
+        const message: BreakerMessage = { replica, source, state: 'FAILING', openForMs: 0 };
+        const count = await redis.run((client) =>
+          client.eval(COUNT, 1, failuresKey(source), Math.max(1, windowMs), channel, JSON.stringify(message)),
         );
-        const count = replies?.[0]?.[1];
-        if (typeof count !== 'number') return undefined;
-        if (count === 1) {
-          const message: BreakerMessage = { replica, source, state: 'FAILING', openForMs: 0 };
-          void redis.run((client) => client.publish(channel, JSON.stringify(message)));
-        }
-        return count;
+        return typeof count === 'number' ? count : undefined;
       },
       succeeded() {
         if (!failing.delete(source)) return;

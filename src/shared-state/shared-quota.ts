@@ -10,7 +10,8 @@ import {
   type SharedQuotaLine,
   SourceQuota,
 } from '../providers/http/source-quota.ts';
-import { COMMAND_TIMEOUT_MS, runWithin, type SharedRedis } from './redis.ts';
+import { COMMAND_TIMEOUT_MS, type SharedRedis } from './redis.ts';
+import { runUntilLeft } from './run-until-left.ts';
 
 /**
  * One source's quota line in Redis, booked by every replica: the in-process SourceQuota's
@@ -144,7 +145,8 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
   const commands = redis.client as unknown as Partial<QuotaCommand>;
   if (typeof commands.gatewayQuota !== 'function')
     redis.client.defineCommand('gatewayQuota', { numberOfKeys: 2, lua: SCRIPT });
-  const key = `${redis.prefix}quota:${source}`;
+  // One hash tag for the line and its holes: the script touches both, so on a Redis Cluster they share a slot.
+  const key = `${redis.prefix}quota:{${source}}`;
   // The shared rate as of the last booking: successes are told to Redis only while it is below the ceiling.
   let sharedRate = local.settings.requestsPerSecond;
   // The turns this replica booked and has not given back: a ticket given back twice, or one not from here, does nothing.
@@ -166,12 +168,18 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
   const share = redis.replicas > 1 ? awayShare(local.settings, redis.replicas) : undefined;
   const giveBack = (epoch: number, booked: string) => void redis.run(command('release', epoch, booked));
   return {
-    async reserve(latest) {
+    async reserve(latest, signal) {
       const sent = Date.now();
-      // A booking that answers after the caller stopped waiting is a turn nobody takes: given back at once.
-      const reply = await runWithin(redis, redisWaitFor(latest, sent), command('reserve', latest - sent), (late) => {
-        if (Number(late[0]) >= 0 && typeof late[3] === 'string') giveBack(Number(late[1]), late[3]);
-      });
+      // A booking that answers after the caller stopped waiting (or left) is a turn nobody takes: given back at once.
+      const reply = await runUntilLeft(
+        redis,
+        redisWaitFor(latest, sent),
+        command('reserve', latest - sent),
+        signal,
+        (late) => {
+          if (Number(late[0]) >= 0 && typeof late[3] === 'string') giveBack(Number(late[1]), late[3]);
+        },
+      );
       if (reply === undefined) return undefined;
       const [wait, epoch, rateMillis, booked] = reply as [number, number, number, string | undefined];
       sharedRate = rateMillis / 1000;
@@ -180,9 +188,9 @@ export function createSharedQuotaLine(redis: SharedRedis, source: string, local:
       if (booked !== undefined) bookings.set(ticket, { booked, latest });
       return ticket;
     },
-    async holds(ticket: QuotaTicket) {
+    async holds(ticket: QuotaTicket, signal) {
       const latest = bookings.get(ticket)?.latest ?? Date.now() + COMMAND_TIMEOUT_MS;
-      const reply = await runWithin(redis, redisWaitFor(latest), command('holds', 0));
+      const reply = await runUntilLeft(redis, redisWaitFor(latest), command('holds', 0), signal);
       return reply === undefined ? undefined : reply[0] === ticket.epoch;
     },
     release(ticket: QuotaTicket) {

@@ -16,7 +16,9 @@ const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * credentials and must be private. Redis down: `get` finds nothing and each replica fetches its own.
  *
  * Replicas that find no token at once fetch one between them: the first takes a claim (SET NX,
- * expiring after the wait it was given: the token request's timeout), the others poll for its
+ * expiring after the wait it was given: as long as the holder's token request may take, its waits
+ * for a permit and a quota turn included), then looks for a token once more (a holder may have
+ * stored one and let go since this replica's `get`), and the others poll for its
  * token every POLL_MS. A holder that dies or hangs lets its claim lapse, and the next poller takes
  * it; a waiter whose wait runs out fetches its own. Polling, not pub/sub: the wait is one token
  * request long and rare (once per token lifetime), and a poll also notices a lapsed claim.
@@ -46,7 +48,14 @@ export function createSharedTokens(redis: SharedRedis, source: string): SharedTo
       const end = Date.now() + waitMs;
       for (;;) {
         const claimed = await redis.run((client) => client.set(claimOf(grant), id, 'PX', Math.max(1, waitMs), 'NX'));
-        if (claimed === 'OK') held.set(grant, id);
+        if (claimed === 'OK') {
+          held.set(grant, id);
+          // The claim may be won just after the holder before stored its token and let go: that token, not a second request.
+          const stored = await get(grant);
+          if (stored === undefined || stored.value === refused) return undefined;
+          unlock(grant);
+          return stored;
+        }
         if (claimed !== null) return undefined;
         if (Date.now() + POLL_MS >= end || !(await pause(POLL_MS, signal))) return undefined;
         const found = await get(grant);

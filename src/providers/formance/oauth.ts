@@ -3,6 +3,7 @@ import { operationEndedError } from '../../operation-end.ts';
 import { currentScope } from '../../request-scope.ts';
 import { HttpClient } from '../http/index.ts';
 import type { SourceTransport } from '../http/index.ts';
+import { deadlineOf } from '../http/rate-limit.ts';
 import { createSharedWork } from '../shared-work.ts';
 import {
   parseLosslessJson,
@@ -120,7 +121,14 @@ export function createFormanceTokenSource(
     }
     if (shared === undefined) return { value: await requestToken(), fresh: true };
     // One replica fetches for all: the others wait for its token, at most as long as its request may take.
-    const fetched = await shared.claimFetch(grant, timeoutMs, refused, currentScope()?.signal);
+    const scope = currentScope();
+    const deadline = deadlineOf(scope?.operation);
+    const hold = holdFor(deadline);
+    // A waiter stops while it still has time for a request of its own: the holder may have died.
+    const patience = deadline === undefined ? hold : deadline - Date.now() - timeoutMs;
+    const giveUp = AbortSignal.timeout(Math.max(1, patience));
+    const signal = scope?.signal ? AbortSignal.any([scope.signal, giveUp]) : giveUp;
+    const fetched = await shared.claimFetch(grant, hold, refused, signal);
     if (fetched !== undefined) {
       cached = fetched;
       return { value: fetched.value, fresh: false };
@@ -130,6 +138,14 @@ export function createFormanceTokenSource(
     } finally {
       shared.unlock(grant);
     }
+  }
+
+  /**
+   * The longest a token request may take from now: its wait for a fair permit and a quota turn (up
+   * to the operation's deadline; outside one, `timeoutMs` each), then the request itself.
+   */
+  function holdFor(deadline: number | undefined): number {
+    return (deadline === undefined ? 2 * timeoutMs : Math.max(0, deadline - Date.now())) + timeoutMs;
   }
 
   return {

@@ -13,8 +13,8 @@ export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 5, openMs: 3
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
-/** Settles once a failure has been counted over every replica (shared failures), so its caller sees the breaker it opened. */
-type Report = (outcome: 'success' | 'failure' | 'neutral') => undefined | Promise<void>;
+/** Reports a call's outcome; never waits for the other replicas (a failure's shared count is applied when it comes). */
+type Report = (outcome: 'success' | 'failure' | 'neutral') => void;
 
 /**
  * The other replicas' side of a breaker (src/shared-state/shared-breakers.ts): told each time this
@@ -62,6 +62,8 @@ export class CircuitBreaker {
   #openedAt = 0;
   #probeInFlight = false;
   #peers: BreakerPeers | undefined;
+  /** Bumped by each closing and each state taken from a peer: a shared count asked for before is stale. */
+  #epoch = 0;
 
   constructor(source: string, settings: BreakerSettings = DEFAULT_BREAKER, now: () => number = Date.now) {
     this.#source = source;
@@ -93,6 +95,7 @@ export class CircuitBreaker {
    * this replica's own probe is in flight, whose answer will say.
    */
   adopt(state: 'OPEN' | 'CLOSED', openForMs: number): void {
+    this.#epoch += 1;
     if (state === 'OPEN') {
       const openedAt = this.#now() - this.#settings.openMs + Math.max(0, Math.min(openForMs, this.#settings.openMs));
       if (this.#state === 'OPEN' && openedAt <= this.#openedAt) return;
@@ -119,7 +122,7 @@ export class CircuitBreaker {
       reported = true;
       if (probe) this.#probeInFlight = false;
       if (outcome === 'success') this.#close(probe);
-      else if (outcome === 'failure') return this.#fail(probe);
+      else if (outcome === 'failure') this.#fail(probe);
     };
   }
 
@@ -147,6 +150,7 @@ export class CircuitBreaker {
   #close(probe: boolean): void {
     if (probe) this.#peers?.changed('CLOSED', 0);
     else this.#peers?.succeeded();
+    this.#epoch += 1;
     this.#state = 'CLOSED';
     this.#failures = 0;
   }
@@ -154,27 +158,29 @@ export class CircuitBreaker {
   /**
    * Shared, the threshold applies to the failures in a row over every replica (BreakerPeers.failed,
    * counted within `openMs` of each other): N replicas open after `failureThreshold` failures in
-   * all, not N times as many. The peers unable to tell, this replica's own count decides.
+   * all, not N times as many. The peers unable to tell, this replica's own count decides. The
+   * count is applied when it comes, unless the breaker closed (or took a peer's state) meanwhile:
+   * a total counted before a success would reopen a breaker that success closed.
    */
-  #fail(probe: boolean): undefined | Promise<void> {
+  #fail(probe: boolean): void {
     this.#failures += 1;
-    if (probe) return this.#open();
-    if (this.#peers === undefined || this.#state !== 'CLOSED') {
-      if (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold) this.#open();
+    if (probe || this.#peers === undefined || this.#state !== 'CLOSED') {
+      if (probe || (this.#state === 'CLOSED' && this.#failures >= this.#settings.failureThreshold)) this.#open();
       return;
     }
-    return this.#peers.failed(this.#settings.openMs).then((total) => {
+    const epoch = this.#epoch;
+    void this.#peers.failed(this.#settings.openMs).then((total) => {
+      if (epoch !== this.#epoch) return;
       if (total !== undefined) this.#failures = total;
       const count = total ?? this.#failures;
       if (this.#state === 'CLOSED' && count >= this.#settings.failureThreshold) this.#open();
     });
   }
 
-  #open(): undefined {
+  #open(): void {
     this.#state = 'OPEN';
     this.#openedAt = this.#now();
     this.#peers?.changed('OPEN', this.#settings.openMs);
-    return undefined;
   }
 
   #refusal(): SourceError {
@@ -207,7 +213,7 @@ export function withCircuitBreaker(breaker: CircuitBreaker, send: SendCall): Sen
       report('success');
       return response;
     } catch (error) {
-      await report(outcomeOf(error));
+      report(outcomeOf(error));
       throw error;
     }
   };

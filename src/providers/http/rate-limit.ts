@@ -24,7 +24,7 @@ type QuotaLines = Pick<SourceTransport, 'quota' | 'sharedQuota'> & Partial<Pick<
  * With `shared` (server.redis), turns are booked in the line every replica shares; a booking or a
  * check Redis cannot answer (down, or slower than its command deadline or half the time the
  * operation has left: shared-quota.ts) is made in `quota` instead. An abandoned wait gives its
- * turn back to the line it was booked in.
+ * turn back to the line it was booked in; a caller that leaves while Redis is asked stops waiting at once.
  */
 export function withRateLimit(source: string, lines: QuotaLines, send: SendCall, waitLimitMs: number): SendCall {
   const { quota, sharedQuota: shared } = lines;
@@ -84,8 +84,15 @@ async function takeTurn(
 ): Promise<void> {
   const scope = currentScope();
   const latest = deadlineOf(scope?.operation) ?? Date.now() + waitLimitMs;
+  const signal = scope?.signal;
+  // The caller gone while Redis was asked: no turn is taken anywhere (a booking that answers later is given back).
+  const stayed = () => {
+    if (signal?.aborted) throw operationEndedError(source, signal.reason);
+  };
   for (;;) {
-    const booked = shared ? await shared.reserve(latest) : undefined;
+    const booked = shared ? await shared.reserve(latest, signal) : undefined;
+    if (booked && signal?.aborted) shared?.release(booked);
+    stayed();
     // Redis unable to answer: this replica's share of the quota.
     const own = shared?.whileAway() ?? quota;
     const ticket: QuotaTicket | undefined =
@@ -93,17 +100,19 @@ async function takeTurn(
     if (ticket === undefined) throw new QuotaWaitError(source, own.snapshot().pausedUntil > Date.now());
     const wait = ticket.at - Date.now();
     if (wait > 0)
-      await sleep(wait, scope?.signal).catch((reason: unknown) => {
+      await sleep(wait, signal).catch((reason: unknown) => {
         if (booked === undefined) own.release(ticket, Date.now());
         else shared?.release(ticket);
         throw operationEndedError(source, reason);
       });
     // A shared turn due at once skips the check: no replica's throttling can have come between.
-    const holds = booked === undefined ? own.holds(ticket) : wait <= 0 || ((await shared?.holds(ticket)) ?? true);
+    const holds =
+      booked === undefined ? own.holds(ticket) : wait <= 0 || ((await shared?.holds(ticket, signal)) ?? true);
+    stayed();
     if (!holds) continue;
     // Late timers must not send several turns' calls at once (SourceQuota.depart); bounded by the operation's end.
     for (let left = quota.depart(Date.now()); left > 0; left = quota.depart(Date.now()))
-      await sleep(left, scope?.signal).catch((reason: unknown) => {
+      await sleep(left, signal).catch((reason: unknown) => {
         throw operationEndedError(source, reason);
       });
     return;
@@ -111,7 +120,7 @@ async function takeTurn(
 }
 
 /** The latest moment the operation waits for this call, or undefined when no operation bounds it. */
-function deadlineOf(operation: Operation | undefined): number | undefined {
+export function deadlineOf(operation: Operation | undefined): number | undefined {
   if (operation === undefined) return undefined;
   if (operation.sharedBy === undefined) return operation.deadlineAt;
   let latest: number | undefined;

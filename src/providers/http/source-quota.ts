@@ -198,10 +198,13 @@ export class SourceQuota {
  * Each method's `undefined` means the store could not answer: the caller uses its own SourceQuota.
  */
 export interface SharedQuotaLine {
-  /** Books the next turn if it comes no later than `latest` (epoch ms): the ticket, or null when it would come later. */
-  reserve(latest: number): Promise<QuotaTicket | null | undefined>;
-  /** Whether no replica saw a throttling since the ticket was booked. */
-  holds(ticket: QuotaTicket): Promise<boolean | undefined>;
+  /**
+   * Books the next turn if it comes no later than `latest` (epoch ms): the ticket, or null when it
+   * would come later; undefined when the store cannot answer, or at once when `signal` aborts.
+   */
+  reserve(latest: number, signal?: AbortSignal): Promise<QuotaTicket | null | undefined>;
+  /** Whether no replica saw a throttling since the ticket was booked; undefined as for `reserve`. */
+  holds(ticket: QuotaTicket, signal?: AbortSignal): Promise<boolean | undefined>;
   /** Gives back a turn this line booked and its caller abandoned (as SourceQuota's `release`); does not wait for the store. */
   release(ticket: QuotaTicket): void;
   /** The line a replica books in while the store cannot answer: its share of the quota (`server.redis.replicas`). */
