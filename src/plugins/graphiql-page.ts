@@ -105,20 +105,31 @@ const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
 export function createGraphiQLRenderer(
   now: () => Date = () => new Date(),
 ): (options: GraphiQLOptions) => Promise<string> {
-  let cached: { key: string; page: string } | undefined;
-  return async (options) => {
+  // The promise is kept, not the page: visits that come while the page renders share its one render.
+  let cached: { key: string; page: Promise<string> } | undefined;
+  return (options) => {
     // defaultQuery: what a tab opened with + starts with.
     const withTabs = { defaultQuery: DEFAULT_QUERY, ...options, defaultTabs: graphiqlTabs(now()) };
     const key = JSON.stringify(withTabs);
-    if (cached?.key === key) return cached.page;
-    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-    const page = renderGraphiQL(withTabs);
-    const at = page.lastIndexOf(RENDER_CALL);
-    // A yoga upgrade that renders differently must fail the first page, not lose History quietly.
-    if (at < 0)
-      throw new Error('@graphql-yoga/render-graphiql no longer calls renderYogaGraphiQL: update graphiql-page.ts');
-    const start = `((root, props) => ${RENDER_CALL}root, { ...props, plugins: undefined }))(`;
-    cached = { key, page: `${page.slice(0, at)}${start}${page.slice(at + RENDER_CALL.length)}` };
+    if (cached?.key !== key) {
+      const page = renderWithHistory(withTabs);
+      cached = { key, page };
+      // A failed render is not kept: the next visit tries again.
+      page.catch(() => {
+        if (cached?.page === page) cached = undefined;
+      });
+    }
     return cached.page;
   };
+}
+
+async function renderWithHistory(options: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  const page = renderGraphiQL(options);
+  const at = page.lastIndexOf(RENDER_CALL);
+  // A yoga upgrade that renders differently must fail the first page, not lose History quietly.
+  if (at < 0)
+    throw new Error('@graphql-yoga/render-graphiql no longer calls renderYogaGraphiQL: update graphiql-page.ts');
+  const start = `((root, props) => ${RENDER_CALL}root, { ...props, plugins: undefined }))(`;
+  return `${page.slice(0, at)}${start}${page.slice(at + RENDER_CALL.length)}`;
 }
