@@ -1,25 +1,16 @@
-/**
- * Bytes allocated per request, and the garbage collection they cost, for the three Blnk scenarios
- * of issue 14 (bench/scenarios.ts), on the gateway of this tree, of earlier commits
- * (`BENCH_BASELINE=a,b`) and the bare passthrough, each server alone in its process on core 0
- * (the load generator and the simulators on core 1). After a warm-up, each scenario is driven for
- * `BENCH_REQUESTS` answers at `BENCH_CONCURRENCY`; the server counts (bench/allocation-probe.ts)
- * the JS heap bytes allocated, its young and full GCs and its CPU time over exactly those requests.
- * Unlike req/s, these hardly move with what else the machine runs. `BENCH_PROFILE=1` adds V8's
- * sampling heap profile of the gateway of this tree (freed objects included): the top allocating
- * functions. A benchmark reports; it asserts nothing.
- *
- *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 node bench/allocation.ts
- *   BENCH_BASELINE=a4bcf9f BENCH_PROFILE=1 BENCH_SERVER_FLAGS='--max-semi-space-size=8' node bench/allocation.ts
- */
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { ProbeReport } from './allocation-probe.ts';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
-import { type BenchScenario, type Contender, forkServer, memoryOf, pin, type Server } from './side-by-side.ts';
+import {
+  type BenchScenario,
+  type Contender,
+  forkServer,
+  memoryOf,
+  type Server,
+  startPinnedVendors,
+} from './side-by-side.ts';
 import type { BlnkFixture } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -28,12 +19,8 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 const here = resolve(import.meta.dirname, '..');
 const baselines = checkoutBaselines(here, process.env.BENCH_BASELINE?.split(',').filter(Boolean) ?? []);
 
-pin('1');
-const vendors = fork(join(here, 'bench/simulators.ts'), { stdio: 'inherit' });
-const [ready] = (await once(vendors, 'message')) as [
-  { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
-];
-if (vendors.pid) pin('1', vendors.pid);
+const ready = await startPinnedVendors(join(here, 'bench/simulators.ts'));
+const vendors = ready.process;
 
 const gatewayOf = (label: string, root: string): Contender => ({
   label,

@@ -1,22 +1,8 @@
-/**
- * `npm run bench:compare`: this checkout against an earlier commit, side by side in one run. The
- * earlier commit is checked out into a temporary worktree (sharing this checkout's node_modules);
- * each round starts one gateway per tree, alternating which goes first, each alone in its own
- * process pinned to core 0 while the simulators and this load generator share core 1 (where
- * `taskset` exists). Prints req/s per scenario and tree (median, min–max over the rounds) and the
- * ratio of the medians, so a change shows against the run-to-run spread. Assert nothing: a
- * benchmark reports.
- *
- *   BENCH_BASELINE=a4bcf9f BENCH_ROUNDS=4 BENCH_SECONDS=3 npm run bench:compare
- *   BENCH_BASELINE=a4bcf9f,b5cd012 …   several commits, each a column (the ratio is this tree ÷ the first)
- */
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { ALL_FIVE, blnkScenarios } from './scenarios.ts';
-import { type Contender, forkServer, pin, pinned, printSideBySide, sideBySide } from './side-by-side.ts';
+import { type Contender, forkServer, pinned, printSideBySide, sideBySide, startPinnedVendors } from './side-by-side.ts';
 
 const BASELINE = process.env.BENCH_BASELINE;
 if (!BASELINE) throw new Error('set BENCH_BASELINE to the commit to compare against (e.g. BENCH_BASELINE=a4bcf9f)');
@@ -27,12 +13,8 @@ const here = resolve(import.meta.dirname, '..');
 
 const baselines = checkoutBaselines(here, BASELINE.split(','));
 
-pin('1');
-const vendors = fork(join(here, 'bench/simulators.ts'), { stdio: 'inherit' });
-const [ready] = (await once(vendors, 'message')) as [
-  { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
-];
-if (vendors.pid) pin('1', vendors.pid);
+const ready = await startPinnedVendors(join(here, 'bench/simulators.ts'));
+const vendors = ready.process;
 
 /** One tree's gateway in its own process (bench/gateway-child.ts). */
 const gatewayOf = (label: string, root: string): Contender => ({

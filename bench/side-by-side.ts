@@ -24,6 +24,22 @@ export function pin(cores: string, pid: number = process.pid): void {
   if (pinned) execFileSync('taskset', ['-p', '-c', cores, String(pid)], { stdio: 'ignore' });
 }
 
+/** What bench/simulators.ts reports once its vendors listen. */
+export interface BenchVendors {
+  readonly process: ChildProcess;
+  readonly sources: Array<Record<string, unknown>>;
+  readonly blnkLedger: { name: string };
+}
+
+/** Pins this process (the load generator) to core 1 and starts the simulators there, beside it. */
+export async function startPinnedVendors(simulators: string): Promise<BenchVendors> {
+  pin('1');
+  const vendors = fork(simulators, { stdio: 'inherit' });
+  const [ready] = (await once(vendors, 'message')) as [Omit<BenchVendors, 'process'>];
+  if (vendors.pid) pin('1', vendors.pid);
+  return { process: vendors, ...ready };
+}
+
 /** VmRSS and VmHWM of a process, in kB (Linux); zeros elsewhere. */
 export function memoryOf(pid: number): { rss: number; hwm: number } {
   try {
