@@ -121,7 +121,8 @@ export function withReadCache(
       }
     }
     try {
-      const response = stampReceived(await send(request, target, permit));
+      // The generation goes with the call: it joins only calls whose answer may be stored under it.
+      const response = stampReceived(await send({ ...request, cacheGeneration: generation }, target, permit));
       const ttlMs = request.cache === 'history' ? settings.historyTtlMs : settings.ttlMs;
       await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
       return response;
