@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   ReadCacheEntry,
   ReadCacheLookup,
@@ -14,6 +14,20 @@ import type { SharedRedis } from './redis.ts';
 const FILL_CLAIM_MS = 2000;
 /** How often a waiting replica looks for the filled entry. */
 const FILL_POLL_MS = 15;
+
+/** Deletes a fill claim only while it is still the given token's: a claim that expired and was taken by another replica stays. */
+const RELEASE_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/**
+ * The source's generation; a missing one (never set, evicted, deleted, Redis restarted empty) is
+ * set to ARGV[1], a value above any generation handed out before (ms time × 1000 + random), never 0:
+ * entries still alive under an old generation must not be read again.
+ */
+const READ_GENERATION =
+  "local g = redis.call('GET', KEYS[1]) if g then return g end redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]";
+/** The next generation, seeded as READ_GENERATION does when the key is missing. */
+const NEXT_GENERATION =
+  "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])";
+const seed = () => String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
 
 /** A cached answer as Redis holds it: the vendor's status, headers and body text as received (never parsed). */
 interface StoredAnswer {
@@ -51,6 +65,21 @@ export function createSharedReadCache(
   const entryKey = (generation: string, key: string) =>
     `${redis.prefix}cache:${source}:${generation}:${createHash('sha256').update(`${source}\n${key}`).digest('hex')}`;
   let known = '0';
+  // A write's INCR failed: Redis may still hold the old generation's entries, so the Redis tier is
+  // skipped until an INCR succeeds (retried at each lookup).
+  let unbumped = false;
+  const bump = async (): Promise<boolean> => {
+    const next = await redis.run((client) => client.eval(NEXT_GENERATION, 1, generationKey, seed()));
+    if (next === undefined) {
+      unbumped = true;
+      return false;
+    }
+    unbumped = false;
+    known = String(next);
+    return true;
+  };
+  // Fill claims this replica holds, by entry key: their random tokens (only the claimant releases one).
+  const claims = new Map<string, string>();
   // The local tier's keys and generations carry the shared generation they were read under.
   const localKey = (generation: string, key: string) => `${generation}\n${key}`;
   const split = (generation: string) => {
@@ -79,8 +108,10 @@ export function createSharedReadCache(
     const found = text ? decode(text) : undefined;
     if (found !== undefined && isFresh(found)) return found;
     // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
-    const claimed = await redis.run((client) => client.set(`${at}:fill`, '1', 'PX', FILL_CLAIM_MS, 'NX'));
+    const token = randomUUID();
+    const claimed = await redis.run((client) => client.set(`${at}:fill`, token, 'PX', FILL_CLAIM_MS, 'NX'));
     if (claimed === 'OK') {
+      claims.set(at, token);
       // Another replica may have stored the read between the look and the claim (its store ends its claim).
       const again = await redis.run((client) => client.get(at));
       const stored = again ? decode(again) : undefined;
@@ -99,13 +130,19 @@ export function createSharedReadCache(
     return found;
   };
   const release = async (at: string) => {
-    await redis.run((client) => client.del(`${at}:fill`));
+    const token = claims.get(at);
+    if (token === undefined) return;
+    claims.delete(at);
+    await redis.run((client) => client.eval(RELEASE_CLAIM, 1, `${at}:fill`, token));
   };
 
   return {
     async get(key): Promise<ReadCacheLookup> {
-      const current = await redis.run((client) => client.get(generationKey));
-      const shared = current === undefined ? known : (current ?? '0');
+      const current =
+        unbumped && !(await bump())
+          ? undefined
+          : await redis.run((client) => client.eval(READ_GENERATION, 1, generationKey, seed()));
+      const shared = current === undefined ? known : String(current);
       known = shared;
       const mine = await local.get(localKey(shared, key));
       const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
@@ -122,15 +159,20 @@ export function createSharedReadCache(
       const at = entryKey(seen.shared, key);
       const value = encode(entry);
       const expiresInMs = Math.ceil(Math.max(entry.ttlMs, settings.staleIfErrorMs) - (Date.now() - entry.receivedAt));
-      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0) return release(at);
+      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0 || unbumped) return release(at);
+      const token = claims.get(at);
+      claims.delete(at);
       // Awaited (within the command deadline): the replica's answer leaves after the entry is in Redis.
-      await redis.run((client) => client.multi().set(at, value, 'PX', expiresInMs).del(`${at}:fill`).exec());
+      await redis.run((client) => {
+        const store = client.multi().set(at, value, 'PX', expiresInMs);
+        return (token === undefined ? store : store.eval(RELEASE_CLAIM, 1, `${at}:fill`, token)).exec();
+      });
     },
     abandon: async (key, generation) => release(entryKey(split(generation).shared, key)),
+    // The INCR first: a local clear before it would let a lookup in between refill from Redis's old generation.
     async clear() {
+      await bump();
       await local.clear();
-      const next = await redis.run((client) => client.incr(generationKey));
-      if (next !== undefined) known = String(next);
     },
   };
 }
