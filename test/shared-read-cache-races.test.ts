@@ -4,6 +4,7 @@ import { parseConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
 import { type DemoSources, startDemoSources } from '../src/simulators/demo.ts';
+import { type CutLink, startCutLink } from './helpers/cut-link.ts';
 import { type HeldVendor, startHeldVendor } from './helpers/held-vendor.ts';
 import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
 
@@ -22,9 +23,12 @@ let demo: DemoSources | undefined;
 let held: HeldVendor | undefined;
 let gateways: Gateway[] = [];
 let probe: Redis | undefined;
+let link: CutLink | undefined;
 afterEach(async () => {
   probe?.disconnect();
   await Promise.all(gateways.map((gateway) => gateway.close()));
+  await link?.close();
+  link = undefined;
   await held?.close();
   await demo?.close();
   await redis?.stop();
@@ -33,13 +37,17 @@ afterEach(async () => {
 });
 
 /** Redis, the simulators, a held Subaccounts API and `count` gateways sharing the Vonage read cache. */
-async function start(count: number): Promise<Gateway[]> {
+async function start(count: number, through?: 'cut-link'): Promise<Gateway[]> {
   redis = await startRedis();
+  if (through) link = await startCutLink(redis.port);
   demo = await startDemoSources();
   const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
   held = await startHeldVendor(String(vonage.url));
   const config = parseConfig({
-    server: { cursorSecret: 'test-cursor-secret-0123456789', redis: { url: redis.url } },
+    server: {
+      cursorSecret: 'test-cursor-secret-0123456789',
+      redis: { url: link ? `redis://127.0.0.1:${link.port}` : redis.url },
+    },
     sources: [{ ...vonage, subaccountsUrl: held.url, retries: 0, cache: { ttlMs: 60_000 } }],
   });
   gateways = Array.from({ length: count }, () => createGateway(config, { logger: createLogger('silent') }));
@@ -103,6 +111,21 @@ describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () 
     expect(JSON.stringify(afterA.data)).not.toBe(JSON.stringify(first.data));
     const afterB = await ask(b!, OBSERVED);
     expect(JSON.stringify(afterB.data)).toBe(JSON.stringify(afterA.data));
+  });
+
+  it('a top-up while the link to Redis is cut is not lost: once it heals, the writer reads from the vendor, not its entry from before', async () => {
+    const [gateway] = await start(1, 'cut-link');
+    await held!.release({ open: true });
+    const first = await ask(gateway!, OBSERVED);
+    expect(first.errors).toBeUndefined();
+    link!.cut();
+    // The INCR fails; Redis keeps the entry under the old generation.
+    expect((await ask(gateway!, TOP_UP)).errors).toBeUndefined();
+    link!.heal();
+    expect(await until(async () => (await readyConnections(redis!.url)) >= 2)).toBe(true);
+    const after = await ask(gateway!, OBSERVED);
+    expect(after.errors).toBeUndefined();
+    expect(JSON.stringify(after.data)).not.toBe(JSON.stringify(first.data));
   });
 
   it('a generation key gone from Redis does not start again where an older one was: the next read asks the vendor', async () => {
