@@ -91,27 +91,43 @@ export function createSharedReadCache(
    * Nothing fresh in Redis: one replica fetches (it claims the fill, `SET NX`, until it stores the
    * answer or gives up, `FILL_CLAIM_MS` at most) and the others wait for its entry instead of each
    * calling the vendor for the same read at the same moment (a key every replica reads expires
-   * everywhere at once). Concurrent misses of one read in a replica share one look.
+   * everywhere at once). Concurrent misses of one read in a replica share one look, which stops
+   * (releasing a claim it won) once its last caller has left. A look for callers who would not take
+   * what a fill gives (`no-cache`, a `max-age` under the poll interval) claims but never waits.
    */
-  const looking = new Map<string, Promise<ReadCacheEntry | undefined>>();
-  const lookOnce = (shared: string, key: string): Promise<ReadCacheEntry | undefined> => {
-    const at = entryKey(shared, key);
-    let pending = looking.get(at);
-    if (pending === undefined) {
-      pending = look(at).finally(() => looking.delete(at));
-      looking.set(at, pending);
+  const looking = new Map<
+    string,
+    { result: Promise<ReadCacheEntry | undefined>; callers: number; left: AbortController }
+  >();
+  const lookOnce = (at: string, wait: boolean, signal: AbortSignal | undefined) => {
+    const id = `${at}\n${wait}`;
+    let shared = looking.get(id);
+    if (shared === undefined) {
+      const left = new AbortController();
+      const result = look(at, wait, left.signal).finally(() => looking.get(id) === shared && looking.delete(id));
+      shared = { result, callers: 0, left };
+      looking.set(id, shared);
     }
-    return pending;
+    const joined = shared;
+    joined.callers += 1;
+    return unlessLeft(joined.result, signal, () => {
+      joined.callers -= 1;
+      if (joined.callers > 0) return;
+      joined.left.abort();
+      if (looking.get(id) === joined) looking.delete(id);
+    });
   };
-  const look = async (at: string): Promise<ReadCacheEntry | undefined> => {
+  const look = async (at: string, wait: boolean, left: AbortSignal): Promise<ReadCacheEntry | undefined> => {
     const text = await redis.run((client) => client.get(at));
     const found = text ? decode(text) : undefined;
-    if (found !== undefined && isFresh(found)) return found;
+    if ((found !== undefined && isFresh(found)) || left.aborted) return found;
     // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
     const token = randomUUID();
     const claimed = await redis.run((client) => client.set(`${at}:fill`, token, 'PX', FILL_CLAIM_MS, 'NX'));
     if (claimed === 'OK') {
       claims.set(at, token);
+      // Nobody is left to fill it: the others need not wait for this claim.
+      if (left.aborted) return void (await release(at));
       // Another replica may have stored the read between the look and the claim (its store ends its claim).
       const again = await redis.run((client) => client.get(at));
       const stored = again ? decode(again) : undefined;
@@ -119,8 +135,8 @@ export function createSharedReadCache(
       await release(at);
       return stored;
     }
-    if (claimed !== null) return found;
-    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end; ) {
+    if (claimed !== null || !wait) return found;
+    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end && !left.aborted; ) {
       await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
       const [value, filling] = (await redis.run((client) => client.mget(at, `${at}:fill`))) ?? [null, null];
       const filled = value ? decode(value) : undefined;
@@ -137,7 +153,7 @@ export function createSharedReadCache(
   };
 
   return {
-    async get(key): Promise<ReadCacheLookup> {
+    async get(key, maxAgeMs = Number.POSITIVE_INFINITY): Promise<ReadCacheLookup> {
       const current =
         unbumped && !(await bump())
           ? undefined
@@ -147,7 +163,7 @@ export function createSharedReadCache(
       const mine = await local.get(localKey(shared, key));
       const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
       if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
-      const theirs = await unlessLeft(lookOnce(shared, key), currentScope()?.signal);
+      const theirs = await lookOnce(entryKey(shared, key), maxAgeMs >= FILL_POLL_MS, currentScope()?.signal);
       if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
         return lookup;
       await local.set(localKey(shared, key), theirs, mine.generation);
@@ -178,11 +194,21 @@ export function createSharedReadCache(
 }
 
 /** `look`, or undefined as soon as the caller's operation ends (its answer sent, its client gone): a look shared by several callers goes on for the others. */
-function unlessLeft<T>(look: Promise<T | undefined>, signal: AbortSignal | undefined): Promise<T | undefined> {
+function unlessLeft<T>(
+  look: Promise<T | undefined>,
+  signal: AbortSignal | undefined,
+  onLeave: () => void,
+): Promise<T | undefined> {
   if (signal === undefined) return look;
-  if (signal.aborted) return Promise.resolve(undefined);
+  if (signal.aborted) {
+    onLeave();
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve) => {
-    const left = () => resolve(undefined);
+    const left = () => {
+      onLeave();
+      resolve(undefined);
+    };
     signal.addEventListener('abort', left, { once: true });
     void look.then((value) => {
       signal.removeEventListener('abort', left);
