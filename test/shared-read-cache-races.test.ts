@@ -37,29 +37,38 @@ afterEach(async () => {
 });
 
 /** Redis, the simulators, a held Subaccounts API and `count` gateways sharing the Vonage read cache. */
-async function start(count: number, through?: 'cut-link'): Promise<Gateway[]> {
+async function start(count: number, through?: 'cut-link', last: Record<string, unknown> = {}): Promise<Gateway[]> {
   redis = await startRedis();
   if (through) link = await startCutLink(redis.port);
   demo = await startDemoSources();
   const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
   held = await startHeldVendor(String(vonage.url));
-  const config = parseConfig({
-    server: {
-      cursorSecret: 'test-cursor-secret-0123456789',
-      redis: { url: link ? `redis://127.0.0.1:${link.port}` : redis.url },
-    },
-    sources: [{ ...vonage, subaccountsUrl: held.url, retries: 0, cache: { ttlMs: 60_000 } }],
-  });
-  gateways = Array.from({ length: count }, () => createGateway(config, { logger: createLogger('silent') }));
+  const server = {
+    cursorSecret: 'test-cursor-secret-0123456789',
+    redis: { url: link ? `redis://127.0.0.1:${link.port}` : redis.url },
+  };
+  const config = (extra: Record<string, unknown>) =>
+    parseConfig({
+      server: { ...server, ...extra },
+      sources: [{ ...vonage, subaccountsUrl: held!.url, retries: 0, cache: { ttlMs: 60_000 } }],
+    });
+  // The last gateway takes `last` as more server settings.
+  gateways = Array.from({ length: count }, (_, at) =>
+    createGateway(config(at === count - 1 ? last : {}), { logger: createLogger('silent') }),
+  );
   await Promise.all(gateways.map((gateway) => gateway.connected()));
   probe = new Redis(redis.url, { maxRetriesPerRequest: 0 });
   return gateways;
 }
 
-async function ask(gateway: Gateway, query: string): Promise<{ errors?: unknown[]; data?: unknown }> {
+async function ask(
+  gateway: Gateway,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ errors?: unknown[]; data?: unknown }> {
   const response = await gateway.yoga.fetch('http://gateway/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body: JSON.stringify({ query }),
   });
   return (await response.json()) as { errors?: unknown[]; data?: unknown };
@@ -126,6 +135,19 @@ describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () 
     const after = await ask(gateway!, OBSERVED);
     expect(after.errors).toBeUndefined();
     expect(JSON.stringify(after.data)).not.toBe(JSON.stringify(first.data));
+  });
+
+  it('a no-cache read does not wait for another replica’s fill it would not take: it asks the vendor while the fill is in flight', async () => {
+    // B's deadline is shorter than a fill claim: were B to wait for A's fill, it would end first, having asked no vendor.
+    const [a, b] = await start(2, undefined, { requestTimeoutMs: 1500 });
+    const first = ask(a!, SUBACCOUNTS);
+    await held!.waitForHeld(1);
+    expect(await probe!.keys('*:fill')).toHaveLength(1);
+    const second = ask(b!, SUBACCOUNTS, { 'cache-control': 'no-cache' });
+    await held!.waitForHeld(2);
+    await held!.release({ open: true });
+    expect((await first).errors).toBeUndefined();
+    expect((await second).errors).toBeUndefined();
   });
 
   it('a generation key gone from Redis does not start again where an older one was: the next read asks the vendor', async () => {
