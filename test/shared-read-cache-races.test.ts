@@ -150,6 +150,21 @@ describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () 
     expect((await second).errors).toBeUndefined();
   });
 
+  it('cache keys are keyed by the deployment secret: replicas with different cursorSecrets never share an entry', async () => {
+    const [a, b] = await start(2, undefined, { cursorSecret: 'another-cursor-secret-0123456789' });
+    await held!.release({ open: true });
+    const entries = async () =>
+      (await probe!.keys('*cache:vonage-demo:*')).filter((key) => !/:(gen|fill)$/.test(key)).length;
+    await read(a!);
+    const calls = held!.calls;
+    const ofA = await entries();
+    expect(ofA).toBeGreaterThan(0);
+    // The same reads on B: none of A's keys is B's.
+    await read(b!);
+    expect(held!.calls).toBe(calls + 1);
+    expect(await entries()).toBe(2 * ofA);
+  });
+
   it('a generation key gone from Redis does not start again where an older one was: the next read asks the vendor', async () => {
     const [gateway] = await start(1);
     await held!.release({ open: true });

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type {
   ReadCacheEntry,
   ReadCacheLookup,
@@ -49,8 +49,10 @@ interface StoredAnswer {
  * replica stops every replica's entries at once, without SCAN or pub/sub, and a read in flight
  * across the write stores what it read under the old generation, where nobody looks.
  *
- * Keys hold a sha256 of the source and the vendor request (target, headers, accepted statuses): a
- * target or a header may carry a credential. Values hold vendor bodies, so Redis holds balances.
+ * Keys hold an HMAC-SHA256 (keyed by `keySecret`, the deployment's `server.cursorSecret`; a plain
+ * sha256 without one) of the source and the vendor request (target, headers, accepted statuses): a
+ * target or a header may carry a credential, and with the secret a reader of the keys cannot test
+ * guessed (weak) vendor keys against them offline. Values hold vendor bodies, so Redis holds balances.
  * Every value expires (PX: the longer of its TTL and `staleIfErrorMs`, from its receive time); one
  * larger than `maxBytes` is not stored. Redis failing (down, or slower than the command deadline):
  * the local tier alone, under the last generation seen, as without `server.redis`.
@@ -60,10 +62,12 @@ export function createSharedReadCache(
   source: string,
   local: ReadCacheStore,
   settings: ReadCacheSettings,
+  keySecret?: string,
 ): ReadCacheStore {
   const generationKey = `${redis.prefix}cache:${source}:gen`;
+  const hash = () => (keySecret === undefined ? createHash('sha256') : createHmac('sha256', keySecret));
   const entryKey = (generation: string, key: string) =>
-    `${redis.prefix}cache:${source}:${generation}:${createHash('sha256').update(`${source}\n${key}`).digest('hex')}`;
+    `${redis.prefix}cache:${source}:${generation}:${hash().update(`${source}\n${key}`).digest('hex')}`;
   let known = '0';
   // A write's INCR failed: Redis may still hold the old generation's entries, so the Redis tier is
   // skipped until an INCR succeeds (retried at each lookup).
