@@ -45,7 +45,7 @@ interface StoredAnswer {
  * fills the local tier (parsed and mapped once per replica, not per request).
  *
  * Invalidation is a generation per source (`…cache:<source>:gen`, INCR'd by a write's `clear`), part
- * of every entry's key in Redis and locally: each lookup reads it (one small GET), so a top-up on one
+ * of every entry's key in Redis and locally: each lookup reads it (one small round trip), so a top-up on one
  * replica stops every replica's entries at once, without SCAN or pub/sub, and a read in flight
  * across the write stores what it read under the old generation, where nobody looks.
  *
