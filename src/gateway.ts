@@ -51,7 +51,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     onExportError: (code) => logger.warn('traces could not be exported at shutdown', { code }),
   });
   // server.redis: quotas, tokens, breakers and the read cache shared by every replica; without it, all in process.
-  const shared = config.server.redis ? createSharedState(config.server.redis, logger) : undefined;
+  const shared = config.server.redis
+    ? createSharedState(config.server.redis, logger, config.server.cursorSecret ?? undefined)
+    : undefined;
   for (const source of config.sources) {
     const sharing = shared?.forSource(source.name);
     const transport = { ...createSourceTransport(source.name, source.transport, logger, sharing), telemetry };

@@ -57,4 +57,29 @@ describe('the read cache across a top-up', () => {
     expect((await ask(SUBACCOUNTS)).errors).toBeUndefined();
     expect(held.calls).toBe(calls + 1);
   });
+
+  it('a read looked up after a top-up does not join a call that left before it: it asks the vendor, and its answer is kept', async () => {
+    demo = await startDemoSources();
+    const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
+    held = await startHeldVendor(String(vonage.url));
+    gateway = createGateway(
+      parseConfig({
+        server: { cursorSecret: 'test-cursor-secret-0123456789' },
+        sources: [{ ...vonage, subaccountsUrl: held.url, cache: { ttlMs: 60_000 } }],
+      }),
+      { logger: createLogger('silent') },
+    );
+    const before = ask(SUBACCOUNTS);
+    await held.waitForHeld(1);
+    expect((await ask(TOP_UP)).errors).toBeUndefined();
+    // Joining the call in flight would store its pre-top-up answer under the new generation.
+    const after = ask(SUBACCOUNTS);
+    await held.waitForHeld(2);
+    await held.release({ open: true });
+    expect((await before).errors).toBeUndefined();
+    expect((await after).errors).toBeUndefined();
+    const calls = held.calls;
+    expect((await ask(SUBACCOUNTS)).errors).toBeUndefined();
+    expect(held.calls).toBe(calls);
+  });
 });

@@ -149,8 +149,15 @@ describe.skipIf(REDIS_MISSING !== null)('the read cache shared through Redis', (
     const first = a.query<Tree>(TREE(20));
     await held!.waitForHeld(1);
     const second = b.query<Tree>(TREE(20));
-    // B's same read reaches no vendor while A's is in flight (given time to, were it to).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A's claim is in Redis and B waits on it (its MGET polls are the only MGETs): B reached no vendor.
+    const probe = new Redis(redis!.url, { maxRetriesPerRequest: 0 });
+    try {
+      // (Other reads of the tree, not held, may hold claims of their own for a moment.)
+      expect((await probe.keys('*:fill')).length).toBeGreaterThan(0);
+      expect(await until(async () => /cmdstat_mget:calls=[1-9]/.test(await probe.info('commandstats')))).toBe(true);
+    } finally {
+      probe.disconnect();
+    }
     expect(held!.calls).toBe(1);
     await held!.release({ open: true });
     const [answerA, answerB] = await Promise.all([first, second]);

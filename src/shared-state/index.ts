@@ -22,14 +22,19 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export function createSharedState(settings: RedisSettings, logger: Pick<Logger, 'info' | 'warn'>): SharedState {
+/** `cacheKeySecret`: keys the read cache's key hashes (the deployment's `server.cursorSecret`), plain sha256 without. */
+export function createSharedState(
+  settings: RedisSettings,
+  logger: Pick<Logger, 'info' | 'warn'>,
+  cacheKeySecret?: string,
+): SharedState {
   const redis = createSharedRedis(settings, logger);
   return {
     redis,
     forSource: (source) => ({
       quota: (local) => createSharedQuotaLine(redis, source, local),
       tokens: createSharedTokens(redis, source),
-      readCache: (local, settings) => createSharedReadCache(redis, source, local, settings),
+      readCache: (local, settings) => createSharedReadCache(redis, source, local, settings, cacheKeySecret),
     }),
     linkBreakers: (breakers, probeMs) => shareBreakers(redis, breakers, probeMs),
     close: () => redis.close(),

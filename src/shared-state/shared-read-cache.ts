@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type {
   ReadCacheEntry,
   ReadCacheLookup,
@@ -14,6 +14,20 @@ import type { SharedRedis } from './redis.ts';
 const FILL_CLAIM_MS = 2000;
 /** How often a waiting replica looks for the filled entry. */
 const FILL_POLL_MS = 15;
+
+/** Deletes a fill claim only while it is still the given token's: a claim that expired and was taken by another replica stays. */
+const RELEASE_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/**
+ * The source's generation; a missing one (never set, evicted, deleted, Redis restarted empty) is
+ * set to ARGV[1], a value above any generation handed out before (ms time × 1000 + random), never 0:
+ * entries still alive under an old generation must not be read again.
+ */
+const READ_GENERATION =
+  "local g = redis.call('GET', KEYS[1]) if g then return g end redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]";
+/** The next generation, seeded as READ_GENERATION does when the key is missing. */
+const NEXT_GENERATION =
+  "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])";
+const seed = () => String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
 
 /** A cached answer as Redis holds it: the vendor's status, headers and body text as received (never parsed). */
 interface StoredAnswer {
@@ -31,12 +45,14 @@ interface StoredAnswer {
  * fills the local tier (parsed and mapped once per replica, not per request).
  *
  * Invalidation is a generation per source (`…cache:<source>:gen`, INCR'd by a write's `clear`), part
- * of every entry's key in Redis and locally: each lookup reads it (one small GET), so a top-up on one
+ * of every entry's key in Redis and locally: each lookup reads it (one small round trip), so a top-up on one
  * replica stops every replica's entries at once, without SCAN or pub/sub, and a read in flight
  * across the write stores what it read under the old generation, where nobody looks.
  *
- * Keys hold a sha256 of the source and the vendor request (target, headers, accepted statuses): a
- * target or a header may carry a credential. Values hold vendor bodies, so Redis holds balances.
+ * Keys hold an HMAC-SHA256 (keyed by `keySecret`, the deployment's `server.cursorSecret`; a plain
+ * sha256 without one) of the source and the vendor request (target, headers, accepted statuses): a
+ * target or a header may carry a credential, and with the secret a reader of the keys cannot test
+ * guessed (weak) vendor keys against them offline. Values hold vendor bodies, so Redis holds balances.
  * Every value expires (PX: the longer of its TTL and `staleIfErrorMs`, from its receive time); one
  * larger than `maxBytes` is not stored. Redis failing (down, or slower than the command deadline):
  * the local tier alone, under the last generation seen, as without `server.redis`.
@@ -46,11 +62,28 @@ export function createSharedReadCache(
   source: string,
   local: ReadCacheStore,
   settings: ReadCacheSettings,
+  keySecret?: string,
 ): ReadCacheStore {
   const generationKey = `${redis.prefix}cache:${source}:gen`;
+  const hash = () => (keySecret === undefined ? createHash('sha256') : createHmac('sha256', keySecret));
   const entryKey = (generation: string, key: string) =>
-    `${redis.prefix}cache:${source}:${generation}:${createHash('sha256').update(`${source}\n${key}`).digest('hex')}`;
+    `${redis.prefix}cache:${source}:${generation}:${hash().update(`${source}\n${key}`).digest('hex')}`;
   let known = '0';
+  // A write's INCR failed: Redis may still hold the old generation's entries, so the Redis tier is
+  // skipped until an INCR succeeds (retried at each lookup).
+  let unbumped = false;
+  const bump = async (): Promise<boolean> => {
+    const next = await redis.run((client) => client.eval(NEXT_GENERATION, 1, generationKey, seed()));
+    if (next === undefined) {
+      unbumped = true;
+      return false;
+    }
+    unbumped = false;
+    known = String(next);
+    return true;
+  };
+  // Fill claims this replica holds, by entry key: their random tokens (only the claimant releases one).
+  const claims = new Map<string, string>();
   // The local tier's keys and generations carry the shared generation they were read under.
   const localKey = (generation: string, key: string) => `${generation}\n${key}`;
   const split = (generation: string) => {
@@ -62,25 +95,43 @@ export function createSharedReadCache(
    * Nothing fresh in Redis: one replica fetches (it claims the fill, `SET NX`, until it stores the
    * answer or gives up, `FILL_CLAIM_MS` at most) and the others wait for its entry instead of each
    * calling the vendor for the same read at the same moment (a key every replica reads expires
-   * everywhere at once). Concurrent misses of one read in a replica share one look.
+   * everywhere at once). Concurrent misses of one read in a replica share one look, which stops
+   * (releasing a claim it won) once its last caller has left. A look for callers who would not take
+   * what a fill gives (`no-cache`, a `max-age` under the poll interval) claims but never waits.
    */
-  const looking = new Map<string, Promise<ReadCacheEntry | undefined>>();
-  const lookOnce = (shared: string, key: string): Promise<ReadCacheEntry | undefined> => {
-    const at = entryKey(shared, key);
-    let pending = looking.get(at);
-    if (pending === undefined) {
-      pending = look(at).finally(() => looking.delete(at));
-      looking.set(at, pending);
+  const looking = new Map<
+    string,
+    { result: Promise<ReadCacheEntry | undefined>; callers: number; left: AbortController }
+  >();
+  const lookOnce = (at: string, wait: boolean, signal: AbortSignal | undefined) => {
+    const id = `${at}\n${wait}`;
+    let shared = looking.get(id);
+    if (shared === undefined) {
+      const left = new AbortController();
+      const result = look(at, wait, left.signal).finally(() => looking.get(id) === shared && looking.delete(id));
+      shared = { result, callers: 0, left };
+      looking.set(id, shared);
     }
-    return pending;
+    const joined = shared;
+    joined.callers += 1;
+    return unlessLeft(joined.result, signal, () => {
+      joined.callers -= 1;
+      if (joined.callers > 0) return;
+      joined.left.abort();
+      if (looking.get(id) === joined) looking.delete(id);
+    });
   };
-  const look = async (at: string): Promise<ReadCacheEntry | undefined> => {
+  const look = async (at: string, wait: boolean, left: AbortSignal): Promise<ReadCacheEntry | undefined> => {
     const text = await redis.run((client) => client.get(at));
     const found = text ? decode(text) : undefined;
-    if (found !== undefined && isFresh(found)) return found;
+    if ((found !== undefined && isFresh(found)) || left.aborted) return found;
     // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
-    const claimed = await redis.run((client) => client.set(`${at}:fill`, '1', 'PX', FILL_CLAIM_MS, 'NX'));
+    const token = randomUUID();
+    const claimed = await redis.run((client) => client.set(`${at}:fill`, token, 'PX', FILL_CLAIM_MS, 'NX'));
     if (claimed === 'OK') {
+      claims.set(at, token);
+      // Nobody is left to fill it: the others need not wait for this claim.
+      if (left.aborted) return void (await release(at));
       // Another replica may have stored the read between the look and the claim (its store ends its claim).
       const again = await redis.run((client) => client.get(at));
       const stored = again ? decode(again) : undefined;
@@ -88,8 +139,8 @@ export function createSharedReadCache(
       await release(at);
       return stored;
     }
-    if (claimed !== null) return found;
-    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end; ) {
+    if (claimed !== null || !wait) return found;
+    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end && !left.aborted; ) {
       await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
       const [value, filling] = (await redis.run((client) => client.mget(at, `${at}:fill`))) ?? [null, null];
       const filled = value ? decode(value) : undefined;
@@ -99,18 +150,24 @@ export function createSharedReadCache(
     return found;
   };
   const release = async (at: string) => {
-    await redis.run((client) => client.del(`${at}:fill`));
+    const token = claims.get(at);
+    if (token === undefined) return;
+    claims.delete(at);
+    await redis.run((client) => client.eval(RELEASE_CLAIM, 1, `${at}:fill`, token));
   };
 
   return {
-    async get(key): Promise<ReadCacheLookup> {
-      const current = await redis.run((client) => client.get(generationKey));
-      const shared = current === undefined ? known : (current ?? '0');
+    async get(key, maxAgeMs = Number.POSITIVE_INFINITY): Promise<ReadCacheLookup> {
+      const current =
+        unbumped && !(await bump())
+          ? undefined
+          : await redis.run((client) => client.eval(READ_GENERATION, 1, generationKey, seed()));
+      const shared = current === undefined ? known : String(current);
       known = shared;
       const mine = await local.get(localKey(shared, key));
       const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
       if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
-      const theirs = await unlessLeft(lookOnce(shared, key), currentScope()?.signal);
+      const theirs = await lookOnce(entryKey(shared, key), maxAgeMs >= FILL_POLL_MS, currentScope()?.signal);
       if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
         return lookup;
       await local.set(localKey(shared, key), theirs, mine.generation);
@@ -122,25 +179,40 @@ export function createSharedReadCache(
       const at = entryKey(seen.shared, key);
       const value = encode(entry);
       const expiresInMs = Math.ceil(Math.max(entry.ttlMs, settings.staleIfErrorMs) - (Date.now() - entry.receivedAt));
-      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0) return release(at);
+      if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0 || unbumped) return release(at);
+      const token = claims.get(at);
+      claims.delete(at);
       // Awaited (within the command deadline): the replica's answer leaves after the entry is in Redis.
-      await redis.run((client) => client.multi().set(at, value, 'PX', expiresInMs).del(`${at}:fill`).exec());
+      await redis.run((client) => {
+        const store = client.multi().set(at, value, 'PX', expiresInMs);
+        return (token === undefined ? store : store.eval(RELEASE_CLAIM, 1, `${at}:fill`, token)).exec();
+      });
     },
     abandon: async (key, generation) => release(entryKey(split(generation).shared, key)),
+    // The INCR first: a local clear before it would let a lookup in between refill from Redis's old generation.
     async clear() {
+      await bump();
       await local.clear();
-      const next = await redis.run((client) => client.incr(generationKey));
-      if (next !== undefined) known = String(next);
     },
   };
 }
 
 /** `look`, or undefined as soon as the caller's operation ends (its answer sent, its client gone): a look shared by several callers goes on for the others. */
-function unlessLeft<T>(look: Promise<T | undefined>, signal: AbortSignal | undefined): Promise<T | undefined> {
+function unlessLeft<T>(
+  look: Promise<T | undefined>,
+  signal: AbortSignal | undefined,
+  onLeave: () => void,
+): Promise<T | undefined> {
   if (signal === undefined) return look;
-  if (signal.aborted) return Promise.resolve(undefined);
+  if (signal.aborted) {
+    onLeave();
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve) => {
-    const left = () => resolve(undefined);
+    const left = () => {
+      onLeave();
+      resolve(undefined);
+    };
     signal.addEventListener('abort', left, { once: true });
     void look.then((value) => {
       signal.removeEventListener('abort', left);

@@ -38,7 +38,8 @@ export interface ReadCacheLookup {
  * put back what it read before the write, so `set` takes the generation its lookup saw.
  */
 export interface ReadCacheStore {
-  get(key: string): Promise<ReadCacheLookup>;
+  /** `maxAgeMs`: the oldest entry the caller takes (its `Cache-Control`); a shared store need not wait for a fill it would not take. */
+  get(key: string, maxAgeMs?: number): Promise<ReadCacheLookup>;
   set(key: string, entry: ReadCacheEntry, generation: string): Promise<void>;
   /** Forgets every read of the source (a write changed what they say). */
   clear(): Promise<void>;
@@ -108,7 +109,7 @@ export function withReadCache(
     const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
     const operation = currentScope()?.operation;
     const notes = operation === undefined ? undefined : cacheNotesOf(operation);
-    const { entry, generation } = await store.get(key);
+    const { entry, generation } = await store.get(key, notes?.wanted.maxAgeMs);
     const now = Date.now();
     if (entry !== undefined) {
       const age = now - entry.receivedAt;
@@ -121,7 +122,8 @@ export function withReadCache(
       }
     }
     try {
-      const response = stampReceived(await send(request, target, permit));
+      // The generation goes with the call: it joins only calls whose answer may be stored under it.
+      const response = stampReceived(await send({ ...request, cacheGeneration: generation }, target, permit));
       const ttlMs = request.cache === 'history' ? settings.historyTtlMs : settings.ttlMs;
       await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
       return response;

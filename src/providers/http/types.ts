@@ -16,6 +16,12 @@ export interface HttpRequest {
    * which they are forgotten. A call with neither that is not a GET is never cached nor forgets anything.
    */
   cache?: 'history' | 'invalidate';
+  /**
+   * Set by the read cache on a miss: the cache generation its lookup saw. In-flight sharing joins
+   * only calls of the same generation, so a read looked up after a top-up never takes the answer of
+   * a call that left before it (and stores it under the new generation).
+   */
+  cacheGeneration?: string;
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   /** A JSON body (serialised here) or a form body. */
