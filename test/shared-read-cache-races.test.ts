@@ -37,7 +37,11 @@ afterEach(async () => {
 });
 
 /** Redis, the simulators, a held Subaccounts API and `count` gateways sharing the Vonage read cache. */
-async function start(count: number, through?: 'cut-link', last: Record<string, unknown> = {}): Promise<Gateway[]> {
+async function start(
+  count: number,
+  through?: 'cut-link',
+  last: Record<string, unknown> | ((directUrl: string) => Record<string, unknown>) = {},
+): Promise<Gateway[]> {
   redis = await startRedis();
   if (through) link = await startCutLink(redis.port);
   demo = await startDemoSources();
@@ -52,9 +56,10 @@ async function start(count: number, through?: 'cut-link', last: Record<string, u
       server: { ...server, ...extra },
       sources: [{ ...vonage, subaccountsUrl: held!.url, retries: 0, cache: { ttlMs: 60_000 } }],
     });
-  // The last gateway takes `last` as more server settings.
+  // The last gateway takes `last` as more server settings (given Redis's own URL, past any link, when a function).
+  const lastSettings = typeof last === 'function' ? last(redis.url) : last;
   gateways = Array.from({ length: count }, (_, at) =>
-    createGateway(config(at === count - 1 ? last : {}), { logger: createLogger('silent') }),
+    createGateway(config(at === count - 1 ? lastSettings : {}), { logger: createLogger('silent') }),
   );
   await Promise.all(gateways.map((gateway) => gateway.connected()));
   probe = new Redis(redis.url, { maxRetriesPerRequest: 0 });
@@ -112,7 +117,8 @@ describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () 
     await redis!.kill();
     expect((await ask(a!, TOP_UP)).errors).toBeUndefined();
     await redis!.restart();
-    expect(await until(async () => (await readyConnections(redis!.url)) >= 4)).toBe(true);
+    // Both gateways' two connections each, and the test's own probe.
+    expect(await until(async () => (await readyConnections(redis!.url)) >= 5)).toBe(true);
     // A's lookup makes up the generation its top-up could not move: A reads from the vendor, and B
     // then answers with what A read (through Redis), not with its own entry from before the top-up.
     const afterA = await ask(a!, OBSERVED);
@@ -127,14 +133,38 @@ describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () 
     await held!.release({ open: true });
     const first = await ask(gateway!, OBSERVED);
     expect(first.errors).toBeUndefined();
+    const [genKey] = await probe!.keys('*cache:vonage-demo:gen');
+    const before = Number(await probe!.get(genKey!));
     link!.cut();
     // The INCR fails; Redis keeps the entry under the old generation.
     expect((await ask(gateway!, TOP_UP)).errors).toBeUndefined();
     link!.heal();
-    expect(await until(async () => (await readyConnections(redis!.url)) >= 2)).toBe(true);
+    // The gateway's two connections through the healed link, and the test's own probe.
+    expect(await until(async () => (await readyConnections(redis!.url)) >= 3)).toBe(true);
     const after = await ask(gateway!, OBSERVED);
     expect(after.errors).toBeUndefined();
     expect(JSON.stringify(after.data)).not.toBe(JSON.stringify(first.data));
+    // The generation the top-up owed was moved: the read did not merely miss.
+    expect(Number(await probe!.get(genKey!))).toBeGreaterThan(before);
+  });
+
+  it('a top-up whose INCR the cut link lost reaches the other replica once the link heals, though the writer reads nothing more', async () => {
+    // A through the link that will be cut; B straight to Redis.
+    const [a, b] = await start(2, 'cut-link', (directUrl) => ({ redis: { url: directUrl } }));
+    await held!.release({ open: true });
+    const first = await ask(a!, OBSERVED);
+    expect(first.errors).toBeUndefined();
+    expect(JSON.stringify((await ask(b!, OBSERVED)).data)).toBe(JSON.stringify(first.data));
+    const [genKey] = await probe!.keys('*cache:vonage-demo:gen');
+    const before = Number(await probe!.get(genKey!));
+    link!.cut();
+    expect((await ask(a!, TOP_UP)).errors).toBeUndefined();
+    link!.heal();
+    // A retries the INCR by itself: no request reaches A from here on.
+    expect(await until(async () => Number(await probe!.get(genKey!)) > before)).toBe(true);
+    const afterB = await ask(b!, OBSERVED);
+    expect(afterB.errors).toBeUndefined();
+    expect(JSON.stringify(afterB.data)).not.toBe(JSON.stringify(first.data));
   });
 
   it('a no-cache read does not wait for another replica’s fill it would not take: it asks the vendor while the fill is in flight', async () => {

@@ -5,15 +5,16 @@ import type {
   ReadCacheSettings,
   ReadCacheStore,
 } from '../providers/http/source-transport.ts';
-import type { HttpResponse } from '../providers/http/types.ts';
-import { stampReceived } from '../providers/read-freshness.ts';
 import { currentScope } from '../request-scope.ts';
 import type { SharedRedis } from './redis.ts';
+import { decode, encode, isFresh } from './stored-answer.ts';
 
 /** The longest a replica's claim to fill a read keeps the others waiting for its answer (a slower vendor call lets them fetch too). */
 const FILL_CLAIM_MS = 2000;
 /** How often a waiting replica looks for the filled entry. */
 const FILL_POLL_MS = 15;
+/** How often a write's generation INCR that Redis failed is tried again, lookups or not. */
+const RETRY_BUMP_MS = 1000;
 
 /** Deletes a fill claim only while it is still the given token's: a claim that expired and was taken by another replica stays. */
 const RELEASE_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -28,15 +29,6 @@ const READ_GENERATION =
 const NEXT_GENERATION =
   "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])";
 const seed = () => String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
-
-/** A cached answer as Redis holds it: the vendor's status, headers and body text as received (never parsed). */
-interface StoredAnswer {
-  readonly status: number;
-  readonly headers: HttpResponse['headers'];
-  readonly text: string;
-  readonly receivedAt: number;
-  readonly ttlMs: number;
-}
 
 /**
  * A source's read cache shared by every replica through Redis, in two tiers: the replica's own
@@ -69,18 +61,31 @@ export function createSharedReadCache(
   const entryKey = (generation: string, key: string) =>
     `${redis.prefix}cache:${source}:${generation}:${hash().update(`${source}\n${key}`).digest('hex')}`;
   let known = '0';
-  // A write's INCR failed: Redis may still hold the old generation's entries, so the Redis tier is
-  // skipped until an INCR succeeds (retried at each lookup).
+  // A write's INCR failed: Redis may still hold the old generation's entries, so this replica skips
+  // the Redis tier until an INCR succeeds, retried at its lookups and every RETRY_BUMP_MS meanwhile
+  // (the other replicas read the old generation until one does: the README says so).
   let unbumped = false;
+  let retrying: Promise<boolean> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
   const bump = async (): Promise<boolean> => {
     const next = await redis.run((client) => client.eval(NEXT_GENERATION, 1, generationKey, seed()));
     if (next === undefined) {
       unbumped = true;
+      retryTimer ??= setInterval(() => void retryBump(), RETRY_BUMP_MS).unref();
       return false;
     }
     unbumped = false;
+    clearInterval(retryTimer);
+    retryTimer = undefined;
     known = String(next);
     return true;
+  };
+  // Lookups that find the INCR owed share one retry: each INCR would clear every replica's entries again.
+  const retryBump = () => {
+    retrying ??= bump().finally(() => {
+      retrying = undefined;
+    });
+    return retrying;
   };
   // Fill claims this replica holds, by entry key: their random tokens (only the claimant releases one).
   const claims = new Map<string, string>();
@@ -159,7 +164,7 @@ export function createSharedReadCache(
   return {
     async get(key, maxAgeMs = Number.POSITIVE_INFINITY): Promise<ReadCacheLookup> {
       const current =
-        unbumped && !(await bump())
+        unbumped && !(await retryBump())
           ? undefined
           : await redis.run((client) => client.eval(READ_GENERATION, 1, generationKey, seed()));
       const shared = current === undefined ? known : String(current);
@@ -219,30 +224,4 @@ function unlessLeft<T>(
       resolve(value);
     });
   });
-}
-
-function isFresh(entry: ReadCacheEntry): boolean {
-  return Date.now() - entry.receivedAt < entry.ttlMs;
-}
-
-function encode(entry: ReadCacheEntry): string {
-  const { status, headers, text } = entry.response;
-  const stored: StoredAnswer = { status, headers, text, receivedAt: entry.receivedAt, ttlMs: entry.ttlMs };
-  return JSON.stringify(stored);
-}
-
-/** The entry a stored answer stands for, its response stamped with the receive time at the replica that fetched it; undefined for a value not ours. */
-function decode(value: string): ReadCacheEntry | undefined {
-  let stored: Partial<StoredAnswer>;
-  try {
-    stored = JSON.parse(value) as Partial<StoredAnswer>;
-  } catch {
-    return undefined;
-  }
-  const { status, headers, text, receivedAt, ttlMs } = stored;
-  if (typeof status !== 'number' || typeof text !== 'string' || typeof headers !== 'object' || headers === null)
-    return undefined;
-  if (typeof receivedAt !== 'number' || typeof ttlMs !== 'number') return undefined;
-  const response = stampReceived({ status, headers, text }, receivedAt);
-  return { response, receivedAt, ttlMs };
 }
