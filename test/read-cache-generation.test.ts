@@ -23,6 +23,20 @@ afterEach(async () => {
   demo = undefined;
 });
 
+/** The simulators and a gateway caching Vonage reads, its Subaccounts API behind a held vendor (balance reads and the top-up reach Vonage at once). */
+async function start(): Promise<void> {
+  demo = await startDemoSources();
+  const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
+  held = await startHeldVendor(String(vonage.url));
+  gateway = createGateway(
+    parseConfig({
+      server: { cursorSecret: 'test-cursor-secret-0123456789' },
+      sources: [{ ...vonage, subaccountsUrl: held.url, cache: { ttlMs: 60_000 } }],
+    }),
+    { logger: createLogger('silent') },
+  );
+}
+
 async function ask(query: string): Promise<{ errors?: unknown[] }> {
   const response = await gateway!.yoga.fetch('http://gateway/graphql', {
     method: 'POST',
@@ -34,52 +48,33 @@ async function ask(query: string): Promise<{ errors?: unknown[] }> {
 
 describe('the read cache across a top-up', () => {
   it('a read that left before a top-up and answers after it is not kept: the next read goes to the vendor', async () => {
-    demo = await startDemoSources();
-    const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
-    // Only the Subaccounts API is held; balance reads and the top-up reach Vonage at once.
-    held = await startHeldVendor(String(vonage.url));
-    gateway = createGateway(
-      parseConfig({
-        server: { cursorSecret: 'test-cursor-secret-0123456789' },
-        sources: [{ ...vonage, subaccountsUrl: held.url, cache: { ttlMs: 60_000 } }],
-      }),
-      { logger: createLogger('silent') },
-    );
+    await start();
     const before = ask(SUBACCOUNTS);
-    await held.waitForHeld(1);
+    await held!.waitForHeld(1);
     expect((await ask(TOP_UP)).errors).toBeUndefined();
-    await held.release({ open: true });
+    await held!.release({ open: true });
     expect((await before).errors).toBeUndefined();
-    const calls = held.calls;
+    const calls = held!.calls;
     expect((await ask(SUBACCOUNTS)).errors).toBeUndefined();
-    expect(held.calls).toBe(calls + 1);
+    expect(held!.calls).toBe(calls + 1);
     // And the read after the top-up is kept as usual.
     expect((await ask(SUBACCOUNTS)).errors).toBeUndefined();
-    expect(held.calls).toBe(calls + 1);
+    expect(held!.calls).toBe(calls + 1);
   });
 
   it('a read looked up after a top-up does not join a call that left before it: it asks the vendor, and its answer is kept', async () => {
-    demo = await startDemoSources();
-    const vonage = demo.sources.find((source) => source.name === 'vonage-demo')!;
-    held = await startHeldVendor(String(vonage.url));
-    gateway = createGateway(
-      parseConfig({
-        server: { cursorSecret: 'test-cursor-secret-0123456789' },
-        sources: [{ ...vonage, subaccountsUrl: held.url, cache: { ttlMs: 60_000 } }],
-      }),
-      { logger: createLogger('silent') },
-    );
+    await start();
     const before = ask(SUBACCOUNTS);
-    await held.waitForHeld(1);
+    await held!.waitForHeld(1);
     expect((await ask(TOP_UP)).errors).toBeUndefined();
     // Joining the call in flight would store its pre-top-up answer under the new generation.
     const after = ask(SUBACCOUNTS);
-    await held.waitForHeld(2);
-    await held.release({ open: true });
+    await held!.waitForHeld(2);
+    await held!.release({ open: true });
     expect((await before).errors).toBeUndefined();
     expect((await after).errors).toBeUndefined();
-    const calls = held.calls;
+    const calls = held!.calls;
     expect((await ask(SUBACCOUNTS)).errors).toBeUndefined();
-    expect(held.calls).toBe(calls);
+    expect(held!.calls).toBe(calls);
   });
 });
