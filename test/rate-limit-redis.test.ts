@@ -8,7 +8,8 @@ import { runInRequestScope } from '../src/request-scope.ts';
 import { createSharedRedis, type SharedRedis } from '../src/shared-state/redis.ts';
 import { createSharedQuotaLine } from '../src/shared-state/shared-quota.ts';
 import { REDIS_MISSING, startRedis, type TestRedis } from './helpers/redis.ts';
-import { nextTurn, until } from './helpers/shared-state-replicas.ts';
+import { nextTurn } from './helpers/shared-state-replicas.ts';
+import { until } from './helpers/until.ts';
 
 // The ground for sharing quotas between replicas through Redis (issue 16 items 5 and 6): a real
 // redis-server per test, on a free 127.0.0.1 port, with nothing kept on disk.

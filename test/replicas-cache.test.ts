@@ -6,6 +6,7 @@ import type { GraphQLResponse } from './helpers/gateway.ts';
 import { type HeldVendor, startHeldVendor } from './helpers/held-vendor.ts';
 import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
 import { type Replica, startReplica } from './helpers/replicas.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16 items 5 and 6: with server.redis, the read cache is shared by two gateway replicas, each
 // in its own process, against one real redis-server and the simulators. Vendor calls are counted
@@ -85,13 +86,6 @@ function balancesOf(answer: GraphQLResponse<Tree>, source?: string): Balance[] {
 
 const extensionsOf = (answer: GraphQLResponse<Tree>) =>
   (answer.body as { extensions?: Record<string, unknown> }).extensions;
-
-/** Polls `done` every 20 ms for at most `limitMs`; its last answer. */
-async function until(done: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<boolean> {
-  for (const end = Date.now() + limitMs; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
-    if (await done()) return true;
-  return done();
-}
 
 async function read(replica: Replica, accounts = 20): Promise<GraphQLResponse<Tree>> {
   const answer = await replica.query<Tree>(TREE(accounts));

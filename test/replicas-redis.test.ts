@@ -7,6 +7,7 @@ import { encodeGlobalId } from '../src/relay/global-id.ts';
 import { type DemoSources, type DemoVendor, startDemoSources } from '../src/simulators/demo.ts';
 import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
 import { type Replica, startReplica } from './helpers/replicas.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16 items 5 and 6: two gateway replicas, each in its own process, against one real
 // redis-server and the simulators, share the vendor's quota, the OAuth token and the breakers.
@@ -76,13 +77,6 @@ async function load(replica: Replica, ids: string[], operations: number, concurr
 async function circuitOf(replica: Replica, source: string): Promise<unknown> {
   const answer = await replica.query<{ sources: Array<{ name: string; health: { circuit: string } }> }>(HEALTH);
   return answer.body.data?.sources.find((entry) => entry.name === source)?.health.circuit;
-}
-
-/** Polls `done` every 20 ms for at most `limitMs`; its last answer. */
-async function until(done: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<boolean> {
-  for (const end = Date.now() + limitMs; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
-    if (await done()) return true;
-  return done();
 }
 
 const warnings = (replica: Replica) => replica.logs.filter((line) => line.includes('redis unreachable'));

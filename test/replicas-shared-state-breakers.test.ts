@@ -12,9 +12,9 @@ import {
   healthOf,
   nextTurn,
   type TestReplica,
-  until,
   useSharedStateReplicas,
 } from './helpers/shared-state-replicas.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16 item 5: breakers count failures in a row over every replica, through one Redis.
 if (REDIS_MISSING) console.warn(`skipping the shared breaker tests: ${REDIS_MISSING}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REDIS_MISSING } from './helpers/redis.ts';
-import { ACCOUNT, codesOf, load, until, useSharedStateReplicas } from './helpers/shared-state-replicas.ts';
+import { ACCOUNT, codesOf, load, useSharedStateReplicas } from './helpers/shared-state-replicas.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16 item 5, the quota line replicas share: abandoned turns go back to it, a frozen Redis
 // never holds a call past its operation's deadline, and while Redis is away each replica keeps its share.

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSharedRedis, type SharedRedis } from '../src/shared-state/redis.ts';
 import { createSharedTokens } from '../src/shared-state/shared-tokens.ts';
 import { REDIS_MISSING, startRedis, type TestRedis } from './helpers/redis.ts';
-import { ACCOUNT, codesOf, until, useSharedStateReplicas } from './helpers/shared-state-replicas.ts';
+import { ACCOUNT, codesOf, useSharedStateReplicas } from './helpers/shared-state-replicas.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16 item 5: replicas that find no Formance token send one token request between them.
 if (REDIS_MISSING) console.warn(`skipping the shared token tests: ${REDIS_MISSING}`);

@@ -7,6 +7,7 @@ import { type DemoSources, startDemoSources } from '../src/simulators/demo.ts';
 import { type CutLink, startCutLink } from './helpers/cut-link.ts';
 import { type HeldVendor, startHeldVendor } from './helpers/held-vendor.ts';
 import { REDIS_MISSING, readyConnections, startRedis, type TestRedis } from './helpers/redis.ts';
+import { until } from './helpers/until.ts';
 
 // Issue 16, the review of the read cache shared through Redis: races between reads, top-ups,
 // Redis failing and fill claims. Gateways in process, one real redis-server, the Vonage simulator
@@ -81,13 +82,6 @@ async function ask(
 
 async function read(gateway: Gateway): Promise<void> {
   expect((await ask(gateway, SUBACCOUNTS)).errors).toBeUndefined();
-}
-
-/** Polls `done` every 10 ms for at most 10 s; its last answer. */
-async function until(done: () => Promise<boolean>): Promise<boolean> {
-  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 10)))
-    if (await done()) return true;
-  return done();
 }
 
 describe.skipIf(REDIS_MISSING !== null)('the shared read cache under races', () => {

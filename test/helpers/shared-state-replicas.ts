@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { encodeGlobalId } from '../../src/relay/global-id.ts';
 import { type DemoSources, type DemoVendor, startDemoSources } from '../../src/simulators/demo.ts';
 import { startRedis, type TestRedis } from './redis.ts';
+import { until } from './until.ts';
 
 /**
  * Two gateways in the test process (each its own SharedRedis connection, as two replicas) against
@@ -154,14 +155,6 @@ export async function healthOf(replica: TestReplica, source: string) {
   const sources = (answer.data?.sources ?? []) as Array<{ name: string; health: Record<string, unknown> }>;
   return sources.find((entry) => entry.name === source)?.health;
 }
-
-/** Polls `done` every 20 ms for at most `limitMs`; its last answer. */
-export async function until(done: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<boolean> {
-  for (const end = Date.now() + limitMs; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
-    if (await done()) return true;
-  return done();
-}
-
 export const codesOf = (answer: Answer) => (answer.errors ?? []).map((error) => error.extensions?.code);
 
 /** `operations` account lookups through `replica`, `concurrency` at a time; the error codes seen. */
