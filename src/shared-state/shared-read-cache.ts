@@ -5,6 +5,7 @@ import type {
   ReadCacheSettings,
   ReadCacheStore,
 } from '../providers/http/source-transport.ts';
+import { createSharedWork } from '../providers/shared-work.ts';
 import { currentScope } from '../request-scope.ts';
 import type { SharedRedis } from './redis.ts';
 import { decode, encode, isFresh } from './stored-answer.ts';
@@ -104,39 +105,31 @@ export function createSharedReadCache(
    * (releasing a claim it won) once its last caller has left. A look for callers who would not take
    * what a fill gives (`no-cache`, a `max-age` under the poll interval) claims but never waits.
    */
-  const looking = new Map<
-    string,
-    { result: Promise<ReadCacheEntry | undefined>; callers: number; left: AbortController }
-  >();
-  const lookOnce = (at: string, wait: boolean, signal: AbortSignal | undefined) => {
-    const id = `${at}\n${wait}`;
-    let shared = looking.get(id);
-    if (shared === undefined) {
-      const left = new AbortController();
-      const result = look(at, wait, left.signal).finally(() => looking.get(id) === shared && looking.delete(id));
-      shared = { result, callers: 0, left };
-      looking.set(id, shared);
+  const shareLook = createSharedWork<ReadCacheEntry | undefined>(() => new CallerLeft());
+  const lookOnce = async (at: string, wait: boolean): Promise<ReadCacheEntry | undefined> => {
+    try {
+      // The look runs in a scope of its own (shared-work.ts), whose signal aborts once every caller has left.
+      return await shareLook(`${at}\n${wait}`, () => look(at, wait, currentScope()?.signal));
+    } catch (error) {
+      if (error instanceof CallerLeft) return undefined;
+      throw error;
     }
-    const joined = shared;
-    joined.callers += 1;
-    return unlessLeft(joined.result, signal, () => {
-      joined.callers -= 1;
-      if (joined.callers > 0) return;
-      joined.left.abort();
-      if (looking.get(id) === joined) looking.delete(id);
-    });
   };
-  const look = async (at: string, wait: boolean, left: AbortSignal): Promise<ReadCacheEntry | undefined> => {
+  const look = async (
+    at: string,
+    wait: boolean,
+    left: AbortSignal | undefined,
+  ): Promise<ReadCacheEntry | undefined> => {
     const text = await redis.run((client) => client.get(at));
     const found = text ? decode(text) : undefined;
-    if ((found !== undefined && isFresh(found)) || left.aborted) return found;
+    if ((found !== undefined && isFresh(found)) || left?.aborted) return found;
     // 'OK': this replica fills; undefined: Redis failed, each replica on its own.
     const token = randomUUID();
     const claimed = await redis.run((client) => client.set(`${at}:fill`, token, 'PX', FILL_CLAIM_MS, 'NX'));
     if (claimed === 'OK') {
       claims.set(at, token);
       // Nobody is left to fill it: the others need not wait for this claim.
-      if (left.aborted) return void (await release(at));
+      if (left?.aborted) return void (await release(at));
       // Another replica may have stored the read between the look and the claim (its store ends its claim).
       const again = await redis.run((client) => client.get(at));
       const stored = again ? decode(again) : undefined;
@@ -145,7 +138,7 @@ export function createSharedReadCache(
       return stored;
     }
     if (claimed !== null || !wait) return found;
-    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end && !left.aborted; ) {
+    for (const end = Date.now() + FILL_CLAIM_MS; Date.now() < end && !left?.aborted; ) {
       await new Promise((resolve) => setTimeout(resolve, FILL_POLL_MS));
       const [value, filling] = (await redis.run((client) => client.mget(at, `${at}:fill`))) ?? [null, null];
       const filled = value ? decode(value) : undefined;
@@ -172,7 +165,7 @@ export function createSharedReadCache(
       const mine = await local.get(localKey(shared, key));
       const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
       if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
-      const theirs = await lookOnce(entryKey(shared, key), maxAgeMs >= FILL_POLL_MS, currentScope()?.signal);
+      const theirs = await lookOnce(entryKey(shared, key), maxAgeMs >= FILL_POLL_MS);
       if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
         return lookup;
       await local.set(localKey(shared, key), theirs, mine.generation);
@@ -202,26 +195,5 @@ export function createSharedReadCache(
   };
 }
 
-/** `look`, or undefined as soon as the caller's operation ends (its answer sent, its client gone): a look shared by several callers goes on for the others. */
-function unlessLeft<T>(
-  look: Promise<T | undefined>,
-  signal: AbortSignal | undefined,
-  onLeave: () => void,
-): Promise<T | undefined> {
-  if (signal === undefined) return look;
-  if (signal.aborted) {
-    onLeave();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve) => {
-    const left = () => {
-      onLeave();
-      resolve(undefined);
-    };
-    signal.addEventListener('abort', left, { once: true });
-    void look.then((value) => {
-      signal.removeEventListener('abort', left);
-      resolve(value);
-    });
-  });
-}
+/** A caller whose operation ended (its answer sent, its client gone) while a shared look went on: it takes no entry. */
+class CallerLeft extends Error {}
