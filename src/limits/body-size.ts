@@ -18,7 +18,14 @@ function tooLarge(message: string): LimitExceededError {
  * way under `yoga.fetch` and `node:http`'s `createServer(yoga)`.
  */
 export function useBodySizeLimit(maxBytes: number): Plugin {
+  // yoga's own Request class, not the global one: Node's global Request registers the signal it is
+  // given in a FinalizationRegistry, which kept every request's signal, its listeners and the
+  // objects they hold alive past the answer, into V8's old generation (issue 14's heap snapshots).
+  let fetchAPI: { Request: typeof Request } | undefined;
   return {
+    onYogaInit({ yoga }) {
+      fetchAPI = yoga.fetchAPI;
+    },
     onRequestParse({ request, url, requestParser, setRequestParser }) {
       if (request.method === 'GET' || request.method === 'HEAD') {
         // Percent-encoded: one character is one byte.
@@ -31,11 +38,11 @@ export function useBodySizeLimit(maxBytes: number): Plugin {
       if (!requestParser || request.body === null) return;
       setRequestParser(async (incoming) =>
         requestParser(
-          new Request(incoming.url, {
+          // No signal: the parser reads a body already in memory, and the request's own signal stays on it.
+          new (fetchAPI?.Request ?? Request)(incoming.url, {
             method: incoming.method,
             headers: incoming.headers,
             body: await readCapped(incoming, maxBytes),
-            signal: incoming.signal,
           }),
         ),
       );
