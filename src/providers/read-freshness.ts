@@ -7,13 +7,27 @@ export interface Freshness {
 }
 
 /**
- * Freshness travels beside responses and what was read from them, never inside: a response object
- * and its mapped models are shared (in-flight sharing, the read cache, read-once), so a flag on them
- * would leak to every reader. A stale answer is a copy of the cached response, so it is read and
- * mapped again and its models carry `stale: true` while the original's do not.
+ * Freshness travels beside responses and inside what was read from them, never on shared state: a
+ * response object and its mapped models are shared (in-flight sharing, the read cache, read-once),
+ * so it is set once, when a body is parsed or a model built, and never changed. A stale answer is a
+ * copy of the cached response, so it is read and mapped again and its models carry `stale: true`
+ * while the original's do not.
+ *
+ * On a model or body record it is a hidden own property (non-enumerable, symbol-keyed: no
+ * `Object.keys`, spread or `JSON.stringify` sees it), not an entry of a WeakMap: a WeakMap held an
+ * entry for every object of every body read, hundreds of thousands under load, and V8 walks such a
+ * table in every full GC's pause (184 ms of them at 50 connections: issue 14's tail).
  */
 const ofResponse = new WeakMap<HttpResponse, Freshness>();
-const ofModel = new WeakMap<object, Freshness>();
+const FRESHNESS = Symbol('freshness');
+type Marked = { [FRESHNESS]?: Freshness };
+
+/** Gives `value` its freshness unless it has one, or is frozen (a model shared as it is). */
+function mark(value: object, freshness: Freshness): boolean {
+  if (Object.hasOwn(value, FRESHNESS) || !Object.isExtensible(value)) return false;
+  Object.defineProperty(value, FRESHNESS, { value: freshness });
+  return true;
+}
 
 /** Notes when `response` arrived, unless it already has a freshness (a cached or joined response keeps its first). */
 export function stampReceived(response: HttpResponse, observedAt = Date.now()): HttpResponse {
@@ -42,8 +56,7 @@ export function markModels(mapped: unknown, freshness: Freshness): void {
   const pending: unknown[] = [mapped];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value !== 'object' || value === null || ofModel.has(value)) continue;
-    ofModel.set(value, freshness);
+    if (typeof value !== 'object' || value === null || !mark(value, freshness)) continue;
     for (const child of Array.isArray(value) ? value : Object.values(value)) {
       if (typeof child === 'object' && child !== null) pending.push(child);
     }
@@ -52,7 +65,7 @@ export function markModels(mapped: unknown, freshness: Freshness): void {
 
 /** The freshness of a model a connector mapped from a vendor answer; undefined for one it built otherwise. */
 export function freshnessOf(model: object): Freshness | undefined {
-  return ofModel.get(model);
+  return (model as Marked)[FRESHNESS];
 }
 
 /**
@@ -61,7 +74,7 @@ export function freshnessOf(model: object): Freshness | undefined {
  * it came from through its mapping steps. Returns `model`.
  */
 export function carryFreshness<T>(from: unknown, model: T): T {
-  const freshness = typeof from === 'object' && from !== null ? ofModel.get(from) : undefined;
+  const freshness = typeof from === 'object' && from !== null ? (from as Marked)[FRESHNESS] : undefined;
   if (freshness !== undefined) markModels(model, freshness);
   return model;
 }

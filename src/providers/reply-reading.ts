@@ -29,9 +29,9 @@ export function replyReading(client: HttpClient, response: HttpResponse): { body
   const read: ReadOnce = (as, map) =>
     client.decode(() =>
       readOnce(response, `map:${as}`, () => {
-        const mapped = Object.freeze(map(body));
+        const mapped = map(body);
         markModels(mapped, freshnessOfResponse(response));
-        return mapped;
+        return Object.freeze(mapped);
       }),
     );
   return { body, read };

@@ -155,9 +155,9 @@ export class HttpClient {
         const freshness = freshnessOfResponse(response);
         const body = bodyOf(response);
         markModels(body, freshness);
-        const mapped = Object.freeze(map({ status: response.status, body }));
+        const mapped = map({ status: response.status, body });
         markModels(mapped, freshness);
-        return mapped;
+        return Object.freeze(mapped);
       }),
     );
   }
