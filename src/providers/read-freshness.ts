@@ -57,8 +57,14 @@ export function markModels(mapped: unknown, freshness: Freshness): void {
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value !== 'object' || value === null || !mark(value, freshness)) continue;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === 'object' && child !== null) pending.push(child);
+    // for-in, not Object.values: no array per object (this also runs per request on the by-id paths).
+    if (Array.isArray(value)) {
+      for (const child of value) if (typeof child === 'object' && child !== null) pending.push(child);
+    } else {
+      for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) pending.push(child);
+      }
     }
   }
 }
@@ -69,7 +75,7 @@ export function freshnessOf(model: object): Freshness | undefined {
 }
 
 /**
- * Gives `model` (and what it holds) the freshness of `from`, the vendor record or body it was
+ * Gives `model` (and what it holds) the freshness of `from`, the vendor record or model it was
  * mapped from, when that has one: how a connector's balance keeps the receive time of the answer
  * it came from through its mapping steps. Returns `model`.
  */
@@ -77,10 +83,4 @@ export function carryFreshness<T>(from: unknown, model: T): T {
   const freshness = typeof from === 'object' && from !== null ? (from as Marked)[FRESHNESS] : undefined;
   if (freshness !== undefined) markModels(model, freshness);
   return model;
-}
-
-/** Marks a body a connector parsed from `response` itself with the response's freshness; returns it. */
-export function markBody<T>(response: HttpResponse, body: T): T {
-  markModels(body, freshnessOfResponse(response));
-  return body;
 }
