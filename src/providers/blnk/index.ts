@@ -18,6 +18,7 @@ import { balanceRecordFor, lookupByIds, MAX_IN_VALUES, type Found } from './look
 import { getBlnkHistory } from './history.ts';
 import { mapBlnkAccountWithBalance, mapBlnkBalance, mapBlnkLedger, readBlnkList } from './map.ts';
 import { modelKey, walkBounds } from '../walks.ts';
+import { mapRecordOnce } from '../record-reading.ts';
 
 /**
  * Blnk (github.com/blnkfinance/blnk; contract read from the Go source at v0.15.2, see
@@ -165,7 +166,7 @@ export const blnkProvider = defineProvider({
           if (record instanceof Error) return record;
           if (record === undefined)
             return new NotFoundError(`ledger "${ref.ledgerId}" was not found at source "${name}"`, { source: name });
-          return settle(() => mapBlnkLedger(name, record));
+          return settle(() => mapRecordOnce(record, 'ledger', () => mapBlnkLedger(name, record)));
         });
       },
 
@@ -180,7 +181,9 @@ export const blnkProvider = defineProvider({
         const found = await lookupBalances(refs.map((ref) => ref.accountId));
         return refs.map((ref) => {
           const record = balanceRecordFor(name, ref, found);
-          return record instanceof Error ? record : settle(() => mapBlnkAccountWithBalance(name, record, scales));
+          return record instanceof Error
+            ? record
+            : settle(() => mapRecordOnce(record, 'account', () => mapBlnkAccountWithBalance(name, record, scales)));
         });
       },
 
@@ -193,7 +196,9 @@ export const blnkProvider = defineProvider({
         const found = await lookupBalances(refs.map((ref) => ref.accountId));
         return refs.map((ref) => {
           const record = balanceRecordFor(name, ref, found);
-          return record instanceof Error ? record : settle(() => [mapBlnkBalance(name, record, scales)]);
+          return record instanceof Error
+            ? record
+            : settle(() => mapRecordOnce(record, 'balances', () => [mapBlnkBalance(name, record, scales)]));
         });
       },
 
