@@ -51,14 +51,28 @@ export interface WrkReport {
   readonly badAnswers: number;
 }
 
-/** wrk's time units (units.c: us, then ms and s by 1000, then m and h by 60), in ms. */
-const MS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * wrk's time units (units.c: us, then ms and s by 1000, then m and h by 60) to ms, as a power of
+ * ten to shift the decimal text by and an integer factor after it, so that `2.01s` is 2010 and not
+ * 2.01 × 1000 = 2009.9999999999998.
+ */
+const TO_MS: Record<string, readonly [shift: number, factor: number]> = {
+  us: [-3, 1],
+  ms: [0, 1],
+  s: [3, 1],
+  m: [4, 6],
+  h: [5, 36],
+};
 
-/** One of wrk's times, e.g. `842.00us`, `12.31ms`, `1.20s`, in ms. */
+/** One of wrk's times, e.g. `842.00us`, `12.31ms`, `1.20s`, in ms: the double nearest the exact value. */
 export function wrkTime(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m|h)$/.exec(text);
+  const match = /^(\d+)(?:\.(\d+))?(us|ms|s|m|h)$/.exec(text);
   if (!match) throw new Error(`not a wrk time: ${JSON.stringify(text)}`);
-  return Number(match[1]) * MS_PER_UNIT[match[2]!]!;
+  const [, whole, fraction = '', unit] = match;
+  const [shift, factor] = TO_MS[unit!]!;
+  // Number() of decimal text with an exponent rounds once, to the nearest double; wrk prints two
+  // decimals, so for m and h the shifted value is an integer and the factor multiplies exactly.
+  return Number(`${whole}${fraction}e${shift - fraction.length}`) * factor;
 }
 
 /** The line our Lua script's done() prints; wrk itself prints nothing like it. */
