@@ -2,7 +2,15 @@ import { join, resolve } from 'node:path';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { ALL_FIVE, blnkScenarios } from './scenarios.ts';
-import { type Contender, forkServer, pinned, printSideBySide, sideBySide, startPinnedVendors } from './side-by-side.ts';
+import {
+  type Contender,
+  forkServer,
+  loadDescription,
+  pinned,
+  printSideBySide,
+  sideBySide,
+  startPinnedVendors,
+} from './side-by-side.ts';
 
 const BASELINE = process.env.BENCH_BASELINE;
 if (!BASELINE) throw new Error('set BENCH_BASELINE to the commit to compare against (e.g. BENCH_BASELINE=a4bcf9f)');
@@ -50,7 +58,7 @@ const scenarios = [
 ];
 
 process.stdout.write(
-  `bench:compare: ${ROUNDS} rounds × ${SECONDS}s per scenario, concurrency ${CONCURRENCY}, ${pinned ? 'gateway pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}\n`,
+  `bench:compare: ${ROUNDS} rounds × ${SECONDS}s per scenario, concurrency ${CONCURRENCY}, ${pinned ? 'gateway pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}\n`,
 );
 try {
   const runs = await sideBySide(trees, scenarios, { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY });

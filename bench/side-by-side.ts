@@ -2,11 +2,15 @@
  * Servers measured side by side in one run, for `npm run bench` (the gateway against the bare
  * passthrough) and `npm run bench:compare` (two commits of the gateway). Each server is a process
  * of its own, one alive at a time, pinned to core 0 while the simulators and the load generator
- * (this process) share core 1 where `taskset` exists; the order alternates every round, the last
- * contender (the one under test) first. Every answer is checked for the same balances as that
- * contender's first answer, and each run reports req/s,
- * p50/p99 latency and the server's sampled peak RSS. A benchmark reports; it asserts nothing.
+ * share core 1 where `taskset` exists; the order alternates every round, the last contender (the
+ * one under test) first. The load generator is wrk when it is on the PATH (bench/wrk.ts), else a
+ * Node loop in this process. Every answer the Node loop gets is checked for the same balances as
+ * that contender's first answer; under wrk, the 50 warm-up answers and one after the run are, and
+ * wrk's own answers only for status 200 and no GraphQL errors. Each run reports req/s, p50/p99
+ * latency, the server's CPU per request and its sampled peak RSS. A benchmark reports; it asserts
+ * nothing, but a wrk run with any failed answer or socket error throws instead of reporting.
  *
+ *   BENCH_LOAD=node                 the Node loop even where wrk is installed (BENCH_LOAD=wrk: wrk or fail)
  *   BENCH_NODE_ENV=development      the servers' NODE_ENV (default production, as the CLI sets it)
  *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
  */
@@ -15,6 +19,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { postGraphQL } from './post-graphql.ts';
+import { loadGenerator, parseWrkOutput, runWrk, wrkFailures } from './wrk.ts';
 
 /** Whether processes can be pinned to cores here. */
 export const pinned = existsSync('/usr/bin/taskset');
@@ -68,6 +73,8 @@ const CLOCK_TICKS = 100;
 
 export interface Server {
   readonly pool: Pool;
+  /** The server's GraphQL endpoint, for wrk. */
+  readonly url: string;
   readonly pid: number;
   /** The server's process, for its IPC channel (bench/allocation-probe.ts). */
   readonly child: ChildProcess;
@@ -97,6 +104,7 @@ export async function forkServer(
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections });
   return {
     pool,
+    url: `http://127.0.0.1:${port}/graphql`,
     pid: child.pid ?? 0,
     child,
     stop: async () => {
@@ -148,38 +156,93 @@ function checkBalances(scenario: BenchScenario, data: Record<string, any>): numb
   return found.filter(([, amounts], index) => amounts !== expected[index]![1]).length;
 }
 
-/** Drives `scenario` at `concurrency` for `seconds` over `server`, checking every answer. */
-export async function measureRun(
-  server: Server,
-  scenario: BenchScenario,
-  seconds: number,
-  concurrency: number,
-): Promise<Run> {
-  const ask = async () =>
-    checkBalances(scenario, (await postGraphQL(server.pool, scenario.query, scenario.variables)).data);
-  for (let warm = 0; warm < 50; warm += 1) await ask();
-  let amountsOff = 0;
-  let peakRss = memoryOf(server.pid).rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
+/** What drives the timed runs (bench/wrk.ts): wrk where it is on the PATH, unless BENCH_LOAD=node. */
+export const load = loadGenerator();
+
+/** The load generator and what is checked under it, for a bench's header line. */
+export const loadDescription =
+  load === 'wrk'
+    ? `load generator: wrk -t1${pinned ? ' on core 1' : ''} (BENCH_LOAD=node for the Node loop); wrk's answers are counted and checked for status 200 and no GraphQL errors but not for balances: the 50 warm-up answers and one after each run are`
+    : `load generator: Node loop over undici in the bench process${process.env.BENCH_LOAD === 'node' ? ' (BENCH_LOAD=node)' : ' (no wrk on the PATH)'}; every answer checked for balances`;
+
+/** One timed run's load: how many answers, and the latencies in ms. */
+interface Timed {
+  readonly requests: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** `concurrency` loops of `ask` in this process for `seconds`. */
+async function nodeLoop(ask: () => Promise<unknown>, seconds: number, concurrency: number): Promise<Timed> {
   const latencies: number[] = [];
-  const cpuBefore = cpuOf(server.pid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         const begin = performance.now();
-        amountsOff = Math.max(amountsOff, await ask());
+        await ask();
         latencies.push(performance.now() - begin);
       }
     }),
   );
-  clearInterval(sampler);
   const elapsed = (performance.now() - started) / 1000;
-  const cpuPerRequest = (cpuOf(server.pid) - cpuBefore) / Math.max(1, latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), peakRss, amountsOff, cpuPerRequest };
+  return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+/** wrk POSTing the scenario's body at `concurrency` connections for `seconds`; throws on any failed answer. */
+async function wrkLoad(server: Server, scenario: BenchScenario, seconds: number, concurrency: number): Promise<Timed> {
+  const output = await runWrk({
+    url: server.url,
+    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
+    connections: concurrency,
+    seconds,
+    pinToCore1: pinned,
+  });
+  const report = parseWrkOutput(output);
+  const failures = wrkFailures(report);
+  if (failures) throw new Error(`${scenario.name}: the wrk run had failures, so it is not reported: ${failures}`);
+  return report;
+}
+
+/**
+ * Drives `scenario` at `concurrency` for `seconds` over `server` with the load generator (`load`),
+ * after 50 warm-up requests from this process. Every answer this process gets is checked for
+ * balances; wrk's only for status and errors (wrkScript).
+ */
+export async function measureRun(
+  server: Server,
+  scenario: BenchScenario,
+  seconds: number,
+  concurrency: number,
+): Promise<Run> {
+  let amountsOff = 0;
+  const ask = async () => {
+    const off = checkBalances(scenario, (await postGraphQL(server.pool, scenario.query, scenario.variables)).data);
+    amountsOff = Math.max(amountsOff, off);
+  };
+  for (let warm = 0; warm < 50; warm += 1) await ask();
+  let peakRss = memoryOf(server.pid).rss;
+  // The sampler's timer runs only while the load is awaited: wrk runs under an async execFile.
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
+  const cpuBefore = cpuOf(server.pid);
+  let timed: Timed;
+  try {
+    timed =
+      load === 'wrk'
+        ? await wrkLoad(server, scenario, seconds, concurrency)
+        : await nodeLoop(ask, seconds, concurrency);
+  } finally {
+    clearInterval(sampler);
+  }
+  const cpuPerRequest = (cpuOf(server.pid) - cpuBefore) / Math.max(1, timed.requests);
+  // wrk's answers carried no balance check: one more answer, after the load, does.
+  if (load === 'wrk') await ask();
+  const { perSecond, p50, p99 } = timed;
+  return { perSecond, p50, p99, peakRss, amountsOff, cpuPerRequest };
 }
 
 export interface Contender {

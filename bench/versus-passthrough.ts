@@ -1,12 +1,13 @@
 /**
  * The gateway against the bare passthrough (bench/passthrough.ts) on the three Blnk scenarios of
  * issue 14: each server in a process of its own, one alive at a time, interleaved over the rounds,
- * on core 0, while this load generator and the simulators share core 1. Prints gateway ÷
- * passthrough req/s per scenario with the runs and their spread, p50/p99 and peak RSS. Part of
- * `npm run bench`; runs alone too:
+ * on core 0, while the load generator (wrk when installed, else this process: bench/wrk.ts) and
+ * the simulators share core 1. Prints gateway ÷ passthrough req/s per scenario with the runs and
+ * their spread, p50/p99 and peak RSS. Part of `npm run bench`; runs alone too:
  *
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/versus-passthrough.ts
  *   BENCH_PASSTHROUGH_CONCURRENCY=50                connections (default 50)
+ *   BENCH_LOAD=node                                 the Node loop as load generator even where wrk is installed
  *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the list
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -15,7 +16,16 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
-import { type Contender, forkServer, longRun, pin, pinned, printSideBySide, sideBySide } from './side-by-side.ts';
+import {
+  type Contender,
+  forkServer,
+  loadDescription,
+  longRun,
+  pin,
+  pinned,
+  printSideBySide,
+  sideBySide,
+} from './side-by-side.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -52,7 +62,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
     ledger.accounts.nodes.map((node) => node.id),
   );
   process.stdout.write(
-    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}\n`,
+    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}\n`,
   );
   // BENCH_ROUNDS=0 leaves only the long run.
   if (ROUNDS > 0)
