@@ -21,7 +21,8 @@ type Ledger = {
 const SOURCES = ['formance-demo', 'ledger-enterprise-demo', 'midaz-demo', 'blnk-demo', 'vonage-demo'];
 const TREE =
   '{ ledgers(first: 100) { nodes { id source { name } balances(first: 5) { nodes { asset observedAt account { address } } } accounts(first: 3) { nodes { id address balances { asset observedAt } } } } } }';
-const BY_ID = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { id address balances { asset observedAt } } } }';
+const BY_ID =
+  'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { id address balances { asset observedAt } } } }';
 
 /** Every balance of an answer, keyed by path, source, account and asset. */
 function observed(ledgers: Ledger[], byId: Account[]): Map<string, string> {
@@ -29,7 +30,10 @@ function observed(ledgers: Ledger[], byId: Account[]): Map<string, string> {
   const times = new Map<string, string>();
   for (const ledger of ledgers) {
     for (const balance of ledger.balances.nodes)
-      times.set(`list ${ledger.source.name} ${ledger.id} ${balance.account.address} ${balance.asset}`, balance.observedAt);
+      times.set(
+        `list ${ledger.source.name} ${ledger.id} ${balance.account.address} ${balance.asset}`,
+        balance.observedAt,
+      );
     for (const account of ledger.accounts.nodes) {
       sourceOf.set(account.id, ledger.source.name);
       for (const balance of account.balances)
@@ -73,8 +77,13 @@ describe('Balance.observedAt', () => {
     // Every vendor on the nested and by-id paths; the list path where a vendor lists balances of a ledger.
     for (const path of ['nested', 'by id'])
       for (const source of SOURCES)
-        expect([...first.keys()].some((key) => key.startsWith(`${path} ${source} `)), `${path} ${source}`).toBe(true);
-    expect(new Set([...first.keys()].filter((key) => key.startsWith('list ')).map((key) => key.split(' ')[1])).size).toBeGreaterThanOrEqual(4);
+        expect(
+          [...first.keys()].some((key) => key.startsWith(`${path} ${source} `)),
+          `${path} ${source}`,
+        ).toBe(true);
+    expect(
+      new Set([...first.keys()].filter((key) => key.startsWith('list ')).map((key) => key.split(' ')[1])).size,
+    ).toBeGreaterThanOrEqual(4);
 
     for (const [key, time] of first) {
       expect(time >= before && time <= answered, `${key}: ${time} outside ${before}..${answered}`).toBe(true);
