@@ -3,6 +3,7 @@ import { GatewayError } from '../../errors.ts';
 import { currentScope } from '../../request-scope.ts';
 import { cacheNotesOf } from '../cache-notes.ts';
 import { freshnessOfResponse, stampReceived, staleCopy } from '../read-freshness.ts';
+import { readKeyOf } from './read-key.ts';
 import type { HttpResponse, SendCall } from './types.ts';
 
 /** `sources[i].cache`: how long a source's vendor reads are answered from memory. */
@@ -103,10 +104,9 @@ export function withReadCache(
         await store.clear();
       }
     }
+    const key = readKeyOf(request, target);
     // POST reads (Blnk's filter, Vonage's settings) and token calls go on, uncached.
-    if (request.method !== 'GET' || request.body !== undefined)
-      return stampReceived(await send(request, target, permit));
-    const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
+    if (key === undefined) return stampReceived(await send(request, target, permit));
     const operation = currentScope()?.operation;
     const notes = operation === undefined ? undefined : cacheNotesOf(operation);
     const { entry, generation } = await store.get(key, notes?.wanted.maxAgeMs);
@@ -122,8 +122,9 @@ export function withReadCache(
       }
     }
     try {
-      // The generation goes with the call: it joins only calls whose answer may be stored under it.
-      const response = stampReceived(await send({ ...request, cacheGeneration: generation }, target, permit));
+      // The key and generation go with the call: it joins only calls whose answer may be stored under it.
+      const sent = { ...request, readKey: key, cacheGeneration: generation };
+      const response = stampReceived(await send(sent, target, permit));
       const ttlMs = request.cache === 'history' ? settings.historyTtlMs : settings.ttlMs;
       await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
       return response;
