@@ -162,19 +162,23 @@ export function createSharedReadCache(
           : await redis.run((client) => client.eval(READ_GENERATION, 1, generationKey, seed()));
       const shared = current === undefined ? known : String(current);
       known = shared;
-      const mine = await local.get(localKey(shared, key));
-      const lookup = { entry: mine.entry, generation: `${shared}/${mine.generation}` };
-      if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry))) return lookup;
-      const theirs = await lookOnce(entryKey(shared, key), maxAgeMs >= FILL_POLL_MS);
+      const inLocal = localKey(shared, key);
+      const mine = await local.get(inLocal);
+      const generation = `${shared}/${mine.generation}`;
+      if (current === undefined || (mine.entry !== undefined && isFresh(mine.entry)))
+        return { entry: mine.entry, generation };
+      // Derived once per lookup: a miss's set or abandon takes it back from the lookup.
+      const storeKey = entryKey(shared, key);
+      const theirs = await lookOnce(storeKey, maxAgeMs >= FILL_POLL_MS);
       if (theirs === undefined || (mine.entry !== undefined && theirs.receivedAt <= mine.entry.receivedAt))
-        return lookup;
-      await local.set(localKey(shared, key), theirs, mine.generation);
-      return { ...lookup, entry: theirs };
+        return { entry: mine.entry, generation, storeKey };
+      await local.set(inLocal, theirs, mine);
+      return { entry: theirs, generation, storeKey };
     },
-    async set(key, entry, generation) {
-      const seen = split(generation);
-      await local.set(localKey(seen.shared, key), entry, seen.local);
-      const at = entryKey(seen.shared, key);
+    async set(key, entry, lookup) {
+      const seen = split(lookup.generation);
+      await local.set(localKey(seen.shared, key), entry, { entry: undefined, generation: seen.local });
+      const at = lookup.storeKey ?? entryKey(seen.shared, key);
       const value = encode(entry);
       const expiresInMs = Math.ceil(Math.max(entry.ttlMs, settings.staleIfErrorMs) - (Date.now() - entry.receivedAt));
       if (Buffer.byteLength(value) > settings.maxBytes || expiresInMs <= 0 || unbumped) return release(at);
@@ -186,7 +190,7 @@ export function createSharedReadCache(
         return (token === undefined ? store : store.eval(RELEASE_CLAIM, 1, `${at}:fill`, token)).exec();
       });
     },
-    abandon: async (key, generation) => release(entryKey(split(generation).shared, key)),
+    abandon: async (key, lookup) => release(lookup.storeKey ?? entryKey(split(lookup.generation).shared, key)),
     // The INCR first: a local clear before it would let a lookup in between refill from Redis's old generation.
     async clear() {
       await bump();

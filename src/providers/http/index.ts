@@ -1,6 +1,7 @@
 /**
  * The HTTP client every connector talks to its vendor through, one concern per file, composed
- * outside in: `share-inflight-gets.ts` (identical GETs in flight made once), `fair-permits.ts` (the
+ * outside in: `share-inflight-gets.ts` (identical GETs in flight made once, by the read key of
+ * `read-key.ts` that the read cache shares), `fair-permits.ts` (the
  * calls in flight, granted fairly between operations), `rate-limit.ts` (each call's turn in the
  * source's quota, `source-quota.ts`, which learns from the vendor's throttling),
  * `circuit-breaker.ts` (with `source-transport.ts`, the per-source settings that share it and the

@@ -3,6 +3,7 @@ import { GatewayError } from '../../errors.ts';
 import { currentScope } from '../../request-scope.ts';
 import { cacheNotesOf } from '../cache-notes.ts';
 import { freshnessOfResponse, stampReceived, staleCopy } from '../read-freshness.ts';
+import { readKeyOf } from './read-key.ts';
 import type { HttpResponse, SendCall } from './types.ts';
 
 /** `sources[i].cache`: how long a source's vendor reads are answered from memory. */
@@ -24,10 +25,15 @@ export interface ReadCacheEntry {
   readonly ttlMs: number;
 }
 
-/** What a lookup found, and the store's generation at that moment: a `set` under an older generation is dropped. */
+/**
+ * What a lookup found, and the store's generation at that moment: a `set` under an older generation
+ * is dropped. `set` and `abandon` take the lookup back, so what it derived from the key is not derived again.
+ */
 export interface ReadCacheLookup {
   readonly entry: ReadCacheEntry | undefined;
   readonly generation: string;
+  /** The store's own name for the key, when the lookup worked one out (the shared store's HMAC of it). */
+  readonly storeKey?: string;
 }
 
 /**
@@ -35,16 +41,16 @@ export interface ReadCacheLookup {
  * through Redis (src/shared-state/shared-read-cache.ts), which keeps `entry.response` as its status,
  * headers and text. A lookup may return an entry past its freshness (it may still answer, stale, on
  * an error). Generations close a race: a read in flight while a write clears the store must not
- * put back what it read before the write, so `set` takes the generation its lookup saw.
+ * put back what it read before the write, so `set` takes the lookup it follows, with its generation.
  */
 export interface ReadCacheStore {
   /** `maxAgeMs`: the oldest entry the caller takes (its `Cache-Control`); a shared store need not wait for a fill it would not take. */
   get(key: string, maxAgeMs?: number): Promise<ReadCacheLookup>;
-  set(key: string, entry: ReadCacheEntry, generation: string): Promise<void>;
+  set(key: string, entry: ReadCacheEntry, lookup: ReadCacheLookup): Promise<void>;
   /** Forgets every read of the source (a write changed what they say). */
   clear(): Promise<void>;
   /** The vendor call a miss led to failed: nothing will be `set` for it (a shared store stops others waiting for it). */
-  abandon?(key: string, generation: string): Promise<void>;
+  abandon?(key: string, lookup: ReadCacheLookup): Promise<void>;
 }
 
 /** An in-process store bounded by bytes: lru-cache with `maxSize`, each entry sized by its body and key. */
@@ -58,8 +64,8 @@ export function createMemoryStore(settings: ReadCacheSettings): ReadCacheStore {
   let generation = 0;
   return {
     get: async (key) => ({ entry: lru.get(key), generation: String(generation) }),
-    set: async (key, entry, seen) => {
-      if (seen !== String(generation)) return;
+    set: async (key, entry, lookup) => {
+      if (lookup.generation !== String(generation)) return;
       lru.set(key, entry, { ttl: Math.max(entry.ttlMs, settings.staleIfErrorMs) });
     },
     clear: async () => {
@@ -103,13 +109,13 @@ export function withReadCache(
         await store.clear();
       }
     }
+    const key = readKeyOf(request, target);
     // POST reads (Blnk's filter, Vonage's settings) and token calls go on, uncached.
-    if (request.method !== 'GET' || request.body !== undefined)
-      return stampReceived(await send(request, target, permit));
-    const key = `${target}\n${JSON.stringify(request.headers ?? {})}\n${(request.accept ?? []).join(',')}`;
+    if (key === undefined) return stampReceived(await send(request, target, permit));
     const operation = currentScope()?.operation;
     const notes = operation === undefined ? undefined : cacheNotesOf(operation);
-    const { entry, generation } = await store.get(key, notes?.wanted.maxAgeMs);
+    const lookup = await store.get(key, notes?.wanted.maxAgeMs);
+    const { entry, generation } = lookup;
     const now = Date.now();
     if (entry !== undefined) {
       const age = now - entry.receivedAt;
@@ -122,13 +128,14 @@ export function withReadCache(
       }
     }
     try {
-      // The generation goes with the call: it joins only calls whose answer may be stored under it.
-      const response = stampReceived(await send({ ...request, cacheGeneration: generation }, target, permit));
+      // The key and generation go with the call: it joins only calls whose answer may be stored under it.
+      const sent = { ...request, readKey: key, cacheGeneration: generation };
+      const response = stampReceived(await send(sent, target, permit));
       const ttlMs = request.cache === 'history' ? settings.historyTtlMs : settings.ttlMs;
-      await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, generation);
+      await store.set(key, { response, receivedAt: freshnessOfResponse(response).observedAt, ttlMs }, lookup);
       return response;
     } catch (error) {
-      await store.abandon?.(key, generation);
+      await store.abandon?.(key, lookup);
       const code = error instanceof GatewayError ? error.code : undefined;
       if (entry === undefined || code === undefined || !STALE_ON.has(code)) throw error;
       if (Date.now() - entry.receivedAt >= settings.staleIfErrorMs) throw error;
