@@ -63,8 +63,8 @@ export interface LookupPlan {
   readonly viaFilterPost?: boolean;
 }
 
-/** Maps every record of a response by its id; an answer that cannot be trusted adds none of its records. */
-function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, asked: ReadonlySet<string>): void {
+/** Every record of a response by its id; an answer that cannot be trusted throws, giving none of its records. */
+function recordsOf(body: unknown, plan: LookupPlan, asked: ReadonlySet<string>): Map<string, JsonObject> {
   const records = new Map<string, JsonObject>();
   for (const item of readBlnkList(body, `${plan.path} response`)) {
     const record = readObject(item, 'record');
@@ -75,7 +75,7 @@ function collect(found: Map<string, Found>, body: unknown, plan: LookupPlan, ask
     if (records.has(id)) throw new VendorShapeError(`the answer lists one ${plan.idField} twice`);
     records.set(id, record);
   }
-  for (const [id, record] of records) found.set(id, record);
+  return records;
 }
 
 /**
@@ -98,7 +98,9 @@ export async function lookupByIds(
         path: `${plan.path}/${encodeURIComponent(id)}`,
         accept: [400, 404],
       });
-      if (response.status === 200) client.decode(() => collect(found, [response.body], plan, new Set([id])));
+      if (response.status === 200)
+        for (const [key, record] of client.decode(() => recordsOf([response.body], plan, new Set([id]))))
+          found.set(key, record);
       else if (!isBlnkNotFound(response.status, response.body, [plan.notFoundCode]))
         throw sourceErrorForStatus(client.source, response.status);
     } catch (error) {
@@ -110,22 +112,28 @@ export async function lookupByIds(
   await Promise.all(
     chunks.map(async (chunk) => {
       try {
-        const response = plan.viaFilterPost
-          ? await client.json({
-              method: 'POST',
-              path: '/balances/filter',
-              // No length cap on a JSON body, but `limit` above 100 silently becomes 20 (api/filter_helper.go).
-              body: {
-                json: { filters: [{ field: plan.idField, operator: 'in', values: chunk }], limit: MAX_IN_VALUES },
+        // Read once per vendor answer (HttpClient.read): every request that joined the GET shares its
+        // records, and the same chunk is the same GET, so `asked` is the same for all of them.
+        const records = await client.read(
+          plan.viaFilterPost
+            ? {
+                method: 'POST',
+                path: '/balances/filter',
+                // No length cap on a JSON body, but `limit` above 100 silently becomes 20 (api/filter_helper.go).
+                body: {
+                  json: { filters: [{ field: plan.idField, operator: 'in', values: chunk }], limit: MAX_IN_VALUES },
+                },
+              }
+            : // `limit` defaults to 10 even when the filter names more ids.
+              {
+                method: 'GET',
+                path: plan.path,
+                query: { [`${plan.idField}_in`]: chunk.join(','), limit: chunk.length },
               },
-            })
-          : // `limit` defaults to 10 even when the filter names more ids.
-            await client.json({
-              method: 'GET',
-              path: plan.path,
-              query: { [`${plan.idField}_in`]: chunk.join(','), limit: chunk.length },
-            });
-        client.decode(() => collect(found, response.body, plan, new Set(chunk)));
+          `lookup:${plan.idField}`,
+          ({ body }) => recordsOf(body, plan, new Set(chunk)),
+        );
+        for (const [id, record] of records) found.set(id, record);
       } catch (error) {
         for (const id of chunk) if (!found.has(id)) found.set(id, error as Error);
       }
