@@ -122,12 +122,16 @@ export function wrkFailures(report: WrkReport): string | undefined {
 
 /**
  * A Lua string literal holding `text` byte for byte: every byte outside printable ASCII, and `"`
- * and `\`, as a decimal escape (LuaJIT's Lua 5.1 has no \x or \u escapes).
+ * and `\`, as a decimal escape (LuaJIT's Lua 5.1 has no \x or \u escapes) of three digits, since
+ * Lua reads up to three: `\34` before a `1` would be read as `\341`, and wrk would drop the script.
  */
 function luaString(text: string): string {
   let literal = '"';
   for (const byte of Buffer.from(text, 'utf8'))
-    literal += byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c ? `\\${byte}` : String.fromCharCode(byte);
+    literal +=
+      byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c
+        ? `\\${String(byte).padStart(3, '0')}`
+        : String.fromCharCode(byte);
   return `${literal}"`;
 }
 
@@ -203,7 +207,11 @@ export async function runWrk(options: {
       script,
       options.url,
     ];
-    const { stdout } = options.pinToCore1 ? await run('taskset', ['-c', '1', 'wrk', ...wrk]) : await run('wrk', wrk);
+    const { stdout, stderr } = options.pinToCore1
+      ? await run('taskset', ['-c', '1', 'wrk', ...wrk])
+      : await run('wrk', wrk);
+    // wrk reports a script it could not load on stderr and then runs without it (plain GETs), exiting 0.
+    if (stderr.trim() !== '') throw new Error(`wrk: ${stderr.trim().slice(0, 300)}`);
     return stdout;
   } finally {
     await rm(directory, { recursive: true, force: true });
