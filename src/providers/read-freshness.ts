@@ -7,11 +7,11 @@ export interface Freshness {
 }
 
 /**
- * Freshness travels beside responses and inside what was read from them, never on shared state: a
- * response object and its mapped models are shared (in-flight sharing, the read cache, read-once),
- * so it is set once, when a body is parsed or a model built, and never changed. A stale answer is a
- * copy of the cached response, so it is read and mapped again and its models carry `stale: true`
- * while the original's do not.
+ * Freshness travels beside a response and inside what was read from it. The response, its parsed
+ * body and its mapped models are shared (in-flight sharing, the read cache, read-once), so a mark is
+ * set once, when the body is parsed or a model built, and never changed; it is the response's own,
+ * true for every reader. A stale answer is a copy of the cached response, so it is parsed and
+ * mapped again and its objects carry `stale: true` while the original's do not.
  *
  * On a model or body record it is a hidden own property (non-enumerable, symbol-keyed: no
  * `Object.keys`, spread or `JSON.stringify` sees it), not an entry of a WeakMap: a WeakMap held an
@@ -47,17 +47,19 @@ export function freshnessOfResponse(response: HttpResponse): Freshness {
 }
 
 /**
- * Marks every object reachable from `mapped` (a connector's mapping of one response: a page, a
- * list, a model) with the response's freshness, so a Balance resolver finds when its values were
- * read without every connector threading a time through its mappers. Runs once per response and
- * mapping (read-once), so its cost is that of the mapping itself.
+ * Marks every object reachable from `mapped` (a parsed body, or a connector's mapping of one
+ * response: a page, a list, a model) with the response's freshness, so a Balance resolver finds
+ * when its values were read without every connector threading a time through its mappers. For a
+ * body and a read-once mapping it runs once per response; through carryFreshness, once per model
+ * built, which on the paths that map per request is per request. Iterative, and linear in the
+ * objects it reaches: a body nested deep cannot overflow the stack.
  */
 export function markModels(mapped: unknown, freshness: Freshness): void {
   const pending: unknown[] = [mapped];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value !== 'object' || value === null || !mark(value, freshness)) continue;
-    // for-in, not Object.values: no array per object (this also runs per request on the by-id paths).
+    // for-in, not Object.values: no array per object.
     if (Array.isArray(value)) {
       for (const child of value) if (typeof child === 'object' && child !== null) pending.push(child);
     } else {
