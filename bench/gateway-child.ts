@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { answerAllocationProbe } from './allocation-probe.ts';
+import { recordTimeline } from './timeline.ts';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: gateway-child.ts <source tree>');
@@ -23,6 +24,8 @@ process.once('message', (sources: Array<Record<string, unknown>>) => {
   const config = parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources });
   const gateway = createGateway(config, { logger: createLogger('silent') });
   const listener = createServer(gateway.yoga);
+  // BENCH_TIMELINE=<directory>: what this server did, event by event (bench/timeline.ts).
+  if (process.env.BENCH_TIMELINE) recordTimeline(listener, process.env.BENCH_TIMELINE);
   listener.listen(0, '127.0.0.1', () => {
     process.send?.({ port: (listener.address() as AddressInfo).port });
   });

@@ -1,0 +1,75 @@
+/**
+ * Reads a server's timeline (bench/timeline.ts) and prints where its latency went, over the
+ * requests that arrived in [from, to] ms (default: all):
+ *
+ *   node bench/timeline-summary.ts <file> [from ms] [to ms]
+ *
+ * - requests: the time inside the server, from node:http's 'request' to the answer's 'finish';
+ * - waiting to be read: on each connection, from one answer's 'finish' to the next request's
+ *   'request' (a client like wrk asks again at once, so this is the time the request sat unread
+ *   while the event loop was busy, plus the round trip): what a client sees beyond the first figure;
+ * - vendor calls, as the server saw them (their wait for the event loop included);
+ * - event-loop stalls over 20 ms, GC pauses by kind, and the peak memory samples.
+ */
+import { readFileSync } from 'node:fs';
+
+const [file, fromText, toText] = process.argv.slice(2);
+if (!file) throw new Error('usage: node bench/timeline-summary.ts <file> [from ms] [to ms]');
+const from = Number(fromText ?? Number.NEGATIVE_INFINITY);
+const to = Number(toText ?? Number.POSITIVE_INFINITY);
+const rows = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => line.split(' '))
+  .filter(([, at]) => Number(at) >= from && Number(at) <= to);
+const of = (kind: string) => rows.filter(([name]) => name === kind).map(([, ...fields]) => fields.map(Number));
+
+function quantiles(label: string, values: number[]): void {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]?.toFixed(1) ?? '-';
+  process.stdout.write(
+    `${label.padEnd(22)} n ${String(sorted.length).padStart(7)}  p50 ${at(0.5).padStart(7)}  p90 ${at(0.9).padStart(7)}  p99 ${at(0.99).padStart(7)}  p99.9 ${at(0.999).padStart(7)}  max ${at(1).padStart(7)} ms\n`,
+  );
+}
+
+const requests = of('req');
+quantiles(
+  'requests (in server)',
+  requests.map(([, duration]) => duration!),
+);
+const byConnection = new Map<number, number[][]>();
+for (const request of requests) byConnection.set(request[2]!, [...(byConnection.get(request[2]!) ?? []), request]);
+const waits: number[] = [];
+for (const own of byConnection.values()) {
+  own.sort((a, b) => a[0]! - b[0]!);
+  for (let index = 1; index < own.length; index += 1)
+    waits.push(own[index]![0]! - (own[index - 1]![0]! + own[index - 1]![1]!));
+}
+quantiles('waiting to be read', waits);
+quantiles(
+  'vendor calls',
+  of('get').map(([, duration]) => duration!),
+);
+const stalls = of('stall').map(([, ms]) => ms!);
+process.stdout.write(
+  `event-loop stalls       ${stalls.filter((ms) => ms > 100).length} over 100 ms, ${stalls.filter((ms) => ms > 50 && ms <= 100).length} of 50-100, ${stalls.filter((ms) => ms <= 50).length} of 20-50; longest ${Math.max(0, ...stalls).toFixed(1)} ms\n`,
+);
+const KINDS: Record<string, string> = {
+  1: 'scavenge',
+  2: 'minor mark-sweep',
+  4: 'mark-compact',
+  8: 'incremental marking',
+  16: 'weak callbacks',
+};
+const pauses = new Map<string, number[]>();
+for (const [, ms, kind] of of('gc'))
+  pauses.set(KINDS[kind!] ?? String(kind), [...(pauses.get(KINDS[kind!] ?? String(kind)) ?? []), ms!]);
+for (const [kind, ms] of pauses)
+  process.stdout.write(
+    `GC ${kind.padEnd(20)} ${String(ms.length).padStart(5)} pauses, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(...ms).toFixed(1)} ms\n`,
+  );
+const memory = of('mem');
+if (memory.length > 0) {
+  const peak = (index: number) => Math.max(...memory.map((sample) => sample[index]!));
+  process.stdout.write(`peak MiB                rss ${peak(1)}, heap ${peak(2)} (young ${peak(3)}, old ${peak(4)})\n`);
+}
