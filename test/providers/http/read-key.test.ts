@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSourceTransport, DEFAULT_TRANSPORT } from '../../../src/providers/http/index.ts';
+import type { HttpClient } from '../../../src/providers/http/index.ts';
 import { client, closeAll, json, startServer } from './test-server.ts';
 
 // One read key per call (read-key.ts) serves the read cache and in-flight sharing: two reads that
@@ -29,20 +30,21 @@ const echoingVendor = (delayMs: number) =>
 
 const read = (token: string) => ({ method: 'GET', path: '/ledgers', headers: { authorization: token } }) as const;
 
+/** Alice, Bob and Alice again at once: each gets the answer sent for their own credential. */
+async function expectEachOwnAnswer(http: HttpClient): Promise<void> {
+  const answers = await Promise.all(['Bearer alice', 'Bearer bob', 'Bearer alice'].map((who) => http.json(read(who))));
+  expect(answers.map((answer) => answer.body)).toEqual([
+    { who: 'Bearer alice' },
+    { who: 'Bearer bob' },
+    { who: 'Bearer alice' },
+  ]);
+}
+
 describe('HttpClient: what makes two reads the same', () => {
   it('never joins two GETs in flight that differ only in their credential; the same credential joins', async () => {
     const server = await echoingVendor(30);
     const http = client(server);
-    const [a, b, again] = await Promise.all([
-      http.json(read('Bearer alice')),
-      http.json(read('Bearer bob')),
-      http.json(read('Bearer alice')),
-    ]);
-    expect([a.body, b.body, again.body]).toEqual([
-      { who: 'Bearer alice' },
-      { who: 'Bearer bob' },
-      { who: 'Bearer alice' },
-    ]);
+    await expectEachOwnAnswer(http);
     expect(server.received.map(({ headers }) => headers.authorization).sort()).toEqual(['Bearer alice', 'Bearer bob']);
   });
 
@@ -50,16 +52,7 @@ describe('HttpClient: what makes two reads the same', () => {
     const server = await echoingVendor(30);
     const http = client(server, cached());
     // Misses in flight together: joined by the key the cache looked up, never across credentials.
-    const [a, b, again] = await Promise.all([
-      http.json(read('Bearer alice')),
-      http.json(read('Bearer bob')),
-      http.json(read('Bearer alice')),
-    ]);
-    expect([a.body, b.body, again.body]).toEqual([
-      { who: 'Bearer alice' },
-      { who: 'Bearer bob' },
-      { who: 'Bearer alice' },
-    ]);
+    await expectEachOwnAnswer(http);
     expect(server.received).toHaveLength(2);
     // Cached now, each under its own credential.
     expect((await http.json(read('Bearer bob'))).body).toEqual({ who: 'Bearer bob' });
