@@ -17,9 +17,7 @@ export const Query: QueryResolvers = {
     // One item per ID, each failing alone: a bad ID or a sick source nulls its own item, with an
     // error at ["nodes", i], and the other items and root fields stay.
     // graphql-js awaits each item of a list; the generated types only know a promise of the whole list.
-    return ids.map((id) =>
-      orNull(async () => loadNode(context, decodeNodeId(id))),
-    ) as unknown as Array<NodeModel | null>;
+    return ids.map((id) => orNull(() => loadNode(context, decodeNodeId(id)))) as unknown as Array<NodeModel | null>;
   },
   sources: (_, __, context) => [...context.connectors.values()],
   ledgers: (_, args, context, info) => {

@@ -9,12 +9,20 @@ export function connectorOf(context: GatewayContext, source: string): Connector 
   return connector;
 }
 
-/** Resolves to null where the thing does not exist, and rethrows every other failure. */
-export async function orNull<T>(load: () => Promise<T>): Promise<T | null> {
+/**
+ * Resolves to null where the thing does not exist, and rejects with every other failure, a
+ * synchronous throw of `load` included (a malformed id). One promise, not an async function's
+ * frame and two: `nodes(ids)` makes one per id.
+ */
+export function orNull<T>(load: () => Promise<T>): Promise<T | null> {
+  let loading: Promise<T>;
   try {
-    return await load();
+    loading = load();
   } catch (error) {
+    loading = Promise.reject(error);
+  }
+  return loading.then(undefined, (error: unknown) => {
     if (error instanceof NotFoundError) return null;
     throw error;
-  }
+  });
 }
