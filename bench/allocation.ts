@@ -11,7 +11,7 @@ import {
   type Server,
   startPinnedVendors,
 } from './side-by-side.ts';
-import type { BlnkFixture } from './versus-passthrough.ts';
+import { blnkFixture } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -83,16 +83,8 @@ async function measure(server: Server, scenario: BenchScenario, profile: boolean
 
 try {
   const fixtureServer = await underTest.start();
-  const { data } = await postGraphQL(
-    fixtureServer.pool,
-    '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { nodes { id } } } } }',
-  );
+  const ledger = await blnkFixture(fixtureServer, ready.sources, ready.blnkLedger);
   await fixtureServer.stop();
-  const ledger = (data.ledgers.nodes as Array<BlnkFixture & { name: string; source: { name: string } }>).find(
-    (node) =>
-      node.source.name === ready.sources.find((source) => source.kind === 'blnk')?.name &&
-      node.name === ready.blnkLedger.name,
-  )!;
   const scenarios = blnkScenarios(
     ledger.id,
     ledger.accounts.nodes.map((node) => node.id),

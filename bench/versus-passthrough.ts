@@ -25,6 +25,7 @@ import {
   pinned,
   printSideBySide,
   sideBySide,
+  type Server,
 } from './side-by-side.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -36,6 +37,27 @@ const everyCore = `0-${availableParallelism() - 1}`;
 export interface BlnkFixture {
   readonly id: string;
   readonly accounts: { readonly nodes: ReadonlyArray<{ readonly id: string }> };
+}
+
+/**
+ * The Blnk ledger the bench reads (the simulators' `blnkLedger`) and 50 of its accounts, as a
+ * running gateway lists them: its global ids are what both servers take.
+ */
+export async function blnkFixture(
+  gateway: Server,
+  sources: ReadonlyArray<Record<string, unknown>>,
+  blnkLedger: { name: string },
+): Promise<BlnkFixture> {
+  const { data } = await postGraphQL(
+    gateway.pool,
+    '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { nodes { id } } } } }',
+  );
+  const blnk = sources.find((source) => source.kind === 'blnk')?.name;
+  const ledger = (data.ledgers.nodes as Array<BlnkFixture & { name: string; source: { name: string } }>).find(
+    (node) => node.source.name === blnk && node.name === blnkLedger.name,
+  );
+  if (!ledger) throw new Error(`the gateway lists no Blnk ledger named "${blnkLedger.name}"`);
+  return ledger;
 }
 
 /** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
@@ -93,16 +115,8 @@ if (import.meta.main) {
     ready.sources,
     1,
   );
-  const { data } = await postGraphQL(
-    probe.pool,
-    '{ ledgers(first: 100) { nodes { id name source { name } accounts(first: 50) { nodes { id } } } } }',
-  );
+  const ledger = await blnkFixture(probe, ready.sources, ready.blnkLedger);
   await probe.stop();
-  const ledger = (data.ledgers.nodes as Array<BlnkFixture & { name: string; source: { name: string } }>).find(
-    (node) =>
-      node.source.name === ready.sources.find((source) => source.kind === 'blnk')?.name &&
-      node.name === ready.blnkLedger.name,
-  )!;
   await versusPassthrough(vendors, ready.sources, ledger);
   vendors.send('stop');
   await once(vendors, 'exit');
