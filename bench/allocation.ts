@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ProbeReport } from './allocation-probe.ts';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
+import { gatewayModules, serverScript } from './compiled.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
 import {
@@ -24,13 +25,13 @@ const vendors = ready.process;
 
 const gatewayOf = (label: string, root: string): Contender => ({
   label,
-  start: () => forkServer(join(here, 'bench/gateway-child.ts'), [root], ready.sources, CONCURRENCY),
+  start: () => forkServer(serverScript('gateway-child'), [gatewayModules(root)], ready.sources, CONCURRENCY),
 });
 const underTest = gatewayOf(`gateway ${labelOf(here)}`, here);
 const contenders: Contender[] = [
   {
     label: 'bare passthrough',
-    start: () => forkServer(join(here, 'bench/passthrough.ts'), [], ready.sources, CONCURRENCY),
+    start: () => forkServer(serverScript('passthrough'), [], ready.sources, CONCURRENCY),
   },
   ...baselines.trees.map((tree) => gatewayOf(`gateway ${labelOf(tree)}`, tree)),
   underTest,

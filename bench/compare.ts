@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
+import { gatewayModules, serverScript } from './compiled.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { ALL_FIVE, blnkScenarios } from './scenarios.ts';
 import {
@@ -27,7 +28,7 @@ const vendors = ready.process;
 /** One tree's gateway in its own process (bench/gateway-child.ts). */
 const gatewayOf = (label: string, root: string): Contender => ({
   label,
-  start: () => forkServer(join(here, 'bench/gateway-child.ts'), [root], ready.sources, CONCURRENCY),
+  start: () => forkServer(serverScript('gateway-child'), [gatewayModules(root)], ready.sources, CONCURRENCY),
 });
 const trees = [
   ...baselines.trees.map((tree, index) => gatewayOf(`${index === 0 ? 'baseline' : 'then'} ${labelOf(tree)}`, tree)),

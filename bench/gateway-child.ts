@@ -1,27 +1,37 @@
 /**
- * One gateway in a process of its own, built from the source tree given as the first argument
- * (this checkout, or an older commit checked out by `bench/compare.ts`). It receives the demo's
- * `sources` entries over IPC, listens on a free loopback port and reports it. Only entry points
- * every version of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`.
+ * One gateway in a process of its own, from the directory of gateway modules given as the first
+ * argument (bench/compiled.ts `gatewayModules`: a tree's compiled JavaScript, or its src/) of this
+ * checkout or of an older commit checked out by `bench/compare.ts`. It receives the demo's `sources`
+ * entries over IPC, listens on a free loopback port and reports it. Only entry points every version
+ * of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`.
  */
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { answerAllocationProbe } from './allocation-probe.ts';
 import { recordTimeline } from './timeline.ts';
 
-const root = process.argv[2];
-if (!root) throw new Error('usage: gateway-child.ts <source tree>');
-const load = (file: string) => import(pathToFileURL(`${root}/src/${file}`).href);
+const modules = process.argv[2];
+if (!modules) throw new Error('usage: gateway-child.ts <directory of gateway modules>');
+const load = (name: string) => {
+  const compiled = `${modules}/${name}.js`;
+  return import(pathToFileURL(existsSync(compiled) ? compiled : `${modules}/${name}.ts`).href);
+};
 const [{ parseConfig }, { createGateway }, { createLogger }] = await Promise.all([
-  load('config.ts'),
-  load('gateway.ts'),
-  load('logger.ts'),
+  load('config'),
+  load('gateway'),
+  load('logger'),
 ]);
 
 answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {
-  const config = parseConfig({ server: { cursorSecret: 'bench-cursor-secret-0123456789' }, sources });
+  // BENCH_GATEWAY_SERVER='{"maxConcurrentRequests":8}': `server` settings under test, over the bench's own.
+  const server = {
+    cursorSecret: 'bench-cursor-secret-0123456789',
+    ...JSON.parse(process.env.BENCH_GATEWAY_SERVER ?? '{}'),
+  };
+  const config = parseConfig({ server, sources });
   const gateway = createGateway(config, { logger: createLogger('silent') });
   const listener = createServer(gateway.yoga);
   // BENCH_TIMELINE=<directory>: what this server did, event by event (bench/timeline.ts).

@@ -13,7 +13,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { gatewayModules, serverScript } from './compiled.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
 import {
@@ -27,6 +28,8 @@ import {
   sideBySide,
   type Server,
 } from './side-by-side.ts';
+
+const here = resolve(import.meta.dirname, '..');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -66,17 +69,11 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
   if (vendors.pid) pin('1', vendors.pid);
   const passthrough: Contender = {
     label: 'bare passthrough',
-    start: () => forkServer(new URL('./passthrough.ts', import.meta.url), [], sources, CONCURRENCY),
+    start: () => forkServer(serverScript('passthrough'), [], sources, CONCURRENCY),
   };
   const gateway: Contender = {
     label: 'balance-gateway',
-    start: () =>
-      forkServer(
-        new URL('./gateway-child.ts', import.meta.url),
-        [join(import.meta.dirname, '..')],
-        sources,
-        CONCURRENCY,
-      ),
+    start: () => forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY),
   };
   const contenders = [passthrough, gateway];
   const scenarios = blnkScenarios(
@@ -109,12 +106,7 @@ if (import.meta.main) {
     { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
   ];
   // Fixtures from the gateway itself: its global ids are what both servers take.
-  const probe = await forkServer(
-    new URL('./gateway-child.ts', import.meta.url),
-    [join(import.meta.dirname, '..')],
-    ready.sources,
-    1,
-  );
+  const probe = await forkServer(serverScript('gateway-child'), [gatewayModules(here)], ready.sources, 1);
   const ledger = await blnkFixture(probe, ready.sources, ready.blnkLedger);
   await probe.stop();
   await versusPassthrough(vendors, ready.sources, ledger);
