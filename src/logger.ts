@@ -1,7 +1,10 @@
 import pino, { type DestinationStream } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { GatewayError } from './errors.ts';
 import { currentScope } from './request-scope.ts';
+import { loadOnFirstUse } from './load-on-first-use.ts';
+
+// Only when stderr is a terminal.
+const pinoPretty = loadOnFirstUse<typeof import('pino-pretty')>('pino-pretty');
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -136,6 +139,6 @@ function streamOf(destination: LogDestination | undefined): DestinationStream {
     return { write: (chunk: string) => destination(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
   if (destination !== undefined) return destination;
   if (process.stderr.isTTY)
-    return pinoPretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', colorize: true });
+    return pinoPretty()({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', colorize: true });
   return pino.destination({ dest: 2, sync: true });
 }

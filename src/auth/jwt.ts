@@ -1,15 +1,12 @@
-import {
-  createRemoteJWKSet,
-  errors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type JWTVerifyOptions,
-} from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { GatewayError, type UnauthenticatedError } from '../errors.ts';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
 import type { Logger } from '../logger.ts';
 import { bearerChallenge, KEY_SET_RETRY_SECONDS, keySetUnavailable, unauthenticated } from './refusals.ts';
 import type { JwtSettings, Principal, SourceGrant } from './types.ts';
+
+// Only where bearer tokens are accepted (`auth.jwt`).
+const jose = loadOnFirstUse<typeof import('jose')>('jose');
 
 /** The caller of a bearer token, or an UNAUTHENTICATED error. */
 export type JwtVerifier = (token: string) => Promise<Principal>;
@@ -47,6 +44,7 @@ export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVe
     ...(settings.maxTokenAgeSeconds === null ? {} : { maxTokenAge: settings.maxTokenAgeSeconds }),
   };
   const keys = settings.keys;
+  const { jwtVerify } = jose();
   let verify: (token: string) => Promise<{ payload: JWTPayload }>;
   if ('jwksUrl' in keys) {
     const keySet = createKeySet(keys.jwksUrl, logger);
@@ -78,6 +76,7 @@ export function createJwtVerifier(settings: JwtSettings, logger?: Logger): JwtVe
  * again for a few seconds: requests are refused at once instead of each waiting on a down issuer.
  */
 function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
+  const { createRemoteJWKSet, errors } = jose();
   const remote = createRemoteJWKSet(url, {
     timeoutDuration: JWKS_TIMEOUT_MS,
     cooldownDuration: JWKS_COOLDOWN_MS,
@@ -105,6 +104,7 @@ function createKeySet(url: URL, logger?: Logger): JWTVerifyGetKey {
 /** What the caller is told: enough to fix the token, never the token or which key was tried. */
 function refusalOf(error: unknown, logger?: Logger): GatewayError {
   if (error instanceof GatewayError) return error;
+  const { errors } = jose();
   logger?.debug('bearer token refused', {
     code: codeOf(error),
     claim: error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined,

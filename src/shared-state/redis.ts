@@ -1,5 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
 import type { Logger } from '../logger.ts';
+
+// Only with `server.redis`.
+const ioredis = loadOnFirstUse<typeof import('ioredis')>('ioredis');
 
 /** `server.redis`, as read from the configuration. */
 export interface RedisSettings {
@@ -63,7 +67,8 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
     maxRetriesPerRequest: 0,
     retryStrategy: (times: number) => Math.min(times * 100, MAX_RECONNECT_MS),
   };
-  const client = new Redis(settings.url, options);
+  const { Redis: RedisClient } = ioredis();
+  const client = new RedisClient(settings.url, options);
   const subscribers: Redis[] = [];
   // Starts as "up" so a Redis that is down at start is reported once, like one that goes down later.
   let up = true;
@@ -102,7 +107,11 @@ export function createSharedRedis(settings: RedisSettings, logger: Pick<Logger, 
       }
     },
     subscriber(onReady) {
-      const connection = new Redis(settings.url, { ...options, commandTimeout: undefined, enableOfflineQueue: true });
+      const connection = new RedisClient(settings.url, {
+        ...options,
+        commandTimeout: undefined,
+        enableOfflineQueue: true,
+      });
       connection.on('error', () => {});
       connection.on('ready', onReady);
       subscribers.push(connection);

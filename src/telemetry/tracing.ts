@@ -1,9 +1,14 @@
 import { type Context, ROOT_CONTEXT, type TextMapGetter, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
 import type { TelemetryConfig } from './telemetry-config.ts';
+
+// The SDK and its exporter only when traces are exported.
+const otelCore = loadOnFirstUse<typeof import('@opentelemetry/core')>('@opentelemetry/core');
+const otlpExporter = loadOnFirstUse<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+  '@opentelemetry/exporter-trace-otlp-http',
+);
+const otelResources = loadOnFirstUse<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
+const otelSdk = loadOnFirstUse<typeof import('@opentelemetry/sdk-trace')>('@opentelemetry/sdk-trace');
 
 /** The gateway's traces: a tracer of its own provider, W3C trace context in and out. */
 export interface Tracing {
@@ -33,15 +38,17 @@ const headerGetter: TextMapGetter<Headers> = {
 export function createTracing(config: TelemetryConfig, env: NodeJS.ProcessEnv = process.env): Tracing | null {
   const fromEnv = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (config.otlpEndpoint === null && !fromEnv) return null;
+  const { OTLPTraceExporter } = otlpExporter();
+  const { BatchSpanProcessor, TracerProvider } = otelSdk();
   const exporter = new OTLPTraceExporter({
     timeoutMillis: EXPORT_TIMEOUT_MS,
     ...(config.otlpEndpoint === null ? {} : { url: `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` }),
   });
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+    resource: otelResources().resourceFromAttributes({ 'service.name': config.serviceName }),
     spanProcessors: [new BatchSpanProcessor({ exporter, exportTimeoutMillis: EXPORT_TIMEOUT_MS })],
   });
-  const propagator = new W3CTraceContextPropagator();
+  const propagator = new (otelCore().W3CTraceContextPropagator)();
   return {
     tracer: provider.getTracer('balance-gateway'),
     extract: (headers) => propagator.extract(ROOT_CONTEXT, headers, headerGetter),
