@@ -4,7 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const OPTIONAL = ['ioredis', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-http', 'jose', 'pino-pretty'];
+const OPTIONAL = [
+  'ioredis',
+  '@opentelemetry/sdk-trace',
+  '@opentelemetry/exporter-trace-otlp-http',
+  'jose',
+  'pino-pretty',
+];
 const src = (file: string) => pathToFileURL(`${import.meta.dirname}/../src/${file}`).href;
 
 /**
