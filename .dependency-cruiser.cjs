@@ -97,10 +97,10 @@ module.exports = {
     {
       name: 'redis-connection-stands-alone',
       comment:
-        'The Redis connection module is reused by every shared store (quotas, tokens, breakers, the cache): it knows only the logger.',
+        'The Redis connection module is reused by every shared store (quotas, tokens, breakers, the cache): it knows only the logger, and loads ioredis on first use.',
       severity: 'error',
       from: { path: '^src/shared-state/redis\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/logger\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(logger|load-on-first-use)\\.ts$' },
     },
     {
       name: 'limits-run-before-execution',
