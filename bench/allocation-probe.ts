@@ -3,7 +3,9 @@
  * by bench/allocation.ts over the fork IPC channel:
  *
  * - `{ probe: 'start', profile }` starts counting (and, with `profile`, V8's sampling heap profiler,
- *   keeping the samples of objects the GC has already freed: the short-lived garbage is the point).
+ *   keeping the samples of objects the GC has already freed: the short-lived garbage is the point;
+ *   with BENCH_PROFILE=promoted, only what survived the young GCs: the objects promoted to the old
+ *   generation, freed later by a full GC or still alive, which is what grows the old generation).
  * - `{ probe: 'stop' }` answers `{ probe: 'stopped', … }`: bytes allocated on the JS heap since the
  *   start (the sum of what each GC found grown since the previous one, plus the growth since the
  *   last), the young and full GCs and their pauses, CPU time, and the profile's top allocators.
@@ -86,7 +88,7 @@ async function start(profile: boolean): Promise<void> {
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: 16_384,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env.BENCH_PROFILE !== 'promoted',
     });
   }
   profiler = new GCProfiler();

@@ -16,7 +16,8 @@ import { blnkFixture } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const PROFILE = process.env.BENCH_PROFILE === '1';
+// '1': every allocation; 'promoted': only what outlived the young GCs (bench/allocation-probe.ts).
+const PROFILE = process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'promoted';
 const here = resolve(import.meta.dirname, '..');
 const baselines = checkoutBaselines(here, process.env.BENCH_BASELINE?.split(',').filter(Boolean) ?? []);
 
@@ -98,7 +99,11 @@ try {
     for (const contender of contenders) {
       const server = await contender.start();
       try {
-        const report = await measure(server, scenario, PROFILE && contender === underTest);
+        const report = await measure(
+          server,
+          scenario,
+          PROFILE && (contender === underTest || process.env.BENCH_PROFILE_ALL === '1'),
+        );
         const per = (value: number) => value / REQUESTS;
         process.stdout.write(
           `  ${contender.label.padEnd(24)} ${(per(report.allocatedBytes) / 1024).toFixed(1).padStart(7)} kB/request  CPU ${per(report.cpuMs).toFixed(3)} ms/request  ${((report.scavenges * 1000) / REQUESTS).toFixed(1)} scavenges/1k requests (${report.scavengeMs.toFixed(0)} ms in all, worst ${report.worstScavengeMs.toFixed(1)} ms)  ${report.fullGcs} full GCs (${report.fullGcMs.toFixed(0)} ms)  p50 ${report.p50.toFixed(1)} ms  p99 ${report.p99.toFixed(1)} ms (${(report.p99 / report.p50).toFixed(1)}×)  peak RSS ${(report.peakRss / 1024).toFixed(0)} MiB  live heap ${(report.liveHeapBytes / 2 ** 20).toFixed(0)} MiB  peaks: heap ${(report.peak.heapTotal / 2 ** 20).toFixed(0)} MiB (used ${(report.peak.heapUsed / 2 ** 20).toFixed(0)}), external ${(report.peak.external / 2 ** 20).toFixed(0)} MiB (array buffers ${(report.peak.arrayBuffers / 2 ** 20).toFixed(0)})\n`,
