@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { getIntrospectionQuery, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
@@ -353,6 +354,25 @@ describe('operation limits: refused before any vendor call, with LIMIT_EXCEEDED 
       // The gateway stops reading at the limit: the upload stalls (a few chunks in flight aside).
       expect(pulled - atAnswer).toBeLessThan(20);
       upload.abort();
+      await stillServing();
+    });
+
+    it('a content-length under the limit with far more bytes behind it: only the declared bytes are the body', async () => {
+      // A client that declares 60 bytes and sends 20,000: Node's parser takes the 60 as the body and
+      // the rest as a next request, which it refuses; nothing reads past the declared length. (The
+      // limit leaves a declared length to yoga's parser over node:http: limits/body-size.ts.)
+      const { hostname, port } = new URL(url);
+      const head = `POST /graphql HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n`;
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write(head + JSON.stringify({ query: '{ sources { name } }', pad: 'x'.repeat(20_000) }));
+      await closed;
+      // Node's parser refuses what follows the 60 bytes and closes the connection (the cut JSON's own
+      // answer is dropped with it); nothing took the 20,000 bytes as a body, so no 413.
+      expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(received).not.toContain('bodySize');
       await stillServing();
     });
 
