@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLNK_DEMO_API_KEY, startBlnkSimulator } from '../src/simulators/blnk/index.ts';
 import { DEMO_VENDORS, startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
 import { PAGING_FAULTS, SIMULATOR_FAULTS } from '../src/simulators/faults.ts';
-import { logLine, run, waitFor } from './helpers/cli.ts';
+import { logLine, modulesLoadedBy, run, waitFor } from './helpers/cli.ts';
 
 describe('the balance-gateway command', () => {
   let demo: DemoSources;
@@ -62,34 +62,26 @@ describe('the balance-gateway command', () => {
 
   it('loads no module of src/simulators/ when started from a config file; demo mode loads them', async () => {
     const source = (file: string) => pathToFileURL(join(import.meta.dirname, '..', 'src', file)).href;
-    const modulesLoadedBy = async (args: string[], name: string) => {
-      const list = join(directory, `${name}.modules`);
-      const hook = join(import.meta.dirname, 'helpers', 'loaded-modules.ts');
-      const gateway = run(args, { LOADED_MODULES_FILE: list }, ['--import', hook]);
-      try {
-        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
-        // A request too, so that what the gateway loads on first use is loaded as well.
-        const response = await fetch(url!, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }),
-        });
-        expect(response.status).toBe(200);
-      } finally {
-        gateway.stop();
-      }
-      expect(await gateway.exited).toBe(0);
-      return (await readFile(list, 'utf8')).split('\n');
+    const modulesOf = async (args: string[], name: string) => {
+      // A request too, so that what the gateway loads on first use is loaded as well.
+      const { status, exitCode, modules } = await modulesLoadedBy(
+        args,
+        join(directory, `${name}.modules`),
+        '{ ledgers(first: 1) { nodes { name } } }',
+      );
+      expect(status).toBe(200);
+      expect(exitCode).toBe(0);
+      return modules;
     };
     const file = join(directory, 'blnk.json');
     const blnk = demo.sources.find((entry) => entry.kind === 'blnk');
     await writeFile(file, JSON.stringify({ server: { graphiql: false }, sources: [blnk] }));
 
-    const production = await modulesLoadedBy(['--config', file, '--port', '0'], 'config');
+    const production = await modulesOf(['--config', file, '--port', '0'], 'config');
     expect(production).toEqual(expect.arrayContaining([source('cli.ts'), source('gateway.ts')]));
     expect(production.filter((url) => url.startsWith(source('simulators/')))).toEqual([]);
 
-    const demoMode = await modulesLoadedBy(['--demo', '--port', '0'], 'demo');
+    const demoMode = await modulesOf(['--demo', '--port', '0'], 'demo');
     expect(demoMode).toEqual(
       expect.arrayContaining([source('simulators/demo.ts'), source('simulators/blnk/index.ts')]),
     );

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSources, startDemoSources } from '../src/simulators/demo.ts';
-import { run, waitFor } from './helpers/cli.ts';
+import { modulesLoadedBy } from './helpers/cli.ts';
 
 /** Packages only some configurations use (src/load-on-first-use.ts). */
 const OPTIONAL = [
@@ -33,26 +33,18 @@ describe('packages only some configurations use', () => {
    */
   async function optionalPackagesLoadedWith(server: Record<string, unknown>, name: string): Promise<string[]> {
     const config = join(directory, `${name}.json`);
-    const list = join(directory, `${name}.modules`);
     const blnk = demo.sources.find((entry) => entry.kind === 'blnk');
     await writeFile(config, JSON.stringify({ server: { graphiql: false, ...server }, sources: [blnk] }));
-    const hook = join(import.meta.dirname, 'helpers', 'loaded-modules.ts');
-    const gateway = run(['--config', config, '--port', '0'], { LOADED_MODULES_FILE: list }, ['--import', hook]);
-    try {
-      const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
-      const response = await fetch(url!, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
-        body: JSON.stringify({ query: '{ ledgers(first: 1) { nodes { name } } }' }),
-      });
-      // 200 where no caller credentials are configured; 401 where the bearer token is checked.
-      expect([200, 401]).toContain(response.status);
-    } finally {
-      gateway.stop();
-    }
-    expect(await gateway.exited).toBe(0);
-    const urls = (await readFile(list, 'utf8')).split('\n');
-    return OPTIONAL.filter((pkg) => urls.some((url) => url.includes(`/node_modules/${pkg}/`)));
+    const { status, exitCode, modules } = await modulesLoadedBy(
+      ['--config', config, '--port', '0'],
+      join(directory, `${name}.modules`),
+      '{ ledgers(first: 1) { nodes { name } } }',
+      { authorization: 'Bearer not-a-token' },
+    );
+    // 200 where no caller credentials are configured; 401 where the bearer token is checked.
+    expect([200, 401]).toContain(status);
+    expect(exitCode).toBe(0);
+    return OPTIONAL.filter((pkg) => modules.some((url) => url.includes(`/node_modules/${pkg}/`)));
   }
 
   it('are not loaded by a gateway that uses none of them', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'balance-gateway.js');
@@ -43,4 +44,35 @@ export function logLine(run: Run, message: string): Record<string, unknown> | un
     .split('\n')
     .find((text) => text.includes(`"msg":${JSON.stringify(message)}`));
   return line === undefined ? undefined : JSON.parse(line);
+}
+
+/**
+ * Runs the command with `args` under test/helpers/loaded-modules.ts, asks `query` (with `headers`)
+ * once it listens, so that what the gateway loads on first use is loaded as well, and stops it.
+ * Answers the query's HTTP status, the exit code, and the URL of every module the process loaded
+ * (listed in `listFile`).
+ */
+export async function modulesLoadedBy(
+  args: string[],
+  listFile: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; exitCode: number | null; modules: string[] }> {
+  const hook = join(import.meta.dirname, 'loaded-modules.ts');
+  const gateway = run(args, { LOADED_MODULES_FILE: listFile }, ['--import', hook]);
+  let status: number;
+  try {
+    const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
+    const response = await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    status = response.status;
+    await response.arrayBuffer();
+  } finally {
+    gateway.stop();
+  }
+  const exitCode = await gateway.exited;
+  return { status, exitCode, modules: (await readFile(listFile, 'utf8')).split('\n') };
 }
