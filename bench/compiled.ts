@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 
 const here = resolve(import.meta.dirname, '..');
 const tsc = join(here, 'node_modules/.bin/tsc');
-export const fromSource = process.env.BENCH_FROM_SOURCE === '1';
+const fromSource = process.env.BENCH_FROM_SOURCE === '1';
 
 const compiled = new Map<string, string>();
 function once(key: string, compile: () => string): string {

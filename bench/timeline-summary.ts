@@ -38,7 +38,11 @@ quantiles(
   requests.map(([, duration]) => duration!),
 );
 const byConnection = new Map<number, number[][]>();
-for (const request of requests) byConnection.set(request[2]!, [...(byConnection.get(request[2]!) ?? []), request]);
+for (const request of requests) {
+  const own = byConnection.get(request[2]!);
+  if (own) own.push(request);
+  else byConnection.set(request[2]!, [request]);
+}
 const waits: number[] = [];
 for (const own of byConnection.values()) {
   own.sort((a, b) => a[0]! - b[0]!);
@@ -62,8 +66,12 @@ const KINDS: Record<string, string> = {
   16: 'weak callbacks',
 };
 const pauses = new Map<string, number[]>();
-for (const [, ms, kind] of of('gc'))
-  pauses.set(KINDS[kind!] ?? String(kind), [...(pauses.get(KINDS[kind!] ?? String(kind)) ?? []), ms!]);
+for (const [, ms, kind] of of('gc')) {
+  const name = KINDS[kind!] ?? String(kind);
+  const own = pauses.get(name);
+  if (own) own.push(ms!);
+  else pauses.set(name, [ms!]);
+}
 for (const [kind, ms] of pauses)
   process.stdout.write(
     `GC ${kind.padEnd(20)} ${String(ms.length).padStart(5)} pauses, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(...ms).toFixed(1)} ms\n`,

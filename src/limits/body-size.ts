@@ -23,18 +23,11 @@ function tooLarge(message: string): LimitExceededError {
  * `content-length` with `transfer-encoding` is refused with 400 before yoga sees it), so the
  * body cannot pass the limit. Reading it through the counter copied the request and wrapped its
  * body in web streams that, held while the request waited on vendors, were promoted to V8's old
- * generation: 1.37 → 1.04 MB promoted per young GC on the list under wrk, +5 % req/s (issue 14).
+ * generation: 1.37 → 1.04 MB promoted per young GC on the list under wrk (issue 14).
  */
 export function useBodySizeLimit(maxBytes: number): Plugin {
-  // yoga's own Request class, not the global one: Node's global Request registers the signal it is
-  // given in a FinalizationRegistry, which kept every request's signal, its listeners and the
-  // objects they hold alive past the answer, into V8's old generation (issue 14's heap snapshots).
-  let fetchAPI: { Request: typeof Request } | undefined;
   return {
-    onYogaInit({ yoga }) {
-      fetchAPI = yoga.fetchAPI;
-    },
-    onRequestParse({ request, url, requestParser, setRequestParser, serverContext }) {
+    onRequestParse({ request, url, requestParser, setRequestParser, serverContext, fetchAPI }) {
       if (request.method === 'GET' || request.method === 'HEAD') {
         // Percent-encoded: one character is one byte.
         if (url.search.length > maxBytes)
@@ -50,7 +43,10 @@ export function useBodySizeLimit(maxBytes: number): Plugin {
       setRequestParser(async (incoming) =>
         requestParser(
           // No signal: the parser reads a body already in memory, and the request's own signal stays on it.
-          new (fetchAPI?.Request ?? Request)(incoming.url, {
+          // yoga's own Request class, not the global one: Node's global Request registers the signal
+          // it is given in a FinalizationRegistry, which kept every request's signal, its listeners
+          // and the objects they hold alive past the answer, into V8's old generation (issue 14).
+          new fetchAPI.Request(incoming.url, {
             method: incoming.method,
             headers: incoming.headers,
             body: await readCapped(incoming, maxBytes),
