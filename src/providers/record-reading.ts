@@ -4,8 +4,8 @@
  * that the read cache answered, so a model mapped from it can be shared the same way, instead of
  * being built again for each request on the paths that look records up by id (a by-id page of 50
  * accounts mapped 50 records per request). A POST's response is its request's alone: there the
- * mappings serve that request only. The mappings are kept as a hidden own property of the record, not as WeakMap entries
- * (read-freshness.ts says why).
+ * mappings serve that request only. The mappings are kept as a hidden own property of the record,
+ * not as WeakMap entries (read-freshness.ts says why).
  *
  * `map` may depend on nothing but the record, `as` and the connector's own settings; its result is
  * shared between requests, so it is frozen and nobody may change it. A mapping that throws is not
