@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBlnkConnector } from '../../../src/providers/blnk/index.ts';
+import { bodyOf, readOnce } from '../../../src/providers/http/read-once.ts';
+import type { HttpResponse } from '../../../src/providers/http/types.ts';
 import { VendorShapeError } from '../../../src/providers/json.ts';
+import { staleCopy } from '../../../src/providers/read-freshness.ts';
 import type { OffsetList } from '../../../src/relay/sequence-types.ts';
 import { currencyScales, startBlnkSimulator } from '../../../src/simulators/blnk/index.ts';
 import { startHeldVendor } from '../../helpers/held-vendor.ts';
@@ -98,5 +101,27 @@ describe('Blnk: a list page shared by the requests that joined its call', () => 
     expect(a.length).toBeGreaterThan(0);
     expect(b).toBe(a);
     expect(a.every((balance) => Object.isFrozen(balance))).toBe(true);
+  });
+});
+
+describe('readOnce: what was read travels with the response without showing in it', () => {
+  it('adds no key to the response, nothing to its JSON, and a copy of it is read afresh', () => {
+    const response: HttpResponse = {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      text: '{"balance":12345678901234567890123}',
+    };
+    const before = JSON.stringify(response);
+    const body = bodyOf(response);
+    expect(readOnce(response, 'map:x', () => 'mapped')).toBe('mapped');
+    expect(bodyOf(response)).toBe(body);
+    expect(Object.keys(response)).toEqual(['status', 'headers', 'text']);
+    expect(JSON.stringify(response)).toBe(before);
+
+    // A stale copy is a response of its own: read again, so its objects carry their own freshness.
+    const copy = staleCopy(response);
+    expect(readOnce(copy, 'map:x', () => 'mapped again')).toBe('mapped again');
+    expect(bodyOf(copy)).not.toBe(body);
+    expect(String((bodyOf(copy) as { balance: unknown }).balance)).toBe('12345678901234567890123');
   });
 });
