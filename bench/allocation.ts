@@ -11,6 +11,7 @@ import {
   memoryOf,
   type Server,
   startPinnedVendors,
+  serverConditions,
 } from './side-by-side.ts';
 import { blnkFixture } from './versus-passthrough.ts';
 
@@ -92,7 +93,7 @@ try {
     ledger.accounts.nodes.map((node) => node.id),
   );
   process.stdout.write(
-    `allocation per request: ${REQUESTS} requests per scenario at ${CONCURRENCY} connections after 300 warm-up ones, Node ${process.versions.node}${process.env.BENCH_SERVER_FLAGS ? `, server flags ${process.env.BENCH_SERVER_FLAGS}` : ''}\n`,
+    `allocation per request: ${REQUESTS} requests per scenario at ${CONCURRENCY} connections after 300 warm-up ones, Node ${process.versions.node}${serverConditions()}\n`,
   );
   for (const scenario of scenarios) {
     process.stdout.write(`\n${scenario.name}\n`);

@@ -13,12 +13,14 @@
  *   BENCH_LOAD=node                 the Node loop even where wrk is installed (BENCH_LOAD=wrk: wrk or fail)
  *   BENCH_NODE_ENV=development      the servers' NODE_ENV (default production, as the CLI sets it)
  *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
+ *   BENCH_MEMORY_LIMIT=512          every server in a memory cgroup of 512 MiB, as in a container (memory-limit.ts)
  *   BENCH_WARMUP_SECONDS=2          untimed load before each timed run (0: none), at the run's concurrency
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { memoryLimitedLaunch } from './memory-limit.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { loadGenerator, parseWrkOutput, runWrk, wrkFailures } from './wrk.ts';
 
@@ -92,12 +94,16 @@ export async function forkServer(
   sources: unknown,
   connections: number,
 ): Promise<Server> {
+  // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16'.
+  const nodeArguments = [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const limited = memoryLimitedLaunch();
   const child: ChildProcess = fork(script, args, {
     stdio: 'inherit',
     // Every server as the CLI runs it: graphql-js without its development checks (bin/balance-gateway.js).
     env: { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production' },
-    // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16'.
-    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    ...(limited
+      ? { execPath: limited.execPath, execArgv: limited.execArgv(nodeArguments) }
+      : { execArgv: nodeArguments }),
   });
   if (child.pid) pin('0', child.pid);
   child.send(sources as object);
@@ -174,6 +180,16 @@ export const loadDescription =
   load === 'wrk'
     ? `load generator: wrk -t1${pinned ? ' on core 1' : ''} (BENCH_LOAD=node for the Node loop); wrk's answers are counted and checked for status 200 and no GraphQL errors but not for balances: the bench's own 50 answers before each run and one after it are; ${WARMUP_SECONDS} s of untimed load before each timed run`
     : `load generator: Node loop over undici in the bench process${process.env.BENCH_LOAD === 'node' ? ' (BENCH_LOAD=node)' : ' (no wrk on the PATH)'}; every answer checked for balances; ${WARMUP_SECONDS} s of untimed load before each timed run`;
+
+/** What the servers run under beyond the defaults (BENCH_SERVER_FLAGS, BENCH_MEMORY_LIMIT), for a bench's header. */
+export function serverConditions(): string {
+  const flags = process.env.BENCH_SERVER_FLAGS;
+  const limit = memoryLimitedLaunch()?.description;
+  return [flags ? `server flags ${flags}` : '', limit ?? '']
+    .filter(Boolean)
+    .map((part) => `; ${part}`)
+    .join('');
+}
 
 /** One timed run's load: how many answers, and the latencies in ms. */
 interface Timed {

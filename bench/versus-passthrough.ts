@@ -21,6 +21,7 @@ import {
   type Contender,
   forkServer,
   loadDescription,
+  serverConditions,
   longRun,
   pin,
   pinned,
@@ -81,7 +82,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
     ledger.accounts.nodes.map((node) => node.id),
   );
   process.stdout.write(
-    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}\n`,
+    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}\n`,
   );
   // BENCH_ROUNDS=0 leaves only the long run.
   if (ROUNDS > 0)
