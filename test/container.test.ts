@@ -99,7 +99,8 @@ describe('the Dockerfile (static contract)', () => {
     expect(healthcheck).toMatch(/CMD .*http:\/\/127\.0\.0\.1:4000\/health/);
     const [entrypoint] = all(runtime, 'ENTRYPOINT');
     const [command] = all(runtime, 'CMD');
-    expect(JSON.parse(entrypoint!)).toEqual(['node', 'bin/balance-gateway.js']);
+    // bin/balance-gateway.js through the script that sizes V8's young generation (container-entrypoint.test.ts).
+    expect(JSON.parse(entrypoint!)).toEqual(['/app/bin/container-entrypoint.sh']);
     expect(JSON.parse(command!)).toEqual([
       '--config',
       '/etc/balance-gateway/gateway.yaml',

@@ -13,7 +13,12 @@ export interface Run {
 }
 
 export function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Run {
-  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+  return runCommand(process.execPath, [...nodeArgs, bin, ...args], env);
+}
+
+/** Any command (`bin/container-entrypoint.sh` through `sh`) run as `run` runs the gateway; `pid` is its process's. */
+export function runCommand(command: string, args: string[], env: Record<string, string> = {}): Run & { pid: number } {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -21,6 +26,7 @@ export function run(args: string[], env: Record<string, string> = {}, nodeArgs: 
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   return {
+    pid: child.pid ?? 0,
     output: () => output,
     exited: new Promise((resolve) => child.on('exit', resolve)),
     stop: () => child.kill('SIGTERM'),

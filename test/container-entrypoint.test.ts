@@ -1,0 +1,70 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, waitFor } from './helpers/cli.ts';
+
+/**
+ * The image's entrypoint (bin/container-entrypoint.sh) gives V8 a 16 MiB young generation where
+ * the container's memory limit is 512 MiB or less, where V8 would keep it at 1 MiB (measured: a
+ * third of the answers per second, README "Container"). Run for real, under `sh`, against cgroup
+ * files written here (BALANCE_GATEWAY_CGROUP_ROOT): the gateway it starts must listen, and the
+ * environment Node started with (/proc/<pid>/environ: exec keeps the pid) must carry the flag
+ * exactly when it should.
+ */
+const script = join(import.meta.dirname, '..', 'bin', 'container-entrypoint.sh');
+const FLAG = '--max-semi-space-size=16';
+let directory: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'entrypoint-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** NODE_OPTIONS of the gateway the entrypoint started, with these cgroup files and NODE_OPTIONS. */
+async function nodeOptionsUnder(files: Record<string, string>, nodeOptions?: string): Promise<string | undefined> {
+  const root = await mkdtemp(join(directory, 'cgroup-'));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+  const env: Record<string, string> = {
+    BALANCE_GATEWAY_CGROUP_ROOT: root,
+    // The entrypoint runs `node` from the PATH, as in the image: this Node.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+  };
+  // Empty unless the case sets it: none of this process's own NODE_OPTIONS.
+  const gateway = runCommand('sh', [script, '--demo', '--port', '0'], { NODE_OPTIONS: nodeOptions ?? '', ...env });
+  try {
+    await waitFor(gateway, /listening on http:\/\//);
+    const environment = (await readFile(`/proc/${gateway.pid}/environ`, 'utf8')).split('\0');
+    const value = environment.find((entry) => entry.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length);
+    return value === '' ? undefined : value;
+  } finally {
+    gateway.stop();
+    await gateway.exited;
+  }
+}
+
+describe.runIf(process.platform === 'linux')('bin/container-entrypoint.sh', () => {
+  it('adds the flag at a 512 MiB limit, under cgroup v2 and v1', async () => {
+    expect(await nodeOptionsUnder({ 'memory.max': '536870912\n' })).toBe(FLAG);
+    expect(await nodeOptionsUnder({ 'memory/memory.limit_in_bytes': '268435456\n' })).toBe(FLAG);
+  });
+
+  it('adds nothing above 512 MiB, without a limit, or without cgroup files', async () => {
+    expect(await nodeOptionsUnder({ 'memory.max': '536870913\n' })).toBeUndefined();
+    expect(await nodeOptionsUnder({ 'memory.max': 'max\n' })).toBeUndefined();
+    // cgroup v1 without a limit says so with the largest page-aligned number.
+    expect(await nodeOptionsUnder({ 'memory/memory.limit_in_bytes': '9223372036854771712\n' })).toBeUndefined();
+    expect(await nodeOptionsUnder({})).toBeUndefined();
+  });
+
+  it("keeps the operator's NODE_OPTIONS, and their own young-generation size wins", async () => {
+    const small = { 'memory.max': '536870912\n' };
+    expect(await nodeOptionsUnder(small, '--max-old-space-size=200')).toBe(`--max-old-space-size=200 ${FLAG}`);
+    expect(await nodeOptionsUnder(small, '--max-semi-space-size=8')).toBe('--max-semi-space-size=8');
+  });
+});
