@@ -32,26 +32,34 @@ export function memoryLimitedLaunch(): LimitedLaunch | undefined {
 function createLimit(setting: string | undefined): LimitedLaunch | null {
   if (setting === undefined || setting === '') return null;
   if (!/^\d{2,6}$/.test(setting)) throw new Error(`BENCH_MEMORY_LIMIT is a size in MiB (e.g. 512), not "${setting}"`);
-  const bytes = Number(setting) * 1024 * 1024;
-  const name = `balance-gateway-bench-${process.pid}`;
-  const directory = cgroupFor(name, bytes);
-  process.once('exit', () => {
-    // Best effort: the servers have exited by now; a cgroup with a process left in it stays.
-    try {
-      rmdirSync(directory);
-    } catch {}
-  });
+  const { directory, remove } = createMemoryCgroup(`balance-gateway-bench-${process.pid}`, Number(setting));
+  process.once('exit', remove);
   return {
     execPath: '/bin/sh',
-    // sh -c '<script>' <$0: cgroup.procs> <node> <node arguments> <server script> <its arguments>
-    execArgv: (nodeArguments) => [
-      '-c',
-      'echo $$ > "$0" && exec "$@"',
-      join(directory, 'cgroup.procs'),
-      process.execPath,
-      ...nodeArguments,
-    ],
+    execArgv: (nodeArguments) => ['-c', ENTER, join(directory, 'cgroup.procs'), process.execPath, ...nodeArguments],
     description: `each server in a ${setting} MiB memory cgroup (${directory})`,
+  };
+}
+
+/**
+ * `sh -c ENTER <cgroup.procs> <command> <arguments>`: the shell moves itself into the cgroup, then
+ * execs the command, which keeps its pid and starts inside the limit.
+ */
+export const ENTER = 'echo $$ > "$0" && exec "$@"';
+
+/**
+ * A new memory cgroup named `name` limited to `mib` MiB, and a best-effort removal (a cgroup with a
+ * process left in it stays). Throws, saying why, where this process may create none.
+ */
+export function createMemoryCgroup(name: string, mib: number): { directory: string; remove: () => void } {
+  const directory = cgroupFor(name, mib * 1024 * 1024);
+  return {
+    directory,
+    remove: () => {
+      try {
+        rmdirSync(directory);
+      } catch {}
+    },
   };
 }
 
@@ -84,7 +92,7 @@ function cgroupFor(name: string, bytes: number): string {
     }
   }
   throw new Error(
-    `BENCH_MEMORY_LIMIT needs a memory cgroup this process may create, and found none${
+    `a memory limit needs a memory cgroup this process may create, and found none${
       problems.length > 0 ? `: ${problems.join('; ')}` : ' (no cgroup v1 memory hierarchy or cgroup v2 here)'
     }`,
   );

@@ -6,6 +6,7 @@ import { createGateway } from './gateway.ts';
 import { createLogger, describe, LOG_LEVELS, type LogLevel } from './logger.ts';
 import { PROVIDER_KINDS, type ProviderKind } from './providers/index.ts';
 import { listenForMetrics } from './telemetry/index.ts';
+import { nodeFlags, youngGenerationAdvice } from './young-generation.ts';
 
 // The simulators (src/simulators/) are fakes for demo and fault modes: this file loads them with
 // import() only there, and for the fault names of the usage text, so a gateway started with
@@ -126,6 +127,9 @@ async function main(): Promise<void> {
       ...(options.host ? { host: options.host } : {}),
     },
   };
+
+  const advice = youngGenerationAdvice(process.constrainedMemory(), nodeFlags());
+  if (advice) logger.warn(advice);
 
   let gateway: ReturnType<typeof createGateway>;
   try {
