@@ -136,15 +136,38 @@ function luaString(text: string): string {
 }
 
 /**
+ * How long each of wrk's connections waits before its first request (see wrkScript): long enough
+ * for an idle server to accept every connection, short against a run of whole seconds.
+ */
+export const SETTLE_MS = 200;
+
+/**
  * The Lua script that makes wrk POST `body` as JSON on every request. Its response() counts the
  * answers that are not HTTP 200 or that carry a top-level GraphQL `errors` member (yoga answers
  * an execution error with 200): wrk's own count only sees statuses above 399. It checks nothing
  * else in an answer; the bench checks balances on the answers it asks for itself.
+ *
+ * Its delay() holds each connection's first request for SETTLE_MS (wrk asks delay() before every
+ * request of its one thread; the first `connections` calls are the connections' first requests),
+ * so that the server accepts all of them while idle. A busy Node server accepts one new connection
+ * per turn of its event loop (libuv, seen with strace: one accept4 per turn), so without it the
+ * last of 50 connections sent its first request 1.2 s into a run of the gateway, and wrk's own
+ * correction for coordinated omission turned each of those waits into dozens of samples: the list's
+ * p99 read 220 to 530 ms where no answer on an open connection took over 160 ms (bench/timeline.ts).
  */
-export function wrkScript(body: string): string {
+export function wrkScript(body: string, connections: number): string {
   return `wrk.method = "POST"
 wrk.body = ${luaString(body)}
 wrk.headers["Content-Type"] = "application/json"
+
+local unsettled = ${connections}
+function delay()
+  if unsettled > 0 then
+    unsettled = unsettled - 1
+    return ${SETTLE_MS}
+  end
+  return 0
+end
 
 local threads = {}
 function setup(thread)
@@ -181,7 +204,8 @@ export const WRK_TIMEOUT_SECONDS = 10;
 /**
  * Runs `wrk -t1 -c<connections> -d<seconds>s --latency --timeout 10s` POSTing `body` to `url`,
  * pinned to core 1 when `pinToCore1` (taskset), and returns its report as printed. Rejects when wrk
- * fails to run.
+ * fails to run. The run's first SETTLE_MS go to opening the connections (wrkScript): its req/s is
+ * over the whole run, that included, the same for every server.
  */
 export async function runWrk(options: {
   url: string;
@@ -196,7 +220,7 @@ export async function runWrk(options: {
   const directory = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
   try {
     const script = join(directory, 'post.lua');
-    await writeFile(script, wrkScript(options.body));
+    await writeFile(script, wrkScript(options.body, options.connections));
     const wrk = [
       '-t1',
       `-c${options.connections}`,

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { onPath, parseWrkOutput, runWrk, wrkFailures, wrkTime } from '../bench/wrk.ts';
+import { onPath, parseWrkOutput, runWrk, SETTLE_MS, wrkFailures, wrkTime } from '../bench/wrk.ts';
 
 // Real reports of Debian's wrk 4.1.0 (`wrk -t1 -c2 -d1s --latency -s <wrkScript>`, the s one -d3s),
 // captured against a node:http server answering at once (us), after 15 ms (ms), after 1.1 s (s),
@@ -152,6 +152,39 @@ describe("wrk's report", () => {
 
 // The generated script against a real server, where wrk is installed (the bench needs it; CI does not).
 describe.skipIf(!onPath('wrk'))('wrk with our script', () => {
+  it('opens every connection before the first request, so a busy server leaves none waiting to be accepted', async () => {
+    // A busy Node server accepts one new connection per turn of its event loop: without the
+    // settle, the first requests keep it busy while the last connections wait to be accepted.
+    const accepted: number[] = [];
+    const firstRequests = new Map<Socket, number>();
+    const server = createServer((request, response) => {
+      if (!firstRequests.has(request.socket)) firstRequests.set(request.socket, performance.now());
+      const busyUntil = performance.now() + 2;
+      while (performance.now() < busyUntil);
+      request.resume();
+      request.on('end', () => response.end('{"data":{}}'));
+    });
+    server.on('connection', () => accepted.push(performance.now()));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const started = performance.now();
+      const report = parseWrkOutput(
+        await runWrk({ url: `http://127.0.0.1:${port}/`, body: '{}', connections: 20, seconds: 1, pinToCore1: false }),
+      );
+      // wrk opens one connection of its own before its thread's 20, and sends nothing on it.
+      expect(accepted.length).toBeGreaterThanOrEqual(20);
+      expect(firstRequests.size).toBe(20);
+      expect(Math.min(...firstRequests.values())).toBeGreaterThan(Math.max(...accepted));
+      expect(Math.min(...firstRequests.values()) - started).toBeGreaterThanOrEqual(SETTLE_MS - 20);
+      expect(report.requests).toBeGreaterThan(20);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('POSTs the body byte for byte as JSON and counts answers that carry GraphQL errors', async () => {
     const body = JSON.stringify({
       query: 'query($id: ID!) { ledger(id: $id) { name } }',
