@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { memoryLimitedLaunch } from './memory-limit.ts';
 import { postGraphQL } from './post-graphql.ts';
-import { loadGenerator, parseWrkOutput, runWrk, wrkFailures } from './wrk.ts';
+import { loadGenerator, parseWrkOutput, runWrk, SETTLE_MS, wrkFailures } from './wrk.ts';
 
 /** Whether processes can be pinned to cores here. */
 export const pinned = existsSync('/usr/bin/taskset');
@@ -178,7 +178,7 @@ if (!Number.isInteger(WARMUP_SECONDS) || WARMUP_SECONDS < 0)
 /** The load generator and what is checked under it, for a bench's header line. */
 export const loadDescription =
   load === 'wrk'
-    ? `load generator: wrk -t1${pinned ? ' on core 1' : ''} (BENCH_LOAD=node for the Node loop); wrk's answers are counted and checked for status 200 and no GraphQL errors but not for balances: the bench's own 50 answers before each run and one after it are; ${WARMUP_SECONDS} s of untimed load before each timed run`
+    ? `load generator: wrk -t1${pinned ? ' on core 1' : ''} (BENCH_LOAD=node for the Node loop), its connections opened ${SETTLE_MS} ms before its first requests; wrk's answers are counted and checked for status 200 and no GraphQL errors but not for balances: the bench's own 50 answers before each run and one after it are; ${WARMUP_SECONDS} s of untimed load before each timed run`
     : `load generator: Node loop over undici in the bench process${process.env.BENCH_LOAD === 'node' ? ' (BENCH_LOAD=node)' : ' (no wrk on the PATH)'}; every answer checked for balances; ${WARMUP_SECONDS} s of untimed load before each timed run`;
 
 /** What the servers run under beyond the defaults (BENCH_SERVER_FLAGS, BENCH_MEMORY_LIMIT), for a bench's header. */

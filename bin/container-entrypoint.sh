@@ -2,7 +2,7 @@
 # The container image's entrypoint: the gateway, with a young generation fit for a server when the
 # container's memory limit is small. Node sizes V8's heap from the memory limit it finds, and at
 # 512 MiB or less V8 keeps its young generation at 1 MiB per semi-space: the gateway then spends
-# most of its time in garbage collection (a third of the answers per second; README, "Container").
+# much of its time in garbage collection (about half the answers per second; README, "Container").
 # There this adds --max-semi-space-size=16 to NODE_OPTIONS. Above 512 MiB V8 picks 16 MiB or more
 # itself, and nothing is added. An operator's own --max-semi-space-size in NODE_OPTIONS wins.
 set -eu
@@ -10,7 +10,7 @@ set -eu
 root=${BALANCE_GATEWAY_CGROUP_ROOT:-/sys/fs/cgroup}
 limit=$(cat "$root/memory.max" 2>/dev/null || cat "$root/memory/memory.limit_in_bytes" 2>/dev/null || echo max)
 case "${NODE_OPTIONS:-}" in
-  *--max-semi-space-size*) ;;
+  *--max-semi-space-size* | *--max_semi_space_size*) ;;
   *)
     case "$limit" in
       '' | *[!0-9]*) ;; # "max" (v2, no limit) or unreadable

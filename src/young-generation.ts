@@ -1,8 +1,8 @@
 /**
  * Node sizes V8's heap from the memory limit it finds (a container's, a service manager's cgroup),
  * and at a limit of 512 MiB or less V8 keeps its young generation at 1 MiB per semi-space: a server
- * that allocates per request then runs mostly garbage collections (measured in a 512 MiB cgroup,
- * README "Container": a third of the answers per second). The heap is sized before any of the
+ * that allocates per request then spends much of its time in garbage collection (measured in a
+ * 512 MiB cgroup, README "Container": about half the answers per second of a 16 MiB one). The heap is sized before any of the
  * gateway's code runs, so the gateway cannot change it; it can only say so when it starts. The
  * container image's entrypoint sets the flag itself (bin/container-entrypoint.sh).
  */
@@ -18,7 +18,7 @@ export function youngGenerationAdvice(limit: number | undefined, flags: readonly
   if (flags.some((flag) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(flag))) return undefined;
   return (
     `under this memory limit (${Math.round(limit / 1024 / 1024)} MiB) V8 keeps its young generation at 1 MiB, ` +
-    'and the gateway answers about a third as fast: start Node with NODE_OPTIONS=--max-semi-space-size=16 ' +
+    'where the gateway answers about half as many requests per second: start Node with NODE_OPTIONS=--max-semi-space-size=16 ' +
     '(README, "Container")'
   );
 }
