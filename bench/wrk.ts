@@ -153,7 +153,7 @@ export const SETTLE_MS = 200;
  * per turn of its event loop (libuv, seen with strace: one accept4 per turn), so without it the
  * last of 50 connections sent its first request 1.2 s into a run of the gateway, and wrk's own
  * correction for coordinated omission turned each of those waits into dozens of samples: the list's
- * p99 read 220 to 530 ms where no answer on an open connection took over 160 ms (bench/timeline.ts).
+ * p99 read 180 to 410 ms where no answer on an open connection took over 150 ms (bench/timeline.ts).
  */
 export function wrkScript(body: string, connections: number): string {
   return `wrk.method = "POST"
