@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryCgroup, ENTER } from '../bench/memory-limit.ts';
 import { SMALL_LIMIT_BYTES, youngGenerationAdvice } from '../src/young-generation.ts';
 import { runCommand, waitFor } from './helpers/cli.ts';
@@ -50,28 +50,26 @@ describe.runIf(typeof cgroup !== 'string')(`the CLI started ${where}`, () => {
     );
   };
 
+  afterAll(() => (cgroup as { remove: () => void }).remove());
+
   it('warns that V8 keeps its young generation at 1 MiB, and not once the operator sized it', async () => {
-    try {
-      for (const [nodeOptions, warned] of [
-        ['', true],
-        ['--max-semi-space-size=16', false],
-      ] as const) {
-        const gateway = start(nodeOptions);
-        try {
-          await waitFor(gateway, /listening on http:\/\//);
-          const line = gateway
-            .output()
-            .split('\n')
-            .find((text) => text.includes('young generation at 1 MiB'));
-          expect(line !== undefined).toBe(warned);
-          if (warned) expect(JSON.parse(line!)).toMatchObject({ level: 'warn' });
-        } finally {
-          gateway.stop();
-          await gateway.exited;
-        }
+    for (const [nodeOptions, warned] of [
+      ['', true],
+      ['--max-semi-space-size=16', false],
+    ] as const) {
+      const gateway = start(nodeOptions);
+      try {
+        await waitFor(gateway, /listening on http:\/\//);
+        const line = gateway
+          .output()
+          .split('\n')
+          .find((text) => text.includes('young generation at 1 MiB'));
+        expect(line !== undefined).toBe(warned);
+        if (warned) expect(JSON.parse(line!)).toMatchObject({ level: 'warn' });
+      } finally {
+        gateway.stop();
+        await gateway.exited;
       }
-    } finally {
-      (cgroup as { remove: () => void }).remove();
     }
   });
 });
