@@ -66,30 +66,34 @@ export function createMemoryCgroup(name: string, mib: number): { directory: stri
 /** A new cgroup limited to `bytes`: v2 where the memory controller is delegated, else v1. */
 function cgroupFor(name: string, bytes: number): string {
   const problems: string[] = [];
+  /** `name` under `parent` with `bytes` in its `limitFile`, after `prepare`; undefined, noted, on failure. */
+  const attempt = (kind: string, parent: string, limitFile: string, prepare = () => {}) => {
+    try {
+      prepare();
+      const directory = join(parent, name);
+      mkdirSync(directory);
+      writeFileSync(join(directory, limitFile), String(bytes));
+      return directory;
+    } catch (error) {
+      problems.push(`${kind} at ${parent}: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
   const v2 = '/sys/fs/cgroup';
   if (existsSync(join(v2, 'cgroup.controllers'))) {
     const parent = join(v2, ownCgroupV2());
-    try {
+    // The memory controller must be on for the parent's children.
+    const delegate = () => {
       if (!readFileSync(join(parent, 'cgroup.subtree_control'), 'utf8').includes('memory'))
         writeFileSync(join(parent, 'cgroup.subtree_control'), '+memory');
-      const directory = join(parent, name);
-      mkdirSync(directory);
-      writeFileSync(join(directory, 'memory.max'), String(bytes));
-      return directory;
-    } catch (error) {
-      problems.push(`cgroup v2 at ${parent}: ${(error as Error).message}`);
-    }
+    };
+    const directory = attempt('cgroup v2', parent, 'memory.max', delegate);
+    if (directory !== undefined) return directory;
   }
   const v1 = join(v2, 'memory');
   if (existsSync(join(v1, 'memory.limit_in_bytes'))) {
-    try {
-      const directory = join(v1, name);
-      mkdirSync(directory);
-      writeFileSync(join(directory, 'memory.limit_in_bytes'), String(bytes));
-      return directory;
-    } catch (error) {
-      problems.push(`cgroup v1 at ${v1}: ${(error as Error).message}`);
-    }
+    const directory = attempt('cgroup v1', v1, 'memory.limit_in_bytes');
+    if (directory !== undefined) return directory;
   }
   throw new Error(
     `a memory limit needs a memory cgroup this process may create, and found none${
