@@ -33,6 +33,8 @@ export interface Operation {
   upstreamLimitFromEstimate?: boolean;
   /** Vendor HTTP requests sent so far. */
   upstreamSent: number;
+  /** Set when the operation ran compiled (plugins/compiled-execution.ts) rather than interpreted. */
+  compiled?: boolean;
   /** Most vendor pages one walk of the operation reads: `server.limits.maxPagesPerWalk` (providers/walks.ts). */
   readonly maxPagesPerWalk?: number;
   /** When the operation's deadline passes (epoch ms): how long a call may wait for a source's quota (rate-limit.ts). */

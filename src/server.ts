@@ -14,6 +14,7 @@ import { createAuthentication } from './plugins/authentication.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from './plugins/csrf.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { useCacheFreshness } from './plugins/cache-freshness.ts';
+import { useCompiledExecution } from './plugins/compiled-execution.ts';
 import { useCompression } from './plugins/compression.ts';
 import { createGraphiQLRenderer } from './plugins/graphiql-page.ts';
 import { usePartialErrors } from './plugins/partial-errors.ts';
@@ -107,6 +108,8 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
     useCacheFreshness(),
     useSourceErrorLog(options.logger),
     useErrorCodes(),
+    // Last: its execute function replaces the interpreter's for the queries it compiled.
+    ...(config.compiledExecution ? [useCompiledExecution()] : []),
   ];
   const allowed = new Set(config.corsOrigins);
   return createYoga<Record<string, never>, GatewayContext>({

@@ -30,6 +30,8 @@ export interface ServerConfig extends AdmissionConfig {
   readonly port: number;
   /** Serve GraphiQL at /graphql to browsers. Default: on in development mode, off (and not allowed) in production. */
   readonly graphiql: boolean;
+  /** Run the queries clients repeat compiled (graphql-jit) rather than interpreted. Default on. */
+  readonly compiledExecution: boolean;
   /** Origins allowed to call the gateway from a browser (CORS). Empty: no CORS headers, only same-origin pages. */
   readonly corsOrigins: readonly string[];
   /** Persisted-operations-only mode: hash → operation text from `persistedOperations`; null when any operation may run. */
@@ -66,6 +68,7 @@ export const DEFAULT_SERVER: ServerConfig = {
   host: '127.0.0.1',
   port: 4000,
   graphiql: true,
+  compiledExecution: true,
   corsOrigins: [],
   persistedOperations: null,
   drainNoticeMs: 0,
@@ -102,6 +105,9 @@ export const serverSchema = strict({
   graphiql: flag()
     .optional()
     .describe('Serve GraphiQL at /graphql to browsers; cannot be on in production. Default: on in development.'),
+  compiledExecution: flag()
+    .optional()
+    .describe('Run the queries clients repeat compiled by graphql-jit (false: always interpreted). Default true.'),
   corsOrigins: list(origin)
     .optional()
     .describe('Exact origins (https://app.example.com) a browser page may call from; no wildcard. Default none.'),
@@ -179,6 +185,7 @@ export function readServer(
     host: server?.host ?? DEFAULT_SERVER.host,
     port: server?.port ?? DEFAULT_SERVER.port,
     graphiql: server?.graphiql ?? mode === 'development',
+    compiledExecution: server?.compiledExecution ?? DEFAULT_SERVER.compiledExecution,
     corsOrigins: server?.corsOrigins ?? [],
     persistedOperations,
     drainNoticeMs: server?.drainNoticeMs ?? DEFAULT_SERVER.drainNoticeMs,

@@ -23,7 +23,8 @@ interface Access {
  * caller (from the request scope, as on every line), the GraphQL operation's name and type,
  * the HTTP status, the duration in ms from arrival (admission queueing included), the sources the
  * operation called and how many vendor calls it made (retries included), the outcome and the
- * distinct error codes of the answer. Info level; debug for `/health` and `/ready`. The operation
+ * distinct error codes of the answer, and for an operation that ran, whether it ran `compiled` or
+ * `interpreted` (plugins/compiled-execution.ts). Info level; debug for `/health` and `/ready`. The operation
  * name is the caller's text: fine in a log line (bounded by the request size limits), never a
  * metric label.
  *
@@ -84,6 +85,9 @@ export function useAccessLog(logger: Logger): Plugin {
         durationMs: Math.round((performance.now() - access.startedAt) * 10) / 10,
         sources: sourcesCalledBy(operation),
         vendorCalls: operation?.upstreamSent ?? 0,
+        ...(access.operationType === undefined
+          ? {}
+          : { execution: operation?.compiled === true ? 'compiled' : 'interpreted' }),
         outcome: outcomeOf(response.status, errors.length > 0, access.hasData),
         ...(errors.length > 0 ? { errors } : {}),
       };

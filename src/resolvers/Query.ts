@@ -10,14 +10,20 @@ import { loadBalance, loadNode, type NodeModel } from './Node.ts';
 
 const MAX_NODES = 100;
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 export const Query: QueryResolvers = {
   node: (_, { id }, context) => orNull(() => loadNode(context, decodeNodeId(id))),
   nodes: (_, { ids }, context) => {
     if (ids.length > MAX_NODES) throw new BadUserInputError(`"ids" takes at most ${MAX_NODES} IDs`);
     // One item per ID, each failing alone: a bad ID or a sick source nulls its own item, with an
-    // error at ["nodes", i], and the other items and root fields stay.
-    // graphql-js awaits each item of a list; the generated types only know a promise of the whole list.
-    return ids.map((id) => orNull(() => loadNode(context, decodeNodeId(id)))) as unknown as Array<NodeModel | null>;
+    // error at ["nodes", i], and the other items and root fields stay. A failed item resolves to its
+    // error rather than rejecting: both executors report an Error item at its index, while graphql-jit
+    // 0.8.9 puts an item that rejects before an earlier one resolves at the wrong index (losing one).
+    // The executors await each item of a list; the generated types only know a promise of the whole list.
+    return ids.map((id) =>
+      orNull(() => loadNode(context, decodeNodeId(id))).then(undefined, asError),
+    ) as unknown as Array<NodeModel | null>;
   },
   sources: (_, __, context) => [...context.connectors.values()],
   ledgers: (_, args, context, info) => {

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  COMPILE_AT_RUN,
+  MAX_COMPILED_FIELDS,
+  MAX_COMPILED_FIELDS_PER_DOCUMENT,
+} from '../src/plugins/compiled-execution.ts';
+import { ALL_FIVE, BALANCES, BY_ID, NESTED } from '../bench/scenarios.ts';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from './helpers/gateway.ts';
+
+type Line = Record<string, unknown>;
+
+/** How each run of `query` went, by the access lines it wrote: `compiled` or `interpreted`. */
+async function runs(t: TestGateway, times: number, query: string, variables?: Record<string, unknown>) {
+  const answers: GraphQLResponse[] = [];
+  const executions: unknown[] = [];
+  for (let run = 0; run < times; run += 1) {
+    const from = t.logs.length;
+    answers.push(await t.query(query, variables));
+    const access = t.logs
+      .slice(from)
+      .map((line) => JSON.parse(line) as Line)
+      .filter((line) => line.msg === 'access');
+    expect(access).toHaveLength(1);
+    executions.push(access[0]!.execution);
+  }
+  return { answers, executions };
+}
+
+/** A query of `spreads` × 13 fields (a fragment spread again and again), under its own operation name. */
+const wide = (name: string, spreads: number) =>
+  `query ${name}($id: ID!) { ledger(id: $id) { balances(first: 2) { nodes { ${'...B '.repeat(spreads)}} } } }
+   fragment B on Balance { id asset updatedAt total { amount minorUnits scale asset } available { amount minorUnits scale asset } }`;
+
+describe('compiled execution (graphql-jit)', () => {
+  let t: TestGateway;
+  let ledgerId: string;
+  let accountIds: string[];
+  beforeAll(async () => {
+    t = await startTestGateway();
+    const { body } = await t.query<{
+      ledgers: { nodes: Array<{ id: string; source: { kind: string }; accounts: { nodes: Array<{ id: string }> } }> };
+    }>('{ ledgers(first: 50) { nodes { id source { kind } accounts(first: 5) { nodes { id } } } } }');
+    const blnk = body.data!.ledgers.nodes.find(
+      (ledger) => ledger.source.kind === 'BLNK' && ledger.accounts.nodes.length,
+    )!;
+    ledgerId = blnk.id;
+    accountIds = blnk.accounts.nodes.map((account) => account.id);
+  });
+  afterAll(() => t?.close());
+
+  // Each query runs interpreted first, then compiled: the answers must be the same, byte for byte.
+  const corpus: Array<[string, string, () => Record<string, unknown> | undefined]> = [
+    ['the list of balances', BALANCES, () => ({ id: ledgerId })],
+    ['balances by id', BY_ID, () => ({ ids: accountIds })],
+    ['a ledger → accounts → balances', NESTED, () => ({ id: ledgerId })],
+    ['all five sources', ALL_FIVE, () => undefined],
+    [
+      'aliases, fragments, __typename and node(id)',
+      `query($id: ID!) { a: node(id: $id) { __typename id ...L } b: ledger(id: $id) { ... on Ledger { name } } }
+       fragment L on Ledger { name source { name kind } }`,
+      () => ({ id: ledgerId }),
+    ],
+    // A malformed id fails at once, before the account's vendor answer: each item keeps its index.
+    ['nodes(ids) whose later item fails first', BY_ID, () => ({ ids: [accountIds[0], 'not-an-id', accountIds[1]] })],
+    // Errors keep their locations, counted over \r\n line ends as graphql-js counts them.
+    [
+      'an error on the second line',
+      'query {\r\n  ledger(id: "not-an-id") { name }\r\n  sources { name } }',
+      () => undefined,
+    ],
+    ['variables of the wrong type', BALANCES, () => ({ id: 12 })],
+  ];
+  for (const [index, [name, query, variables]] of corpus.entries()) {
+    it(`${name}: compiled from run ${COMPILE_AT_RUN}, the same answer`, async () => {
+      // A text of its own (a comment apart), so no earlier case has compiled its document already.
+      const { answers, executions } = await runs(t, 3, `${query}\n# case ${index}`, variables());
+      expect(answers[1]!.text).toBe(answers[0]!.text);
+      expect(answers[2]!.text).toBe(answers[0]!.text);
+      expect(executions).toEqual(['interpreted', 'compiled', 'compiled']);
+    });
+  }
+
+  it('keeps every item of nodes(ids) where its id was, the failed one null with its error', async () => {
+    const { answers } = await runs(t, 2, BY_ID, { ids: [accountIds[0], 'not-an-id'] });
+    for (const { body } of answers) {
+      expect((body.data as { nodes: unknown[] }).nodes).toEqual([
+        expect.objectContaining({ address: expect.any(String) }),
+        null,
+      ]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          path: ['nodes', 1],
+          locations: [{ line: 1, column: 23 }],
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+        }),
+      ]);
+    }
+  });
+
+  it('runs mutations interpreted', async () => {
+    const { answers, executions } = await runs(t, 3, 'mutation($input: TopUpInput!) { topUp(input: $input) { trx } }', {
+      input: { source: 'no-such-source', trx: 'x' },
+    });
+    expect(answers[0]!.body.errors).toHaveLength(1);
+    expect(executions).toEqual(['interpreted', 'interpreted', 'interpreted']);
+  });
+
+  it(`runs a document of more than ${MAX_COMPILED_FIELDS_PER_DOCUMENT} fields interpreted`, async () => {
+    const spreads = Math.ceil((MAX_COMPILED_FIELDS_PER_DOCUMENT + 1) / 13);
+    const { answers, executions } = await runs(t, 3, wide('Wide', spreads), { id: ledgerId });
+    expect(answers[0]!.body.errors).toBeUndefined();
+    expect(executions).toEqual(['interpreted', 'interpreted', 'interpreted']);
+  });
+
+  it(`keeps at most ${MAX_COMPILED_FIELDS} fields compiled, and never compiles a dropped document again`, async () => {
+    const spreads = Math.floor(MAX_COMPILED_FIELDS_PER_DOCUMENT / 13) - 1; // 29 × 13 + 3 = 380 fields
+    const count = Math.floor(MAX_COMPILED_FIELDS / (spreads * 13 + 3)) + 1; // one more than fit
+    for (let index = 0; index < count; index += 1) {
+      const { executions } = await runs(t, 2, wide(`Many${index}`, spreads), { id: ledgerId });
+      expect(executions).toEqual(['interpreted', 'compiled']);
+    }
+    // The first was dropped to make room for the last; the second is still held.
+    expect((await runs(t, 1, wide('Many0', spreads), { id: ledgerId })).executions).toEqual(['interpreted']);
+    expect((await runs(t, 1, wide('Many1', spreads), { id: ledgerId })).executions).toEqual(['compiled']);
+  });
+});
+
+describe('compiled execution off (server.compiledExecution: false)', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ server: { compiledExecution: false } });
+  });
+  afterAll(() => t?.close());
+
+  it('interprets every run', async () => {
+    const { executions } = await runs(t, 3, ALL_FIVE);
+    expect(executions).toEqual(['interpreted', 'interpreted', 'interpreted']);
+  });
+});
