@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COMPILE_AT_RUN,
+  MAX_COMPILED_DOCUMENTS,
   MAX_COMPILED_FIELDS,
   MAX_COMPILED_FIELDS_PER_DOCUMENT,
 } from '../src/plugins/compiled-execution.ts';
@@ -122,6 +123,14 @@ describe('compiled execution (graphql-jit)', () => {
     // The first was dropped to make room for the last; the second is still held.
     expect((await runs(t, 1, wide('Many0', spreads), { id: ledgerId })).executions).toEqual(['interpreted']);
     expect((await runs(t, 1, wide('Many1', spreads), { id: ledgerId })).executions).toEqual(['compiled']);
+  });
+
+  it(`keeps at most ${MAX_COMPILED_DOCUMENTS} documents compiled, however small`, async () => {
+    const tiny = (index: number) => `query Tiny${index} { sources { name } }`;
+    for (let index = 0; index <= MAX_COMPILED_DOCUMENTS; index += 1)
+      expect((await runs(t, 2, tiny(index))).executions).toEqual(['interpreted', 'compiled']);
+    expect((await runs(t, 1, tiny(0))).executions).toEqual(['interpreted']);
+    expect((await runs(t, 1, tiny(1))).executions).toEqual(['compiled']);
   });
 });
 

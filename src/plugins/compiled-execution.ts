@@ -22,6 +22,11 @@ export const COMPILE_AT_RUN = 2;
 export const MAX_COMPILED_FIELDS_PER_DOCUMENT = 400;
 /** Fields of all compiled documents kept at once; the least recently run go first. */
 export const MAX_COMPILED_FIELDS = 4_000;
+/**
+ * Compiled documents kept at once. One holds about 4 kB plus 1.5 kB per field (measured on the
+ * bench's queries), so the two caps hold compiled code to about 10 MB.
+ */
+export const MAX_COMPILED_DOCUMENTS = 200;
 
 type CompiledRun = (
   root: unknown,
@@ -42,7 +47,8 @@ interface Compiled {
  *
  * Bounded: a document is compiled at most once per parse (one dropped from the cache is not compiled
  * again), only queries are (mutations run as before), only up to `MAX_COMPILED_FIELDS_PER_DOCUMENT`
- * fields, and the compiled documents kept hold `MAX_COMPILED_FIELDS` fields at most.
+ * fields, and the compiled documents kept number `MAX_COMPILED_DOCUMENTS` and hold `MAX_COMPILED_FIELDS`
+ * fields at most.
  *
  * graphql-jit's errors carry `locations` but not the AST `nodes` yoga rebuilds every error from, so
  * each is rebuilt here as a graphql-js error at the same place in the document.
@@ -67,7 +73,7 @@ export function useCompiledExecution(): Plugin {
     compiled.set(document, entry);
     compiledFields += fields;
     for (const [oldest, { fields: held }] of compiled) {
-      if (compiledFields <= MAX_COMPILED_FIELDS) break;
+      if (compiledFields <= MAX_COMPILED_FIELDS && compiled.size <= MAX_COMPILED_DOCUMENTS) break;
       compiled.delete(oldest);
       compiledFields -= held;
     }
