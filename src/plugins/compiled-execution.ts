@@ -67,7 +67,12 @@ export function useCompiledExecution(): Plugin {
     if (operation?.operation !== 'query') return undefined;
     const fields = countFields(document, operation.selectionSet, MAX_COMPILED_FIELDS_PER_DOCUMENT);
     if (fields > MAX_COMPILED_FIELDS_PER_DOCUMENT) return undefined;
-    const result = compileQuery(schema, document, args.operationName ?? undefined);
+    let result: Parameters<typeof isCompiledQuery>[0];
+    try {
+      result = compileQuery(schema, document, args.operationName ?? undefined);
+    } catch {
+      return undefined; // a document graphql-jit cannot compile runs interpreted, never fails
+    }
     if (!isCompiledQuery(result)) return undefined; // the interpreter reports what is wrong with it
     const entry: Compiled = { operationName: args.operationName ?? undefined, run: result.query, fields };
     compiled.set(document, entry);
