@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COMPILE_AT_RUN,
@@ -70,6 +71,14 @@ describe('compiled execution (graphql-jit)', () => {
       () => undefined,
     ],
     ['variables of the wrong type', BALANCES, () => ({ id: 12 })],
+    [
+      '@include and @skip on variables',
+      `query($id: ID!, $yes: Boolean!, $no: Boolean!) { ledger(id: $id) { name @include(if: $yes) id @skip(if: $yes)
+         balances(first: 3) { nodes { asset total @include(if: $no) { amount } available @skip(if: $no) { amount } } } } }`,
+      () => ({ id: ledgerId, yes: true, no: false }),
+    ],
+    // GraphiQL and graphql-codegen send this one on every load.
+    ['the introspection query', getIntrospectionQuery({ descriptions: true }), () => undefined],
   ];
   for (const [index, [name, query, variables]] of corpus.entries()) {
     it(`${name}: compiled from run ${COMPILE_AT_RUN}, the same answer`, async () => {
