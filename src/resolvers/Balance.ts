@@ -3,16 +3,13 @@ import { formatDecimal } from '../money.ts';
 import { freshnessOf } from '../providers/read-freshness.ts';
 import { balanceGlobalId } from './ids.ts';
 
+// The fields a model holds under their own name (a balance's asset and amounts, a Money's
+// minorUnits, scale and asset) have no resolver here: the default one reads the property, which
+// compiled execution (plugins/compiled-execution.ts) inlines, where a resolver of ours would make
+// it build a resolve info for every call.
 export const Balance: BalanceResolvers = {
   id: (balance) => balanceGlobalId(balance),
-  asset: (balance) => balance.asset,
   account: (balance, _, context) => context.loaders.accounts.load(balance),
-  available: (balance) => balance.available,
-  pending: (balance) => balance.pending,
-  total: (balance) => balance.total,
-  credits: (balance) => balance.credits,
-  debits: (balance) => balance.debits,
-  updatedAt: (balance) => balance.updatedAt,
   // A balance no vendor answer was mapped into (none today) counts as read now.
   observedAt: (balance) => new Date(freshnessOf(balance)?.observedAt ?? Date.now()).toISOString(),
   stale: (balance) => freshnessOf(balance)?.stale ?? false,
@@ -20,7 +17,4 @@ export const Balance: BalanceResolvers = {
 
 export const Money: MoneyResolvers = {
   amount: (value) => formatDecimal(value.minorUnits, value.scale),
-  minorUnits: (value) => value.minorUnits,
-  scale: (value) => value.scale,
-  asset: (value) => value.asset,
 };
