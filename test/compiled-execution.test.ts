@@ -77,6 +77,17 @@ describe('compiled execution (graphql-jit)', () => {
          balances(first: 3) { nodes { asset total @include(if: $no) { amount } available @skip(if: $no) { amount } } } } }`,
       () => ({ id: ledgerId, yes: true, no: false }),
     ],
+    // Aliases that name Object.prototype's members: compiled code builds its objects from them.
+    [
+      'aliases such as constructor and toString',
+      '{ constructor: sources { kind } toString: sources { name } hasOwnProperty: __typename }',
+      () => undefined,
+    ],
+    [
+      'a variable named __proto__',
+      'query($__proto__: ID!, $constructor: ID!) { a: ledger(id: $__proto__) { name } b: ledger(id: $constructor) { name } }',
+      () => JSON.parse(`{"__proto__": ${JSON.stringify(ledgerId)}, "constructor": ${JSON.stringify(ledgerId)}}`),
+    ],
     // GraphiQL and graphql-codegen send this one on every load.
     ['the introspection query', getIntrospectionQuery({ descriptions: true }), () => undefined],
   ];
@@ -105,6 +116,13 @@ describe('compiled execution (graphql-jit)', () => {
         }),
       ]);
     }
+  });
+
+  it('runs a document with a field answered as __proto__ interpreted, and answers that field', async () => {
+    const { answers, executions } = await runs(t, 3, '{ sources { __proto__: name } __proto__: sources { kind } }');
+    expect(answers[2]!.text).toBe(answers[0]!.text);
+    expect(answers[0]!.text).toContain('"__proto__":[{"kind":"FORMANCE"}');
+    expect(executions).toEqual(['interpreted', 'interpreted', 'interpreted']);
   });
 
   it('runs mutations interpreted', async () => {

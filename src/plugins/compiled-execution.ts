@@ -66,7 +66,7 @@ export function useCompiledExecution(): Plugin {
     const operation = getOperationAST(document, args.operationName);
     if (operation?.operation !== 'query') return undefined;
     const fields = countFields(document, operation.selectionSet, MAX_COMPILED_FIELDS_PER_DOCUMENT);
-    if (fields > MAX_COMPILED_FIELDS_PER_DOCUMENT) return undefined;
+    if (fields > MAX_COMPILED_FIELDS_PER_DOCUMENT) return undefined; // too large, or not compiled right
     let result: Parameters<typeof isCompiledQuery>[0];
     try {
       result = compileQuery(schema, document, args.operationName ?? undefined);
@@ -120,7 +120,11 @@ export function useCompiledExecution(): Plugin {
   };
 }
 
-/** The fields `selections` asks for, fragments spread out, counted up to `cap + 1`. */
+/**
+ * The fields `selections` asks for, fragments spread out, counted up to `cap + 1`. Infinity when
+ * one is answered under the key `__proto__`: graphql-jit 0.8.9 writes each answer key into an object
+ * literal, where `__proto__` sets the object's prototype instead of a field, and the field is lost.
+ */
 function countFields(document: DocumentNode, selections: SelectionSetNode, cap: number): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
@@ -130,6 +134,7 @@ function countFields(document: DocumentNode, selections: SelectionSetNode, cap: 
     for (const selection of set?.selections ?? []) {
       if (count > cap) return;
       if (selection.kind === Kind.FIELD) {
+        if ((selection.alias ?? selection.name).value === '__proto__') count = Number.POSITIVE_INFINITY;
         count += 1;
         visit(selection.selectionSet);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
