@@ -71,6 +71,22 @@ describe('compiled execution (graphql-jit)', () => {
       () => undefined,
     ],
     ['variables of the wrong type', BALANCES, () => ({ id: 12 })],
+    // Variable coercion is graphql-jit's own code: its refusals must read as graphql-js's.
+    ...(
+      [
+        ['an Int past 2^31', { n: 2 ** 31 }],
+        ['a fractional Int', { n: 1.5 }],
+        ['a string for an Int', { n: '3' }],
+        ['null for a non-null variable', { n: null }],
+        ['a missing variable', {}],
+      ] as const
+    ).map(([what, values]): [string, string, () => Record<string, unknown>] => [
+      `variables: ${what}`,
+      'query($id: ID!, $n: Int!) { ledger(id: $id) { balances(first: $n) { nodes { asset } } } }',
+      () => ({ id: ledgerId, ...values }),
+    ]),
+    // A single value where a list is expected is a list of one (input coercion).
+    ['one id where a list is expected', BY_ID, () => ({ ids: accountIds[0] })],
     [
       '@include and @skip on variables',
       `query($id: ID!, $yes: Boolean!, $no: Boolean!) { ledger(id: $id) { name @include(if: $yes) id @skip(if: $yes)

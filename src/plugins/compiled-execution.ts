@@ -4,9 +4,11 @@ import {
   type ExecutionResult,
   type FragmentDefinitionNode,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   Kind,
   type SelectionSetNode,
+  type VariableDefinitionNode,
   type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
@@ -36,6 +38,7 @@ type CompiledRun = (
 
 interface Compiled {
   readonly operationName: string | undefined;
+  readonly variables: readonly VariableDefinitionNode[];
   readonly run: CompiledRun;
   readonly fields: number;
 }
@@ -74,7 +77,12 @@ export function useCompiledExecution(): Plugin {
       return undefined; // a document graphql-jit cannot compile runs interpreted, never fails
     }
     if (!isCompiledQuery(result)) return undefined; // the interpreter reports what is wrong with it
-    const entry: Compiled = { operationName: args.operationName ?? undefined, run: result.query, fields };
+    const entry: Compiled = {
+      operationName: args.operationName ?? undefined,
+      variables: operation.variableDefinitions ?? [],
+      run: result.query,
+      fields,
+    };
     compiled.set(document, entry);
     compiledFields += fields;
     for (const [oldest, { fields: held }] of compiled) {
@@ -111,6 +119,14 @@ export function useCompiledExecution(): Plugin {
       const operation = currentScope()?.operation;
       if (operation !== undefined) operation.compiled = true;
       setExecuteFn((execution: ExecutionArgs) => {
+        // Variables the interpreter would refuse are refused as it does, word for word: graphql-jit's
+        // own coercion words its refusals otherwise ("Expected type Int; …"). Those it accepts, it coerces.
+        if (entry.variables.length > 0) {
+          const checked = getVariableValues(execution.schema, entry.variables, execution.variableValues ?? {}, {
+            maxErrors: 50,
+          });
+          if (checked.errors !== undefined) return { errors: checked.errors };
+        }
         const result = entry.run(execution.rootValue, execution.contextValue, execution.variableValues);
         return result instanceof Promise
           ? result.then((settled) => located(settled, execution.document))
