@@ -85,6 +85,13 @@ describe('compiled execution (graphql-jit)', () => {
       'query($id: ID!, $n: Int!) { ledger(id: $id) { balances(first: $n) { nodes { asset } } } }',
       () => ({ id: ledgerId, ...values }),
     ]),
+    [
+      'paging backward, an enum argument left to its default, DateTime variables',
+      `query($id: ID!, $account: ID!, $from: DateTime!, $to: DateTime!) {
+         ledger(id: $id) { balances(last: 2) { edges { cursor node { asset } } pageInfo { hasPreviousPage startCursor } } }
+         account(id: $account) { balances(asset: "USD") { asset } h: history(asset: "USD", from: $from, to: $to) { nodes { at } } } }`,
+      () => ({ id: ledgerId, account: accountIds[0], from: '2026-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' }),
+    ],
     // A single value where a list is expected is a list of one (input coercion).
     ['one id where a list is expected', BY_ID, () => ({ ids: accountIds[0] })],
     [
