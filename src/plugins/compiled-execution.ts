@@ -119,18 +119,17 @@ export function useCompiledExecution(): Plugin {
       const operation = currentScope()?.operation;
       if (operation !== undefined) operation.compiled = true;
       setExecuteFn((execution: ExecutionArgs) => {
-        // Variables the interpreter would refuse are refused as it does, word for word: graphql-jit's
-        // own coercion words its refusals otherwise ("Expected type Int; …"). Those it accepts, it coerces.
-        if (entry.variables.length > 0) {
+        const result = entry.run(execution.rootValue, execution.contextValue, execution.variableValues);
+        if (result instanceof Promise) return result.then((settled) => located(settled, execution.document));
+        // An answer without data is graphql-jit refusing the variables, in words of its own ("Expected
+        // type Int; …"): they are refused again in the interpreter's words, so a refusal reads the same.
+        if (!('data' in result) && entry.variables.length > 0) {
           const checked = getVariableValues(execution.schema, entry.variables, execution.variableValues ?? {}, {
             maxErrors: 50,
           });
           if (checked.errors !== undefined) return { errors: checked.errors };
         }
-        const result = entry.run(execution.rootValue, execution.contextValue, execution.variableValues);
-        return result instanceof Promise
-          ? result.then((settled) => located(settled, execution.document))
-          : located(result, execution.document);
+        return located(result, execution.document);
       });
     },
   };
