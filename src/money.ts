@@ -10,6 +10,8 @@ export interface Money {
   readonly scale: number;
   /** The asset code as the gateway shows it (`USD`, `BTC`, `EUR`). */
   readonly asset: string;
+  /** The amount in asset units as decimal text (`"12.34"`): `formatDecimal(minorUnits, scale)`. */
+  readonly amount: string;
 }
 
 /** The largest scale accepted anywhere (Formance allows `/6`, Ethereum needs 18; 36 leaves room). */
@@ -63,10 +65,34 @@ export function formatDecimal(minorUnits: bigint, scale: number): string {
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 }
 
+/**
+ * A Money value whose decimal text is written on its first read and kept: a vendor answer's models
+ * are shared by every request that joined its call, so each amount is formatted once, and only if
+ * some request selects it. GraphQL reads `amount` as a plain property (no resolver of ours), which
+ * compiled execution inlines.
+ */
+class ExactMoney implements Money {
+  readonly minorUnits: bigint;
+  readonly scale: number;
+  readonly asset: string;
+  #amount: string | undefined;
+
+  constructor(minorUnits: bigint, scale: number, asset: string) {
+    this.minorUnits = minorUnits;
+    this.scale = scale;
+    this.asset = asset;
+  }
+
+  get amount(): string {
+    this.#amount ??= formatDecimal(this.minorUnits, this.scale);
+    return this.#amount;
+  }
+}
+
 /** Builds a Money value, checking the scale. */
 export function money(minorUnits: bigint, scale: number, asset: string): Money {
   checkScale(scale);
-  return { minorUnits, scale, asset };
+  return new ExactMoney(minorUnits, scale, asset);
 }
 
 /** The number of decimal places a decimal string carries (`"10.50"` is 2, `"7"` is 0). */

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers.ts';
 import { Account } from './Account.ts';
-import { Balance, Money } from './Balance.ts';
+import { Balance } from './Balance.ts';
 import { connectionTypes } from './connection-types.ts';
 import { Ledger } from './Ledger.ts';
 import { Mutation, TopUpPayload } from './Mutation.ts';
@@ -18,7 +18,6 @@ export const resolvers: Resolvers = {
   Ledger,
   Account,
   Balance,
-  Money,
   ...connectionTypes,
   Decimal,
   BigInt: BigIntScalar,

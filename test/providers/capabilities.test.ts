@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedBySourceError } from '../../src/errors.ts';
 import { createSourceLoader } from '../../src/loaders/source-loader.ts';
+import { money } from '../../src/money.ts';
 import { capabilitiesOf, methodFor, requireCapability, unsupported } from '../../src/providers/capabilities.ts';
 import type { Connector, HistoryRequest } from '../../src/providers/types.ts';
 
@@ -46,7 +47,7 @@ describe('capabilities', () => {
   it('hands out the method bound to its connector, or throws before any call', async () => {
     const connector = fakeConnector({
       async getHistory(this: Connector, requests: readonly HistoryRequest[]) {
-        return requests.map(() => [{ at: this.name, balance: { minorUnits: 0n, scale: 0, asset: 'X' } }]);
+        return requests.map(() => [{ at: this.name, balance: money(0n, 0, 'X') }]);
       },
     });
     const history = methodFor(connector, 'HISTORY');

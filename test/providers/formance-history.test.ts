@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BadUserInputError, NotFoundError, type SourceError, UnsupportedBySourceError } from '../../src/errors.ts';
+import { money } from '../../src/money.ts';
 import { HISTORY_CONCURRENCY } from '../../src/providers/formance/history.ts';
 import { formanceEndTime } from '../../src/providers/formance/history-plan.ts';
 import { createFormanceConnector } from '../../src/providers/formance/index.ts';
@@ -87,7 +88,7 @@ describe('formance: balance history (GET /v2/{ledger}/volumes?endTime=)', () => 
     if (!balance) return [];
     return at.flatMap((instant) => {
       const amount = simulator.history.balanceAt(ledgerId, address, balance.balanceId, instant);
-      return amount === null ? [] : [{ at: instant, balance: { minorUnits: amount, scale: balance.scale, asset } }];
+      return amount === null ? [] : [{ at: instant, balance: money(amount, balance.scale, asset) }];
     });
   };
 
