@@ -47,18 +47,18 @@ export function freshnessOfResponse(response: HttpResponse): Freshness {
 }
 
 /**
- * Marks every object reachable from `mapped` (a parsed body, or a connector's mapping of one
- * response: a page, a list, a model) with the response's freshness, so a Balance resolver finds
- * when its values were read without every connector threading a time through its mappers. For a
- * body and a read-once mapping it runs once per response; through carryFreshness, once per model
- * built, which on the paths that map per request is per request. Iterative, and linear in the
- * objects it reaches: a body nested deep cannot overflow the stack.
+ * Marks every array and plain object reachable from `mapped` (a parsed body, or a connector's
+ * mapping of one response: a page, a list, a model) with the response's freshness, so a Balance
+ * resolver finds when its values were read without every connector threading a time through its
+ * mappers. For a body and a read-once mapping it runs once per response; through carryFreshness,
+ * once per model built, which on the paths that map per request is per request. Iterative, and
+ * linear in the objects it reaches: a body nested deep cannot overflow the stack.
  */
 export function markModels(mapped: unknown, freshness: Freshness): void {
   const pending: unknown[] = [mapped];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value !== 'object' || value === null || !mark(value, freshness)) continue;
+    if (!isRecord(value) || !mark(value, freshness)) continue;
     // for-in, not Object.values: no array per object.
     if (Array.isArray(value)) {
       for (const child of value) if (typeof child === 'object' && child !== null) pending.push(child);
@@ -69,6 +69,19 @@ export function markModels(mapped: unknown, freshness: Freshness): void {
       }
     }
   }
+}
+
+/**
+ * What may carry a freshness: an array or a plain object, as JSON.parse and the connectors' mappers
+ * make them. Not a value object such as a body's LosslessNumber or a model's Money: no freshness is
+ * read from one, and a Blnk page holds ten numbers per balance, whose marking took 8 % of the CPU
+ * of a list of 50 answered without a shared vendor call.
+ */
+function isRecord(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** The freshness of a model a connector mapped from a vendor answer; undefined for one it built otherwise. */
