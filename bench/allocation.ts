@@ -2,9 +2,9 @@ import { join, resolve } from 'node:path';
 import type { ProbeReport } from './allocation-probe.ts';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { gatewayModules, serverScript } from './compiled.ts';
-import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
 import {
+  askInTurn,
   type BenchScenario,
   type Contender,
   forkServer,
@@ -60,7 +60,7 @@ interface Measured extends ProbeReport {
 }
 
 async function measure(server: Server, scenario: BenchScenario, profile: boolean): Promise<Measured> {
-  const ask = () => postGraphQL(server.pool, scenario.query, scenario.variables);
+  const ask = askInTurn(server, scenario);
   for (let warm = 0; warm < 300; warm += 1) await ask();
   await probe(server, { probe: 'start', profile }, 'started');
   let sent = 0;

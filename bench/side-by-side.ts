@@ -127,6 +127,12 @@ export interface BenchScenario {
   readonly query: string;
   readonly variables: Record<string, unknown>;
   /**
+   * Variables the timed load sends in turn instead of `variables` alone, so that requests in flight
+   * at once differ (each its own vendor call, none shared). The bench's own checked answers still
+   * use `variables`.
+   */
+  readonly variants?: ReadonlyArray<Record<string, unknown>>;
+  /**
    * The balances of an answer, one `[identity, amounts]` pair each: identities must equal the reference's
    * (the first answer seen: the contender under test) in every answer; amounts that differ are
    * counted (a lossy reader shows there).
@@ -223,7 +229,9 @@ async function nodeLoop(ask: () => Promise<unknown>, seconds: number, concurrenc
 async function wrkLoad(server: Server, scenario: BenchScenario, seconds: number, concurrency: number): Promise<Timed> {
   const output = await runWrk({
     url: server.url,
-    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
+    bodies: (scenario.variants ?? [scenario.variables]).map((variables) =>
+      JSON.stringify({ query: scenario.query, variables }),
+    ),
     connections: concurrency,
     seconds,
     pinToCore1: pinned,
@@ -251,7 +259,9 @@ export async function measureRun(
     amountsOff = Math.max(amountsOff, off);
   };
   const drive = (forSeconds: number) =>
-    load === 'wrk' ? wrkLoad(server, scenario, forSeconds, concurrency) : nodeLoop(ask, forSeconds, concurrency);
+    load === 'wrk'
+      ? wrkLoad(server, scenario, forSeconds, concurrency)
+      : nodeLoop(scenario.variants ? askInTurn(server, scenario) : ask, forSeconds, concurrency);
   for (let warm = 0; warm < 50; warm += 1) await ask();
   if (WARMUP_SECONDS > 0) await drive(WARMUP_SECONDS);
   let peakRss = memoryOf(server.pid).rss;
@@ -269,6 +279,16 @@ export async function measureRun(
   if (load === 'wrk') await ask();
   const { perSecond, p50, p99 } = timed;
   return { perSecond, p50, p99, peakRss, amountsOff, cpuPerRequest };
+}
+
+/**
+ * Asks `scenario` with its `variants` in turn, checking each answer for errors only (its balances
+ * differ by variant; the bench's own answers with `variables` are checked for them).
+ */
+export function askInTurn(server: Server, scenario: BenchScenario): () => Promise<unknown> {
+  const variants = scenario.variants ?? [scenario.variables];
+  let sent = 0;
+  return () => postGraphQL(server.pool, scenario.query, variants[sent++ % variants.length]);
 }
 
 export interface Contender {

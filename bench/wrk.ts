@@ -142,7 +142,8 @@ function luaString(text: string): string {
 export const SETTLE_MS = 200;
 
 /**
- * The Lua script that makes wrk POST `body` as JSON on every request. Its response() counts the
+ * The Lua script that makes wrk POST `bodies` as JSON, one after another round and round (one body:
+ * the same on every request, wrk's prebuilt request; more: its request() builds each). Its response() counts the
  * answers that are not HTTP 200 or that carry a top-level GraphQL `errors` member (yoga answers
  * an execution error with 200): wrk's own count only sees statuses above 399. It checks nothing
  * else in an answer; the bench checks balances on the answers it asks for itself.
@@ -155,11 +156,23 @@ export const SETTLE_MS = 200;
  * correction for coordinated omission turned each of those waits into dozens of samples: the list's
  * p99 read 180 to 410 ms where no answer on an open connection took over 150 ms (bench/timeline.ts).
  */
-export function wrkScript(body: string, connections: number): string {
+export function wrkScript(bodies: readonly string[], connections: number): string {
+  if (bodies.length === 0) throw new Error('wrk needs a body to POST');
+  const cycle =
+    bodies.length === 1
+      ? ''
+      : `
+local bodies = { ${bodies.map(luaString).join(', ')} }
+local sent = 0
+function request()
+  sent = sent % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[sent])
+end
+`;
   return `wrk.method = "POST"
-wrk.body = ${luaString(body)}
+wrk.body = ${luaString(bodies[0]!)}
 wrk.headers["Content-Type"] = "application/json"
-
+${cycle}
 local unsettled = ${connections}
 function delay()
   if unsettled > 0 then
@@ -202,14 +215,14 @@ end
 export const WRK_TIMEOUT_SECONDS = 10;
 
 /**
- * Runs `wrk -t1 -c<connections> -d<seconds>s --latency --timeout 10s` POSTing `body` to `url`,
+ * Runs `wrk -t1 -c<connections> -d<seconds>s --latency --timeout 10s` POSTing `bodies` in turn to `url`,
  * pinned to core 1 when `pinToCore1` (taskset), and returns its report as printed. Rejects when wrk
  * fails to run. The run's first SETTLE_MS go to opening the connections (wrkScript): its req/s is
  * over the whole run, that included, the same for every server.
  */
 export async function runWrk(options: {
   url: string;
-  body: string;
+  bodies: readonly string[];
   connections: number;
   seconds: number;
   pinToCore1: boolean;
@@ -220,7 +233,7 @@ export async function runWrk(options: {
   const directory = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
   try {
     const script = join(directory, 'post.lua');
-    await writeFile(script, wrkScript(options.body, options.connections));
+    await writeFile(script, wrkScript(options.bodies, options.connections));
     const wrk = [
       '-t1',
       `-c${options.connections}`,
