@@ -6,16 +6,18 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-/** What an operation looks like, whatever its variables: how deep its fields nest and how many it aliases. */
+/** What an operation looks like, whatever its variables: how deep its fields nest, how many it selects and aliases. */
 export interface OperationShape {
   /** Field nesting depth: `{ sources { name } }` is 2. Introspection's `__schema`/`__type` subtrees count 0. */
   readonly depth: number;
   /** Aliased fields, a fragment's counted each time it is spread. */
   readonly aliases: number;
+  /** Fields, introspection's included, a fragment's counted each time it is spread: `{ sources { name } }` is 2. */
+  readonly fields: number;
 }
 
 const INTROSPECTION = new Set(['__schema', '__type']);
-const NONE: OperationShape = { depth: 0, aliases: 0 };
+const NONE: OperationShape = { depth: 0, aliases: 0, fields: 0 };
 
 /**
  * Measures `operation`, following fragment spreads and inline fragments. Each fragment is measured
@@ -44,6 +46,7 @@ export function measureShape(document: DocumentNode, operation: OperationDefinit
   const selections = (set: SelectionSetNode): OperationShape => {
     let depth = 0;
     let aliases = 0;
+    let fields = 0;
     for (const selection of set.selections) {
       let inner: OperationShape;
       if (selection.kind === Kind.FIELD) {
@@ -52,6 +55,7 @@ export function measureShape(document: DocumentNode, operation: OperationDefinit
         inner = {
           depth: INTROSPECTION.has(selection.name.value) ? 0 : 1 + children.depth,
           aliases: children.aliases + (selection.alias ? 1 : 0),
+          fields: children.fields + 1,
         };
       } else {
         inner =
@@ -59,8 +63,9 @@ export function measureShape(document: DocumentNode, operation: OperationDefinit
       }
       depth = Math.max(depth, inner.depth);
       aliases += inner.aliases;
+      fields += inner.fields;
     }
-    return { depth, aliases };
+    return { depth, aliases, fields };
   };
 
   return selections(operation.selectionSet);

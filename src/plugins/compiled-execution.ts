@@ -1,18 +1,18 @@
 import {
+  BREAK,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FragmentDefinitionNode,
   getOperationAST,
   getVariableValues,
   GraphQLError,
-  Kind,
-  type SelectionSetNode,
   type VariableDefinitionNode,
   type SourceLocation,
+  visit,
 } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { measureShape } from '../limits/shape.ts';
 import { currentScope } from '../request-scope.ts';
 
 /**
@@ -68,8 +68,8 @@ export function useCompiledExecution(): Plugin {
     runs.set(document, null);
     const operation = getOperationAST(document, args.operationName);
     if (operation?.operation !== 'query') return undefined;
-    const fields = countFields(document, operation.selectionSet, MAX_COMPILED_FIELDS_PER_DOCUMENT);
-    if (fields > MAX_COMPILED_FIELDS_PER_DOCUMENT) return undefined; // too large, or not compiled right
+    const { fields } = measureShape(document, operation);
+    if (fields > MAX_COMPILED_FIELDS_PER_DOCUMENT || answersUnderProto(document)) return undefined;
     let result: Parameters<typeof isCompiledQuery>[0];
     try {
       result = compileQuery(schema, document, args.operationName ?? undefined);
@@ -136,28 +136,20 @@ export function useCompiledExecution(): Plugin {
 }
 
 /**
- * The fields `selections` asks for, fragments spread out, counted up to `cap + 1`. Infinity when
- * one is answered under the key `__proto__`: graphql-jit 0.8.9 writes each answer key into an object
- * literal, where `__proto__` sets the object's prototype instead of a field, and the field is lost.
+ * Whether a field of the document is answered under the key `__proto__`: graphql-jit 0.8.9 writes
+ * each answer key into an object literal, where `__proto__` sets the object's prototype instead of
+ * a field, and the field is lost. Such a document runs interpreted.
  */
-function countFields(document: DocumentNode, selections: SelectionSetNode, cap: number): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  let count = 0;
-  const visit = (set: SelectionSetNode | undefined): void => {
-    for (const selection of set?.selections ?? []) {
-      if (count > cap) return;
-      if (selection.kind === Kind.FIELD) {
-        if ((selection.alias ?? selection.name).value === '__proto__') count = Number.POSITIVE_INFINITY;
-        count += 1;
-        visit(selection.selectionSet);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
-      else visit(fragments.get(selection.name.value)?.selectionSet);
-    }
-  };
-  visit(selections);
-  return count;
+function answersUnderProto(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(field) {
+      if ((field.alias ?? field.name).value !== '__proto__') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
 }
 
 /** The result with each of graphql-jit's errors rebuilt as a graphql-js error at the same place, listed first. */
