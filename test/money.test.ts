@@ -27,6 +27,18 @@ describe('formatDecimal / parseDecimal', () => {
     );
   });
 
+  it("gives a Money's amount as its decimal text, the same string on every read, and no key of its own", () => {
+    fc.assert(
+      fc.property(amounts, scales, (minorUnits, scale) => {
+        const value = money(minorUnits, scale, 'XTS');
+        expect(value.amount).toBe(formatDecimal(minorUnits, scale));
+        expect(parseDecimal(value.amount, scale)).toBe(minorUnits);
+        expect(value.amount).toBe(value.amount);
+        expect(Object.keys(value)).toEqual(['minorUnits', 'scale', 'asset']);
+      }),
+    );
+  });
+
   it('reads back a decimal written with more zeros than the scale needs', () => {
     fc.assert(
       fc.property(
