@@ -81,11 +81,7 @@ function unsafeNumbers(text: string): Array<[start: number, end: number]> {
   for (let at = 0; at < length; at += 1) {
     const code = text.charCodeAt(at);
     if (code === QUOTE) {
-      for (at += 1; at < length; at += 1) {
-        const inside = text.charCodeAt(at);
-        if (inside === QUOTE) break;
-        if (inside === BACKSLASH) at += 1;
-      }
+      at = closingQuote(text, at);
     } else if (code === OPEN_OBJECT) {
       inObject.push(true);
       expectKey = true;
@@ -108,6 +104,20 @@ function unsafeNumbers(text: string): Array<[start: number, end: number]> {
     }
   }
   return unsafe;
+}
+
+/**
+ * Where the string opened at `open` ends: the next `"` not escaped, that is, after an even number
+ * of backslashes; the text's length when none does. Found with indexOf, not a loop over each of
+ * the string's characters: strings are most of a vendor body's text.
+ */
+function closingQuote(text: string, open: number): number {
+  for (let quote = text.indexOf('"', open + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+  }
+  return text.length;
 }
 
 /** `-?[1-9][0-9]{0,14}` or `0`: a token whose double prints as the token itself. */
