@@ -3,6 +3,7 @@ import type { HttpClient } from '../http/index.ts';
 import { readObject, readString, VendorShapeError, type JsonObject } from '../json.ts';
 import { pathSegment } from '../path-segment.ts';
 import type { AccountRef } from '../types.ts';
+import { keepFreshness } from '../read-freshness.ts';
 import { isBlnkNotFound, readBlnkList } from './map.ts';
 
 /**
@@ -73,7 +74,8 @@ function recordsOf(body: unknown, plan: LookupPlan, asked: ReadonlySet<string>):
     if (!asked.has(id))
       throw new VendorShapeError(`the ${plan.idField}_in filter was ignored (Blnk 0.13.2 or later is needed)`);
     if (records.has(id)) throw new VendorShapeError(`the answer lists one ${plan.idField} twice`);
-    records.set(id, record);
+    // Models are mapped from it after this reading ends (blnk/index.ts): it carries the answer's receive time.
+    records.set(id, keepFreshness(record));
   }
   return records;
 }

@@ -12,7 +12,7 @@ import { observeRateLimit, withRateLimit } from './rate-limit.ts';
 import { readCappedBody } from './read-capped-body.ts';
 import { bodyOf, readOnce } from './read-once.ts';
 import { withReadCache } from './read-cache.ts';
-import { freshnessOfResponse, markModels } from '../read-freshness.ts';
+import { freshnessOfResponse, mapUnder, markModels } from '../read-freshness.ts';
 import { retryWithinDeadline, untilAborted } from './retry-within-deadline.ts';
 import { shareInflightGets } from './share-inflight-gets.ts';
 import { createSourceTransport, type SourceTransport } from './source-transport.ts';
@@ -151,11 +151,10 @@ export class HttpClient {
     const response = await this.send(request);
     return this.decode(() =>
       readOnce(response, `map:${as}`, () => {
-        // The body's records and the mapping both carry the answer's receive time (read-freshness.ts).
+        // The mapping carries the answer's receive time (read-freshness.ts); the body, read by this mapping only, needs no marks.
         const freshness = freshnessOfResponse(response);
         const body = bodyOf(response);
-        markModels(body, freshness);
-        const mapped = map({ status: response.status, body });
+        const mapped = mapUnder(freshness, () => map({ status: response.status, body }));
         markModels(mapped, freshness);
         return Object.freeze(mapped);
       }),

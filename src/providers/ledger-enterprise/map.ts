@@ -50,11 +50,12 @@ export function figuresOf(account: VaultAccount): VaultFigures {
 
 function readFigures(account: JsonObject): VaultFigures | VendorShapeError {
   try {
-    return {
+    // A balance is mapped from these figures later (mapVaultBalance): they carry the account's receive time.
+    return carryFreshness(account, {
       total: readAmount(account.balance, 'account balance'),
       available: readAmount(account.available_balance, 'account available_balance'),
       pending: readAmount(account.pending_balance, 'account pending_balance'),
-    };
+    });
   } catch (error) {
     if (error instanceof VendorShapeError) return error;
     throw error;
