@@ -56,6 +56,8 @@ const LEDGER_PAGE_LIMIT = 100;
 const BALANCE_PAGE_LIMIT = 1000;
 const BALANCE_ID = /^bln_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const balanceIdOf = (item: AccountRef) => item.accountId;
+
 /** `kind: blnk`: `auth: { apiKey }` (X-Blnk-Key) or none, `currencyScales`, `batchWith: get | filter`. */
 export const blnkProvider = defineProvider({
   kind: 'blnk',
@@ -103,7 +105,7 @@ export const blnkProvider = defineProvider({
     };
 
     /** The balances of one ledger, newest first (`ORDER BY created_at DESC`). */
-    const balancePages = <T extends LedgerRef>(
+    const balancePages = <T extends AccountRef>(
       ledger: LedgerRef,
       filter: BalanceFilter,
       as: 'balances' | 'accounts',
@@ -121,7 +123,9 @@ export const blnkProvider = defineProvider({
         paging: 'offset',
         maxLimit: BALANCE_PAGE_LIMIT,
         walk,
-        identify: modelKey,
+        // A balance id names one record in the whole server, and every item is this ledger's (checked
+        // below): the id alone tells items apart, with no key string built and hashed per item.
+        identify: balanceIdOf,
         // Mapped once per vendor answer, shared by every request that joined the call (the query names the ledger).
         fetchRange: (offset, limit) =>
           client.read({ method: 'GET', path: '/balances', query: { ...query, limit, offset } }, as, ({ body }) =>
