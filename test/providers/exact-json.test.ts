@@ -101,6 +101,17 @@ describe('parseExactJson', () => {
     expect(() => parseExactJson(text)).toThrow();
   });
 
+  it.each([
+    ['a big number in an array', '{"a":[12345678901234567890,1]}'],
+    ['a fraction in a nested array', '[[1],[{"b":[2.50]}]]'],
+    ['-0 in an array', '[-0]'],
+    ['a key holding a safe number after a string that ends like a key', '{"s":"x\\":1.5","n":7}'],
+    ['a safe number, then an exponent', '{"a":1,"b":1E+2}'],
+    ['a number that is the body', ' 12345678901234567890 '],
+  ])('reads %s digit for digit, as lossless-json does', (_, text) => {
+    expect(parseExactJson(text)).toStrictEqual(parseLossless(text));
+  });
+
   it('does not take a vendor string holding NUL and digits for a number', () => {
     const body = parseExactJson('{"memo":"\\u000012345678901234567890","n":1.50}') as Record<string, unknown>;
     expect(body.memo).toBe('\u000012345678901234567890');
