@@ -31,8 +31,8 @@ class OnTarget {
 /**
  * The freshness of an object as a private field of it, added by `new FreshnessStamp(object, …)`
  * through the base class's return override. No key at all, not even a symbol: `Object.keys`,
- * spread, `JSON.stringify`, `for…in` and test equality do not see it, and a frozen copy or a spread
- * starts without it. Adding one is a plain property store (V8 keeps private fields as properties
+ * spread, `JSON.stringify`, `for…in` and test equality do not see it, and a spread copy starts
+ * without it. Adding one is a plain property store (V8 keeps private fields as properties
  * under a private symbol), where `Object.defineProperty` of a symbol-keyed property was a runtime
  * call: about 200 ns a model, a fifth of mapping a Blnk balance.
  */
@@ -152,6 +152,6 @@ export function keepFreshness<T extends object>(record: T): T {
  */
 export function carryFreshness<T>(from: unknown, model: T): T {
   const freshness = (typeof from === 'object' && from !== null ? FreshnessStamp.of(from) : undefined) ?? mapping;
-  if (freshness !== undefined && typeof model === 'object' && model !== null && isRecord(model)) mark(model, freshness);
+  if (freshness !== undefined && isRecord(model)) mark(model, freshness);
   return model;
 }
