@@ -104,6 +104,17 @@ export function toPlainJson(value: unknown): unknown {
     return Number.isFinite(number) && sameDecimal(String(number), text) ? number : text;
   }
   if (Array.isArray(value)) return value.map(toPlainJson);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toPlainJson(item)]));
+  if (isObject(value)) {
+    // A loop, not fromEntries over mapped entries (three arrays per object): Blnk's list maps the metadata of every balance.
+    const plain: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const item = toPlainJson(value[key]);
+      // A key spelled __proto__ stays a key, as JSON.parse made it, and does not set the prototype.
+      if (key === '__proto__')
+        Object.defineProperty(plain, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else plain[key] = item;
+    }
+    return plain;
+  }
   return value;
 }

@@ -168,4 +168,12 @@ describe('shape readers', () => {
     // Regression: review of #6 — `1.0` came back as a string while `2.5` was a number.
     expect(toPlainJson(value)).toEqual({ a: [1, 2.5, '9007199254740993', 1, 's'], b: { c: null, d: true } });
   });
+
+  it('keeps a metadata key spelled __proto__ as a key, never as the prototype', () => {
+    const plain = toPlainJson(parseLosslessJson('{"__proto__": {"polluted": 1}, "n": 2}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(Object.keys(plain)).toEqual(['__proto__', 'n']);
+    expect(JSON.stringify(plain)).toBe('{"__proto__":{"polluted":1},"n":2}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
