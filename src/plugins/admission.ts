@@ -76,12 +76,15 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
     const response = nodeResponseOf(serverContext);
     const left = new AbortController();
     const hold = { handling: true, response };
+    let queued = false;
     response?.once('close', () => {
-      left.abort(CLIENT_LEFT);
+      // Only a queued request has anyone listening (the gate); an abort dispatches an event even to nobody.
+      if (queued) left.abort(CLIENT_LEFT);
       hold.response = undefined;
       releaseIfDone(request);
     });
     const settled = (outcome: AdmissionOutcome) => {
+      queued = false;
       outcomes.set(request, outcome);
       if (outcome === 'admitted') holds.set(request, hold);
       else record(outcome);
@@ -89,6 +92,7 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
     };
     const entered = gate.enter(left.signal);
     if (typeof entered === 'string') return settled(entered);
+    queued = true;
     logger.debug('request queued', { queued: gate.queued });
     const waited = entered.then((outcome) => {
       if (outcome === 'client-gone') logger.debug('client left while queued', { queued: gate.queued });
