@@ -13,6 +13,7 @@
  *   BENCH_LOAD=node                 the Node loop even where wrk is installed (BENCH_LOAD=wrk: wrk or fail)
  *   BENCH_NODE_ENV=development      the servers' NODE_ENV (default production, as the CLI sets it)
  *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
+ *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16'  versus-passthrough: a third contender, the gateway under these flags too
  *   BENCH_MEMORY_LIMIT=512          every server in a memory cgroup of 512 MiB, as in a container (memory-limit.ts)
  *   BENCH_WARMUP_SECONDS=2          untimed load before each timed run (0: none), at the run's concurrency
  */
@@ -93,9 +94,10 @@ export async function forkServer(
   args: string[],
   sources: unknown,
   connections: number,
+  flags: readonly string[] = [],
 ): Promise<Server> {
-  // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16'.
-  const nodeArguments = [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16', then this server's own.
+  const nodeArguments = [...process.execArgv, ...nodeFlagsFrom(process.env.BENCH_SERVER_FLAGS), ...flags];
   const limited = memoryLimitedLaunch();
   const child: ChildProcess = fork(script, args, {
     stdio: 'inherit',
@@ -186,6 +188,11 @@ export const loadDescription =
   load === 'wrk'
     ? `load generator: wrk -t1${pinned ? ' on core 1' : ''} (BENCH_LOAD=node for the Node loop), its connections opened ${SETTLE_MS} ms before its first requests; wrk's answers are counted and checked for status 200 and no GraphQL errors but not for balances: the bench's own 50 answers before each run and one after it are; ${WARMUP_SECONDS} s of untimed load before each timed run`
     : `load generator: Node loop over undici in the bench process${process.env.BENCH_LOAD === 'node' ? ' (BENCH_LOAD=node)' : ' (no wrk on the PATH)'}; every answer checked for balances; ${WARMUP_SECONDS} s of untimed load before each timed run`;
+
+/** Node flags from an environment variable's value: words separated by spaces. */
+export function nodeFlagsFrom(value: string | undefined): string[] {
+  return value?.split(' ').filter(Boolean) ?? [];
+}
 
 /** What the servers run under beyond the defaults (BENCH_SERVER_FLAGS, BENCH_MEMORY_LIMIT), for a bench's header. */
 export function serverConditions(): string {
@@ -335,30 +342,34 @@ const describe = (values: number[]) =>
 const MiB = (kB: number) => `${(kB / 1024).toFixed(0)} MiB`;
 
 /**
- * Prints req/s per scenario and contender (median, min–max over the rounds) and the ratio of the
- * last contender's median to the first's, then each one's p50/p99 (medians) and peak RSS.
+ * Prints req/s per scenario and contender (median, min–max over the rounds) and the ratio of each
+ * later contender's median to the first's, then each one's p50/p99 (medians) and peak RSS.
  */
 export function printSideBySide(
   runs: Map<string, Run[]>,
   contenders: readonly Contender[],
   scenarios: readonly BenchScenario[],
 ): void {
-  const first = contenders[0]!;
+  const [first, ...others] = contenders as [Contender, ...Contender[]];
   const last = contenders.at(-1)!;
+  // Each contender after the first against the first: with two, the one ratio as before.
+  const named = (contender: Contender) => (others.length > 1 ? `${contender.label}: ` : '');
+  const whom = others.length > 1 ? 'each' : others[0]!.label;
+  const versus = (values: readonly number[], over: (other: number) => number) =>
+    others.map((other, index) => `${named(other)}${over(values[index + 1]!).toFixed(2)}x`).join(', ');
   process.stdout.write(
-    `\n${'scenario'.padEnd(40)} ${contenders.map((contender) => contender.label.padEnd(22)).join(' ')} ratio ${last.label} ÷ ${first.label}\n`,
+    `\n${'scenario'.padEnd(40)} ${contenders.map((contender) => contender.label.padEnd(22)).join(' ')} ratio ${whom} ÷ ${first.label}\n`,
   );
   for (const scenario of scenarios) {
     const of = (contender: Contender) => runs.get(`${contender.label}\n${scenario.name}`) ?? [];
     const rates = contenders.map((contender) => of(contender).map((run) => run.perSecond));
-    const firstRates = rates[0]!;
-    const lastRates = rates.at(-1)!;
+    const medians = rates.map(median);
     process.stdout.write(
-      `${scenario.name.padEnd(40)} ${rates.map((values) => describe(values).padEnd(22)).join(' ')} ${(median(lastRates) / median(firstRates)).toFixed(2)}x over ${lastRates.length} runs each (spread max/min: ${contenders.map((_, index) => (Math.max(...rates[index]!) / Math.min(...rates[index]!)).toFixed(2)).join(', ')})\n`,
+      `${scenario.name.padEnd(40)} ${rates.map((values) => describe(values).padEnd(22)).join(' ')} ${versus(medians, (other) => other / medians[0]!)} over ${rates.at(-1)!.length} runs each (spread max/min: ${contenders.map((_, index) => (Math.max(...rates[index]!) / Math.min(...rates[index]!)).toFixed(2)).join(', ')})\n`,
     );
     const cpu = contenders.map((contender) => median(of(contender).map((run) => run.cpuPerRequest)));
     process.stdout.write(
-      `  server CPU per request: ${contenders.map((contender, index) => `${contender.label} ${cpu[index]!.toFixed(2)} ms`).join(', ')}; ${first.label} ÷ ${last.label}: ${(cpu[0]! / cpu.at(-1)!).toFixed(2)}x (steadier than req/s on a busy machine)\n`,
+      `  server CPU per request: ${contenders.map((contender, index) => `${contender.label} ${cpu[index]!.toFixed(2)} ms`).join(', ')}; ${first.label} ÷ ${whom}: ${versus(cpu, (other) => cpu[0]! / other)} (steadier than req/s on a busy machine)\n`,
     );
     for (const contender of contenders) {
       const own = of(contender);

@@ -8,6 +8,9 @@
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/versus-passthrough.ts
  *   BENCH_PASSTHROUGH_CONCURRENCY=50                connections (default 50)
  *   BENCH_LOAD=node                                 the Node loop as load generator even where wrk is installed
+ *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16 --heap-growing-percent=50'
+ *                                                   a third contender: the gateway under these Node flags too (what a
+ *                                                   memory bound costs, in the same run; README "Tenth pass")
  *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the list
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -21,6 +24,7 @@ import {
   type Contender,
   forkServer,
   loadDescription,
+  nodeFlagsFrom,
   serverConditions,
   longRun,
   pin,
@@ -76,13 +80,25 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
     label: 'balance-gateway',
     start: () => forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY),
   };
-  const contenders = [passthrough, gateway];
+  // BENCH_GATEWAY_FLAGS: the gateway once more, under Node flags of its own (say, a memory bound), beside the other two.
+  const gatewayFlags = nodeFlagsFrom(process.env.BENCH_GATEWAY_FLAGS);
+  const flagged: Contender[] =
+    gatewayFlags.length === 0
+      ? []
+      : [
+          {
+            label: 'balance-gateway +flags',
+            start: () =>
+              forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY, gatewayFlags),
+          },
+        ];
+  const contenders = [passthrough, gateway, ...flagged];
   const scenarios = blnkScenarios(
     ledger.id,
     ledger.accounts.nodes.map((node) => node.id),
   );
   process.stdout.write(
-    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}\n`,
+    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}${gatewayFlags.length ? `; balance-gateway +flags: ${gatewayFlags.join(' ')}` : ''}\n`,
   );
   // BENCH_ROUNDS=0 leaves only the long run.
   if (ROUNDS > 0)
