@@ -46,7 +46,9 @@ export function gatewayModules(tree: string): string {
 }
 
 /** The script of one of the bench's servers, compiled unless running from source. */
-export function serverScript(name: 'gateway-child' | 'passthrough'): string {
+export function serverScript(
+  name: 'gateway-child' | 'passthrough' | 'ladder/node-http' | 'ladder/whatwg-adapter' | 'ladder/executor',
+): string {
   if (fromSource) return join(here, 'bench', `${name}.ts`);
   const out = once('servers', () => {
     execFileSync(tsc, ['-p', join(here, 'bench/tsconfig.servers.json')], { stdio: 'inherit' });

@@ -1,0 +1,76 @@
+/**
+ * Where a request's CPU, tail and memory go in the stack the gateway and the bare passthrough share:
+ * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by five servers, each adding
+ * one layer to the one before (bench/ladder/): node:http alone, the same behind @whatwg-node/server's
+ * adapter, node:http with graphql-js's `execute`, with @graphql-tools/executor, the bare graphql-yoga
+ * passthrough (bench/passthrough.ts), and the gateway. Each rung's ratio is to the first. Pinned,
+ * interleaved and checked as bench/side-by-side.ts does; the rungs answer the same balances.
+ *
+ *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/ladder.ts
+ *   BENCH_LADDER_SCENARIO=0            another scenario of bench/scenarios.ts by index (the rungs below
+ *                                      the passthrough answer only the lists: 0, and 3, the default)
+ *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (README, "Tenth pass")
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { gatewayModules, serverScript } from './compiled.ts';
+import { blnkScenarios } from './scenarios.ts';
+import {
+  type Contender,
+  forkServer,
+  loadDescription,
+  pin,
+  printSideBySide,
+  serverConditions,
+  sideBySide,
+} from './side-by-side.ts';
+import { blnkFixture } from './versus-passthrough.ts';
+
+const here = resolve(import.meta.dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = 50;
+const SCENARIO = Number(process.env.BENCH_LADDER_SCENARIO ?? 3);
+if (SCENARIO !== 0 && SCENARIO !== 3) throw new Error('BENCH_LADDER_SCENARIO is 0 (list of 50) or 3 (unshared lists)');
+
+const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
+const [ready] = (await once(vendors, 'message')) as [
+  { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
+];
+const probe = await forkServer(serverScript('gateway-child'), [gatewayModules(here)], ready.sources, 1);
+const ledger = await blnkFixture(probe, ready.sources, ready.blnkLedger);
+await probe.stop();
+pin('1');
+if (vendors.pid) pin('1', vendors.pid);
+
+const rung = (label: string, script: Parameters<typeof serverScript>[0], args: string[] = []): Contender => ({
+  label,
+  start: () => forkServer(serverScript(script), args, ready.sources, CONCURRENCY),
+});
+const contenders: Contender[] = [
+  rung('node:http', 'ladder/node-http'),
+  rung('+ whatwg-node adapter', 'ladder/whatwg-adapter'),
+  rung('node:http + graphql-js', 'ladder/executor', ['graphql-js']),
+  rung('node:http + tools exec', 'ladder/executor', ['tools']),
+  rung('bare passthrough', 'passthrough'),
+  rung('balance-gateway', 'gateway-child', [gatewayModules(here)]),
+];
+const scenario = blnkScenarios(
+  ledger.id,
+  ledger.accounts.nodes.map((node) => node.id),
+)[SCENARIO]!;
+process.stdout.write(
+  `\nthe stack, rung by rung: ${ROUNDS} rounds × ${SECONDS}s, ${CONCURRENCY} connections, Node ${process.versions.node}; ${loadDescription}${serverConditions()}\n`,
+);
+printSideBySide(
+  await sideBySide(contenders, [scenario], { rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY }),
+  contenders,
+  [scenario],
+);
+const everyCore = `0-${availableParallelism() - 1}`;
+pin(everyCore);
+if (vendors.pid) pin(everyCore, vendors.pid);
+vendors.send('stop');
+await once(vendors, 'exit');
