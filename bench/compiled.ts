@@ -47,7 +47,13 @@ export function gatewayModules(tree: string): string {
 
 /** The script of one of the bench's servers, compiled unless running from source. */
 export function serverScript(
-  name: 'gateway-child' | 'passthrough' | 'ladder/node-http' | 'ladder/whatwg-adapter' | 'ladder/executor',
+  name:
+    | 'gateway-child'
+    | 'passthrough'
+    | 'ladder/node-http'
+    | 'ladder/whatwg-adapter'
+    | 'ladder/executor'
+    | 'ladder/envelop',
 ): string {
   if (fromSource) return join(here, 'bench', `${name}.ts`);
   const out = once('servers', () => {

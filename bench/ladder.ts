@@ -1,10 +1,11 @@
 /**
  * Where a request's CPU, tail and memory go in the stack the gateway and the bare passthrough share:
- * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by five servers, each adding
+ * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by seven servers, each adding
  * one layer to the one before (bench/ladder/): node:http alone, the same behind @whatwg-node/server's
- * adapter, node:http with graphql-js's `execute`, with @graphql-tools/executor, the bare graphql-yoga
- * passthrough (bench/passthrough.ts), and the gateway. Each rung's ratio is to the first. Pinned,
- * interleaved and checked as bench/side-by-side.ts does; the rungs answer the same balances.
+ * adapter, node:http with graphql-js's `execute`, with @graphql-tools/executor, the adapter with
+ * envelop's core over that executor, the bare graphql-yoga passthrough (bench/passthrough.ts), and
+ * the gateway. Each rung's ratio is to the first. Pinned, interleaved and checked as
+ * bench/side-by-side.ts does; the rungs answer the same balances.
  *
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/ladder.ts
  *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (README, "Tenth pass")
@@ -50,6 +51,7 @@ const contenders: Contender[] = [
   rung('+ whatwg-node adapter', 'ladder/whatwg-adapter'),
   rung('node:http + graphql-js', 'ladder/executor', ['graphql-js']),
   rung('node:http + tools exec', 'ladder/executor', ['tools']),
+  rung('adapter + envelop core', 'ladder/envelop'),
   rung('bare passthrough', 'passthrough'),
   rung('balance-gateway', 'gateway-child', [gatewayModules(here)]),
 ];
