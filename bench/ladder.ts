@@ -10,7 +10,6 @@
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/ladder.ts
  *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (README, "Tenth pass")
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -25,26 +24,20 @@ import {
   serverConditions,
   sideBySide,
 } from './side-by-side.ts';
-import { blnkFixture } from './versus-passthrough.ts';
+import { vendorsWithFixture } from './versus-passthrough.ts';
 
 const here = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = 50;
 
-const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
-const [ready] = (await once(vendors, 'message')) as [
-  { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
-];
-const probe = await forkServer(serverScript('gateway-child'), [gatewayModules(here)], ready.sources, 1);
-const ledger = await blnkFixture(probe, ready.sources, ready.blnkLedger);
-await probe.stop();
+const { vendors, sources, ledger } = await vendorsWithFixture();
 pin('1');
 if (vendors.pid) pin('1', vendors.pid);
 
 const rung = (label: string, script: Parameters<typeof serverScript>[0], args: string[] = []): Contender => ({
   label,
-  start: () => forkServer(serverScript(script), args, ready.sources, CONCURRENCY),
+  start: () => forkServer(serverScript(script), args, sources, CONCURRENCY),
 });
 const contenders: Contender[] = [
   rung('node:http', 'ladder/node-http'),

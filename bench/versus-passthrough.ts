@@ -117,16 +117,26 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
   if (vendors.pid) pin(everyCore, vendors.pid);
 }
 
-if (import.meta.main) {
+/** Starts the simulators (bench/simulators.ts) and reads the Blnk fixture from a probe gateway over them. */
+export async function vendorsWithFixture(): Promise<{
+  vendors: ChildProcess;
+  sources: Array<Record<string, unknown>>;
+  ledger: BlnkFixture;
+}> {
   const vendors = fork(new URL('./simulators.ts', import.meta.url), { stdio: 'inherit' });
   const [ready] = (await once(vendors, 'message')) as [
     { sources: Array<Record<string, unknown>>; blnkLedger: { name: string } },
   ];
-  // Fixtures from the gateway itself: its global ids are what both servers take.
+  // Fixtures from the gateway itself: its global ids are what every server takes.
   const probe = await forkServer(serverScript('gateway-child'), [gatewayModules(here)], ready.sources, 1);
   const ledger = await blnkFixture(probe, ready.sources, ready.blnkLedger);
   await probe.stop();
-  await versusPassthrough(vendors, ready.sources, ledger);
+  return { vendors, sources: ready.sources, ledger };
+}
+
+if (import.meta.main) {
+  const { vendors, sources, ledger } = await vendorsWithFixture();
+  await versusPassthrough(vendors, sources, ledger);
   vendors.send('stop');
   await once(vendors, 'exit');
 }
