@@ -5,7 +5,7 @@
  * Like bench/passthrough.ts these take the gateway's global ids and read amounts with plain
  * `JSON.parse` (amounts past 2^53 come out rounded; the bench counts them).
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { formatDecimal } from '../../src/money.ts';
@@ -115,6 +115,29 @@ export function serveWhenForked(build: (sources: ReadonlyArray<Record<string, an
       process.exit(0);
     });
   });
+}
+
+/**
+ * A node:http handler that answers what `answer` returns as JSON with status 200, or a 500 when it
+ * throws (a bench rung never leaves a request hanging or a rejection unhandled).
+ */
+export function jsonHandler(
+  answer: (body: any) => Promise<unknown>,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    jsonOf(request)
+      .then(answer)
+      .then(
+        (result) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(result));
+        },
+        (error: unknown) => {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ errors: [{ message: String(error) }] }));
+        },
+      );
+  };
 }
 
 /** A POST body's JSON, read whole from a Node request. */

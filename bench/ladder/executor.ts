@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { normalizedExecutor } from '@graphql-tools/executor';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { type DocumentNode, execute, parse } from 'graphql';
-import { blnkList, jsonOf, resolversOf, serveWhenForked, typeDefs } from './blnk.ts';
+import { blnkList, jsonHandler, resolversOf, serveWhenForked, typeDefs } from './blnk.ts';
 
 const which = process.argv[2];
 if (which !== 'graphql-js' && which !== 'tools') throw new Error('usage: executor.ts graphql-js|tools');
@@ -15,17 +15,15 @@ if (which !== 'graphql-js' && which !== 'tools') throw new Error('usage: executo
 serveWhenForked((sources) => {
   const schema = makeExecutableSchema({ typeDefs, resolvers: resolversOf(blnkList(sources)) });
   const documents = new Map<string, DocumentNode>();
-  return createServer(async (request, response) => {
-    const { query, variables } = await jsonOf(request);
-    let document = documents.get(query);
-    if (document === undefined) {
-      document = parse(query);
-      documents.set(query, document);
-    }
-    const args = { schema, document, variableValues: variables };
-    const result = await (which === 'tools' ? normalizedExecutor(args) : execute(args));
-    const body = JSON.stringify(result);
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(body);
-  });
+  return createServer(
+    jsonHandler(async ({ query, variables }) => {
+      let document = documents.get(query);
+      if (document === undefined) {
+        document = parse(query);
+        documents.set(query, document);
+      }
+      const args = { schema, document, variableValues: variables };
+      return which === 'tools' ? normalizedExecutor(args) : execute(args);
+    }),
+  );
 });
