@@ -139,8 +139,7 @@ export function mapUnder<T>(freshness: Freshness, map: () => T): T {
  * later step to map a model from (Blnk's lookups hand their records out by id). Returns `record`.
  */
 export function keepFreshness<T extends object>(record: T): T {
-  if (mapping !== undefined && isRecord(record)) mark(record, mapping);
-  return record;
+  return carryFreshness(record, record);
 }
 
 /**
