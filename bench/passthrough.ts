@@ -11,19 +11,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { Pool } from 'undici';
-import { formatDecimal } from '../src/money.ts';
 import { answerAllocationProbe } from './allocation-probe.ts';
-
-interface BlnkSource {
-  kind: 'blnk';
-  url: string;
-  auth: { apiKey: string };
-  currencyScales: Record<string, number>;
-}
-type Row = Record<string, any>;
+import { type BlnkSource, balanceTypeDefs, blnkReads, blnkSourceOf, moneyResolvers, type Row } from './blnk-reads.ts';
 
 const typeDefs = /* GraphQL */ `
+  ${balanceTypeDefs}
   type Query {
     ledger(id: ID!): Ledger
     nodes(ids: [ID!]!): [Node]!
@@ -41,16 +33,6 @@ const typeDefs = /* GraphQL */ `
     address: String!
     balances: [Balance!]!
   }
-  type Balance {
-    asset: String!
-    total: Money!
-    available: Money!
-  }
-  type Money {
-    amount: String!
-    minorUnits: String!
-    scale: Int!
-  }
   type BalanceList {
     nodes: [Balance!]!
   }
@@ -65,29 +47,8 @@ const typeDefs = /* GraphQL */ `
 `;
 
 function serve(source: BlnkSource): ReturnType<typeof createServer> {
-  const pool = new Pool(source.url, { connections: 16 });
-  const get = async (path: string): Promise<any> => {
-    const response = await pool.request({ method: 'GET', path, headers: { 'x-blnk-key': source.auth.apiKey } });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new Error(`Blnk answered ${response.statusCode}`);
-    }
-    return response.body.json();
-  };
-  // The gateway's global ids: base64url of the JSON array [type, source, ledgerId, accountId?].
-  const idParts = (id: string): string[] => JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
-  const money = (minor: number, currency: string) => {
-    const scale = source.currencyScales[currency] ?? 0;
-    return { minorUnits: BigInt(minor), scale };
-  };
-  const balance = (row: Row) => ({
-    asset: row.currency,
-    total: money(row.balance, row.currency),
-    available: money(row.balance - row.inflight_debit_balance, row.currency),
-  });
+  const { get, idParts, balance, list } = blnkReads(source);
   const account = (row: Row) => ({ address: row.indicator || row.balance_id, balances: [balance(row)] });
-  const list = (ledgerId: string, limit: number) =>
-    get(`/balances?ledger_id_eq=${encodeURIComponent(ledgerId)}&limit=${limit}&offset=0`) as Promise<Row[]>;
 
   const yoga = createYoga({
     schema: createSchema({
@@ -114,10 +75,7 @@ function serve(source: BlnkSource): ReturnType<typeof createServer> {
             };
           },
         },
-        Money: {
-          amount: ({ minorUnits, scale }: { minorUnits: bigint; scale: number }) => formatDecimal(minorUnits, scale),
-          minorUnits: ({ minorUnits }: { minorUnits: bigint }) => minorUnits.toString(),
-        },
+        Money: moneyResolvers,
       },
     }),
     logging: false,
@@ -128,9 +86,7 @@ function serve(source: BlnkSource): ReturnType<typeof createServer> {
 
 answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {
-  const blnk = sources.find((source) => source.kind === 'blnk') as BlnkSource | undefined;
-  if (!blnk) throw new Error('passthrough: the sources hold no Blnk server');
-  const listener = serve(blnk);
+  const listener = serve(blnkSourceOf(sources, 'passthrough'));
   listener.listen(0, '127.0.0.1', () => process.send?.({ port: (listener.address() as AddressInfo).port }));
   process.on('disconnect', () => {
     listener.close();

@@ -2,58 +2,25 @@
  * The rungs of bench/ladder.ts: the unshared list's work (one Blnk list read with `JSON.parse`, its
  * balances as the bench's scenarios ask them) served through more and more of the stack the bare
  * passthrough stands on, so a run shows what each layer adds in CPU per request, tail and memory.
- * Like bench/passthrough.ts these take the gateway's global ids and read amounts with plain
- * `JSON.parse` (amounts past 2^53 come out rounded; the bench counts them).
+ * They read Blnk as bench/passthrough.ts does, with the same code (bench/blnk-reads.ts).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
-import { formatDecimal } from '../../src/money.ts';
+import { amountOf, type Balance, balanceTypeDefs, blnkReads, blnkSourceOf, moneyResolvers } from '../blnk-reads.ts';
 
-type Row = Record<string, any>;
-interface Money {
-  readonly minorUnits: bigint;
-  readonly scale: number;
-}
-export interface Balance {
-  readonly asset: string;
-  readonly total: Money;
-  readonly available: Money;
-}
-
-/** What every rung does for `ledger(id) { balances(first) }`: one vendor call, its rows as balances. */
+/** What every rung does for `ledger(id) { balances(first) }`: the passthrough's vendor call, its rows as balances. */
 export interface BlnkList {
   balances(globalLedgerId: string, first: number): Promise<Balance[]>;
 }
 
-export function blnkList(sources: ReadonlyArray<Record<string, any>>): BlnkList {
-  const source = sources.find((each) => each.kind === 'blnk');
-  if (!source) throw new Error('ladder: the sources hold no Blnk server');
-  const pool = new Pool(source.url, { connections: 16 });
-  const money = (minor: number, currency: string): Money => ({
-    minorUnits: BigInt(minor),
-    scale: source.currencyScales[currency] ?? 0,
-  });
+export function blnkList(sources: ReadonlyArray<Record<string, unknown>>): BlnkList {
+  const { idParts, balance, list } = blnkReads(blnkSourceOf(sources, 'ladder'));
   return {
-    async balances(globalLedgerId, first) {
-      // The gateway's global ids: base64url of the JSON array [type, source, ledgerId].
-      const ledgerId = JSON.parse(Buffer.from(globalLedgerId, 'base64url').toString('utf8'))[2] as string;
-      const response = await pool.request({
-        method: 'GET',
-        path: `/balances?ledger_id_eq=${encodeURIComponent(ledgerId)}&limit=${first + 1}&offset=0`,
-        headers: { 'x-blnk-key': source.auth.apiKey },
-      });
-      const rows = (await response.body.json()) as Row[];
-      return rows.slice(0, first).map((row) => ({
-        asset: row.currency,
-        total: money(row.balance, row.currency),
-        available: money(row.balance - row.inflight_debit_balance, row.currency),
-      }));
-    },
+    // As the passthrough's Ledger.balances: one row past the page asked for, then the page.
+    balances: async (globalLedgerId, first) =>
+      (await list(idParts(globalLedgerId)[2]!, first + 1)).slice(0, first).map(balance),
   };
 }
-
-const amountOf = (money: Money) => formatDecimal(money.minorUnits, money.scale);
 
 /** The answer the scenario's selection (`asset total { amount minorUnits } available { amount }`) gets, built by hand. */
 export function answerOf(balances: readonly Balance[]): unknown {
@@ -76,15 +43,7 @@ export const typeDefs = /* GraphQL */ `
   type BalanceList {
     nodes: [Balance!]!
   }
-  type Balance {
-    asset: String!
-    total: Money!
-    available: Money!
-  }
-  type Money {
-    amount: String!
-    minorUnits: String!
-  }
+  ${balanceTypeDefs}
 `;
 
 export function resolversOf(list: BlnkList) {
@@ -95,10 +54,7 @@ export function resolversOf(list: BlnkList) {
         nodes: await list.balances(id, first),
       }),
     },
-    Money: {
-      amount: amountOf,
-      minorUnits: (money: Money) => money.minorUnits.toString(),
-    },
+    Money: moneyResolvers,
   };
 }
 
@@ -106,8 +62,8 @@ export function resolversOf(list: BlnkList) {
  * A rung as bench/side-by-side.ts forks it: it receives the demo's `sources` over IPC, builds its
  * server with them, listens on a free loopback port and answers `{ port }`.
  */
-export function serveWhenForked(build: (sources: ReadonlyArray<Record<string, any>>) => Server): void {
-  process.once('message', (sources: Array<Record<string, any>>) => {
+export function serveWhenForked(build: (sources: ReadonlyArray<Record<string, unknown>>) => Server): void {
+  process.once('message', (sources: Array<Record<string, unknown>>) => {
     const listener = build(sources);
     listener.listen(0, '127.0.0.1', () => process.send?.({ port: (listener.address() as AddressInfo).port }));
     process.on('disconnect', () => {
