@@ -1,9 +1,10 @@
 /**
  * Where a request's CPU, tail and memory go in the stack the gateway and the bare passthrough share:
- * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by seven servers, each adding
+ * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by eight servers, each adding
  * one layer to the one before (bench/ladder/): node:http alone, the same behind @whatwg-node/server's
  * adapter, node:http with graphql-js's `execute`, with @graphql-tools/executor, the adapter with
- * envelop's core over that executor, the bare graphql-yoga passthrough (bench/passthrough.ts), and
+ * envelop's core over that executor, the bare graphql-yoga passthrough (bench/passthrough.ts) with
+ * yoga's default request-body limit off (as the gateway has it), the same with yoga's defaults, and
  * the gateway. Each rung's ratio is to the first. Pinned, interleaved and checked as
  * bench/side-by-side.ts does; the rungs answer the same balances.
  *
@@ -45,6 +46,7 @@ const contenders: Contender[] = [
   rung('node:http + graphql-js', 'ladder/executor', ['graphql-js']),
   rung('node:http + tools exec', 'ladder/executor', ['tools']),
   rung('adapter + envelop core', 'ladder/envelop'),
+  rung('passthrough, no body stream', 'passthrough', ['unstreamed-body']),
   rung('bare passthrough', 'passthrough'),
   rung('balance-gateway', 'gateway-child', [gatewayModules(here)]),
 ];

@@ -80,6 +80,10 @@ function serve(source: BlnkSource): ReturnType<typeof createServer> {
     }),
     logging: false,
     graphiql: false,
+    // `unstreamed-body` (bench/ladder.ts): yoga's default body-size limit off. That limit pipes every
+    // request body through a TransformStream into a second Request, even one with a Content-Length
+    // under the limit; the gateway turns it off and bounds the body itself (src/limits/body-size.ts).
+    ...(process.argv.includes('unstreamed-body') && { maxRequestBodySize: false }),
   });
   return createServer(yoga);
 }
