@@ -46,13 +46,16 @@ export class AdmissionGate {
 
   /**
    * Takes a slot at once when one is free (synchronously, so an idle gateway adds no wait), else
-   * waits in the queue. On 'admitted' the caller owes exactly one `release()`.
+   * waits in the queue. `clientLeft` is called only when no slot is free: the signal that aborts
+   * when the request's client goes, so a request admitted at once makes no AbortController. On
+   * 'admitted' the caller owes exactly one `release()`.
    */
-  enter(signal?: AbortSignal): AdmissionOutcome | Promise<AdmissionOutcome> {
+  enter(clientLeft?: () => AbortSignal): AdmissionOutcome | Promise<AdmissionOutcome> {
     if (this.#inFlight < this.limits.maxConcurrent) {
       this.#inFlight += 1;
       return 'admitted';
     }
+    const signal = clientLeft?.();
     if (signal?.aborted) return 'client-gone';
     if (this.#waiting.size >= this.limits.maxQueued) return 'queue-full';
     return new Promise<AdmissionOutcome>((resolve) => {

@@ -74,12 +74,12 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
     const known = outcomes.get(request);
     if (known !== undefined) return known;
     const response = nodeResponseOf(serverContext);
-    const left = new AbortController();
+    let left: AbortController | undefined;
     const hold = { handling: true, response };
     let queued = false;
     response?.once('close', () => {
       // Only a queued request has anyone listening (the gate); an abort dispatches an event even to nobody.
-      if (queued) left.abort(CLIENT_LEFT);
+      if (queued) left?.abort(CLIENT_LEFT);
       hold.response = undefined;
       releaseIfDone(request);
     });
@@ -90,7 +90,10 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
       else record(outcome);
       return outcome;
     };
-    const entered = gate.enter(left.signal);
+    const entered = gate.enter(() => {
+      left = new AbortController();
+      return left.signal;
+    });
     if (typeof entered === 'string') return settled(entered);
     queued = true;
     logger.debug('request queued', { queued: gate.queued });
