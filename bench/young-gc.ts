@@ -1,0 +1,156 @@
+/**
+ * What V8's young-generation GC (the scavenger) lets die young and what it keeps, for the patterns
+ * a request's short-lived objects meet in the gateway and the libraries under it (issue 14; README,
+ * "Eleventh pass"). Each pattern runs alone in a process of its own under `--trace-gc-nvp` for a
+ * fixed time, making "requests": a key object and about 4 KB of data, of which the last 200 stay
+ * reachable (the requests in flight) and the rest are dropped. It prints, per pattern, the young GCs
+ * (scavenges), what each promoted to the old generation and what survived it, and the full GCs
+ * (mark-compacts) the old generation's growth set off. A pattern that lets its objects die young
+ * promotes next to nothing; one that keeps them promotes megabytes per scavenge.
+ *
+ *   node bench/young-gc.ts                 every pattern, 3 s each
+ *   BENCH_SECONDS=1 node bench/young-gc.ts abort-signal weakmap
+ *
+ * A benchmark: it reports and asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** One request's objects: the key the pattern hangs its state on, and the data the state holds. */
+interface Made {
+  key: Record<string, unknown>;
+  data: unknown[];
+}
+
+/** The patterns, by name: what each does with one request's objects (`slot` a recycled index). */
+export const PATTERNS: Record<string, { what: string; make(made: Made, slot: number): void }> = {
+  plain: { what: 'state as a property of the request object', make: ({ key, data }) => (key.state = data) },
+  'abort-signal': {
+    what: 'the same, and an AbortSignal per request held by it',
+    make: ({ key, data }) => {
+      key.state = data;
+      key.signal = new AbortController().signal;
+    },
+  },
+  'abort-signal-listener': {
+    what: 'the same, the signal with an abort listener holding the data',
+    make: ({ key, data }) => {
+      key.state = data;
+      const signal = new AbortController().signal;
+      signal.addEventListener('abort', () => data);
+      key.signal = signal;
+    },
+  },
+  weakmap: {
+    what: 'state in a long-lived WeakMap keyed by the request, never deleted',
+    make: ({ key, data }) => weakState.set(key, data),
+  },
+  'weakmap-deleted': {
+    what: 'the same, deleted when the request leaves the in-flight window',
+    make: ({ key, data }, slot) => {
+      const leaving = inFlight[slot];
+      if (leaving !== undefined) weakState.delete(leaving);
+      weakState.set(key, data);
+    },
+  },
+  weakref: {
+    what: 'state on the request, and a WeakRef to it held in a ring of 1,000',
+    make: ({ key, data }, slot) => {
+      key.state = data;
+      weakRefs[slot % weakRefs.length] = new WeakRef(key);
+    },
+  },
+  'finalization-registry': {
+    what: 'state on the request, registered in a FinalizationRegistry',
+    make: ({ key, data }) => {
+      key.state = data;
+      registry.register(key, 0);
+    },
+  },
+};
+
+const IN_FLIGHT = 200;
+const inFlight: Array<Record<string, unknown> | undefined> = new Array(IN_FLIGHT);
+const weakState = new WeakMap<object, unknown>();
+const weakRefs: Array<WeakRef<object>> = new Array(1000);
+const registry = new FinalizationRegistry<number>(() => {});
+
+/** The child: makes requests under `pattern` for `ms`. */
+function run(pattern: string, ms: number): void {
+  const make = PATTERNS[pattern]?.make;
+  if (make === undefined) throw new Error(`no pattern ${pattern}; the patterns: ${Object.keys(PATTERNS).join(', ')}`);
+  const end = Date.now() + ms;
+  let count = 0;
+  while (Date.now() < end) {
+    for (let batch = 0; batch < 10_000; batch += 1) {
+      const data = Array.from({ length: 100 }, (_, index) => ({ index, name: 'x' }));
+      const key: Record<string, unknown> = { count };
+      const slot = count % IN_FLIGHT;
+      make({ key, data }, slot);
+      inFlight[slot] = key;
+      count += 1;
+    }
+  }
+}
+
+export interface YoungGcFigures {
+  scavenges: number;
+  /** Mean bytes moved to the old generation per scavenge. */
+  promoted: number;
+  /** Mean bytes that survived each scavenge (promoted, or copied within the young generation). */
+  survived: number;
+  markCompacts: number;
+}
+
+/** Reads `--trace-gc-nvp` output: the scavenges after the first `skip` (heap warm-up), and the mark-compacts. */
+export function youngGcFigures(trace: string, skip = 5): YoungGcFigures {
+  let scavenges = 0;
+  let promoted = 0;
+  let survived = 0;
+  let markCompacts = 0;
+  let seen = 0;
+  for (const line of trace.split('\n')) {
+    const fields = new Map(
+      line
+        .split(/\s+/)
+        .filter((field) => field.includes('='))
+        .map((field) => field.split('=') as [string, string]),
+    );
+    if (fields.get('gc') === 'mc') markCompacts += 1;
+    if (fields.get('gc') !== 's') continue;
+    seen += 1;
+    if (seen <= skip) continue;
+    scavenges += 1;
+    promoted += Number(fields.get('promoted') ?? 0);
+    survived += Number(fields.get('new_space_survived') ?? 0);
+  }
+  return {
+    scavenges,
+    promoted: scavenges ? promoted / scavenges : 0,
+    survived: scavenges ? survived / scavenges : 0,
+    markCompacts,
+  };
+}
+
+const [child, childPattern, childMs] = process.argv.slice(2);
+if (child === '--child') run(childPattern ?? '', Number(childMs));
+else if (import.meta.main) {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+  const chosen = process.argv.slice(2);
+  const names = chosen.length > 0 ? chosen : Object.keys(PATTERNS);
+  process.stdout.write(
+    `young GCs per pattern: ${seconds} s each, ${IN_FLIGHT} requests in flight, about 4 KB per request, Node ${process.versions.node}\n`,
+  );
+  for (const name of names) {
+    const trace = execFileSync(
+      process.execPath,
+      ['--trace-gc-nvp', fileURLToPath(import.meta.url), '--child', name, String(seconds * 1000)],
+      { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
+    );
+    const figures = youngGcFigures(trace);
+    const MB = (bytes: number) => (bytes / 1e6).toFixed(2).padStart(6);
+    process.stdout.write(
+      `  ${name.padEnd(22)} ${String(figures.scavenges).padStart(5)} scavenges, promoted ${MB(figures.promoted)} MB and survived ${MB(figures.survived)} MB per scavenge, ${String(figures.markCompacts).padStart(3)} mark-compacts  (${PATTERNS[name]?.what})\n`,
+    );
+  }
+}
