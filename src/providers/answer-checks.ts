@@ -1,5 +1,5 @@
 import type { VendorList } from '../relay/sequence.ts';
-import { identitiesOf } from '../relay/walk-guard.ts';
+import { identitiesOf } from '../relay/page-identities.ts';
 import { VendorShapeError } from './json.ts';
 
 /**

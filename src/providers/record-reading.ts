@@ -1,3 +1,5 @@
+import { freezeShared } from '../relay/page-identities.ts';
+
 /**
  * A vendor record's mappings, each run once. A record belongs to a body that is parsed once per
  * response (read-once.ts), and a GET's response is shared by every request that joined its call or
@@ -24,6 +26,6 @@ export function mapRecordOnce<T>(record: object, as: string, map: () => T): T {
   }
   if (own.has(as)) return own.get(as) as T;
   const mapped = map();
-  own.set(as, typeof mapped === 'object' && mapped !== null ? Object.freeze(mapped) : mapped);
+  own.set(as, typeof mapped === 'object' && mapped !== null ? freezeShared(mapped) : mapped);
   return mapped;
 }

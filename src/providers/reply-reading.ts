@@ -1,4 +1,5 @@
 import type { HttpClient, HttpResponse } from './http/index.ts';
+import { freezeShared } from '../relay/page-identities.ts';
 import { bodyOf, readOnce } from './http/read-once.ts';
 import { freshnessOfResponse, markModels } from './read-freshness.ts';
 
@@ -31,7 +32,7 @@ export function replyReading(client: HttpClient, response: HttpResponse): { body
       readOnce(response, `map:${as}`, () => {
         const mapped = map(body);
         markModels(mapped, freshnessOfResponse(response));
-        return Object.freeze(mapped);
+        return freezeShared(mapped);
       }),
     );
   return { body, read };

@@ -21,7 +21,7 @@ export function offsetSequence<T>(list: OffsetList<T>): Sequence<T> {
     walk.next();
     const got = await list.fetchRange(offset, want);
     // The vendor's own array where it kept to `want`: a frozen one (a shared answer) keeps its
-    // item keys worked out once (walk-guard.ts identitiesOf); a copy would work them out per read.
+    // item keys worked out once (page-identities.ts); a copy would work them out per read.
     const page = got.length > want ? got.slice(0, want) : got;
     walk.read(page, page.length === want);
     return page;

@@ -1,3 +1,5 @@
+import { identitiesOf } from './page-identities.ts';
+
 /**
  * The bound on one walk over a vendor's pages. Reading a Relay page through a vendor's paging, and
  * each lookup or history loop of a connector that follows a vendor's next cursor, is a walk, and
@@ -119,33 +121,4 @@ export function startWalk<T>(
   };
 }
 
-/** A page's item keys, in order, and the set of them (fewer than the keys when one repeats). */
-export interface PageIdentities {
-  readonly keys: readonly string[];
-  readonly set: ReadonlySet<string>;
-}
-
 const same = (key: string) => key;
-const known = new WeakMap<(item: never) => string, WeakMap<readonly unknown[], PageIdentities>>();
-
-/**
- * The keys of `items` under `identify`. A frozen page (a vendor answer, mapped once and shared by
- * every request that joined the call: HttpClient.read) cannot change, so its keys are worked out
- * once, for the walk guard and the connector's own check for an item listed twice alike.
- */
-export function identitiesOf<T>(items: readonly T[], identify: (item: T) => string): PageIdentities {
-  const frozen = Object.isFrozen(items);
-  let byItems = frozen ? known.get(identify) : undefined;
-  const found = byItems?.get(items);
-  if (found !== undefined) return found;
-  const keys = items.map(identify);
-  const identities: PageIdentities = { keys, set: new Set(keys) };
-  if (frozen) {
-    if (byItems === undefined) {
-      byItems = new WeakMap();
-      known.set(identify, byItems);
-    }
-    byItems.set(items, identities);
-  }
-  return identities;
-}

@@ -5,6 +5,7 @@ import { chargeUpstreamCall } from '../../operation-budget.ts';
 import { throwIfEnded } from '../../operation-end.ts';
 import { currentRequestId } from '../../request-scope.ts';
 import { VendorShapeError } from '../json.ts';
+import { freezeShared } from '../../relay/page-identities.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { FairPermits, withFairPermits } from './fair-permits.ts';
 import { observeAttempts, observeCalls } from './observe-calls.ts';
@@ -156,7 +157,7 @@ export class HttpClient {
         const body = bodyOf(response);
         const mapped = mapUnder(freshness, () => map({ status: response.status, body }));
         markModels(mapped, freshness);
-        return Object.freeze(mapped);
+        return freezeShared(mapped);
       }),
     );
   }
