@@ -53,7 +53,8 @@ export function serverScript(
     | 'ladder/node-http'
     | 'ladder/whatwg-adapter'
     | 'ladder/executor'
-    | 'ladder/envelop',
+    | 'ladder/envelop'
+    | 'ladder/connector',
 ): string {
   if (fromSource) return join(here, 'bench', `${name}.ts`);
   const out = once('servers', () => {

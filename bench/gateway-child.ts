@@ -5,19 +5,15 @@
  * entries over IPC, listens on a free loopback port and reports it. Only entry points every version
  * of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`.
  */
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { answerAllocationProbe } from './allocation-probe.ts';
+import { importGatewayModule } from './gateway-modules.ts';
 import { recordTimeline } from './timeline.ts';
 
 const modules = process.argv[2];
 if (!modules) throw new Error('usage: gateway-child.ts <directory of gateway modules>');
-const load = (name: string) => {
-  const compiled = `${modules}/${name}.js`;
-  return import(pathToFileURL(existsSync(compiled) ? compiled : `${modules}/${name}.ts`).href);
-};
+const load = (name: string) => importGatewayModule(modules, name);
 const [{ parseConfig }, { createGateway }, { createLogger }] = await Promise.all([
   load('config'),
   load('gateway'),

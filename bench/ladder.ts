@@ -1,11 +1,12 @@
 /**
  * Where a request's CPU, tail and memory go in the stack the gateway and the bare passthrough share:
- * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by eight servers, each adding
+ * the unshared list of 50 to 1 balances (bench/scenarios.ts) served by nine servers, most adding
  * one layer to the one before (bench/ladder/): node:http alone, the same behind @whatwg-node/server's
  * adapter, node:http with graphql-js's `execute`, with @graphql-tools/executor, the adapter with
- * envelop's core over that executor, the bare graphql-yoga passthrough (bench/passthrough.ts) with
- * yoga's default request-body limit off (as the gateway has it), the same with yoga's defaults, and
- * the gateway. Each rung's ratio is to the first. Pinned, interleaved and checked as
+ * envelop's core over that executor, node:http with the gateway's own Blnk connector and no GraphQL
+ * (its whole vendor read), the bare graphql-yoga passthrough (bench/passthrough.ts) with yoga's
+ * default request-body limit off (as the gateway has it), the same with yoga's defaults, and the
+ * gateway. Each rung's ratio is to the first. Pinned, interleaved and checked as
  * bench/side-by-side.ts does; the rungs answer the same balances.
  *
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/ladder.ts
@@ -46,6 +47,7 @@ const contenders: Contender[] = [
   rung('node:http + graphql-js', 'ladder/executor', ['graphql-js']),
   rung('node:http + tools exec', 'ladder/executor', ['tools']),
   rung('adapter + envelop core', 'ladder/envelop'),
+  rung('node:http + gateway connector', 'ladder/connector', [gatewayModules(here)]),
   rung('passthrough, no body stream', 'passthrough', ['unstreamed-body']),
   rung('bare passthrough', 'passthrough'),
   rung('balance-gateway', 'gateway-child', [gatewayModules(here)]),

@@ -78,6 +78,7 @@ describe('the ladder bench (bench/ladder.ts)', () => {
       ['ladder/executor.ts', ['graphql-js']],
       ['ladder/executor.ts', ['tools']],
       ['ladder/envelop.ts', []],
+      ['ladder/connector.ts', [fileURLToPath(new URL('../src', import.meta.url))]],
       ['passthrough.ts', ['unstreamed-body']],
     ];
     for (const [script, args] of rungs) expect(await ask(bench(script), args), script).toEqual(expected);
