@@ -19,11 +19,12 @@ const [
   { createGateway },
   { createLogger },
   { runInRequestScope },
+  { operationScope },
   { sequenceOf },
   { decodeGlobalId },
 ] = await Promise.all(
-  ['config', 'gateway', 'logger', 'request-scope', 'relay/sequence', 'relay/global-id'].map((name) =>
-    importGatewayModule(modules, name),
+  ['config', 'gateway', 'logger', 'request-scope', 'plugins/request-scope', 'relay/sequence', 'relay/global-id'].map(
+    (name) => importGatewayModule(modules, name),
   ),
 );
 
@@ -34,19 +35,14 @@ serveWhenForked((sources) => {
   return createServer(
     jsonHandler(async ({ variables }) => {
       const [source, ledgerId] = decodeGlobalId(variables.id).parts as [string, string];
-      // What plugins/request-scope.ts gives an operation: its end, its budget of calls and pages, its deadline.
+      // The scope plugins/request-scope.ts gives an operation, and its deadline.
       const ended = new AbortController();
       const deadline = setTimeout(() => ended.abort(), requestTimeoutMs);
-      const scope = {
-        requestId: 'ladder',
-        signal: ended.signal,
-        operation: {
-          upstreamLimit: limits.maxUpstreamCalls,
-          upstreamSent: 0,
-          maxPagesPerWalk: limits.maxPagesPerWalk,
-          deadlineAt: Date.now() + requestTimeoutMs,
-        },
-      };
+      const scope = operationScope('ladder', ended.signal, {
+        requestTimeoutMs,
+        maxUpstreamCalls: limits.maxUpstreamCalls,
+        maxPagesPerWalk: limits.maxPagesPerWalk,
+      });
       try {
         return await runInRequestScope(scope, async () => {
           const list = connectors.get(source).listBalances({ source, ledgerId }, {});

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
 import { endedBy, OperationEnded } from '../operation-end.ts';
-import { runInRequestScope } from '../request-scope.ts';
+import { type RequestScope, runInRequestScope } from '../request-scope.ts';
 
 export interface RequestScopeOptions {
   /** `server.requestTimeoutMs`: the deadline of the whole request, from its arrival. */
@@ -42,18 +42,8 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
         const disconnected = () => end(endedBy.disconnected);
         if (request.signal.aborted) disconnected();
         else request.signal.addEventListener('abort', disconnected, { once: true });
-        const scope = {
-          requestId,
-          signal: ended.signal,
-          operation: {
-            upstreamLimit: options.maxUpstreamCalls,
-            upstreamSent: 0,
-            maxPagesPerWalk: options.maxPagesPerWalk,
-            deadlineAt: Date.now() + options.requestTimeoutMs,
-          },
-        };
         try {
-          await runInRequestScope(scope, wrapped);
+          await runInRequestScope(operationScope(requestId, ended.signal, options), wrapped);
         } finally {
           clearTimeout(deadline);
           request.signal.removeEventListener('abort', disconnected);
@@ -65,6 +55,23 @@ export function useRequestScope(options: RequestScopeOptions): Plugin {
     onResponse({ request, response }) {
       const requestId = ids.get(request);
       if (requestId !== undefined) response.headers.set('x-request-id', requestId);
+    },
+  };
+}
+
+/**
+ * The scope an operation runs in, from its start: its id, the signal of its end, its budget of
+ * vendor calls and pages, and its deadline.
+ */
+export function operationScope(requestId: string, signal: AbortSignal, options: RequestScopeOptions): RequestScope {
+  return {
+    requestId,
+    signal,
+    operation: {
+      upstreamLimit: options.maxUpstreamCalls,
+      upstreamSent: 0,
+      maxPagesPerWalk: options.maxPagesPerWalk,
+      deadlineAt: Date.now() + options.requestTimeoutMs,
     },
   };
 }
