@@ -67,11 +67,60 @@ export const PATTERNS: Record<string, { what: string; make(made: Made, slot: num
       registry.register(key, 0);
     },
   },
+  'set-keyed': {
+    what: 'state on the request, the request an entry of a long-lived Set, deleted as it leaves',
+    make: ({ key, data }, slot) => {
+      key.state = data;
+      const leaving = inFlight[slot];
+      if (leaving !== undefined) keyed.delete(leaving);
+      keyed.add(key);
+    },
+  },
+  'set-keyed-severed': {
+    what: 'the same, the request dropping its state as it leaves the Set',
+    make: ({ key, data }, slot) => {
+      key.state = data;
+      const leaving = inFlight[slot];
+      if (leaving !== undefined) {
+        leaving.state = undefined;
+        keyed.delete(leaving);
+      }
+      keyed.add(key);
+    },
+  },
+  'literal-getter': {
+    what: 'state reached through a getter of an object literal made per request',
+    make: ({ key, data }) => {
+      key.info = {
+        get first() {
+          return data[0];
+        },
+      };
+    },
+  },
+  'class-getter': {
+    what: 'the same getter on a class, the state in a private field',
+    make: ({ key, data }) => {
+      key.info = new FirstOf(data);
+    },
+  },
 };
+
+/** The getter of `class-getter`: on the prototype, shared by every instance. */
+class FirstOf {
+  readonly #data: unknown[];
+  constructor(data: unknown[]) {
+    this.#data = data;
+  }
+  get first(): unknown {
+    return this.#data[0];
+  }
+}
 
 const IN_FLIGHT = 200;
 const inFlight: Array<Record<string, unknown> | undefined> = new Array(IN_FLIGHT);
 const weakState = new WeakMap<object, unknown>();
+const keyed = new Set<object>();
 const weakRefs: Array<WeakRef<object>> = new Array(IN_FLIGHT);
 const registry = new FinalizationRegistry<number>(() => {});
 
