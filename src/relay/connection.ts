@@ -77,18 +77,38 @@ export async function connectionFromSequence<T>(
   const edges = slice.edges.map((edge) => new LazyEdge(edge.node, edge.position, options));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: backward ? position !== null : slice.more,
-      hasPreviousPage: backward ? slice.more : position !== null,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
-    },
+    pageInfo: new EdgesPageInfo(
+      edges,
+      backward ? position !== null : slice.more,
+      backward ? slice.more : position !== null,
+    ),
     totalCount: () => sequence.totalCount(),
   };
+}
+
+/**
+ * A page's pageInfo, its cursors read from its edges only when asked. A class, never an object
+ * literal with `get` accessors: V8 gives each such literal a hidden class of its own, hidden
+ * classes live in the old generation, and through them every page's getters, edges and balances
+ * survived each young collection until the next full one (README, "Twelfth pass";
+ * `node bench/young-gc.ts literal-getter`).
+ */
+class EdgesPageInfo implements PageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  readonly #edges: ReadonlyArray<{ readonly cursor: string }>;
+  constructor(edges: ReadonlyArray<{ readonly cursor: string }>, hasNextPage: boolean, hasPreviousPage: boolean) {
+    this.#edges = edges;
+    this.hasNextPage = hasNextPage;
+    this.hasPreviousPage = hasPreviousPage;
+  }
+  // `#edges in this`: a tool that reads the getters off the prototype (vitest's equality) gets null, not a TypeError.
+  get startCursor(): string | null {
+    return #edges in this ? (this.#edges[0]?.cursor ?? null) : null;
+  }
+  get endCursor(): string | null {
+    return #edges in this ? (this.#edges.at(-1)?.cursor ?? null) : null;
+  }
 }
 
 /**

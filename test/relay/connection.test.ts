@@ -4,10 +4,19 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type ConnectionArguments,
+  type PageInfo,
 } from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { RelayInputError } from '../../src/relay/errors.ts';
 import { sequenceOf, type Sequence } from '../../src/relay/sequence.ts';
+
+/** pageInfo's four fields as a plain object: its cursors are getters, which an equality check of the object itself does not read. */
+const plainPageInfo = ({ hasNextPage, hasPreviousPage, startCursor, endCursor }: PageInfo) => ({
+  hasNextPage,
+  hasPreviousPage,
+  startCursor,
+  endCursor,
+});
 
 const codec = createCursorCodec('connection-test-secret');
 const KEY = 'Ledger:formance:main/accounts';
@@ -137,7 +146,7 @@ describe('connectionFromSequence: arguments', () => {
     const { sequence } = fixture();
     const connection = await connectionFromSequence(sequence, args, { codec, key: KEY });
     expect(connection.edges.map((edge) => edge.node)).toEqual(nodes);
-    expect(connection.pageInfo).toEqual({
+    expect(plainPageInfo(connection.pageInfo)).toEqual({
       ...flags,
       startCursor: connection.edges[0]?.cursor ?? null,
       endCursor: connection.edges.at(-1)?.cursor ?? null,
@@ -176,6 +185,18 @@ describe('connectionFromSequence: arguments', () => {
     expect(asked).toBe(0);
     expect(await connection.totalCount()).toBe(250);
     expect(asked).toBe(1);
+  });
+
+  it('gives every page the same pageInfo accessors, none of its own: V8 keeps an own accessor’s page alive past young GCs', async () => {
+    const { sequence } = fixture();
+    const pages = await Promise.all(
+      [0, 1].map(() => connectionFromSequence(sequence, { first: 2 }, { codec, key: KEY })),
+    );
+    const [one, other] = pages.map((page) => page.pageInfo);
+    for (const name of ['startCursor', 'endCursor'])
+      expect(Object.getOwnPropertyDescriptor(one as object, name), name).toBeUndefined();
+    expect(Object.getPrototypeOf(one)).toBe(Object.getPrototypeOf(other));
+    expect(one?.endCursor).toBe(pages[0]?.edges[1]?.cursor);
   });
 
   it('binds its cursors to the connection key', async () => {

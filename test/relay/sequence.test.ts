@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { connectionFromSequence, type Connection, type ConnectionArguments } from '../../src/relay/connection.ts';
+import {
+  connectionFromSequence,
+  type Connection,
+  type ConnectionArguments,
+  type PageInfo,
+} from '../../src/relay/connection.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { RelayInputError } from '../../src/relay/errors.ts';
 import {
@@ -10,6 +15,14 @@ import {
   type Sequence,
   type VendorList,
 } from '../../src/relay/sequence.ts';
+
+/** pageInfo's four fields as a plain object: its cursors are getters, which an equality check of the object itself does not read. */
+const plainPageInfo = ({ hasNextPage, hasPreviousPage, startCursor, endCursor }: PageInfo) => ({
+  hasNextPage,
+  hasPreviousPage,
+  startCursor,
+  endCursor,
+});
 
 const codec = createCursorCodec('sequence-test-secret');
 const KEY = 'test.list';
@@ -279,7 +292,7 @@ describe('sequenceOf: walking a whole list', () => {
         const sequence = sequenceOf(fake.list);
         const first = await page(sequence, { first: 0 });
         expect(first.edges).toEqual([]);
-        expect(first.pageInfo).toEqual({
+        expect(plainPageInfo(first.pageInfo)).toEqual({
           hasNextPage: length > 0,
           hasPreviousPage: false,
           startCursor: null,
@@ -287,7 +300,7 @@ describe('sequenceOf: walking a whole list', () => {
         });
         const last = await page(sequence, { last: 0 });
         expect(last.edges).toEqual([]);
-        expect(last.pageInfo).toEqual({
+        expect(plainPageInfo(last.pageInfo)).toEqual({
           hasNextPage: false,
           hasPreviousPage: length > 0,
           startCursor: null,
