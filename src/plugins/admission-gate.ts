@@ -11,8 +11,11 @@ export interface AdmissionLimits {
 }
 
 interface Waiter {
-  settle(outcome: AdmissionOutcome): void;
+  /** Ends the wait; once it has, `LEFT`, so the waiter reaches nothing of its request (see `#waiting`). */
+  settle: (outcome: AdmissionOutcome) => void;
 }
+
+const LEFT = (): void => {};
 
 /**
  * A counting semaphore with a bounded FIFO queue and a bounded wait: the whole of admission
@@ -29,7 +32,11 @@ interface Waiter {
 export class AdmissionGate {
   readonly limits: AdmissionLimits;
   #inFlight = 0;
-  /** Insertion-ordered: the first entry is the oldest waiter; deletion is O(1). */
+  /**
+   * Insertion-ordered: the first entry is the oldest waiter; deletion is O(1). A long-lived Set
+   * keeps reaching the entries it deleted in V8's young collections, until the next full one (most
+   * likely through the hash tables it leaves behind as it rehashes: `node bench/young-gc.ts set-keyed`), so a waiter that left drops its `settle`, and with it the request that waited.
+   */
   readonly #waiting = new Set<Waiter>();
 
   constructor(limits: AdmissionLimits) {
@@ -64,6 +71,7 @@ export class AdmissionGate {
       const waiter: Waiter = {
         settle: (outcome) => {
           if (!this.#waiting.delete(waiter)) return;
+          waiter.settle = LEFT;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           resolve(outcome);
