@@ -3,8 +3,10 @@
  * argument (bench/compiled.ts `gatewayModules`: a tree's compiled JavaScript, or its src/) of this
  * checkout or of an older commit checked out by `bench/compare.ts`. It receives the demo's `sources`
  * entries over IPC, listens on a free loopback port and reports it. Only entry points every version
- * of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`.
+ * of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`; and, where the tree
+ * has one, the drainable HTTP server the CLI serves through (`drain`), else node:http's own.
  */
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerAllocationProbe } from './allocation-probe.ts';
@@ -19,6 +21,9 @@ const [{ parseConfig }, { createGateway }, { createLogger }] = await Promise.all
   load('gateway'),
   load('logger'),
 ]);
+const drainable = ['js', 'ts'].some((extension) => existsSync(`${modules}/drain.${extension}`))
+  ? (await load('drain')).createDrainableServer
+  : undefined;
 
 answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {
@@ -29,7 +34,8 @@ process.once('message', (sources: Array<Record<string, unknown>>) => {
   };
   const config = parseConfig({ server, sources });
   const gateway = createGateway(config, { logger: createLogger('silent') });
-  const listener = createServer(gateway.yoga);
+  // As bin/balance-gateway.js serves it (src/cli.ts).
+  const listener = drainable ? drainable({ requestTimeout: 30_000 }, gateway.yoga).server : createServer(gateway.yoga);
   // BENCH_TIMELINE=<directory>: what this server did, event by event (bench/timeline.ts).
   if (process.env.BENCH_TIMELINE) recordTimeline(listener, process.env.BENCH_TIMELINE);
   listener.listen(0, '127.0.0.1', () => {

@@ -44,7 +44,15 @@ export interface DrainableServer {
   drain(settings: DrainSettings): Promise<RequestCounts>;
 }
 
+/**
+ * What the drain tracks, in long-lived Sets: V8's young collections keep reaching an entry a
+ * long-lived Set has deleted until the next full collection (`node bench/young-gc.ts set-keyed`),
+ * so an entry is a small record that lets go of its socket or response when they close, never the
+ * socket or response itself, which would carry every request's objects into the old generation.
+ */
 interface Connection {
+  /** Undefined once closed. */
+  socket: Socket | undefined;
   /** Requests read on it whose responses have not closed yet. */
   active: number;
   idleSince: number;
@@ -65,9 +73,13 @@ interface Connection {
  */
 export function createDrainableServer(options: ServerOptions, listener: RequestListener): DrainableServer {
   const counts: RequestCounts = { requests: 0, answered: 0, abandoned: 0, cut: 0 };
-  const connections = new Map<Socket, Connection>();
-  const unstarted = new Set<ServerResponse>();
-  const open = new Set<ServerResponse>();
+  const connections = new Set<Connection>();
+  /** Each socket's entry in `connections`. */
+  const connectionOf = new WeakMap<Socket, Connection>();
+  /** Answers not started yet: they get `Connection: close` when the drain begins. */
+  const unstarted = new Set<{ response: ServerResponse | undefined }>();
+  /** Responses not closed yet. */
+  let open = 0;
   let draining = false;
   let cutting = false;
   /** Called once the listening socket has closed, when no response is open any more. */
@@ -75,33 +87,42 @@ export function createDrainableServer(options: ServerOptions, listener: RequestL
 
   const server = createServer(options, (request: IncomingMessage, response: ServerResponse) => {
     counts.requests += 1;
-    const connection = connections.get(request.socket);
+    const connection = connectionOf.get(request.socket);
     if (connection) connection.active += 1;
+    const notStarted = { response: draining ? undefined : response };
     if (draining) response.setHeader('connection', 'close');
-    else unstarted.add(response);
-    open.add(response);
+    else unstarted.add(notStarted);
+    open += 1;
     response.once('close', () => {
-      unstarted.delete(response);
-      open.delete(response);
+      notStarted.response = undefined;
+      unstarted.delete(notStarted);
+      open -= 1;
       if (response.writableFinished) counts.answered += 1;
       else if (!cutting) counts.abandoned += 1; // those cut were counted when the drain period ran out
       if (connection && --connection.active === 0) {
         connection.idleSince = performance.now();
         connection.bytesReadWhenIdle = request.socket.bytesRead;
       }
-      if (open.size === 0) whenDone?.();
+      if (open === 0) whenDone?.();
     });
     listener(request, response);
   });
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { active: 0, idleSince: performance.now(), bytesReadWhenIdle: 0 });
-    socket.once('close', () => connections.delete(socket));
+    const connection: Connection = { socket, active: 0, idleSince: performance.now(), bytesReadWhenIdle: 0 };
+    connections.add(connection);
+    connectionOf.set(socket, connection);
+    socket.once('close', () => {
+      connection.socket = undefined;
+      connections.delete(connection);
+      connectionOf.delete(socket);
+    });
   });
 
   const closeIdle = () => {
     const now = performance.now();
-    for (const [socket, connection] of connections) {
-      if (connection.active > 0 || socket.bytesRead !== connection.bytesReadWhenIdle) continue;
+    for (const connection of connections) {
+      const { socket } = connection;
+      if (socket === undefined || connection.active > 0 || socket.bytesRead !== connection.bytesReadWhenIdle) continue;
       if (now - connection.idleSince >= IDLE_GRACE_MS) socket.destroy();
     }
   };
@@ -110,7 +131,8 @@ export function createDrainableServer(options: ServerOptions, listener: RequestL
     server,
     drain({ noticeMs, drainMs, logger }) {
       draining = true;
-      for (const response of unstarted) if (!response.headersSent) response.setHeader('connection', 'close');
+      for (const { response } of unstarted)
+        if (response && !response.headersSent) response.setHeader('connection', 'close');
       unstarted.clear();
       return new Promise((resolve) => {
         setTimeout(() => {
@@ -118,7 +140,7 @@ export function createDrainableServer(options: ServerOptions, listener: RequestL
           const deadline = setTimeout(() => {
             logger.warn('drain period over; closing connections still open', { connections: connections.size });
             cutting = true;
-            counts.cut = open.size;
+            counts.cut = open;
             server.closeAllConnections();
           }, drainMs);
           // net's close, not http's: http.Server#close also closes idle keep-alive connections at
@@ -127,7 +149,7 @@ export function createDrainableServer(options: ServerOptions, listener: RequestL
             clearTimeout(deadline);
             clearInterval(sweeper);
             whenDone = () => resolve({ ...counts });
-            if (open.size === 0) whenDone();
+            if (open === 0) whenDone();
           });
           logger.info('no longer accepting connections', { connections: connections.size });
           closeIdle();
