@@ -35,7 +35,8 @@ export class AdmissionGate {
   /**
    * Insertion-ordered: the first entry is the oldest waiter; deletion is O(1). A long-lived Set
    * keeps reaching the entries it deleted in V8's young collections, until the next full one (most
-   * likely through the hash tables it leaves behind as it rehashes: `node bench/young-gc.ts set-keyed`), so a waiter that left drops its `settle`, and with it the request that waited.
+   * likely through the hash tables it leaves behind as it rehashes: `node bench/young-gc.ts
+   * set-keyed`), so a waiter that left drops its `settle`, and with it the request that waited.
    */
   readonly #waiting = new Set<Waiter>();
 
