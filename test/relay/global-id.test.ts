@@ -84,6 +84,30 @@ describe('global IDs', () => {
     expect(decodeGlobalId(issued)).toEqual({ type: 'Ledger', parts: ['formance', 'main'] });
   });
 
+  it('decodes an ID once while it is asked for again: the same frozen value, and an invalid ID refused every time', () => {
+    const id = encodeGlobalId('Balance', ['blnk', 'ledger', 'account', 'balance']);
+    const first = decodeGlobalId(id);
+    expect(decodeGlobalId(id)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.parts)).toBe(true);
+    const invalid = `${id}A`;
+    expect(rejected(invalid)).toBe(true);
+    expect(rejected(invalid)).toBe(true);
+  });
+
+  it('holds at most a million characters of decoded IDs, then starts over', () => {
+    const id = encodeGlobalId('Ledger', ['blnk', 'kept']);
+    const first = decodeGlobalId(id);
+    // 600 IDs of about 1,900 characters each: past the bound, whatever the memo held before.
+    for (let index = 0; index < 600; index += 1) {
+      const long = encodeGlobalId('Balance', ['blnk', `${index}`.padEnd(1400, 'x'), 'a', 'b']);
+      expect(long.length).toBeLessThanOrEqual(2048);
+      decodeGlobalId(long);
+    }
+    const again = decodeGlobalId(id);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
   it('refuses random strings', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 100 }), (id) => {
