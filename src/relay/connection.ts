@@ -102,12 +102,11 @@ class EdgesPageInfo implements PageInfo {
     this.hasNextPage = hasNextPage;
     this.hasPreviousPage = hasPreviousPage;
   }
-  // `#edges in this`: a tool that reads the getters off the prototype (vitest's equality) gets null, not a TypeError.
   get startCursor(): string | null {
-    return #edges in this ? (this.#edges[0]?.cursor ?? null) : null;
+    return this.#edges[0]?.cursor ?? null;
   }
   get endCursor(): string | null {
-    return #edges in this ? (this.#edges.at(-1)?.cursor ?? null) : null;
+    return this.#edges.at(-1)?.cursor ?? null;
   }
 }
 
