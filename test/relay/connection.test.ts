@@ -4,19 +4,11 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type ConnectionArguments,
-  type PageInfo,
 } from '../../src/relay/connection.ts';
+import { plainPageInfo } from '../helpers/page-info.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { RelayInputError } from '../../src/relay/errors.ts';
 import { sequenceOf, type Sequence } from '../../src/relay/sequence.ts';
-
-/** pageInfo's four fields as a plain object: its cursors are getters, which an equality check of the object itself does not read. */
-const plainPageInfo = ({ hasNextPage, hasPreviousPage, startCursor, endCursor }: PageInfo) => ({
-  hasNextPage,
-  hasPreviousPage,
-  startCursor,
-  endCursor,
-});
 
 const codec = createCursorCodec('connection-test-secret');
 const KEY = 'Ledger:formance:main/accounts';

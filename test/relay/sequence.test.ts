@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  connectionFromSequence,
-  type Connection,
-  type ConnectionArguments,
-  type PageInfo,
-} from '../../src/relay/connection.ts';
+import { connectionFromSequence, type Connection, type ConnectionArguments } from '../../src/relay/connection.ts';
+import { plainPageInfo } from '../helpers/page-info.ts';
 import { createCursorCodec } from '../../src/relay/cursor.ts';
 import { RelayInputError } from '../../src/relay/errors.ts';
 import {
@@ -15,14 +11,6 @@ import {
   type Sequence,
   type VendorList,
 } from '../../src/relay/sequence.ts';
-
-/** pageInfo's four fields as a plain object: its cursors are getters, which an equality check of the object itself does not read. */
-const plainPageInfo = ({ hasNextPage, hasPreviousPage, startCursor, endCursor }: PageInfo) => ({
-  hasNextPage,
-  hasPreviousPage,
-  startCursor,
-  endCursor,
-});
 
 const codec = createCursorCodec('sequence-test-secret');
 const KEY = 'test.list';
