@@ -6,11 +6,10 @@
  * of the gateway has are used: `parseConfig`, `createGateway`, `createLogger`; and, where the tree
  * has one, the drainable HTTP server the CLI serves through (`drain`), else node:http's own.
  */
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerAllocationProbe } from './allocation-probe.ts';
-import { importGatewayModule } from './gateway-modules.ts';
+import { hasGatewayModule, importGatewayModule } from './gateway-modules.ts';
 import { recordTimeline } from './timeline.ts';
 
 const modules = process.argv[2];
@@ -21,9 +20,7 @@ const [{ parseConfig }, { createGateway }, { createLogger }] = await Promise.all
   load('gateway'),
   load('logger'),
 ]);
-const drainable = ['js', 'ts'].some((extension) => existsSync(`${modules}/drain.${extension}`))
-  ? (await load('drain')).createDrainableServer
-  : undefined;
+const drainable = hasGatewayModule(modules, 'drain') ? (await load('drain')).createDrainableServer : undefined;
 
 answerAllocationProbe();
 process.once('message', (sources: Array<Record<string, unknown>>) => {

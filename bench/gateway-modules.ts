@@ -10,3 +10,8 @@ export function importGatewayModule(directory: string, name: string): Promise<an
   const compiled = `${directory}/${name}.js`;
   return import(pathToFileURL(existsSync(compiled) ? compiled : `${directory}/${name}.ts`).href);
 }
+
+/** Whether the directory has that module at all (an older tree may lack one). */
+export function hasGatewayModule(directory: string, name: string): boolean {
+  return existsSync(`${directory}/${name}.js`) || existsSync(`${directory}/${name}.ts`);
+}
