@@ -30,7 +30,7 @@ export const pinned = existsSync('/usr/bin/taskset');
 
 /** Pins a process (default: this one) to the cores given, e.g. '1' or '0,1'. No-op without taskset. */
 export function pin(cores: string, pid: number = process.pid): void {
-  if (pinned) execFileSync('taskset', ['-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+  if (pinned) execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
 }
 
 /** What bench/simulators.ts reports once its vendors listen. */
