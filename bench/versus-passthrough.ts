@@ -11,7 +11,8 @@
  *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16 --heap-growing-percent=50'
  *                                                   a third contender: the gateway under these Node flags too (what a
  *                                                   memory bound costs, in the same run; README "Tenth pass")
- *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the list
+ *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the first scenario (the list)
+ *   BENCH_SCENARIOS='by id,unshared'                only the scenarios whose names hold one of these (case-insensitive)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -68,6 +69,25 @@ export async function blnkFixture(
   return ledger;
 }
 
+/**
+ * The scenarios whose names hold one of `filter`'s comma-separated words (case-insensitive), all of
+ * them without one. A filter that names none fails rather than run nothing.
+ */
+export function chosenScenarios<T extends { readonly name: string }>(
+  all: readonly T[],
+  filter: string | undefined,
+): T[] {
+  const words = (filter ?? '')
+    .split(',')
+    .map((word) => word.trim().toLowerCase())
+    .filter(Boolean);
+  if (words.length === 0) return [...all];
+  const chosen = all.filter((scenario) => words.some((word) => scenario.name.toLowerCase().includes(word)));
+  if (chosen.length === 0)
+    throw new Error(`BENCH_SCENARIOS="${filter}" names none of: ${all.map((scenario) => scenario.name).join('; ')}`);
+  return chosen;
+}
+
 /** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
 export async function versusPassthrough(vendors: ChildProcess, sources: unknown, ledger: BlnkFixture): Promise<void> {
   pin('1');
@@ -93,9 +113,12 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
           },
         ];
   const contenders = [passthrough, gateway, ...flagged];
-  const scenarios = blnkScenarios(
-    ledger.id,
-    ledger.accounts.nodes.map((node) => node.id),
+  const scenarios = chosenScenarios(
+    blnkScenarios(
+      ledger.id,
+      ledger.accounts.nodes.map((node) => node.id),
+    ),
+    process.env.BENCH_SCENARIOS,
   );
   process.stdout.write(
     `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}${gatewayFlags.length ? `; balance-gateway +flags: ${gatewayFlags.join(' ')}` : ''}\n`,
