@@ -13,9 +13,12 @@
  *   node --trace-pretenuring --trace-pretenuring-statistics --no-compact server.js > trace.log
  *
  * (`--no-compact` keeps old objects where they are, so an address read from the trace stays
- * valid), put it under load, then:
+ * valid), put it under load, stop the load, then:
  *
  *   node bench/tenured-sites.ts <pid> trace.log
+ *
+ * (gdb calls into the process wherever it stopped it; in the middle of a garbage collection that
+ * call can hang, so the process should be idle).
  *
  * It needs gdb and the right to attach to the process (ptrace: root, or the same user with
  * `kernel.yama.ptrace_scope` 0). Each attach stops the process for a moment. A diagnostic tool: it
@@ -78,7 +81,14 @@ export function kindOf(transitionInfo: string | undefined): string {
 function printInProcess(pid: number, addresses: readonly string[]): void {
   if (addresses.length === 0) return;
   const calls = addresses.flatMap((address) => ['-ex', `call (void)_v8_internal_Print_Object((void*)${address})`]);
-  execFileSync('gdb', ['-p', String(pid), '-batch', ...calls, '-ex', 'detach'], { stdio: 'ignore', timeout: 60_000 });
+  try {
+    execFileSync('gdb', ['-p', String(pid), '-batch', ...calls, '-ex', 'detach'], { stdio: 'ignore', timeout: 60_000 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw error;
+    throw new Error(
+      `gdb's calls into process ${pid} did not end within 60 s; a call made in the middle of a garbage collection can hang: stop the process's load and try again`,
+    );
+  }
 }
 
 const field = (text: string | undefined, pattern: RegExp) => (text === undefined ? undefined : pattern.exec(text)?.[1]);

@@ -67,21 +67,41 @@ function canAttach(): boolean {
   }
 }
 
+/** Waits until process `pid` has used no CPU time over 200 ms (Linux: /proc/<pid>/stat). */
+async function untilIdle(pid: number): Promise<void> {
+  const cpuTicks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const deadline = Date.now() + 20_000;
+  for (let before = cpuTicks(); ; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = cpuTicks();
+    if (now === before) return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not go idle within 20 s`);
+    before = now;
+  }
+}
+
 describe.runIf(process.platform === 'linux' && canAttach())('bench/tenured-sites.ts on a live process', () => {
   it('names the literal V8 tenured in a process that keeps every object it makes past young GCs', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'tenured-sites-'));
     const script = join(directory, 'keeps.mjs');
     // Each object made here stays reachable for 50,000 more: V8 finds nearly all of them alive at
     // every scavenge and tenures the literal's site (once its young generation is at its maximum,
-    // which a 1 MB semi-space reaches at once).
+    // which a 1 MB semi-space reaches at once). SIGUSR2 stops the load and leaves the process idle,
+    // as the tool asks: gdb's calls into a process caught in the middle of a GC can hang.
     writeFileSync(
       script,
       [
+        'let loaded = true;',
+        "process.on('SIGUSR2', () => { loaded = false; });",
         'const ring = new Array(50000);',
-        'for (let i = 0; ; ) {',
+        'for (let i = 0; loaded; ) {',
         '  await new Promise((resolve) => setImmediate(resolve));',
         '  for (let k = 0; k < 1000; k += 1, i += 1) ring[i % ring.length] = { tenuredMarker: i, payload: [i] };',
         '}',
+        'setInterval(() => ring.length, 1000);',
       ].join('\n'),
     );
     const traceFile = join(directory, 'trace.log');
@@ -99,6 +119,8 @@ describe.runIf(process.platform === 'linux' && canAttach())('bench/tenured-sites
         if (Date.now() > deadline) throw new Error('V8 tenured no site within 20 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      process.kill(pid, 'SIGUSR2');
+      await untilIdle(pid);
       const sites = nameTenuredSites(pid, traceFile);
       expect(sites).toContainEqual(
         expect.objectContaining({ kind: 'object literal', properties: ['tenuredMarker', 'payload'] }),
