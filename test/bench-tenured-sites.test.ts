@@ -108,7 +108,15 @@ describe.runIf(process.platform === 'linux' && canAttach())('bench/tenured-sites
     const out = openSync(traceFile, 'w');
     const child = spawn(
       process.execPath,
-      ['--trace-pretenuring', '--trace-pretenuring-statistics', '--no-compact', '--max-semi-space-size=1', script],
+      // --no-memory-reducer: no GC of V8's own once the process is idle, where gdb might catch it.
+      [
+        '--trace-pretenuring',
+        '--trace-pretenuring-statistics',
+        '--no-compact',
+        '--max-semi-space-size=1',
+        '--no-memory-reducer',
+        script,
+      ],
       { stdio: ['ignore', out, 'inherit'] },
     );
     closeSync(out);
