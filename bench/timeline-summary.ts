@@ -8,10 +8,15 @@
  * - waiting to be read: on each connection, from one answer's 'finish' to the next request's
  *   'request' (a client like wrk asks again at once, so this is the time the request sat unread
  *   while the event loop was busy, plus the round trip): what a client sees beyond the first figure;
+ * - as the client saw it: on each connection, from one answer's 'finish' to the next one's (a
+ *   closed-loop client like wrk asks again at once, so this is each answer's latency at the
+ *   client), and the same with wrk's correction for coordinated omission (bench/wrk.ts
+ *   `wrkCorrected`): what wrk's p50 and p99 should read for the same stretch;
  * - vendor calls, as the server saw them (their wait for the event loop included);
  * - event-loop stalls over 20 ms, GC pauses by kind, and the peak memory samples.
  */
 import { readFileSync } from 'node:fs';
+import { wrkCorrected } from './wrk.ts';
 
 const [file, fromText, toText] = process.argv.slice(2);
 if (!file) throw new Error('usage: node bench/timeline-summary.ts <file> [from ms] [to ms]');
@@ -50,6 +55,18 @@ for (const own of byConnection.values()) {
     waits.push(own[index]![0]! - (own[index - 1]![0]! + own[index - 1]![1]!));
 }
 quantiles('waiting to be read', waits);
+// Each answer's latency at the client: from the answer before it on its connection to its own.
+const atClient: number[] = [];
+for (const own of byConnection.values())
+  for (let index = 1; index < own.length; index += 1)
+    atClient.push(own[index]![0]! + own[index]![1]! - (own[index - 1]![0]! + own[index - 1]![1]!));
+quantiles('as the client saw it', atClient);
+if (requests.length > 0) {
+  const span =
+    Math.max(...requests.map(([arrived, duration]) => arrived! + duration!)) -
+    Math.min(...requests.map(([arrived]) => arrived!));
+  quantiles("  + wrk's correction", wrkCorrected(atClient, span / (requests.length / byConnection.size)));
+}
 quantiles(
   'vendor calls',
   of('get').map(([, duration]) => duration!),

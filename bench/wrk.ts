@@ -121,6 +121,22 @@ export function wrkFailures(report: WrkReport): string | undefined {
 }
 
 /**
+ * `latencies` (ms) as wrk reports them after its correction for coordinated omission (wrk 4.x,
+ * `stats_correct`): each latency of at least twice `interval`, the mean time between requests on a
+ * connection (the run's length ÷ (answers ÷ connections)), adds a sample at that latency less one
+ * interval, less two, and so on while above one interval. A closed-loop client asked nothing while
+ * it waited; these stand for the requests it would have sent. Returns a new sorted array.
+ */
+export function wrkCorrected(latencies: readonly number[], interval: number): number[] {
+  const corrected = [...latencies];
+  if (interval > 0)
+    for (const latency of latencies)
+      if (latency >= 2 * interval)
+        for (let missed = latency - interval; missed > interval; missed -= interval) corrected.push(missed);
+  return corrected.sort((a, b) => a - b);
+}
+
+/**
  * A Lua string literal holding `text` byte for byte: every byte outside printable ASCII, and `"`
  * and `\`, as a decimal escape (LuaJIT's Lua 5.1 has no \x or \u escapes) of three digits, since
  * Lua reads up to three: `\34` before a `1` would be read as `\341`, and wrk would drop the script.

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { onPath, parseWrkOutput, runWrk, SETTLE_MS, wrkFailures, wrkTime } from '../bench/wrk.ts';
+import { onPath, parseWrkOutput, runWrk, SETTLE_MS, wrkCorrected, wrkFailures, wrkTime } from '../bench/wrk.ts';
 
 // Real reports of Debian's wrk 4.1.0 (`wrk -t1 -c2 -d1s --latency -s <wrkScript>`, the s one -d3s),
 // captured against a node:http server answering at once (us), after 15 ms (ms), after 1.1 s (s),
@@ -272,5 +272,17 @@ describe.skipIf(!onPath('wrk'))('wrk with our script', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe("wrk's correction for coordinated omission", () => {
+  it('adds, for each latency of at least two intervals, one sample per interval missed, while above one interval', () => {
+    // Interval 10: 25 adds 15; 40 adds 30 and 20 (not 10); 20 adds nothing (10 is not above 10).
+    expect(wrkCorrected([40, 5, 25, 10, 20], 10)).toEqual([5, 10, 15, 20, 20, 25, 30, 40]);
+  });
+
+  it('leaves latencies under two intervals, and any list without an interval, as they are (sorted)', () => {
+    expect(wrkCorrected([19, 3, 11], 10)).toEqual([3, 11, 19]);
+    expect(wrkCorrected([50, 1], 0)).toEqual([1, 50]);
   });
 });
