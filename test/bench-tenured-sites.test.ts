@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cpuOf } from '../bench/side-by-side.ts';
 import { kindOf, nameTenuredSites, printedObject, propertyNames, tenuredAddresses } from '../bench/tenured-sites.ts';
 
 describe('bench/tenured-sites.ts: reading what V8 and gdb print', () => {
@@ -67,16 +68,12 @@ function canAttach(): boolean {
   }
 }
 
-/** Waits until process `pid` has used no CPU time over 200 ms (Linux: /proc/<pid>/stat). */
+/** Waits until process `pid` has used no CPU time over 200 ms (bench/side-by-side.ts `cpuOf`). */
 async function untilIdle(pid: number): Promise<void> {
-  const cpuTicks = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
   const deadline = Date.now() + 20_000;
-  for (let before = cpuTicks(); ; ) {
+  for (let before = cpuOf(pid); ; ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const now = cpuTicks();
+    const now = cpuOf(pid);
     if (now === before) return;
     if (Date.now() > deadline) throw new Error(`process ${pid} did not go idle within 20 s`);
     before = now;
