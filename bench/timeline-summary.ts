@@ -48,18 +48,20 @@ for (const request of requests) {
   if (own) own.push(request);
   else byConnection.set(request[2]!, [request]);
 }
+// On each connection, from one answer's finish: the next request's wait to be read, and the next
+// answer's latency at the client.
 const waits: number[] = [];
+const atClient: number[] = [];
 for (const own of byConnection.values()) {
   own.sort((a, b) => a[0]! - b[0]!);
-  for (let index = 1; index < own.length; index += 1)
-    waits.push(own[index]![0]! - (own[index - 1]![0]! + own[index - 1]![1]!));
+  for (let index = 1; index < own.length; index += 1) {
+    const [arrived, duration] = own[index]!;
+    const previousFinish = own[index - 1]![0]! + own[index - 1]![1]!;
+    waits.push(arrived! - previousFinish);
+    atClient.push(arrived! + duration! - previousFinish);
+  }
 }
 quantiles('waiting to be read', waits);
-// Each answer's latency at the client: from the answer before it on its connection to its own.
-const atClient: number[] = [];
-for (const own of byConnection.values())
-  for (let index = 1; index < own.length; index += 1)
-    atClient.push(own[index]![0]! + own[index]![1]! - (own[index - 1]![0]! + own[index - 1]![1]!));
 quantiles('as the client saw it', atClient);
 if (requests.length > 0) {
   const span =
