@@ -14,6 +14,7 @@
  *   BENCH_NODE_ENV=development      the servers' NODE_ENV (default production, as the CLI sets it)
  *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
  *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16'  versus-passthrough: a third contender, the gateway under these flags too
+ *   BENCH_VARIANT_SERVER='{"maxConcurrentRequests":64}'  versus-passthrough: that contender's `server` settings instead of BENCH_GATEWAY_SERVER's
  *   BENCH_MEMORY_LIMIT=512          every server in a memory cgroup of 512 MiB, as in a container (memory-limit.ts)
  *   BENCH_WARMUP_SECONDS=2          untimed load before each timed run (0: none), at the run's concurrency
  */
@@ -95,6 +96,7 @@ export async function forkServer(
   sources: unknown,
   connections: number,
   flags: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Server> {
   // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16', then this server's own.
   const nodeArguments = [...process.execArgv, ...nodeFlagsFrom(process.env.BENCH_SERVER_FLAGS), ...flags];
@@ -102,7 +104,7 @@ export async function forkServer(
   const child: ChildProcess = fork(script, args, {
     stdio: 'inherit',
     // Every server as the CLI runs it: graphql-js without its development checks (bin/balance-gateway.js).
-    env: { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production' },
+    env: { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production', ...env },
     ...(limited
       ? { execPath: limited.execPath, execArgv: limited.execArgv(nodeArguments) }
       : { execArgv: nodeArguments }),

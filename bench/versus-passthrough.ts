@@ -10,7 +10,10 @@
  *   BENCH_LOAD=node                                 the Node loop as load generator even where wrk is installed
  *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16 --heap-growing-percent=50'
  *                                                   a third contender: the gateway under these Node flags too (what a
- *                                                   memory bound costs, in the same run; README "Tenth pass")
+ *                                                   memory bound costs, in the same run; bench/PASSES.md, "Tenth pass")
+ *   BENCH_VARIANT_SERVER='{"maxConcurrentRequests":64}'
+ *                                                   a third contender too: the gateway under these `server` settings
+ *                                                   (instead of BENCH_GATEWAY_SERVER's), with BENCH_GATEWAY_FLAGS if set
  *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the first scenario (the list)
  *   BENCH_SCENARIOS='by id,unshared'                only the scenarios whose names hold one of these (case-insensitive)
  */
@@ -88,6 +91,45 @@ export function chosenScenarios<T extends { readonly name: string }>(
   return chosen;
 }
 
+export interface Variant {
+  /** The contender's label: "balance-gateway +flags" under Node flags alone, else "balance-gateway +variant". */
+  readonly label: string;
+  readonly flags: readonly string[];
+  /** The child's environment over the bench's own: its `server` settings (bench/gateway-child.ts). */
+  readonly env: Readonly<Record<string, string>>;
+  /** What differs, for the header line. */
+  readonly description: string;
+}
+
+/**
+ * The third contender `env` asks for, or undefined: the gateway under BENCH_GATEWAY_FLAGS (Node
+ * flags) and BENCH_VARIANT_SERVER (its `server` settings in JSON, in place of
+ * BENCH_GATEWAY_SERVER's). Settings that are not a JSON object fail before anything starts.
+ */
+export function variantOf(env: Readonly<Record<string, string | undefined>>): Variant | undefined {
+  const flags = nodeFlagsFrom(env.BENCH_GATEWAY_FLAGS);
+  const server = env.BENCH_VARIANT_SERVER?.trim();
+  if (flags.length === 0 && !server) return undefined;
+  const parts = flags.length ? [`Node flags ${flags.join(' ')}`] : [];
+  if (server) {
+    let settings: unknown;
+    try {
+      settings = JSON.parse(server);
+    } catch {
+      settings = undefined;
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+      throw new Error(`BENCH_VARIANT_SERVER must be a JSON object of \`server\` settings, got: ${server}`);
+    parts.push(`server ${JSON.stringify(settings)}`);
+  }
+  return {
+    label: server ? 'balance-gateway +variant' : 'balance-gateway +flags',
+    flags,
+    env: server ? { BENCH_GATEWAY_SERVER: server } : {},
+    description: parts.join(', '),
+  };
+}
+
 /** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
 export async function versusPassthrough(vendors: ChildProcess, sources: unknown, ledger: BlnkFixture): Promise<void> {
   pin('1');
@@ -100,16 +142,24 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
     label: 'balance-gateway',
     start: () => forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY),
   };
-  // BENCH_GATEWAY_FLAGS: the gateway once more, under Node flags of its own (say, a memory bound), beside the other two.
-  const gatewayFlags = nodeFlagsFrom(process.env.BENCH_GATEWAY_FLAGS);
+  // BENCH_GATEWAY_FLAGS, BENCH_VARIANT_SERVER: the gateway once more, under Node flags or `server` settings of
+  // its own (say, a memory bound, or more admission slots), beside the other two.
+  const variant = variantOf(process.env);
   const flagged: Contender[] =
-    gatewayFlags.length === 0
+    variant === undefined
       ? []
       : [
           {
-            label: 'balance-gateway +flags',
+            label: variant.label,
             start: () =>
-              forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY, gatewayFlags),
+              forkServer(
+                serverScript('gateway-child'),
+                [gatewayModules(here)],
+                sources,
+                CONCURRENCY,
+                variant.flags,
+                variant.env,
+              ),
           },
         ];
   const contenders = [passthrough, gateway, ...flagged];
@@ -121,7 +171,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
     process.env.BENCH_SCENARIOS,
   );
   process.stdout.write(
-    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}${gatewayFlags.length ? `; balance-gateway +flags: ${gatewayFlags.join(' ')}` : ''}\n`,
+    `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}${variant ? `; ${variant.label}: ${variant.description}` : ''}\n`,
   );
   // BENCH_ROUNDS=0 leaves only the long run.
   if (ROUNDS > 0)
