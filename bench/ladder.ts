@@ -10,7 +10,7 @@
  * bench/side-by-side.ts does; the rungs answer the same balances.
  *
  *   BENCH_ROUNDS=3 BENCH_SECONDS=5 node bench/ladder.ts
- *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (README, "Tenth pass")
+ *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (bench/PASSES.md, "Tenth pass")
  */
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';

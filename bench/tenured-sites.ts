@@ -3,7 +3,7 @@
  * is (its property names, or an array literal, or an `Array` call) and which functions' optimized
  * code depends on it. V8 tenures a site when most of the objects made there are still alive at the
  * next young collection, so a per-request literal among them means something keeps that request's
- * objects past the young GC (README, "Twelfth pass": this found `pageInfo`'s getters).
+ * objects past the young GC (bench/PASSES.md, "Twelfth pass": this found `pageInfo`'s getters).
  *
  * V8 names a site only by its address, in the lines `--trace-pretenuring-statistics` writes to
  * the process's stdout. This tool asks gdb to call `_v8_internal_Print_Object` (a debugging

@@ -46,7 +46,7 @@ interface Compiled {
 /**
  * Executes the queries a client repeats with graphql-jit instead of the interpreting executor: the
  * document is compiled once into JavaScript that resolves exactly its fields, which on the list of
- * 50 balances takes about a third less CPU per request (README, "Seventh pass").
+ * 50 balances takes about a third less CPU per request (bench/PASSES.md, "Seventh pass").
  *
  * Bounded: a document is compiled at most once per parse (one dropped from the cache is not compiled
  * again), only queries are (mutations run as before), only up to `MAX_COMPILED_FIELDS_PER_DOCUMENT`

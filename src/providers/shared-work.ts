@@ -29,7 +29,7 @@ let callersWaiting = 0;
  * `runs` and is never awaited again, lets go of its answer. Something still reaches settled runs
  * in V8's young-generation collections (the `runs` Map's old slots, most likely) until the next
  * full one: holding the answer there, every vendor answer read once was promoted to the old
- * generation (unshared list of 50: 8.0 MB promoted per scavenge, 4.2 MB without; README, "Eighth pass").
+ * generation (unshared list of 50: 8.0 MB promoted per scavenge, 4.2 MB without; bench/PASSES.md, "Eighth pass").
  */
 const NO_ANSWER = Promise.resolve() as Promise<never>;
 

@@ -90,7 +90,7 @@ export async function connectionFromSequence<T>(
  * A page's pageInfo, its cursors read from its edges only when asked. A class, never an object
  * literal with `get` accessors: V8 gives each such literal a hidden class of its own, hidden
  * classes live in the old generation, and through them every page's getters, edges and balances
- * survived each young collection until the next full one (README, "Twelfth pass";
+ * survived each young collection until the next full one (bench/PASSES.md, "Twelfth pass";
  * `node bench/young-gc.ts literal-getter`).
  */
 class EdgesPageInfo implements PageInfo {

@@ -8,7 +8,7 @@ export interface PageIdentities {
  * Where a shared page keeps its item keys: a hidden own property of the array, made before the
  * array is frozen, so the keys live exactly as long as the page. Not a module-wide `WeakMap` keyed
  * by pages: V8's young-generation GC keeps such a map's values until a full GC, long after their
- * page has died (README, "Eleventh pass": on the unshared list, read through the Blnk connector
+ * page has died (bench/PASSES.md, "Eleventh pass": on the unshared list, read through the Blnk connector
  * alone, 0.97 MB promoted per young GC with the map, 0.27 with this property).
  */
 const KEYS = Symbol('page identities');
