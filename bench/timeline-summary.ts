@@ -37,13 +37,23 @@ function quantiles(label: string, values: number[]): void {
   );
 }
 
+/** The largest of `values`; a reduce, since spreading a long run's values into Math.max overflows the call stack. */
+const largest = (values: readonly number[]) =>
+  values.reduce((most, value) => Math.max(most, value), Number.NEGATIVE_INFINITY);
+
 const requests = of('req');
 quantiles(
   'requests (in server)',
   requests.map(([, duration]) => duration!),
 );
 const byConnection = new Map<number, number[][]>();
+// The stretch the requests cover, for wrk's interval (in this loop rather than spread into
+// Math.min/Math.max, which overflows the call stack past about 120,000 arguments).
+let firstArrival = Number.POSITIVE_INFINITY;
+let lastFinish = Number.NEGATIVE_INFINITY;
 for (const request of requests) {
+  firstArrival = Math.min(firstArrival, request[0]!);
+  lastFinish = Math.max(lastFinish, request[0]! + request[1]!);
   const own = byConnection.get(request[2]!);
   if (own) own.push(request);
   else byConnection.set(request[2]!, [request]);
@@ -64,9 +74,7 @@ for (const own of byConnection.values()) {
 quantiles('waiting to be read', waits);
 quantiles('as the client saw it', atClient);
 if (requests.length > 0) {
-  const span =
-    Math.max(...requests.map(([arrived, duration]) => arrived! + duration!)) -
-    Math.min(...requests.map(([arrived]) => arrived!));
+  const span = lastFinish - firstArrival;
   quantiles("  + wrk's correction", wrkCorrected(atClient, span / (requests.length / byConnection.size)));
 }
 quantiles(
@@ -75,7 +83,7 @@ quantiles(
 );
 const stalls = of('stall').map(([, ms]) => ms!);
 process.stdout.write(
-  `event-loop stalls       ${stalls.filter((ms) => ms > 100).length} over 100 ms, ${stalls.filter((ms) => ms > 50 && ms <= 100).length} of 50-100, ${stalls.filter((ms) => ms <= 50).length} of 20-50; longest ${Math.max(0, ...stalls).toFixed(1)} ms\n`,
+  `event-loop stalls       ${stalls.filter((ms) => ms > 100).length} over 100 ms, ${stalls.filter((ms) => ms > 50 && ms <= 100).length} of 50-100, ${stalls.filter((ms) => ms <= 50).length} of 20-50; longest ${Math.max(0, largest(stalls)).toFixed(1)} ms\n`,
 );
 const KINDS: Record<string, string> = {
   1: 'scavenge',
@@ -93,10 +101,10 @@ for (const [, ms, kind] of of('gc')) {
 }
 for (const [kind, ms] of pauses)
   process.stdout.write(
-    `GC ${kind.padEnd(20)} ${String(ms.length).padStart(5)} pauses, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(...ms).toFixed(1)} ms\n`,
+    `GC ${kind.padEnd(20)} ${String(ms.length).padStart(5)} pauses, ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${largest(ms).toFixed(1)} ms\n`,
   );
 const memory = of('mem');
 if (memory.length > 0) {
-  const peak = (index: number) => Math.max(...memory.map((sample) => sample[index]!));
+  const peak = (index: number) => largest(memory.map((sample) => sample[index]!));
   process.stdout.write(`peak MiB                rss ${peak(1)}, heap ${peak(2)} (young ${peak(3)}, old ${peak(4)})\n`);
 }
