@@ -145,7 +145,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
   // BENCH_GATEWAY_FLAGS, BENCH_VARIANT_SERVER: the gateway once more, under Node flags or `server` settings of
   // its own (say, a memory bound, or more admission slots), beside the other two.
   const variant = variantOf(process.env);
-  const flagged: Contender[] =
+  const variants: Contender[] =
     variant === undefined
       ? []
       : [
@@ -162,7 +162,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
               ),
           },
         ];
-  const contenders = [passthrough, gateway, ...flagged];
+  const contenders = [passthrough, gateway, ...variants];
   const scenarios = chosenScenarios(
     blnkScenarios(
       ledger.id,
