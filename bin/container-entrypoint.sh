@@ -4,12 +4,17 @@
 # 512 MiB or less V8 keeps its young generation at 1 MiB per semi-space: the gateway then spends
 # much of its time in garbage collection (about half the answers per second; README, "Container").
 # There this adds --max-semi-space-size=16 to NODE_OPTIONS. Above 512 MiB V8 picks 16 MiB or more
-# itself, and nothing is added. An operator's own --max-semi-space-size in NODE_OPTIONS wins.
+# itself, and nothing is added. An operator's own --max-semi-space-size in NODE_OPTIONS (or in
+# BALANCE_GATEWAY_NODE_FLAGS, below) wins.
+#
+# Node refuses most V8 flags in NODE_OPTIONS (--heap-growing-percent among them: "not allowed in
+# NODE_OPTIONS", and the process does not start). BALANCE_GATEWAY_NODE_FLAGS puts flags on node's
+# command line instead, before the gateway's script; its words are split on spaces and never globbed.
 set -eu
 # Where the container's cgroup files are (cgroup v2's memory.max, or v1's memory/memory.limit_in_bytes).
 root=${BALANCE_GATEWAY_CGROUP_ROOT:-/sys/fs/cgroup}
 limit=$(cat "$root/memory.max" 2>/dev/null || cat "$root/memory/memory.limit_in_bytes" 2>/dev/null || echo max)
-case "${NODE_OPTIONS:-}" in
+case "${NODE_OPTIONS:-} ${BALANCE_GATEWAY_NODE_FLAGS:-}" in
   *--max-semi-space-size* | *--max_semi_space_size*) ;;
   *)
     case "$limit" in
@@ -23,4 +28,7 @@ case "${NODE_OPTIONS:-}" in
     esac
     ;;
 esac
-exec node "$(dirname "$0")/balance-gateway.js" "$@"
+script="$(dirname "$0")/balance-gateway.js"
+set -f
+# shellcheck disable=SC2086 # the flags are words to split
+exec node ${BALANCE_GATEWAY_NODE_FLAGS:-} "$script" "$@"
