@@ -82,7 +82,7 @@ describe.runIf(process.platform === 'linux')('bin/container-entrypoint.sh', () =
     expect(await nodeOptionsUnder(small, '--max_semi_space_size=8')).toBe('--max_semi_space_size=8');
   });
 
-  it('puts BALANCE_GATEWAY_NODE_FLAGS on node\'s command line, where Node takes the V8 flags NODE_OPTIONS refuses', async () => {
+  it("puts BALANCE_GATEWAY_NODE_FLAGS on node's command line, where Node takes the V8 flags NODE_OPTIONS refuses", async () => {
     const small = { 'memory.max': '536870912\n' };
     const { nodeOptions, argv } = await startedUnder(small, {
       BALANCE_GATEWAY_NODE_FLAGS: ' --heap-growing-percent=80   --stack-trace-limit=20 ',
