@@ -17,7 +17,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { DEFAULT_SERVER } from '../src/config.ts';
+import { readAdmission } from '../src/plugins/admission-config.ts';
 import { DEFAULT_QUERY } from '../src/server.ts';
 import { memoryOf } from './side-by-side.ts';
 
@@ -122,8 +122,8 @@ async function loadRun(
 /** Runs the load section over the demo simulators' `sources` entries. */
 export async function runLoad(sources: unknown[]): Promise<void> {
   const server = JSON.parse(process.env.BENCH_LOAD_SERVER ?? '{}') as Record<string, unknown>;
-  const settings = { ...DEFAULT_SERVER, ...server };
-  const admission = `maxConcurrentRequests ${settings.maxConcurrentRequests}, maxQueuedRequests ${settings.maxQueuedRequests}, queueTimeoutMs ${settings.queueTimeoutMs}`;
+  const settings = readAdmission(server);
+  const admission = `maxConcurrentRequests ${settings.maxConcurrentRequests} (${settings.sheddingConcurrentRequests} while shedding), maxQueuedRequests ${settings.maxQueuedRequests}, queueTimeoutMs ${settings.queueTimeoutMs}`;
   process.stdout.write(
     `\nload: ${CLIENTS} clients for ${SECONDS} s, each sending GraphiQL's first query (ledgers → accounts → balances, five sources) back to back and honouring Retry-After; the CLI in its own process\n`,
   );
@@ -137,6 +137,7 @@ export async function runLoad(sources: unknown[]): Promise<void> {
     await loadRun('no admission control (maxConcurrentRequests 100000)', sources, {
       ...server,
       maxConcurrentRequests: 100_000,
+      sheddingConcurrentRequests: 100_000,
     });
 }
 

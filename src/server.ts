@@ -73,6 +73,7 @@ export function createServer(runtime: GatewayRuntime, options: ServerOptions): G
   const authentication = createAuthentication(runtime.authenticator);
   // Before anything reads the request: a refused one costs no parse, no authentication.
   const admission = createAdmission(config, options.logger);
+  options.telemetry?.metrics?.watchAdmission(admission.reading);
   const schema = createSchema();
   const plugins: Array<Plugin<GatewayContext> | Plugin> = [
     // Its onResponse runs first of these plugins' and swaps in the compressed answer; the headers

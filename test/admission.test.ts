@@ -111,6 +111,7 @@ describe('admission control', () => {
         queueTimeout: 0,
         inFlight: 2,
         queued: 2,
+        slots: 2,
       }),
     ]);
     // Neither authenticated nor parseable: refused the same way, so neither step ran.
@@ -221,6 +222,36 @@ describe('admission control', () => {
     expect(received).toBeLessThan(9_000_000);
   });
 
+  it('narrows to sheddingConcurrentRequests once it refuses: freed slots go unused until fewer are in flight', async () => {
+    const gateway = await startHeldGateway({
+      maxConcurrentRequests: 3,
+      sheddingConcurrentRequests: 1,
+      maxQueuedRequests: 2,
+      queueTimeoutMs: 60_000,
+    });
+    const held = Array.from({ length: 3 }, () => gateway.post());
+    await gateway.vendor.waitForHeld(3);
+    const queued = [gateway.post(), gateway.post()];
+    await gateway.waitForLog('request queued', 2);
+    expect((await gateway.post()).status).toBe(503);
+    const warning = gateway.logs.map((line) => JSON.parse(line)).find((line) => line.level === 'warn');
+    expect(warning).toEqual(expect.objectContaining({ inFlight: 3, queued: 2, slots: 1 }));
+
+    // The three answer; of their slots only the last is handed on, to the oldest waiter.
+    await gateway.vendor.release();
+    expect((await Promise.all(held)).map(summary)).toEqual([served, served, served]);
+    await gateway.vendor.waitForHeld(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gateway.vendor.calls).toBe(4);
+    // One at a time while it sheds: the second waiter reaches the vendor only once the first is answered.
+    await gateway.vendor.release();
+    expect(summary(await queued[0]!)).toEqual(served);
+    await gateway.vendor.waitForHeld(1);
+    expect(gateway.vendor.calls).toBe(5);
+    await gateway.vendor.release({ open: true });
+    expect(summary(await queued[1]!)).toEqual(served);
+  });
+
   it('frees every slot it gave: after many refused, abandoned and answered requests, all slots serve again', async () => {
     const gateway = await startHeldGateway({ maxConcurrentRequests: 3, maxQueuedRequests: 2, queueTimeoutMs: 60_000 });
     const held = Array.from({ length: 3 }, () => gateway.post());
@@ -252,18 +283,33 @@ describe('admission control', () => {
 
 describe('admission settings', () => {
   const sources = [{ name: 'b', kind: 'blnk', url: 'http://127.0.0.1:1', currencyScales: { USD: 2 } }];
-  it('default to 32 in flight, 128 queued, a 5 s wait, 30 s to write', () => {
+  it('default to 32 in flight, 32 while shedding, 128 queued, a 5 s wait, 30 s to write', () => {
     const { server } = parseConfig({ sources });
     expect([
       server.maxConcurrentRequests,
+      server.sheddingConcurrentRequests,
       server.maxQueuedRequests,
       server.queueTimeoutMs,
       server.writeTimeoutMs,
-    ]).toEqual([32, 128, 5000, 30_000]);
+    ]).toEqual([32, 32, 128, 5000, 30_000]);
+  });
+
+  it('shed to at most maxConcurrentRequests: a lower one alone lowers it, a larger one beside it is refused', () => {
+    const slots = (server: Record<string, unknown>) => {
+      const config = parseConfig({ server, sources }).server;
+      return [config.maxConcurrentRequests, config.sheddingConcurrentRequests];
+    };
+    expect(slots({ maxConcurrentRequests: 16 })).toEqual([16, 16]);
+    expect(slots({ maxConcurrentRequests: 64 })).toEqual([64, 32]);
+    expect(slots({ sheddingConcurrentRequests: 8 })).toEqual([32, 8]);
+    expect(() => parseConfig({ server: { maxConcurrentRequests: 8, sheddingConcurrentRequests: 9 }, sources })).toThrow(
+      'server.sheddingConcurrentRequests: must be at most server.maxConcurrentRequests',
+    );
   });
 
   it.each([
     ['maxConcurrentRequests', 0, 'server.maxConcurrentRequests: must be an integer from 1 to 100000'],
+    ['sheddingConcurrentRequests', 0, 'server.sheddingConcurrentRequests: must be an integer from 1 to 100000'],
     ['maxQueuedRequests', -1, 'server.maxQueuedRequests: must be an integer from 0 to 1000000'],
     ['queueTimeoutMs', 'soon', 'server.queueTimeoutMs: must be an integer from 1 to 600000'],
     ['writeTimeoutMs', 0, 'server.writeTimeoutMs: must be an integer from 1 to 600000'],

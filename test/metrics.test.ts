@@ -80,6 +80,14 @@ function idsIn(value: unknown, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
+/** Resolves once `check` holds, asking every 10 ms for at most 5 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; !(await check()); tries += 1) {
+    if (tries > 500) throw new Error('the gateway never reached the state the test waits for');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('/metrics', () => {
   it('counts operations, vendor calls, a failing source and a limit refusal, with bounded labels only', async () => {
     const { test, url, base } = await started({
@@ -247,6 +255,40 @@ describe('/metrics', () => {
     const done = await scrape(base);
     expect(total(done, 'balance_gateway_operations_in_flight')).toBe(0);
     expect(total(done, 'balance_gateway_operations_total', { outcome: 'ok' })).toBe(1);
+  });
+
+  it('shows the admission slots narrowing while load is shed and widening once calm, and the requests queued', async () => {
+    const demo = await startDemoSources();
+    closers.push(() => demo.close());
+    const vendor = await startHeldVendor(demo.simulators.formance.url);
+    closers.push(() => vendor.close());
+    const { url, base } = await started({
+      server: { maxConcurrentRequests: 2, sheddingConcurrentRequests: 1, maxQueuedRequests: 1, queueTimeoutMs: 1000 },
+      sources: { 'formance-demo': { url: vendor.url } },
+    });
+    const gauges = async () => {
+      const samples = await scrape(base);
+      return [total(samples, 'balance_gateway_admission_slots'), total(samples, 'balance_gateway_admission_queued')];
+    };
+    expect(await gauges()).toEqual([2, 0]);
+    const held = [
+      post(url, '{ ledgers(first: 1) { nodes { name } } }'),
+      post(url, '{ ledgers(first: 2) { nodes { name } } }'),
+    ];
+    // One vendor call: the gateway shares the identical GET both make, and both hold a slot meanwhile.
+    await vendor.waitForHeld(1);
+    await until(async () => total(await scrape(base), 'balance_gateway_operations_in_flight') === 2);
+    const queued = post(url, '{ ledgers(first: 3) { nodes { name } } }');
+    await until(async () => (await gauges())[1] === 1);
+    expect((await post(url, '{ sources { name } }')).status).toBe(503);
+    expect(await gauges()).toEqual([1, 1]);
+    // The queued request waited out its second and was refused too; the held two answer.
+    expect((await queued).status).toBe(503);
+    await vendor.release({ open: true });
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([200, 200]);
+    // Calm for queueTimeoutMs since the last refusal, with nobody waiting: the slots widen again.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await gauges()).toEqual([2, 0]);
   });
 
   it('needs no client key, and is not served to a browser page of another site, even an allowed CORS origin', async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, limitsSchema, type OperationLimits, readLimits } from '
 import {
   type AdmissionConfig,
   admissionFields,
+  checkAdmission,
   DEFAULT_ADMISSION,
   readAdmission,
 } from '../plugins/admission-config.ts';
@@ -166,6 +167,7 @@ export function checkServer(raw: unknown, sourceNames: readonly string[], proble
   const graphiql = server.graphiql === true || server.graphiql === 'true';
   if (graphiql && server.mode === 'production') problems.add('server.graphiql', 'GraphiQL is off in production mode');
   if (server.auth !== undefined) checkAuth(server.auth, sourceNames, problems, 'server.auth');
+  checkAdmission(server, problems);
   const metrics = server.metrics as Record<string, unknown> | null | undefined;
   const metricsPort = Number(metrics?.port ?? 0);
   if (metricsPort !== 0 && metricsPort === Number(server.port ?? DEFAULT_SERVER.port))

@@ -4,6 +4,11 @@ export type AdmissionOutcome = 'admitted' | 'queue-full' | 'queue-timeout' | 'cl
 export interface AdmissionLimits {
   /** Requests in progress at once. */
   readonly maxConcurrent: number;
+  /**
+   * Requests in progress at once while shedding: from a refusal until the queue is empty and
+   * `queueTimeoutMs` has passed without another. At most `maxConcurrent`.
+   */
+  readonly sheddingConcurrent: number;
   /** Requests waiting for a slot beyond those; one more is refused at once. */
   readonly maxQueued: number;
   /** Longest wait for a slot; a request still waiting then is refused. */
@@ -28,6 +33,18 @@ const LEFT = (): void => {};
  * entry in the queue until its turn and, once its task runs, frees the slot while the task's work
  * goes on. Here a slot spans several yoga hooks and the write of the answer, and a waiter whose
  * client left makes room at once.
+ *
+ * The slots narrow while the gate sheds load. Below overload every client is inside the gateway
+ * whatever the slot count (Little's law: nobody is turned away, so the queue only moves the wait),
+ * and more slots let more requests join one vendor call and overlap their vendor waits instead of
+ * waiting a round for a slot. Once requests are refused, those inside are the slots plus a full
+ * queue, and fewer slots mean less work interleaved on the event loop, so each admitted request
+ * and `/health` answer sooner (measured: bench/PASSES.md, "Fifteenth pass"). So from the first
+ * refusal the gate admits only up to `sheddingConcurrent`, letting in-flight requests above it
+ * finish without handing their slots on, and goes back to `maxConcurrent` once the queue is empty
+ * and `queueTimeoutMs` (the Retry-After the refused were given) has passed without a refusal.
+ * Waiters exist only while every slot of the current limit is taken, and the limit widens only with
+ * no waiter, so a newcomer never finds a free slot ahead of the queue.
  */
 export class AdmissionGate {
   readonly limits: AdmissionLimits;
@@ -39,6 +56,9 @@ export class AdmissionGate {
    * set-keyed`), so a waiter that left drops its `settle`, and with it the request that waited.
    */
   readonly #waiting = new Set<Waiter>();
+  /** Whether the slots are narrowed to `sheddingConcurrent`, and until when at least (`performance.now()`). */
+  #shedding = false;
+  #shedUntil = 0;
 
   constructor(limits: AdmissionLimits) {
     this.limits = limits;
@@ -52,6 +72,22 @@ export class AdmissionGate {
     return this.#waiting.size;
   }
 
+  /** The slots in force: `sheddingConcurrent` while shedding, else `maxConcurrent`. */
+  get slots(): number {
+    if (!this.#shedding) return this.limits.maxConcurrent;
+    if (this.#waiting.size === 0 && performance.now() >= this.#shedUntil) {
+      this.#shedding = false;
+      return this.limits.maxConcurrent;
+    }
+    return this.limits.sheddingConcurrent;
+  }
+
+  /** A request was refused: narrow the slots, for `queueTimeoutMs` from now at least. */
+  #refused(): void {
+    this.#shedding = true;
+    this.#shedUntil = performance.now() + this.limits.queueTimeoutMs;
+  }
+
   /**
    * Takes a slot at once when one is free (synchronously, so an idle gateway adds no wait), else
    * waits in the queue. `clientLeft` is called only when no slot is free: the signal that aborts
@@ -59,13 +95,16 @@ export class AdmissionGate {
    * 'admitted' the caller owes exactly one `release()`.
    */
   enter(clientLeft?: () => AbortSignal): AdmissionOutcome | Promise<AdmissionOutcome> {
-    if (this.#inFlight < this.limits.maxConcurrent) {
+    if (this.#inFlight < this.slots) {
       this.#inFlight += 1;
       return 'admitted';
     }
     const signal = clientLeft?.();
     if (signal?.aborted) return 'client-gone';
-    if (this.#waiting.size >= this.limits.maxQueued) return 'queue-full';
+    if (this.#waiting.size >= this.limits.maxQueued) {
+      this.#refused();
+      return 'queue-full';
+    }
     return new Promise<AdmissionOutcome>((resolve) => {
       const onAbort = () => waiter.settle('client-gone');
       const timer = setTimeout(() => waiter.settle('queue-timeout'), this.limits.queueTimeoutMs);
@@ -75,6 +114,7 @@ export class AdmissionGate {
           waiter.settle = LEFT;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
+          if (outcome === 'queue-timeout') this.#refused();
           resolve(outcome);
         },
       };
@@ -83,10 +123,13 @@ export class AdmissionGate {
     });
   }
 
-  /** Frees a slot taken by `enter`: the oldest waiter gets it, or it becomes free. */
+  /**
+   * Frees a slot taken by `enter`: the oldest waiter gets it, or it becomes free (so it does while
+   * more are in flight than the narrowed slots allow).
+   */
   release(): void {
     const next = this.#waiting.values().next();
-    if (next.done) this.#inFlight -= 1;
+    if (next.done || this.#inFlight > this.slots) this.#inFlight -= 1;
     else next.value.settle('admitted');
   }
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { AdmissionReading } from '../telemetry/gateway-metrics.ts';
 import type { AdmissionConfig } from './admission-config.ts';
 import { AdmissionGate, type AdmissionLimits, type AdmissionOutcome } from './admission-gate.ts';
 
@@ -19,6 +20,8 @@ export interface Admission {
    * refused, the page is not rendered and the plugin answers 503 instead.
    */
   graphiql<T extends object>(options: T): (request: Request, ...context: unknown[]) => Promise<T | false>;
+  /** The slots in force and the requests waiting, for the metrics. */
+  readonly reading: AdmissionReading;
 }
 
 /**
@@ -29,9 +32,10 @@ const CLIENT_LEFT = new Error('the client left');
 
 /**
  * Admission control and load shedding. Requests to the GraphQL endpoint (CORS preflights aside)
- * take one of `maxConcurrent` slots, or wait in a FIFO queue of `maxQueued` for at most
- * `queueTimeoutMs`; beyond the queue, or when the wait runs out, the answer is at once HTTP 503
- * with `Retry-After` and an `OVERLOADED` error, before the body is read, parsed or authenticated.
+ * take one of `maxConcurrent` slots (`sheddingConcurrent` while shedding: AdmissionGate), or wait
+ * in a FIFO queue of `maxQueued` for at most `queueTimeoutMs`; beyond the queue, or when the wait
+ * runs out, the answer is at once HTTP 503 with `Retry-After` and an `OVERLOADED` error, before the
+ * body is read, parsed or authenticated.
  * `/health`, `/ready` and unknown paths do no work and are never queued.
  *
  * A slot is held until yoga has finished with the request and its response has been handed to the
@@ -43,6 +47,7 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
   const { writeTimeoutMs } = settings;
   const limits: AdmissionLimits = {
     maxConcurrent: settings.maxConcurrentRequests,
+    sheddingConcurrent: settings.sheddingConcurrentRequests,
     maxQueued: settings.maxQueuedRequests,
     queueTimeoutMs: settings.queueTimeoutMs,
   };
@@ -116,6 +121,7 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
       queueTimeout: shed.queueTimeout,
       inFlight: gate.inFlight,
       queued: gate.queued,
+      slots: gate.slots,
     });
     Object.assign(shed, { queueFull: 0, queueTimeout: 0, lastLogged: now });
   }
@@ -157,6 +163,7 @@ export function createAdmission(settings: AdmissionConfig, logger: Logger): Admi
         return outcome.then(answer);
       },
     },
+    reading: gate,
     graphiql:
       (options) =>
       async (request, ...context) =>

@@ -5,6 +5,14 @@ export interface BreakerReading {
   snapshot(): { readonly state: string };
 }
 
+/** Admission control as the gauges read it (plugins/admission-gate.ts). */
+export interface AdmissionReading {
+  /** Requests it lets run at once now: maxConcurrentRequests, or sheddingConcurrentRequests while shedding. */
+  readonly slots: number;
+  /** Requests waiting for a slot. */
+  readonly queued: number;
+}
+
 const BREAKER_STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const;
 const PREFIX = 'balance_gateway_';
 
@@ -33,8 +41,11 @@ export class GatewayMetrics {
   readonly vendorCallSeconds: Histogram<'source'>;
   readonly admissionRefusals: Counter;
   readonly limitRefusals: Counter<'limit'>;
+  /** The server's admission control, once it exists (`watchAdmission`). */
+  #admission: AdmissionReading | undefined;
 
   constructor(breakers: ReadonlyMap<string, BreakerReading>) {
+    const admission = () => this.#admission;
     const registers = [this.#registry];
     processMetrics();
     this.operations = new Counter({
@@ -80,6 +91,24 @@ export class GatewayMetrics {
       registers,
     });
     new Gauge({
+      name: `${PREFIX}admission_slots`,
+      help: 'Requests to /graphql admission control lets run at once now: server.maxConcurrentRequests, or server.sheddingConcurrentRequests while it sheds load',
+      registers,
+      collect() {
+        const reading = admission();
+        if (reading !== undefined) this.set(reading.slots);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}admission_queued`,
+      help: 'Requests to /graphql waiting for an admission slot',
+      registers,
+      collect() {
+        const reading = admission();
+        if (reading !== undefined) this.set(reading.queued);
+      },
+    });
+    new Gauge({
       name: `${PREFIX}source_breaker_state`,
       help: "Each source's circuit breaker: 1 for its current state (CLOSED, OPEN, HALF_OPEN), 0 for the others",
       labelNames: ['source', 'state'],
@@ -91,6 +120,11 @@ export class GatewayMetrics {
         }
       },
     });
+  }
+
+  /** Reads `reading` at every scrape into the admission gauges. */
+  watchAdmission(reading: AdmissionReading): void {
+    this.#admission = reading;
   }
 
   readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
