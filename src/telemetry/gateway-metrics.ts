@@ -90,24 +90,27 @@ export class GatewayMetrics {
       labelNames: ['limit'],
       registers,
     });
-    new Gauge({
-      name: `${PREFIX}admission_slots`,
-      help: 'Requests to /graphql admission control lets run at once now: server.maxConcurrentRequests, or server.sheddingConcurrentRequests while it sheds load',
-      registers,
-      collect() {
-        const reading = admission();
-        if (reading !== undefined) this.set(reading.slots);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}admission_queued`,
-      help: 'Requests to /graphql waiting for an admission slot',
-      registers,
-      collect() {
-        const reading = admission();
-        if (reading !== undefined) this.set(reading.queued);
-      },
-    });
+    // Read at every scrape from admission control, once the server has handed it over.
+    const admissionGauge = (name: string, help: string, read: (reading: AdmissionReading) => number) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          const reading = admission();
+          if (reading !== undefined) this.set(read(reading));
+        },
+      });
+    admissionGauge(
+      'admission_slots',
+      'Requests to /graphql admission control lets run at once now: server.maxConcurrentRequests, or server.sheddingConcurrentRequests while it sheds load',
+      (reading) => reading.slots,
+    );
+    admissionGauge(
+      'admission_queued',
+      'Requests to /graphql waiting for an admission slot',
+      (reading) => reading.queued,
+    );
     new Gauge({
       name: `${PREFIX}source_breaker_state`,
       help: "Each source's circuit breaker: 1 for its current state (CLOSED, OPEN, HALF_OPEN), 0 for the others",
