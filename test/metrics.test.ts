@@ -9,6 +9,7 @@ import { startDemoSources } from '../src/simulators/demo.ts';
 import { run, waitFor } from './helpers/cli.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import { startHeldVendor } from './helpers/held-vendor.ts';
+import { until } from './helpers/until.ts';
 
 /**
  * `/metrics` scraped over HTTP after real traffic against the simulators: the counters move as
@@ -78,14 +79,6 @@ function idsIn(value: unknown, into: Set<string> = new Set()): Set<string> {
       else idsIn(item, into);
     }
   return into;
-}
-
-/** Resolves once `check` holds, asking every 10 ms for at most 5 s. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; !(await check()); tries += 1) {
-    if (tries > 500) throw new Error('the gateway never reached the state the test waits for');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('/metrics', () => {
@@ -277,9 +270,9 @@ describe('/metrics', () => {
     ];
     // One vendor call: the gateway shares the identical GET both make, and both hold a slot meanwhile.
     await vendor.waitForHeld(1);
-    await until(async () => total(await scrape(base), 'balance_gateway_operations_in_flight') === 2);
+    expect(await until(async () => total(await scrape(base), 'balance_gateway_operations_in_flight') === 2)).toBe(true);
     const queued = post(url, '{ ledgers(first: 3) { nodes { name } } }');
-    await until(async () => (await gauges())[1] === 1);
+    expect(await until(async () => (await gauges())[1] === 1)).toBe(true);
     expect((await post(url, '{ sources { name } }')).status).toBe(503);
     expect(await gauges()).toEqual([1, 1]);
     // The queued request waited out its second and was refused too; the held two answer.
