@@ -56,9 +56,8 @@ export class AdmissionGate {
    * set-keyed`), so a waiter that left drops its `settle`, and with it the request that waited.
    */
   readonly #waiting = new Set<Waiter>();
-  /** Whether the slots are narrowed to `sheddingConcurrent`, and until when at least (`performance.now()`). */
-  #shedding = false;
-  #shedUntil = 0;
+  /** While the slots are narrowed to `sheddingConcurrent`: until when at least (`performance.now()`). */
+  #shedUntil: number | undefined;
 
   constructor(limits: AdmissionLimits) {
     this.limits = limits;
@@ -74,9 +73,9 @@ export class AdmissionGate {
 
   /** The slots in force: `sheddingConcurrent` while shedding, else `maxConcurrent`. */
   get slots(): number {
-    if (!this.#shedding) return this.limits.maxConcurrent;
+    if (this.#shedUntil === undefined) return this.limits.maxConcurrent;
     if (this.#waiting.size === 0 && performance.now() >= this.#shedUntil) {
-      this.#shedding = false;
+      this.#shedUntil = undefined;
       return this.limits.maxConcurrent;
     }
     return this.limits.sheddingConcurrent;
@@ -84,7 +83,6 @@ export class AdmissionGate {
 
   /** A request was refused: narrow the slots, for `queueTimeoutMs` from now at least. */
   #refused(): void {
-    this.#shedding = true;
     this.#shedUntil = performance.now() + this.limits.queueTimeoutMs;
   }
 
