@@ -13,7 +13,7 @@ import {
   startPinnedVendors,
   serverConditions,
 } from './side-by-side.ts';
-import { blnkFixture } from './versus-passthrough.ts';
+import { blnkFixture, chosenScenarios } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -88,9 +88,13 @@ try {
   const fixtureServer = await underTest.start();
   const ledger = await blnkFixture(fixtureServer, ready.sources, ready.blnkLedger);
   await fixtureServer.stop();
-  const scenarios = blnkScenarios(
-    ledger.id,
-    ledger.accounts.nodes.map((node) => node.id),
+  // BENCH_SCENARIOS='list of 50,unshared': only those scenarios, as in bench/versus-passthrough.ts.
+  const scenarios = chosenScenarios(
+    blnkScenarios(
+      ledger.id,
+      ledger.accounts.nodes.map((node) => node.id),
+    ),
+    process.env.BENCH_SCENARIOS,
   );
   process.stdout.write(
     `allocation per request: ${REQUESTS} requests per scenario at ${CONCURRENCY} connections after 300 warm-up ones, Node ${process.versions.node}${serverConditions()}\n`,
