@@ -8,11 +8,8 @@ import type { BalanceModel } from './models.ts';
 
 export const Account: AccountResolvers = {
   id: (account) => accountGlobalId(account),
-  address: (account) => account.address,
-  name: (account) => account.name,
   ledger: (account, _, context) => context.loaders.ledgers.load(account),
   source: (account, _, context) => connectorOf(context, account.source),
-  metadata: (account) => account.metadata,
   balances: async (account, { asset }, context) => {
     // Some vendors' account reads carry every balance already (Blnk, Ledger Enterprise pages).
     const balances = account.balances ?? (await context.loaders.accountBalances.load(account));

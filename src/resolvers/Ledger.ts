@@ -7,10 +7,7 @@ import { ledgerBalances, takeBalancesRead } from './ledger-balances.ts';
 
 export const Ledger: LedgerResolvers = {
   id: (ledger) => ledgerGlobalId(ledger),
-  name: (ledger) => ledger.name,
   source: (ledger, _, context) => connectorOf(context, ledger.source),
-  createdAt: (ledger) => ledger.createdAt,
-  metadata: (ledger) => ledger.metadata,
   accounts: async (ledger, { filter, ...args }, context) => {
     const connector = connectorOf(context, ledger.source);
     const connection = await resolveConnection(

@@ -19,6 +19,4 @@ export const Mutation: MutationResolvers = {
 
 export const TopUpPayload: TopUpPayloadResolvers = {
   source: (payload, _, context) => connectorOf(context, payload.source),
-  trx: (payload) => payload.trx,
-  outcome: (payload) => payload.outcome,
 };

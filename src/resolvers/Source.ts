@@ -8,7 +8,6 @@ export const kindEnumValue = (kind: string): ProviderKind => kind.toUpperCase().
 
 export const Source: SourceResolvers = {
   id: (connector) => sourceGlobalId(connector.name),
-  name: (connector) => connector.name,
   kind: (connector) => kindEnumValue(connector.kind),
   capabilities: (connector) => capabilitiesOf(connector),
   health: (connector, _, context) => {
