@@ -182,6 +182,17 @@ describe('compiled execution (graphql-jit)', () => {
     expect((await runs(t, 1, tiny(0))).executions).toEqual(['interpreted']);
     expect((await runs(t, 1, tiny(1))).executions).toEqual(['compiled']);
   });
+
+  it('drops the document run least recently, not the one compiled first', async () => {
+    const recent = (index: number) => `query Recent${index} { sources { kind } }`;
+    for (let index = 0; index < MAX_COMPILED_DOCUMENTS; index += 1)
+      expect((await runs(t, 2, recent(index))).executions).toEqual(['interpreted', 'compiled']);
+    // Run twice: once to the end of the run order, once more while already there.
+    expect((await runs(t, 2, recent(0))).executions).toEqual(['compiled', 'compiled']);
+    expect((await runs(t, 2, recent(MAX_COMPILED_DOCUMENTS))).executions).toEqual(['interpreted', 'compiled']);
+    expect((await runs(t, 1, recent(1))).executions).toEqual(['interpreted']);
+    expect((await runs(t, 1, recent(0))).executions).toEqual(['compiled']);
+  });
 });
 
 describe('compiled execution off (server.compiledExecution: false)', () => {
