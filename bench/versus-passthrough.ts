@@ -130,10 +130,16 @@ export function variantOf(env: Readonly<Record<string, string | undefined>>): Va
   };
 }
 
-/** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
-export async function versusPassthrough(vendors: ChildProcess, sources: unknown, ledger: BlnkFixture): Promise<void> {
-  pin('1');
-  if (vendors.pid) pin('1', vendors.pid);
+/**
+ * The servers a side-by-side bench compares over the simulators' `sources`: the bare passthrough,
+ * the gateway, and, where BENCH_GATEWAY_FLAGS or BENCH_VARIANT_SERVER ask for it (`variantOf`), the
+ * gateway once more under those Node flags or `server` settings.
+ */
+export function benchContenders(sources: unknown): {
+  contenders: Contender[];
+  gateway: Contender;
+  variant: Variant | undefined;
+} {
   const passthrough: Contender = {
     label: 'bare passthrough',
     start: () => forkServer(serverScript('passthrough'), [], sources, CONCURRENCY),
@@ -162,7 +168,14 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
               ),
           },
         ];
-  const contenders = [passthrough, gateway, ...variants];
+  return { contenders: [passthrough, gateway, ...variants], gateway, variant };
+}
+
+/** Runs the side-by-side over the running `vendors` (bench/simulators.ts) and their `sources`. */
+export async function versusPassthrough(vendors: ChildProcess, sources: unknown, ledger: BlnkFixture): Promise<void> {
+  pin('1');
+  if (vendors.pid) pin('1', vendors.pid);
+  const { contenders, gateway, variant } = benchContenders(sources);
   const scenarios = chosenScenarios(
     blnkScenarios(
       ledger.id,
