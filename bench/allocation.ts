@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import type { ProbeReport } from './allocation-probe.ts';
 import { checkoutBaselines, labelOf } from './baseline-trees.ts';
 import { gatewayModules, serverScript } from './compiled.ts';
-import { blnkScenarios } from './scenarios.ts';
 import {
   askInTurn,
   type BenchScenario,
@@ -13,7 +12,7 @@ import {
   startPinnedVendors,
   serverConditions,
 } from './side-by-side.ts';
-import { blnkFixture, chosenScenarios } from './versus-passthrough.ts';
+import { blnkFixture, chosenBlnkScenarios } from './versus-passthrough.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -89,13 +88,7 @@ try {
   const ledger = await blnkFixture(fixtureServer, ready.sources, ready.blnkLedger);
   await fixtureServer.stop();
   // BENCH_SCENARIOS='list of 50,unshared': only those scenarios, as in bench/versus-passthrough.ts.
-  const scenarios = chosenScenarios(
-    blnkScenarios(
-      ledger.id,
-      ledger.accounts.nodes.map((node) => node.id),
-    ),
-    process.env.BENCH_SCENARIOS,
-  );
+  const scenarios = chosenBlnkScenarios(ledger);
   process.stdout.write(
     `allocation per request: ${REQUESTS} requests per scenario at ${CONCURRENCY} connections after 300 warm-up ones, Node ${process.versions.node}${serverConditions()}\n`,
   );

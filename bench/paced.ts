@@ -13,7 +13,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { fractionsFrom, type PacedReport, pacedLoad } from './paced-load.ts';
-import { blnkScenarios } from './scenarios.ts';
 import {
   loadDescription,
   measureRun,
@@ -24,7 +23,7 @@ import {
   type Run,
   serverConditions,
 } from './side-by-side.ts';
-import { benchContenders, chosenScenarios, vendorsWithFixture } from './versus-passthrough.ts';
+import { benchContenders, chosenBlnkScenarios, vendorsWithFixture } from './versus-passthrough.ts';
 
 const CONNECTIONS = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -44,13 +43,7 @@ if (vendors.pid) pin('1', vendors.pid);
 const everyCore = `0-${availableParallelism() - 1}`;
 try {
   const { contenders } = benchContenders(sources);
-  const scenarios = chosenScenarios(
-    blnkScenarios(
-      ledger.id,
-      ledger.accounts.nodes.map((node) => node.id),
-    ),
-    process.env.BENCH_SCENARIOS,
-  );
+  const scenarios = chosenBlnkScenarios(ledger);
   process.stdout.write(
     `\nthe tail below saturation: ${ROUNDS} rounds; per scenario and server its saturated rate over ${SECONDS} s, then ${SECONDS} s at ${FRACTIONS.map((fraction) => `${fraction * 100} %`).join(' and ')} of that rate on a fixed schedule, ${CONNECTIONS} connections, latency from each request's scheduled time; ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; saturation: ${loadDescription}${serverConditions()}\n`,
   );

@@ -25,6 +25,7 @@ import { gatewayModules, serverScript } from './compiled.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { blnkScenarios } from './scenarios.ts';
 import {
+  type BenchScenario,
   type Contender,
   forkServer,
   loadDescription,
@@ -89,6 +90,20 @@ export function chosenScenarios<T extends { readonly name: string }>(
   if (chosen.length === 0)
     throw new Error(`BENCH_SCENARIOS="${filter}" names none of: ${all.map((scenario) => scenario.name).join('; ')}`);
   return chosen;
+}
+
+/**
+ * The Blnk scenarios (bench/scenarios.ts) over `ledger`, the fixture both servers read, narrowed to
+ * BENCH_SCENARIOS's words where set.
+ */
+export function chosenBlnkScenarios(ledger: BlnkFixture): BenchScenario[] {
+  return chosenScenarios(
+    blnkScenarios(
+      ledger.id,
+      ledger.accounts.nodes.map((node) => node.id),
+    ),
+    process.env.BENCH_SCENARIOS,
+  );
 }
 
 export interface Variant {
@@ -176,13 +191,7 @@ export async function versusPassthrough(vendors: ChildProcess, sources: unknown,
   pin('1');
   if (vendors.pid) pin('1', vendors.pid);
   const { contenders, gateway, variant } = benchContenders(sources);
-  const scenarios = chosenScenarios(
-    blnkScenarios(
-      ledger.id,
-      ledger.accounts.nodes.map((node) => node.id),
-    ),
-    process.env.BENCH_SCENARIOS,
-  );
+  const scenarios = chosenBlnkScenarios(ledger);
   process.stdout.write(
     `\ngateway ÷ bare passthrough: ${ROUNDS} rounds × ${SECONDS}s per scenario, ${CONCURRENCY} connections, ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; ${loadDescription}${serverConditions()}${variant ? `; ${variant.label}: ${variant.description}` : ''}\n`,
   );
