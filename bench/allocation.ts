@@ -7,10 +7,11 @@ import {
   type BenchScenario,
   type Contender,
   forkServer,
-  memoryOf,
+  quantile,
   type Server,
   startPinnedVendors,
   serverConditions,
+  withPeakRss,
 } from './side-by-side.ts';
 import { blnkFixture, chosenBlnkScenarios } from './versus-passthrough.ts';
 
@@ -64,22 +65,24 @@ async function measure(server: Server, scenario: BenchScenario, profile: boolean
   await probe(server, { probe: 'start', profile }, 'started');
   let sent = 0;
   const latencies: number[] = [];
-  let peakRss = memoryOf(server.pid).rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 50);
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent < REQUESTS) {
-        sent += 1;
-        const begin = performance.now();
-        await ask();
-        latencies.push(performance.now() - begin);
-      }
-    }),
+  const { peakRss } = await withPeakRss(
+    server.pid,
+    () =>
+      Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (sent < REQUESTS) {
+            sent += 1;
+            const begin = performance.now();
+            await ask();
+            latencies.push(performance.now() - begin);
+          }
+        }),
+      ),
+    50,
   );
-  clearInterval(sampler);
   const report: ProbeReport = await probe(server, { probe: 'stop' }, 'stopped');
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const at = (q: number) => quantile(latencies, q);
   return { ...report, p50: at(0.5), p99: at(0.99), peakRss };
 }
 

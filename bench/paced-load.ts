@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'undici';
+import { quantile } from './side-by-side.ts';
 
 /** What one paced run saw (latencies in ms). */
 export interface PacedReport {
@@ -20,9 +21,6 @@ export interface PacedReport {
    * millisecond or two, the load generator itself was short of CPU and the latencies say so. */
   readonly sendLagP99: number;
 }
-
-const quantile = (sorted: readonly number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /**
  * POSTs `bodies` in turn to `path` over `pool` on a fixed schedule: `rate` requests per second for

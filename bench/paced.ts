@@ -14,14 +14,15 @@
 import { availableParallelism } from 'node:os';
 import { fractionsFrom, type PacedReport, pacedLoad } from './paced-load.ts';
 import {
+  interleaved,
   loadDescription,
   measureRun,
   median,
-  memoryOf,
   pin,
   pinned,
   type Run,
   serverConditions,
+  withPeakRss,
 } from './side-by-side.ts';
 import { benchContenders, chosenBlnkScenarios, vendorsWithFixture } from './versus-passthrough.ts';
 
@@ -47,41 +48,23 @@ try {
   process.stdout.write(
     `\nthe tail below saturation: ${ROUNDS} rounds; per scenario and server its saturated rate over ${SECONDS} s, then ${SECONDS} s at ${FRACTIONS.map((fraction) => `${fraction * 100} %`).join(' and ')} of that rate on a fixed schedule, ${CONNECTIONS} connections, latency from each request's scheduled time; ${pinned ? 'servers pinned to core 0, load and simulators to core 1' : 'not pinned (no taskset)'}, Node ${process.versions.node}; saturation: ${loadDescription}${serverConditions()}\n`,
   );
-  const results = new Map<string, Array<{ saturated: Run; paced: Paced[] }>>();
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const order = round % 2 === 0 ? [...contenders].reverse() : contenders;
-    for (const contender of order) {
-      const server = await contender.start();
-      try {
-        for (const scenario of scenarios) {
-          const saturated = await measureRun(server, scenario, SECONDS, CONNECTIONS);
-          const bodies = (scenario.variants ?? [scenario.variables]).map((variables) =>
-            JSON.stringify({ query: scenario.query, variables }),
-          );
-          const paced: Paced[] = [];
-          for (const fraction of FRACTIONS) {
-            const rate = Math.max(1, Math.round(fraction * saturated.perSecond));
-            let peakRss = memoryOf(server.pid).rss;
-            const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
-            let report: PacedReport;
-            try {
-              report = await pacedLoad({ pool: server.pool, bodies, rate, seconds: SECONDS });
-            } finally {
-              clearInterval(sampler);
-            }
-            if (report.failed > 0)
-              throw new Error(`${contender.label}, ${scenario.name}: ${report.failed} answers failed at ${rate}/s`);
-            paced.push({ ...report, fraction, rate, peakRss });
-          }
-          const key = `${contender.label}\n${scenario.name}`;
-          results.set(key, [...(results.get(key) ?? []), { saturated, paced }]);
-        }
-      } finally {
-        await server.stop();
-      }
-      process.stdout.write(`  round ${round + 1}: ${contender.label} done\n`);
+  const results = await interleaved(contenders, scenarios, ROUNDS, async (server, scenario, contender) => {
+    const saturated = await measureRun(server, scenario, SECONDS, CONNECTIONS);
+    const bodies = (scenario.variants ?? [scenario.variables]).map((variables) =>
+      JSON.stringify({ query: scenario.query, variables }),
+    );
+    const paced: Paced[] = [];
+    for (const fraction of FRACTIONS) {
+      const rate = Math.max(1, Math.round(fraction * saturated.perSecond));
+      const { result: report, peakRss } = await withPeakRss(server.pid, () =>
+        pacedLoad({ pool: server.pool, bodies, rate, seconds: SECONDS }),
+      );
+      if (report.failed > 0)
+        throw new Error(`${contender.label}, ${scenario.name}: ${report.failed} answers failed at ${rate}/s`);
+      paced.push({ ...report, fraction, rate, peakRss });
     }
-  }
+    return { saturated, paced };
+  });
   const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'unanswered');
   for (const scenario of scenarios) {
     process.stdout.write(`\n${scenario.name} (medians over ${ROUNDS} rounds)\n`);

@@ -26,6 +26,7 @@ import { runLoad } from './load.ts';
 import { postGraphQL } from './post-graphql.ts';
 import { ALL_FIVE, BALANCES, BY_ID, NESTED } from './scenarios.ts';
 import { versusPassthrough } from './versus-passthrough.ts';
+import { quantile } from './side-by-side.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -187,7 +188,7 @@ async function measure(scenario: Scenario, warmups = 20): Promise<Result> {
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const at = (q: number) => quantile(latencies, q);
   const direct = scenario.name.startsWith('baseline');
   return {
     name: scenario.name,

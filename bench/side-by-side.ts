@@ -62,6 +62,29 @@ export function memoryOf(pid: number): { rss: number; hwm: number } {
 }
 
 /**
+ * Runs `work` while sampling `pid`'s RSS every `everyMs`: its result, and the peak seen in kB. The
+ * sampler's timer runs only while `work` is awaited.
+ */
+export async function withPeakRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+  everyMs = 100,
+): Promise<{ result: T; peakRss: number }> {
+  let peakRss = memoryOf(pid).rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(pid).rss)), everyMs);
+  try {
+    const result = await work();
+    return { result, peakRss };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** The `q` quantile of ascending `sorted` values; 0 for none. */
+export const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/**
  * CPU time a process has used (user + system), in ms (Linux); 0 elsewhere. Per request, it is
  * steadier than req/s on a machine whose other core is busy with other work.
  */
@@ -231,7 +254,7 @@ async function nodeLoop(ask: () => Promise<unknown>, seconds: number, concurrenc
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const at = (q: number) => quantile(latencies, q);
   return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -274,16 +297,9 @@ export async function measureRun(
       : nodeLoop(scenario.variants ? askInTurn(server, scenario) : ask, forSeconds, concurrency);
   for (let warm = 0; warm < 50; warm += 1) await ask();
   if (WARMUP_SECONDS > 0) await drive(WARMUP_SECONDS);
-  let peakRss = memoryOf(server.pid).rss;
-  // The sampler's timer runs only while the load is awaited: wrk runs under an async execFile.
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(server.pid).rss)), 100);
   const cpuBefore = cpuOf(server.pid);
-  let timed: Timed;
-  try {
-    timed = await drive(seconds);
-  } finally {
-    clearInterval(sampler);
-  }
+  // wrk runs under an async execFile, so the sampler's timer runs while it does.
+  const { result: timed, peakRss } = await withPeakRss(server.pid, () => drive(seconds));
   const cpuPerRequest = (cpuOf(server.pid) - cpuBefore) / Math.max(1, timed.requests);
   // wrk's answers carried no balance check: one more answer, after the load, does.
   if (load === 'wrk') await ask();
@@ -307,24 +323,26 @@ export interface Contender {
 }
 
 /**
- * Runs every scenario on every contender for `rounds` rounds, one server alive at a time, the order
- * alternating and the last contender first, so its answers are the reference.
+ * Measures every scenario on every contender with `measure` for `rounds` rounds, one server alive
+ * at a time, the order alternating and the last contender first, so its answers are the reference.
+ * Keyed `${contender}\n${scenario}`, one result per round.
  */
-export async function sideBySide(
+export async function interleaved<T>(
   contenders: readonly Contender[],
   scenarios: readonly BenchScenario[],
-  options: { rounds: number; seconds: number; concurrency: number },
-): Promise<Map<string, Run[]>> {
-  const runs = new Map<string, Run[]>(); // `${contender}\n${scenario}` → one run per round
-  for (let round = 0; round < options.rounds; round += 1) {
+  rounds: number,
+  measure: (server: Server, scenario: BenchScenario, contender: Contender) => Promise<T>,
+): Promise<Map<string, T[]>> {
+  const results = new Map<string, T[]>();
+  for (let round = 0; round < rounds; round += 1) {
     const order = round % 2 === 0 ? [...contenders].reverse() : contenders;
     for (const contender of order) {
       const server = await contender.start();
       try {
         for (const scenario of scenarios) {
-          const run = await measureRun(server, scenario, options.seconds, options.concurrency);
+          const result = await measure(server, scenario, contender);
           const key = `${contender.label}\n${scenario.name}`;
-          runs.set(key, [...(runs.get(key) ?? []), run]);
+          results.set(key, [...(results.get(key) ?? []), result]);
         }
       } finally {
         await server.stop();
@@ -332,7 +350,18 @@ export async function sideBySide(
       process.stdout.write(`  round ${round + 1}: ${contender.label} done\n`);
     }
   }
-  return runs;
+  return results;
+}
+
+/** `interleaved` with the timed runs of `measureRun`. */
+export function sideBySide(
+  contenders: readonly Contender[],
+  scenarios: readonly BenchScenario[],
+  options: { rounds: number; seconds: number; concurrency: number },
+): Promise<Map<string, Run[]>> {
+  return interleaved(contenders, scenarios, options.rounds, (server, scenario) =>
+    measureRun(server, scenario, options.seconds, options.concurrency),
+  );
 }
 
 export const median = (values: number[]) => {
