@@ -16,7 +16,8 @@ import { join } from 'node:path';
 /** How a server process is started inside the limit: fork's `execPath` and `execArgv`. */
 export interface LimitedLaunch {
   readonly execPath: string;
-  readonly execArgv: (nodeArguments: readonly string[]) => string[];
+  /** The arguments that start the Node binary `node` with `nodeArguments` inside the limit. */
+  readonly execArgv: (node: string, nodeArguments: readonly string[]) => string[];
   /** Says what limit and which cgroup, for the bench's header. */
   readonly description: string;
 }
@@ -36,7 +37,7 @@ function createLimit(setting: string | undefined): LimitedLaunch | null {
   process.once('exit', remove);
   return {
     execPath: '/bin/sh',
-    execArgv: (nodeArguments) => ['-c', ENTER, join(directory, 'cgroup.procs'), process.execPath, ...nodeArguments],
+    execArgv: (node, nodeArguments) => ['-c', ENTER, join(directory, 'cgroup.procs'), node, ...nodeArguments],
     description: `each server in a ${setting} MiB memory cgroup (${directory})`,
   };
 }

@@ -15,6 +15,7 @@
  *   BENCH_SERVER_FLAGS='--max-semi-space-size=16'   Node flags for every server
  *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=16'  versus-passthrough: a third contender, the gateway under these flags too
  *   BENCH_VARIANT_SERVER='{"maxConcurrentRequests":64}'  versus-passthrough: that contender's `server` settings instead of BENCH_GATEWAY_SERVER's
+ *   BENCH_GATEWAY_NODE=/path/to/node  versus-passthrough: that contender on another Node binary
  *   BENCH_MEMORY_LIMIT=512          every server in a memory cgroup of 512 MiB, as in a container (memory-limit.ts)
  *   BENCH_WARMUP_SECONDS=2          untimed load before each timed run (0: none), at the run's concurrency
  */
@@ -109,6 +110,16 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** How a server differs from the bench's own Node: its flags, its environment, its binary. */
+export interface ServerLaunch {
+  /** Node flags after the bench's own and BENCH_SERVER_FLAGS. */
+  readonly flags?: readonly string[];
+  /** Its environment over the bench's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The Node binary, by default the bench's own (process.execPath). */
+  readonly node?: string;
+}
+
 /**
  * Forks `script` (with `args`) as a server on core 0: it receives the demo `sources` over IPC and
  * answers `{ port }` once listening (bench/gateway-child.ts, bench/passthrough.ts).
@@ -118,8 +129,7 @@ export async function forkServer(
   args: string[],
   sources: unknown,
   connections: number,
-  flags: readonly string[] = [],
-  env: Readonly<Record<string, string>> = {},
+  { flags = [], env = {}, node = process.execPath }: ServerLaunch = {},
 ): Promise<Server> {
   // Launcher flags under test, e.g. BENCH_SERVER_FLAGS='--max-semi-space-size=16', then this server's own.
   const nodeArguments = [...process.execArgv, ...nodeFlagsFrom(process.env.BENCH_SERVER_FLAGS), ...flags];
@@ -129,8 +139,8 @@ export async function forkServer(
     // Every server as the CLI runs it: graphql-js without its development checks (bin/balance-gateway.js).
     env: { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production', ...env },
     ...(limited
-      ? { execPath: limited.execPath, execArgv: limited.execArgv(nodeArguments) }
-      : { execArgv: nodeArguments }),
+      ? { execPath: limited.execPath, execArgv: limited.execArgv(node, nodeArguments) }
+      : { execPath: node, execArgv: nodeArguments }),
   });
   if (child.pid) pin('0', child.pid);
   child.send(sources as object);

@@ -14,10 +14,12 @@
  *   BENCH_VARIANT_SERVER='{"maxConcurrentRequests":64}'
  *                                                   a third contender too: the gateway under these `server` settings
  *                                                   (instead of BENCH_GATEWAY_SERVER's), with BENCH_GATEWAY_FLAGS if set
+ *   BENCH_GATEWAY_NODE=/path/to/node                a third contender too: the gateway on that Node binary (say the next
+ *                                                   LTS: `npm i --prefix /tmp/n node@26`), with the others if set
  *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the first scenario (the list)
  *   BENCH_SCENARIOS='by id,unshared'                only the scenarios whose names hold one of these (case-insensitive)
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -107,9 +109,14 @@ export function chosenBlnkScenarios(ledger: BlnkFixture): BenchScenario[] {
 }
 
 export interface Variant {
-  /** The contender's label: "balance-gateway +flags" under Node flags alone, else "balance-gateway +variant". */
+  /**
+   * The contender's label: "balance-gateway +flags" under Node flags alone, "+node" on another Node
+   * alone, else "balance-gateway +variant".
+   */
   readonly label: string;
   readonly flags: readonly string[];
+  /** The Node binary it runs on, where not the bench's own (BENCH_GATEWAY_NODE). */
+  readonly node?: string;
   /** The child's environment over the bench's own: its `server` settings (bench/gateway-child.ts). */
   readonly env: Readonly<Record<string, string>>;
   /** What differs, for the header line. */
@@ -118,13 +125,15 @@ export interface Variant {
 
 /**
  * The third contender `env` asks for, or undefined: the gateway under BENCH_GATEWAY_FLAGS (Node
- * flags) and BENCH_VARIANT_SERVER (its `server` settings in JSON, in place of
- * BENCH_GATEWAY_SERVER's). Settings that are not a JSON object fail before anything starts.
+ * flags), BENCH_VARIANT_SERVER (its `server` settings in JSON, in place of BENCH_GATEWAY_SERVER's)
+ * and BENCH_GATEWAY_NODE (the path of another Node binary, say the next LTS). Settings that are not
+ * a JSON object, and a binary that does not run, fail before anything starts.
  */
 export function variantOf(env: Readonly<Record<string, string | undefined>>): Variant | undefined {
   const flags = nodeFlagsFrom(env.BENCH_GATEWAY_FLAGS);
   const server = env.BENCH_VARIANT_SERVER?.trim();
-  if (flags.length === 0 && !server) return undefined;
+  const node = env.BENCH_GATEWAY_NODE?.trim();
+  if (flags.length === 0 && !server && !node) return undefined;
   const parts = flags.length ? [`Node flags ${flags.join(' ')}`] : [];
   if (server) {
     let settings: unknown;
@@ -137,12 +146,24 @@ export function variantOf(env: Readonly<Record<string, string | undefined>>): Va
       throw new Error(`BENCH_VARIANT_SERVER must be a JSON object of \`server\` settings, got: ${server}`);
     parts.push(`server ${JSON.stringify(settings)}`);
   }
+  if (node) parts.push(`Node ${nodeVersionOf(node)} (${node})`);
+  const only = flags.length === 0 && !server ? 'node' : !server && !node ? 'flags' : 'variant';
   return {
-    label: server ? 'balance-gateway +variant' : 'balance-gateway +flags',
+    label: `balance-gateway +${only}`,
     flags,
+    ...(node ? { node } : {}),
     env: server ? { BENCH_GATEWAY_SERVER: server } : {},
     description: parts.join(', '),
   };
+}
+
+/** The version the Node binary at `path` reports; throws, saying so, when it does not run. */
+function nodeVersionOf(path: string): string {
+  try {
+    return execFileSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch (error) {
+    throw new Error(`BENCH_GATEWAY_NODE must be a Node binary that runs, got: ${path} (${(error as Error).message})`);
+  }
 }
 
 /**
@@ -173,14 +194,7 @@ export function benchContenders(sources: unknown): {
           {
             label: variant.label,
             start: () =>
-              forkServer(
-                serverScript('gateway-child'),
-                [gatewayModules(here)],
-                sources,
-                CONCURRENCY,
-                variant.flags,
-                variant.env,
-              ),
+              forkServer(serverScript('gateway-child'), [gatewayModules(here)], sources, CONCURRENCY, variant),
           },
         ];
   return { contenders: [passthrough, gateway, ...variants], gateway, variant };
