@@ -7,8 +7,8 @@
 #     -e FORMANCE_SECRET -e BLNK_KEY balance-gateway
 #
 # The base is an argument so a registry mirror (or a locally built stand-in) can replace it; it must
-# be a Debian-based Node 24 image with a `node` user, as the official node:*-slim images are.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# be a Debian-based Node 26 image with a `node` user, as the official node:*-slim images are.
+ARG NODE_IMAGE=node:26-trixie-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
@@ -41,6 +41,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # The config is mounted read-only; its ${NAME}s are read from the container's environment. The
 # port is fixed at 4000 inside the container (the HEALTHCHECK's); map it with -p. The entrypoint
 # starts bin/balance-gateway.js with Node, giving V8 a 16 MiB young generation under a memory limit
-# of 512 MiB or less, where V8 would keep it at 1 MiB (bin/container-entrypoint.sh says why).
+# of 512 MiB or less, where V8 would keep it at 4 MiB (bin/container-entrypoint.sh says why).
 ENTRYPOINT ["/app/bin/container-entrypoint.sh"]
 CMD ["--config", "/etc/balance-gateway/gateway.yaml", "--host", "0.0.0.0", "--port", "4000"]

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Builds a stand-in for node:24-bookworm-slim in podman's local store, for machines that reach no
+# Builds a stand-in for node:26-trixie-slim in podman's local store, for machines that reach no
 # container registry (README, "Container"). It honours what the Dockerfile asks of its base: a
-# Debian-based Node 24 image with npm, a shell and a `node` user (uid 1000, as the official images).
+# Debian-based Node 26 image with npm, a shell and a `node` user (uid 1000, as the official images).
 #
-#   .ci/node-base-image.sh [TAG]        TAG defaults to localhost/balance-gateway-node-base:24
+#   .ci/node-base-image.sh [TAG]        TAG defaults to localhost/balance-gateway-node-base:26
 #
-# The rootfs is assembled, not installed: the repository's Node 24 (node_modules/node, so run
-# `npm ci` first, or point NODE_BINARY at another Node 24), the host's copies of the libraries `ldd`
+# The rootfs is assembled, not installed: the repository's Node 26 (node_modules/node, so run
+# `npm ci` first, or point NODE_BINARY at another Node 26), the host's copies of the libraries `ldd`
 # names for it (Debian's glibc and libstdc++ on a Debian host), Debian's busybox-static for /bin/sh
-# and the usual utilities, npm ${NPM_VERSION:-11} from the npm registry (the major Node 24 bundles),
+# and the usual utilities, npm ${NPM_VERSION:-11} from the npm registry (the major Node 26 bundles),
 # the host's CA bundle (which Node trusts through NODE_EXTRA_CA_CERTS), and passwd/group files with
 # root and node. `podman import` turns it into an image: nothing here runs a container or needs a
 # container registry.
 set -euo pipefail
 repository="$(cd "$(dirname "$0")/.." && pwd)"
-tag="${1:-localhost/balance-gateway-node-base:24}"
+tag="${1:-localhost/balance-gateway-node-base:26}"
 node_binary="${NODE_BINARY:-$repository/node_modules/node/bin/node}"
 npm_version="${NPM_VERSION:-11}"
 
@@ -27,7 +27,7 @@ busybox="$(command -v busybox || true)"
 if ldd "$busybox" >/dev/null 2>&1; then fail "$busybox is not static (Debian: apt-get install busybox-static)"; fi
 [ -x "$node_binary" ] || fail "no Node binary at $node_binary (run npm ci, or set NODE_BINARY)"
 node_version="$("$node_binary" --version)"
-case "$node_version" in v24.*) ;; *) fail "$node_binary is $node_version, not Node 24" ;; esac
+case "$node_version" in v26.*) ;; *) fail "$node_binary is $node_version, not Node 26" ;; esac
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/node-base-image.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -39,7 +39,7 @@ for directory in bin sbin lib lib64; do ln -s "usr/$directory" "$root/$directory
 chmod 1777 "$root/tmp"
 chmod 700 "$root/root"
 
-# Node 24 and, at the same paths as on the host, every library it loads.
+# Node 26 and, at the same paths as on the host, every library it loads.
 cp "$node_binary" "$root/usr/local/bin/node"
 while read -r library; do
   mkdir -p "$root$(dirname "$library")"
@@ -81,7 +81,7 @@ podman import --quiet \
   --change "ENV NODE_VERSION=${node_version#v}" \
   --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
   --change 'CMD ["node"]' \
-  --message "stand-in for node:24-bookworm-slim (.ci/node-base-image.sh)" \
+  --message "stand-in for node:26-trixie-slim (.ci/node-base-image.sh)" \
   "$work/rootfs.tar" "$tag" >/dev/null
 # The tag's previous image, now untagged, would stay behind on every run; one still in use stays.
 [ -n "$previous" ] && podman rmi "$previous" >/dev/null 2>&1 || true

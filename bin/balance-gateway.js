@@ -14,7 +14,7 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.stderr.write(
     `balance-gateway needs Node ${needMajor}.${needMinor} or newer; this is Node ${process.versions.node}.\n` +
       (fromSource
-        ? 'Inside the repository, run it through npm (npx balance-gateway, npm start): npm puts the Node 24 that `npm install` fetched first on the PATH.\n'
+        ? 'Inside the repository, run it through npm (npx balance-gateway, npm start): npm puts the Node 26 that `npm install` fetched first on the PATH.\n'
         : ''),
   );
   process.exit(1);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The container image's entrypoint: the gateway, with a young generation fit for a server when the
 # container's memory limit is small. Node sizes V8's heap from the memory limit it finds, and at
-# 512 MiB or less V8 keeps its young generation at 1 MiB per semi-space: the gateway then spends
-# much of its time in garbage collection (about half the answers per second; README, "Container").
+# 512 MiB or less V8 keeps its young generation small (a semi-space of 1 MiB on Node 24, 4 MiB on
+# Node 26): the gateway then spends much of its time in garbage collection (about half the answers
+# per second on either; README, "Container").
 # There this adds --max-semi-space-size=16 to NODE_OPTIONS. Above 512 MiB V8 picks 16 MiB or more
 # itself, and nothing is added. An operator's own --max-semi-space-size in NODE_OPTIONS (or in
 # BALANCE_GATEWAY_NODE_FLAGS, below) wins.

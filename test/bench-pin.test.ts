@@ -24,7 +24,8 @@ describe.skipIf(!runnable)('bench pin', () => {
     try {
       await once(child.stdout, 'data');
       const pid = child.pid!;
-      expect(threadCores(pid).some((thread) => thread.name.startsWith('V8Worker'))).toBe(true);
+      // "V8Worker" up to Node 24, "node-V8Worker" from Node 26.
+      expect(threadCores(pid).some((thread) => /^(node-)?V8Worker$/.test(thread.name))).toBe(true);
       pin('1', pid);
       expect(threadCores(pid)).toEqual(threadCores(pid).map(({ name }) => ({ name, cores: '1' })));
     } finally {

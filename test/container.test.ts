@@ -8,7 +8,7 @@ import { findBaseImage, podman } from './helpers/podman.ts';
 const repository = join(import.meta.dirname, '..');
 
 /**
- * The real build and run need podman and a Node 24 base image in its local store (no registry is
+ * The real build and run need podman and a Node 26 base image in its local store (no registry is
  * reachable from the project's machines; `.ci/run` builds a stand-in with `.ci/node-base-image.sh`).
  * Without podman (a laptop) that part is skipped, saying so; in CI (`CI=true`, which `.ci/run`
  * sets), where `.ci/run` installs podman, a missing podman or base is a failure that says why (for
@@ -66,14 +66,14 @@ describe('the Dockerfile (static contract)', () => {
   const all = (stage: Stage, keyword: string) =>
     stage.instructions.filter((instruction) => instruction.keyword === keyword).map(({ argument }) => argument);
 
-  it('is multi-stage on a Node 24 base: a build stage with the dev dependencies, a runtime stage after it', () => {
+  it('is multi-stage on a Node 26 base: a build stage with the dev dependencies, a runtime stage after it', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(build).toBeDefined();
     expect(runtime.name).toBe('runtime');
     expect(all(build, 'RUN').some((command) => /\bnpm ci\b/.test(command) && !/--omit=dev/.test(command))).toBe(true);
     for (const stage of [build, runtime]) expect(stage.from).toBe('${NODE_IMAGE}');
-    // The default base: the official slim Node 24 image (a mirror may replace it with --build-arg).
-    expect(args).toEqual([{ keyword: 'ARG', argument: 'NODE_IMAGE=node:24-bookworm-slim' }]);
+    // The default base: the official slim Node 26 image (a mirror may replace it with --build-arg).
+    expect(args).toEqual([{ keyword: 'ARG', argument: 'NODE_IMAGE=node:26-trixie-slim' }]);
   });
 
   it('builds dist/ and drops the dev dependencies before the runtime copies node_modules', () => {
@@ -127,7 +127,7 @@ describe('the Dockerfile (static contract)', () => {
 
 // In CI (`.ci/run` sets CI=true and installs podman) the real part must run: never a silent skip.
 describe.runIf(base.state !== 'ready' && process.env.CI === 'true')('the image in CI', () => {
-  it('has podman and a Node 24 base image to build on', () => {
+  it('has podman and a Node 26 base image to build on', () => {
     throw new Error(base.state === 'ready' ? 'unreachable' : base.reason);
   });
 });

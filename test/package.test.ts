@@ -9,11 +9,11 @@ import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
 
 // The package as a user gets it: `npm pack` (its prepack builds dist/), the tarball installed into
 // an empty folder, then the bin through npx and the API from plain JavaScript, all in processes of
-// their own on the repository's Node 24 (process.execPath). Every step has a deadline.
+// their own on the repository's Node 26 (process.execPath). Every step has a deadline.
 
 const run = promisify(execFile);
 const repository = join(import.meta.dirname, '..');
-const node24 = dirname(process.execPath);
+const repositoryNode = dirname(process.execPath);
 /** A Node older than the package's floor (22.15), when the machine has one (Debian's is 20). */
 const OLD_NODE = '/usr/bin/node';
 const oldNodeVersion = existsSync(OLD_NODE)
@@ -21,10 +21,10 @@ const oldNodeVersion = existsSync(OLD_NODE)
   : '';
 const hasOldNode = /^(1\d|2[01])\.|^22\.(\d|1[0-4])\./.test(oldNodeVersion);
 
-/** The environment of a child npm: Node 24 first on the PATH, and none of the outer npm's `npm_*` settings. */
+/** The environment of a child npm: Node 26 first on the PATH, and none of the outer npm's `npm_*` settings. */
 function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return { ...environment, PATH: `${node24}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+  return { ...environment, PATH: `${repositoryNode}${delimiter}${process.env.PATH ?? ''}`, ...extra };
 }
 
 async function npm(args: string[], cwd: string, timeout: number) {

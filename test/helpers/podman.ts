@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 
 const repository = join(import.meta.dirname, '..', '..');
 
-/** The tag `.ci/node-base-image.sh` gives the stand-in for node:24-bookworm-slim it builds. */
-export const STAND_IN_BASE = 'localhost/balance-gateway-node-base:24';
-const OFFICIAL_BASE = 'node:24-bookworm-slim';
+/** The tag `.ci/node-base-image.sh` gives the stand-in for node:26-trixie-slim it builds. */
+export const STAND_IN_BASE = 'localhost/balance-gateway-node-base:26';
+const OFFICIAL_BASE = 'node:26-trixie-slim';
 
 function onPath(command: string): boolean {
   const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
@@ -45,8 +45,8 @@ export type BaseImage =
   | { readonly state: 'missing'; readonly reason: string };
 
 /**
- * The Node 24 base the image test builds on (the Dockerfile's NODE_IMAGE), found in podman's local
- * store: BALANCE_GATEWAY_NODE_IMAGE when set, else the official node:24-bookworm-slim if pulled,
+ * The Node 26 base the image test builds on (the Dockerfile's NODE_IMAGE), found in podman's local
+ * store: BALANCE_GATEWAY_NODE_IMAGE when set, else the official node:26-trixie-slim if pulled,
  * else the stand-in `.ci/node-base-image.sh` builds. No registry is reachable from the project's
  * machines, so nothing is pulled. When it is missing, the reason quotes the log `.ci/run` kept of
  * the stand-in's build (BALANCE_GATEWAY_NODE_BASE_LOG).
@@ -62,7 +62,7 @@ export function findBaseImage(): BaseImage {
   return {
     state: 'missing',
     reason:
-      `podman is installed but no Node 24 base image is in its local store (looked for ${candidates.join(', ')}); ` +
+      `podman is installed but no Node 26 base image is in its local store (looked for ${candidates.join(', ')}); ` +
       (built
         ? `.ci/node-base-image.sh's output (${log}):\n${built}`
         : 'build the stand-in with `bash .ci/node-base-image.sh` (README, "Container")'),
