@@ -14,8 +14,8 @@
  *   BENCH_VARIANT_SERVER='{"maxConcurrentRequests":64}'
  *                                                   a third contender too: the gateway under these `server` settings
  *                                                   (instead of BENCH_GATEWAY_SERVER's), with BENCH_GATEWAY_FLAGS if set
- *   BENCH_GATEWAY_NODE=/path/to/node                a third contender too: the gateway on that Node binary (say the next
- *                                                   LTS: `npm i --prefix /tmp/n node@26`), with the others if set
+ *   BENCH_GATEWAY_NODE=/path/to/node                a third contender too: the gateway on that Node binary (say another
+ *                                                   release line: `npm i --prefix /tmp/n node@24`), with the others if set
  *   BENCH_LONG_REQUESTS=1000000 BENCH_LONG_SECONDS=900   then the gateway's RSS over a long run of the first scenario (the list)
  *   BENCH_SCENARIOS='by id,unshared'                only the scenarios whose names hold one of these (case-insensitive)
  */
@@ -126,7 +126,7 @@ export interface Variant {
 /**
  * The third contender `env` asks for, or undefined: the gateway under BENCH_GATEWAY_FLAGS (Node
  * flags), BENCH_VARIANT_SERVER (its `server` settings in JSON, in place of BENCH_GATEWAY_SERVER's)
- * and BENCH_GATEWAY_NODE (the path of another Node binary, say the next LTS). Settings that are not
+ * and BENCH_GATEWAY_NODE (the path of another Node binary, say another release line). Settings that are not
  * a JSON object, and a binary that does not run, fail before anything starts.
  */
 export function variantOf(env: Readonly<Record<string, string | undefined>>): Variant | undefined {
