@@ -24,8 +24,9 @@ describe.skipIf(!runnable)('bench pin', () => {
     try {
       await once(child.stdout, 'data');
       const pid = child.pid!;
-      // "V8Worker" up to Node 24, "node-V8Worker" from Node 26.
-      expect(threadCores(pid).some((thread) => /^(node-)?V8Worker$/.test(thread.name))).toBe(true);
+      // Threads besides the main one: V8's helpers and the platform's. Node 24 names the helpers
+      // "V8Worker", Node 26 "node-V8Worker", Node 22 leaves them "node", so they are counted, not named.
+      expect(threadCores(pid).length).toBeGreaterThan(4);
       pin('1', pid);
       expect(threadCores(pid)).toEqual(threadCores(pid).map(({ name }) => ({ name, cores: '1' })));
     } finally {
