@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -9,7 +9,8 @@ import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
 
 // The package as a user gets it: `npm pack` (its prepack builds dist/), the tarball installed into
 // an empty folder, then the bin through npx and the API from plain JavaScript, all in processes of
-// their own on the repository's Node 26 (process.execPath). Every step has a deadline.
+// their own on the repository's Node 26 (process.execPath), and once more on the oldest Node
+// engines.node allows (BALANCE_GATEWAY_FLOOR_NODE, which .ci/run fetches). Every step has a deadline.
 
 const run = promisify(execFile);
 const repository = join(import.meta.dirname, '..');
@@ -20,6 +21,13 @@ const oldNodeVersion = existsSync(OLD_NODE)
   ? execFileSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()
   : '';
 const hasOldNode = /^(1\d|2[01])\.|^22\.(\d|1[0-4])\./.test(oldNodeVersion);
+/** The oldest Node the package claims (`engines.node`), e.g. 22.15.0. */
+const FLOOR = (JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')).engines.node as string).replace(
+  /^>=/,
+  '',
+);
+/** That Node, where `.ci/run` fetched it from the npm registry. In CI its test never skips. */
+const FLOOR_NODE = process.env.BALANCE_GATEWAY_FLOOR_NODE;
 
 /** The environment of a child npm: Node 26 first on the PATH, and none of the outer npm's `npm_*` settings. */
 function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -29,6 +37,68 @@ function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv
 
 async function npm(args: string[], cwd: string, timeout: number) {
   return run('npm', args, { cwd, env: childEnvironment(), timeout, maxBuffer: 16 * 1024 * 1024 });
+}
+
+interface Listening {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Resolves once every holder of the output pipes is gone, the gateway process included. */
+  readonly closed: Promise<void>;
+  readonly output: () => string;
+}
+
+/**
+ * Starts `command args` in `cwd` as a process group of its own (npx runs the bin through `sh -c`,
+ * which passes no signal on, so a test signals the whole group), and resolves once it says it
+ * listens (20 s at most).
+ */
+async function startListening(command: string, args: string[], cwd: string, started: ChildProcess[]) {
+  const child = spawn(command, args, {
+    cwd,
+    env: childEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  started.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${output}`)), 20_000);
+    const look = () => {
+      const match = output.match(/listening on (http:\/\/\S+\/graphql)/);
+      if (match) {
+        clearTimeout(deadline);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
+  });
+  return { child, url, closed, output: () => output } satisfies Listening;
+}
+
+/** SIGTERM to the group, then waits (15 s at most) for it to be gone. */
+async function stopGroup({ child, closed, output }: Listening): Promise<void> {
+  process.kill(-child.pid!, 'SIGTERM');
+  await Promise.race([
+    closed,
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`still running 15 s after SIGTERM:\n${output()}`)), 15_000),
+    ),
+  ]);
+}
+
+async function ask(url: string, query: string): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(response.status).toBe(200);
+  return response.json();
 }
 
 describe('the published package', () => {
@@ -87,43 +157,11 @@ describe('the published package', () => {
   });
 
   it('`npx balance-gateway --demo --port 0` from the install serves a balance over HTTP', async () => {
-    const child = spawn('npx', ['balance-gateway', '--demo', '--port', '0'], {
-      cwd: app,
-      env: childEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: npx runs the bin through `sh -c`, which passes no signal on, so the
-      // test signals the whole group.
-      detached: true,
-    });
-    started.push(child);
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    // 'close': every holder of the output pipes is gone, the gateway process included.
-    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`no "listening" within 20 s:\n${output}`)), 20_000);
-      const look = () => {
-        const match = output.match(/listening on (http:\/\/\S+\/graphql)/);
-        if (match) {
-          clearTimeout(deadline);
-          resolve(match[1]!);
-        }
-      };
-      child.stdout!.on('data', look);
-      child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
-    });
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query:
-          '{ ledgers(first: 1) { nodes { source { kind } balances(first: 1) { nodes { asset total { amount } } } } } }',
-      }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as any;
+    const gateway = await startListening('npx', ['balance-gateway', '--demo', '--port', '0'], app, started);
+    const body = await ask(
+      gateway.url,
+      '{ ledgers(first: 1) { nodes { source { kind } balances(first: 1) { nodes { asset total { amount } } } } } }',
+    );
     expect(body.errors).toBeUndefined();
     const [ledger] = body.data.ledgers.nodes;
     expect(ledger.source.kind).toBe('FORMANCE');
@@ -133,17 +171,15 @@ describe('the published package', () => {
     });
     // SIGTERM drains and stops the gateway itself (npx and sh die of the signal: their exit code
     // says nothing about the gateway's).
-    process.kill(-child.pid!, 'SIGTERM');
-    await Promise.race([
-      closed,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`still running 15 s after SIGTERM:\n${output}`)), 15_000),
-      ),
-    ]);
-    await expect(fetch(url.replace('/graphql', '/health'))).rejects.toThrow();
+    await stopGroup(gateway);
+    await expect(fetch(gateway.url.replace('/graphql', '/health'))).rejects.toThrow();
   });
 
-  it('`import { createGateway, parseConfig } from "balance-gateway"` works from a plain .mjs file against a simulator', async () => {
+  /**
+   * Runs `use-api.mjs` with `node`: the package's API from a plain .mjs file, against the demo's
+   * Blnk simulator, and checks what it answered.
+   */
+  async function useApi(node: string): Promise<void> {
     const blnk = demo.sources.find((source) => source.kind === 'blnk')!;
     await writeFile(
       join(app, 'use-api.mjs'),
@@ -169,7 +205,7 @@ describe('the published package', () => {
       ].join('\n'),
     );
     demo.simulators.blnk.resetRequests();
-    const { stdout } = await run(process.execPath, ['use-api.mjs'], {
+    const { stdout } = await run(node, ['use-api.mjs'], {
       cwd: app,
       env: childEnvironment({ SOURCE: JSON.stringify(blnk) }),
       timeout: 20_000,
@@ -186,6 +222,10 @@ describe('the published package', () => {
     // The answer came from the simulator, with the configured key.
     expect(demo.simulators.blnk.requests.length).toBeGreaterThan(0);
     expect(demo.simulators.blnk.requests[0]!.headers['x-blnk-key']).toBe((blnk.auth as { apiKey: string }).apiKey);
+  }
+
+  it('`import { createGateway, parseConfig } from "balance-gateway"` works from a plain .mjs file against a simulator', async () => {
+    await useApi(process.execPath);
   });
 
   it("its declarations type a TypeScript consumer (exports' types, through dist/'s own imports)", async () => {
@@ -238,4 +278,39 @@ describe('the published package', () => {
       `needs Node 22.15 or newer; this is Node ${oldNodeVersion}`,
     );
   });
+  // The floor engines.node claims, run for real: every connector, the HTTP stack and the API on the
+  // oldest Node a user may install it on, where the repository itself runs on a newer one.
+  it.runIf(FLOOR_NODE !== undefined || process.env.CI === 'true')(
+    `runs on the oldest Node engines.node allows (${FLOOR}): the bin answers from all five vendors, and the API works`,
+    async () => {
+      expect(
+        FLOOR_NODE,
+        `BALANCE_GATEWAY_FLOOR_NODE is unset: .ci/run fetches node@${FLOOR} and sets it`,
+      ).toBeDefined();
+      const { stdout: version } = await run(FLOOR_NODE!, ['-p', 'process.versions.node'], { timeout: 10_000 });
+      expect(version.trim()).toBe(FLOOR);
+      const bin = join(app, 'node_modules', 'balance-gateway', 'bin', 'balance-gateway.js');
+      const gateway = await startListening(FLOOR_NODE!, [bin, '--demo', '--port', '0'], app, started);
+      const body = await ask(
+        gateway.url,
+        '{ ledgers(first: 50) { nodes { source { kind } balances(first: 1) { nodes { total { amount } } } } } }',
+      );
+      expect(body.errors).toBeUndefined();
+      const ledgers = body.data.ledgers.nodes as Array<{ source: { kind: string }; balances: { nodes: any[] } }>;
+      expect([...new Set(ledgers.map((ledger) => ledger.source.kind))].sort()).toEqual([
+        'BLNK',
+        'FORMANCE',
+        'LEDGER_ENTERPRISE',
+        'MIDAZ',
+        'VONAGE',
+      ]);
+      for (const balance of ledgers.flatMap((ledger) => ledger.balances.nodes))
+        expect(balance.total.amount).toMatch(/^-?\d+(\.\d+)?$/);
+      await stopGroup(gateway);
+      // Started by node itself, not through npx: its exit code is the gateway's (drained, then 0).
+      expect(gateway.child.exitCode).toBe(0);
+      await useApi(FLOOR_NODE!);
+    },
+    60_000,
+  );
 });
