@@ -3,10 +3,9 @@
  * and at a limit of 512 MiB or less V8 keeps its young generation small (a semi-space of 1 MiB on
  * Node 24, 4 MiB on Node 26): a server that allocates per request then spends much of its time in
  * garbage collection (measured in a 512 MiB cgroup, README "Container": about half the answers per
- * second of a 16 MiB one, on either). The heap
- * is sized before any of the gateway's code runs, so the gateway cannot change it; it can only say
- * so when it starts. The container image's entrypoint sets the flag itself
- * (bin/container-entrypoint.sh, whose threshold is the same 512 MiB).
+ * second of a 16 MiB one, on either). The heap is sized before any of the gateway's code runs, so
+ * the gateway cannot change it; it can only say so when it starts. The container image's entrypoint
+ * sets the flag itself (bin/container-entrypoint.sh, whose threshold is the same 512 MiB).
  */
 export const SMALL_LIMIT_BYTES = 512 * 1024 * 1024;
 
