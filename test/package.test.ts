@@ -29,7 +29,7 @@ const FLOOR = (JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')
 /** That Node, where `.ci/run` fetched it from the npm registry. In CI its test never skips. */
 const FLOOR_NODE = process.env.BALANCE_GATEWAY_FLOOR_NODE;
 
-/** The environment of a child npm: Node 26 first on the PATH, and none of the outer npm's `npm_*` settings. */
+/** The environment of a child npm: the repository's Node first on the PATH, and none of the outer npm's `npm_*` settings. */
 function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
   return { ...environment, PATH: `${repositoryNode}${delimiter}${process.env.PATH ?? ''}`, ...extra };
