@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSources, type DemoSources } from '../src/simulators/demo.ts';
+import { runCommand, waitFor } from './helpers/cli.ts';
 
 // The package as a user gets it: `npm pack` (its prepack builds dist/), the tarball installed into
 // an empty folder, then the bin through npx and the API from plain JavaScript, all in processes of
@@ -107,6 +108,8 @@ describe('the published package', () => {
   let files: string[] = [];
   let demo: DemoSources;
   const started: ChildProcess[] = [];
+  /** The installed package's bin, to run with a Node of the test's choosing. */
+  const installedBin = () => join(app, 'node_modules', 'balance-gateway', 'bin', 'balance-gateway.js');
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'gateway-package-'));
@@ -269,8 +272,7 @@ describe('the published package', () => {
   });
 
   it.runIf(hasOldNode)('the installed bin refuses a Node older than engines.node, saying which it needs', async () => {
-    const bin = join(app, 'node_modules', 'balance-gateway', 'bin', 'balance-gateway.js');
-    const failure = await run(OLD_NODE, [bin, '--demo'], { cwd: app, timeout: 10_000 }).catch(
+    const failure = await run(OLD_NODE, [installedBin(), '--demo'], { cwd: app, timeout: 10_000 }).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect((failure as { code: number }).code).toBe(1);
@@ -278,6 +280,7 @@ describe('the published package', () => {
       `needs Node 22.15 or newer; this is Node ${oldNodeVersion}`,
     );
   });
+
   // The floor engines.node claims, run for real: every connector, the HTTP stack and the API on the
   // oldest Node a user may install it on, where the repository itself runs on a newer one.
   it.runIf(FLOOR_NODE !== undefined || process.env.CI === 'true')(
@@ -289,26 +292,29 @@ describe('the published package', () => {
       ).toBeDefined();
       const { stdout: version } = await run(FLOOR_NODE!, ['-p', 'process.versions.node'], { timeout: 10_000 });
       expect(version.trim()).toBe(FLOOR);
-      const bin = join(app, 'node_modules', 'balance-gateway', 'bin', 'balance-gateway.js');
-      const gateway = await startListening(FLOOR_NODE!, [bin, '--demo', '--port', '0'], app, started);
-      const body = await ask(
-        gateway.url,
-        '{ ledgers(first: 50) { nodes { source { kind } balances(first: 1) { nodes { total { amount } } } } } }',
-      );
-      expect(body.errors).toBeUndefined();
-      const ledgers = body.data.ledgers.nodes as Array<{ source: { kind: string }; balances: { nodes: any[] } }>;
-      expect([...new Set(ledgers.map((ledger) => ledger.source.kind))].sort()).toEqual([
-        'BLNK',
-        'FORMANCE',
-        'LEDGER_ENTERPRISE',
-        'MIDAZ',
-        'VONAGE',
-      ]);
-      for (const balance of ledgers.flatMap((ledger) => ledger.balances.nodes))
-        expect(balance.total.amount).toMatch(/^-?\d+(\.\d+)?$/);
-      await stopGroup(gateway);
+      const gateway = runCommand(FLOOR_NODE!, [installedBin(), '--demo', '--port', '0']);
+      try {
+        const [, url] = await waitFor(gateway, /listening on (http:\/\/\S+\/graphql)/);
+        const body = await ask(
+          url!,
+          '{ ledgers(first: 50) { nodes { source { kind } balances(first: 1) { nodes { total { amount } } } } } }',
+        );
+        expect(body.errors).toBeUndefined();
+        const ledgers = body.data.ledgers.nodes as Array<{ source: { kind: string }; balances: { nodes: any[] } }>;
+        expect([...new Set(ledgers.map((ledger) => ledger.source.kind))].sort()).toEqual([
+          'BLNK',
+          'FORMANCE',
+          'LEDGER_ENTERPRISE',
+          'MIDAZ',
+          'VONAGE',
+        ]);
+        for (const balance of ledgers.flatMap((ledger) => ledger.balances.nodes))
+          expect(balance.total.amount).toMatch(/^-?\d+(\.\d+)?$/);
+      } finally {
+        gateway.stop();
+      }
       // Started by node itself, not through npx: its exit code is the gateway's (drained, then 0).
-      expect(gateway.child.exitCode).toBe(0);
+      expect(await gateway.exited).toBe(0);
       await useApi(FLOOR_NODE!);
     },
     60_000,
