@@ -13,12 +13,12 @@
  *   BENCH_SERVER_FLAGS=--trace-gc-nvp  each server's young GCs, to see what it promotes (bench/PASSES.md, "Tenth pass")
  */
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { gatewayModules, serverScript } from './compiled.ts';
 import { blnkScenarios } from './scenarios.ts';
 import {
   type Contender,
+  everyCore,
   forkServer,
   loadDescription,
   pin,
@@ -66,7 +66,6 @@ printSideBySide(
   contenders,
   [scenario],
 );
-const everyCore = `0-${availableParallelism() - 1}`;
 pin(everyCore);
 if (vendors.pid) pin(everyCore, vendors.pid);
 vendors.send('stop');

@@ -11,9 +11,9 @@
  * BENCH_SCENARIOS, BENCH_WARMUP_SECONDS, BENCH_MEMORY_LIMIT, BENCH_SERVER_FLAGS, BENCH_GATEWAY_FLAGS
  * and BENCH_VARIANT_SERVER work as in bench/versus-passthrough.ts.
  */
-import { availableParallelism } from 'node:os';
 import { fractionsFrom, type PacedReport, pacedLoad } from './paced-load.ts';
 import {
+  everyCore,
   interleaved,
   loadDescription,
   measureRun,
@@ -21,6 +21,7 @@ import {
   pin,
   pinned,
   type Run,
+  scenarioBodies,
   serverConditions,
   withPeakRss,
 } from './side-by-side.ts';
@@ -41,7 +42,6 @@ const FRACTIONS = fractionsFrom(process.env.BENCH_FRACTIONS);
 const { vendors, sources, ledger } = await vendorsWithFixture();
 pin('1');
 if (vendors.pid) pin('1', vendors.pid);
-const everyCore = `0-${availableParallelism() - 1}`;
 try {
   const { contenders } = benchContenders(sources);
   const scenarios = chosenBlnkScenarios(ledger);
@@ -50,9 +50,7 @@ try {
   );
   const results = await interleaved(contenders, scenarios, ROUNDS, async (server, scenario, contender) => {
     const saturated = await measureRun(server, scenario, SECONDS, CONNECTIONS);
-    const bodies = (scenario.variants ?? [scenario.variables]).map((variables) =>
-      JSON.stringify({ query: scenario.query, variables }),
-    );
+    const bodies = scenarioBodies(scenario);
     const paced: Paced[] = [];
     for (const fraction of FRACTIONS) {
       const rate = Math.max(1, Math.round(fraction * saturated.perSecond));

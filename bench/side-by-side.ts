@@ -22,6 +22,7 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
 import { memoryLimitedLaunch } from './memory-limit.ts';
 import { postGraphQL } from './post-graphql.ts';
@@ -29,6 +30,9 @@ import { loadGenerator, parseWrkOutput, runWrk, SETTLE_MS, wrkFailures } from '.
 
 /** Whether processes can be pinned to cores here. */
 export const pinned = existsSync('/usr/bin/taskset');
+
+/** Every core of this machine, for `pin`: what a bench gives back once its pinned runs are done. */
+export const everyCore = `0-${availableParallelism() - 1}`;
 
 /** Pins a process (default: this one) to the cores given, e.g. '1' or '0,1'. No-op without taskset. */
 export function pin(cores: string, pid: number = process.pid): void {
@@ -268,13 +272,18 @@ async function nodeLoop(ask: () => Promise<unknown>, seconds: number, concurrenc
   return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
 }
 
+/** The POST bodies a load sends for `scenario`, in turn: one per variant, else its variables. */
+export function scenarioBodies(scenario: BenchScenario): string[] {
+  return (scenario.variants ?? [scenario.variables]).map((variables) =>
+    JSON.stringify({ query: scenario.query, variables }),
+  );
+}
+
 /** wrk POSTing the scenario's body at `concurrency` connections for `seconds`; throws on any failed answer. */
 async function wrkLoad(server: Server, scenario: BenchScenario, seconds: number, concurrency: number): Promise<Timed> {
   const output = await runWrk({
     url: server.url,
-    bodies: (scenario.variants ?? [scenario.variables]).map((variables) =>
-      JSON.stringify({ query: scenario.query, variables }),
-    ),
+    bodies: scenarioBodies(scenario),
     connections: concurrency,
     seconds,
     pinToCore1: pinned,

@@ -21,7 +21,6 @@
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { gatewayModules, serverScript } from './compiled.ts';
 import { postGraphQL } from './post-graphql.ts';
@@ -29,6 +28,7 @@ import { blnkScenarios } from './scenarios.ts';
 import {
   type BenchScenario,
   type Contender,
+  everyCore,
   forkServer,
   loadDescription,
   nodeFlagsFrom,
@@ -46,7 +46,6 @@ const here = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_PASSTHROUGH_CONCURRENCY ?? 50);
-const everyCore = `0-${availableParallelism() - 1}`;
 
 /** A Blnk ledger's global id and 50 of its accounts' global ids, as the gateway lists them. */
 export interface BlnkFixture {
