@@ -8,8 +8,8 @@
  *
  *   BENCH_FRACTIONS=0.5,0.8 BENCH_ROUNDS=2 BENCH_SECONDS=10 node bench/paced.ts
  *
- * BENCH_SCENARIOS, BENCH_WARMUP_SECONDS, BENCH_MEMORY_LIMIT, BENCH_SERVER_FLAGS, BENCH_GATEWAY_FLAGS
- * and BENCH_VARIANT_SERVER work as in bench/versus-passthrough.ts.
+ * BENCH_SCENARIOS, BENCH_WARMUP_SECONDS, BENCH_MEMORY_LIMIT, BENCH_SERVER_FLAGS, BENCH_GATEWAY_FLAGS,
+ * BENCH_VARIANT_SERVER and BENCH_GATEWAY_NODE work as in bench/versus-passthrough.ts.
  */
 import { fractionsFrom, type PacedReport, pacedLoad } from './paced-load.ts';
 import {
